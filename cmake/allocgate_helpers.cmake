@@ -1,0 +1,38 @@
+# Small CMake helpers shared by every module: allocator variants and test registration.
+include_guard(GLOBAL)
+
+# The allocators a binary can be built against. glibc is the default (nothing extra linked);
+# mimalloc and jemalloc replace malloc/free by symbol interposition when their shared library
+# is linked, so the counting hook (which forwards to malloc) runs on top of them.
+set(ALLOCGATE_ALLOCATORS glibc mimalloc jemalloc)
+
+# allocgate_link_allocator(<target> <glibc|mimalloc|jemalloc>)
+function(allocgate_link_allocator target allocator)
+  if(allocator STREQUAL "glibc")
+    # nothing: libc's malloc
+  elseif(allocator STREQUAL "mimalloc")
+    # --no-as-needed: nothing references mimalloc by name, yet it must stay loaded to
+    # interpose malloc.
+    target_link_libraries(${target} PRIVATE -Wl,--no-as-needed mimalloc -Wl,--as-needed)
+  elseif(allocator STREQUAL "jemalloc")
+    target_link_libraries(${target} PRIVATE -Wl,--no-as-needed PkgConfig::JEMALLOC
+                                            -Wl,--as-needed)
+  else()
+    message(FATAL_ERROR "allocgate: unknown allocator '${allocator}' "
+                        "(expected one of: ${ALLOCGATE_ALLOCATORS})")
+  endif()
+  target_compile_definitions(${target} PRIVATE ALLOCGATE_ALLOCATOR="${allocator}")
+endfunction()
+
+# allocgate_add_gtest(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [LABELS ...])
+# One GoogleTest executable registered with ctest via gtest_discover_tests.
+function(allocgate_add_gtest name)
+  cmake_parse_arguments(ARG "" "ALLOCATOR" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  if(ARG_ALLOCATOR)
+    allocgate_link_allocator(${name} ${ARG_ALLOCATOR})
+  endif()
+  include(GoogleTest)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()
