@@ -24,15 +24,16 @@ function(allocgate_link_allocator target allocator)
   target_compile_definitions(${target} PRIVATE ALLOCGATE_ALLOCATOR="${allocator}")
 endfunction()
 
-# allocgate_add_gtest(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [LABELS ...])
-# One GoogleTest executable registered with ctest via gtest_discover_tests.
+# allocgate_add_gtest(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [LABEL label])
+# One GoogleTest executable registered with ctest via gtest_discover_tests. One label only:
+# CMake 3.25's test discovery splits a list-valued property into separate arguments.
 function(allocgate_add_gtest name)
-  cmake_parse_arguments(ARG "" "ALLOCATOR" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "ALLOCATOR;LABEL" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
   if(ARG_ALLOCATOR)
     allocgate_link_allocator(${name} ${ARG_ALLOCATOR})
   endif()
   include(GoogleTest)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABEL}")
 endfunction()
