@@ -109,18 +109,22 @@ inline void record_alloc(std::size_t size) noexcept {
   slot* s = target();
   owner_add<std::uint64_t>(s->allocs, 1);
   owner_add<std::uint64_t>(s->bytes_allocated, size);
+#ifndef ALLOC_HOOKS_COUNTS_ONLY  // a measurement variant for bench/hook_overhead only
   const std::int64_t live =
       s->live_bytes.load(std::memory_order_relaxed) + static_cast<std::int64_t>(size);
   s->live_bytes.store(live, std::memory_order_relaxed);
   if (live > s->peak_live_bytes.load(std::memory_order_relaxed))
     s->peak_live_bytes.store(live, std::memory_order_relaxed);
+#endif
 }
 
 inline void record_free(std::size_t size) noexcept {
   slot* s = target();
   owner_add<std::uint64_t>(s->frees, 1);
   owner_add<std::uint64_t>(s->bytes_freed, size);
+#ifndef ALLOC_HOOKS_COUNTS_ONLY
   owner_add<std::int64_t>(s->live_bytes, -static_cast<std::int64_t>(size));
+#endif
 }
 
 // ---- Allocation with standard semantics ----------------------------------------------------
