@@ -4,10 +4,10 @@
 // (the allocator's own pair through libstdc++'s operator new), with the full hook (counts,
 // bytes, live and peak), and with a counts-and-bytes-only variant. scripts/hook-overhead.sh
 // runs them all and prints the per-pair overhead.
+#include <benchmark/benchmark.h>
+
 #include <cstddef>
 #include <new>
-
-#include <benchmark/benchmark.h>
 
 namespace {
 

@@ -4,13 +4,13 @@
 // with the counts-only variant, and the difference each makes.
 //
 // Usage: hook_overhead_report DIR   (DIR holds <allocator>_<variant>.json)
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <string>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace {
 
@@ -31,22 +31,24 @@ std::map<std::string, double> medians(const std::string& path) {
 
 int main(int argc, char** argv) {
   if (argc != 2 || std::string(argv[1]) == "--help") {
-    std::fprintf(stderr, "usage: hook_overhead_report DIR\n"
-                         "  DIR holds <allocator>_<none|hook|counts>.json from hook_overhead\n");
+    std::fprintf(stderr,
+                 "usage: hook_overhead_report DIR\n"
+                 "  DIR holds <allocator>_<none|hook|counts>.json from hook_overhead\n");
     return argc == 2 ? 0 : 2;
   }
   const std::string dir = argv[1];
   try {
-    fmt::print("| allocator | benchmark | no hook ns | hook ns | hook +ns | counts-only ns | "
-               "counts-only +ns |\n|---|---|--:|--:|--:|--:|--:|\n");
+    fmt::print(
+        "| allocator | benchmark | no hook ns | hook ns | hook +ns | counts-only ns | "
+        "counts-only +ns |\n|---|---|--:|--:|--:|--:|--:|\n");
     for (const char* allocator : {"glibc", "mimalloc", "jemalloc"}) {
       const auto none = medians(fmt::format("{}/{}_none.json", dir, allocator));
       const auto hook = medians(fmt::format("{}/{}_hook.json", dir, allocator));
       const auto counts = medians(fmt::format("{}/{}_counts.json", dir, allocator));
       for (const auto& [name, base] : none) {
         const double h = hook.at(name), c = counts.at(name);
-        fmt::print("| {} | {} | {:.2f} | {:.2f} | {:+.2f} | {:.2f} | {:+.2f} |\n", allocator,
-                   name, base, h, h - base, c, c - base);
+        fmt::print("| {} | {} | {:.2f} | {:.2f} | {:+.2f} | {:.2f} | {:+.2f} |\n", allocator, name,
+                   base, h, h - base, c, c - base);
       }
     }
   } catch (const std::exception& e) {

@@ -13,8 +13,7 @@ void memory_manager::Start() {
   internal::slot& s = internal::home_slot();
   start_ = process_snapshot();
   saved_peak_ = s.peak_live_bytes.load(std::memory_order_relaxed);
-  s.peak_live_bytes.store(s.live_bytes.load(std::memory_order_relaxed),
-                          std::memory_order_relaxed);
+  s.peak_live_bytes.store(s.live_bytes.load(std::memory_order_relaxed), std::memory_order_relaxed);
   thread_start_live_ = s.live_bytes.load(std::memory_order_relaxed);
 }
 

@@ -9,9 +9,13 @@
 
 namespace alloc_hooks {
 
-snapshot thread_snapshot() noexcept { return internal::read_slot(internal::home_slot()); }
+snapshot thread_snapshot() noexcept {
+  return internal::read_slot(internal::home_slot());
+}
 
-snapshot process_snapshot() noexcept { return internal::sum_all_slots(); }
+snapshot process_snapshot() noexcept {
+  return internal::sum_all_slots();
+}
 
 // A scope resets the thread's peak watermark to the current live level, so that the peak
 // reached inside the block can be read off directly; the destructor restores the higher of

@@ -6,12 +6,12 @@
 // linked into the executable, so no __tls_get_addr call), one predictable branch for a
 // thread's first allocation, and plain adds. Nothing here calls operator new, so the hook
 // cannot recurse into itself; slots come from static storage or mmap, never from malloc.
+#include <malloc.h>
 #include <pthread.h>
 #include <sys/mman.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <malloc.h>
 #include <new>
 
 #include "alloc_hooks/pause.h"
@@ -209,9 +209,13 @@ void resume_counting() noexcept {
   if (--t_pause_depth == 0) t_target = t_home;  // null -> re-attached on next allocation
 }
 
-bool counting_paused() noexcept { return internal::t_pause_depth != 0; }
+bool counting_paused() noexcept {
+  return internal::t_pause_depth != 0;
+}
 
-bool hook_active() noexcept { return true; }
+bool hook_active() noexcept {
+  return true;
+}
 
 }  // namespace alloc_hooks
 
@@ -221,10 +225,18 @@ using alloc_hooks::internal::allocate_aligned;
 using alloc_hooks::internal::deallocate_sized;
 using alloc_hooks::internal::deallocate_unsized;
 
-void* operator new(std::size_t size) { return allocate(size); }
-void* operator new[](std::size_t size) { return allocate(size); }
-void* operator new(std::size_t size, std::align_val_t al) { return allocate_aligned(size, al); }
-void* operator new[](std::size_t size, std::align_val_t al) { return allocate_aligned(size, al); }
+void* operator new(std::size_t size) {
+  return allocate(size);
+}
+void* operator new[](std::size_t size) {
+  return allocate(size);
+}
+void* operator new(std::size_t size, std::align_val_t al) {
+  return allocate_aligned(size, al);
+}
+void* operator new[](std::size_t size, std::align_val_t al) {
+  return allocate_aligned(size, al);
+}
 
 // The nothrow forms behave as if they called the throwing form and caught bad_alloc, so the
 // new_handler loop runs for them too ([new.delete.single]/6).
@@ -257,14 +269,30 @@ void* operator new[](std::size_t size, std::align_val_t al, const std::nothrow_t
   }
 }
 
-void operator delete(void* p) noexcept { deallocate_unsized(p); }
-void operator delete[](void* p) noexcept { deallocate_unsized(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate_unsized(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { deallocate_unsized(p); }
-void operator delete(void* p, std::size_t size) noexcept { deallocate_sized(p, size); }
-void operator delete[](void* p, std::size_t size) noexcept { deallocate_sized(p, size); }
-void operator delete(void* p, std::align_val_t) noexcept { deallocate_unsized(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { deallocate_unsized(p); }
+void operator delete(void* p) noexcept {
+  deallocate_unsized(p);
+}
+void operator delete[](void* p) noexcept {
+  deallocate_unsized(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  deallocate_unsized(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  deallocate_unsized(p);
+}
+void operator delete(void* p, std::size_t size) noexcept {
+  deallocate_sized(p, size);
+}
+void operator delete[](void* p, std::size_t size) noexcept {
+  deallocate_sized(p, size);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  deallocate_unsized(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+  deallocate_unsized(p);
+}
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
   deallocate_unsized(p);
 }

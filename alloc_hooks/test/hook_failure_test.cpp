@@ -1,10 +1,10 @@
 // Allocation-failure semantics of the hook: bad_alloc, nothrow null, the new_handler loop.
 // Kept apart from hook_test (label no_asan): AddressSanitizer aborts on an impossible
 // allocation size instead of letting malloc return null.
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <new>
-
-#include <gtest/gtest.h>
 
 #include "alloc_hooks/scope.h"
 
@@ -21,7 +21,7 @@ void give_up_on_third_call() {
 TEST(HookFailure, ThrowingFormThrowsBadAllocAndCountsNothing) {
   alloc_hooks::scope s;
   EXPECT_THROW(::operator delete(::operator new(g_impossible)), std::bad_alloc);
-  EXPECT_THROW(::operator delete(::operator new(g_impossible, std::align_val_t{64})),
+  EXPECT_THROW(::operator delete(::operator new (g_impossible, std::align_val_t{64})),
                std::bad_alloc);
   EXPECT_EQ(s.delta().allocs, 0u);
 }
@@ -30,7 +30,7 @@ TEST(HookFailure, NothrowFormsReturnNullAndCountNothing) {
   alloc_hooks::scope s;
   EXPECT_EQ(::operator new(g_impossible, std::nothrow), nullptr);
   EXPECT_EQ(::operator new[](g_impossible, std::nothrow), nullptr);
-  EXPECT_EQ(::operator new(g_impossible, std::align_val_t{64}, std::nothrow), nullptr);
+  EXPECT_EQ(::operator new (g_impossible, std::align_val_t{64}, std::nothrow), nullptr);
   EXPECT_EQ(::operator new[](g_impossible, std::align_val_t{64}, std::nothrow), nullptr);
   EXPECT_EQ(s.delta().allocs, 0u);
 }

@@ -2,6 +2,8 @@
 // the GoogleTest helpers. Built once per allocator (glibc, mimalloc, jemalloc): every
 // expectation is an exact number, so passing in all three builds means identical counts.
 #include <dlfcn.h>
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <list>
@@ -11,9 +13,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest-spi.h>
-#include <gtest/gtest.h>
 
 #include "alloc_hooks/counters.h"
 #include "alloc_hooks/gtest.h"
@@ -27,7 +26,9 @@ using alloc_hooks::snapshot;
 
 // GCC (10+) and Clang may remove a new-expression whose memory is never used
 // (-fallocation-dce); escaping the pointer keeps the allocation the test means to count.
-inline void escape(void* p) { asm volatile("" : : "g"(p) : "memory"); }
+inline void escape(void* p) {
+  asm volatile("" : : "g"(p) : "memory");
+}
 
 template <typename T>
 void new_then_delete(T value) {
@@ -54,7 +55,9 @@ TEST(Hook, CountsDuringStaticInitialisation) {
   EXPECT_EQ(g_static_init_delta.bytes_allocated, 4 * sizeof(std::uint64_t));
 }
 
-TEST(Hook, IsActiveInThisBinary) { EXPECT_TRUE(alloc_hooks::hook_active()); }
+TEST(Hook, IsActiveInThisBinary) {
+  EXPECT_TRUE(alloc_hooks::hook_active());
+}
 
 #if !defined(__SANITIZE_ADDRESS__)
 // The allocator under the hook is the one this variant was linked with.
@@ -75,14 +78,16 @@ TEST(Hook, ReservedVectorIsOneAllocation) {
   std::vector<int> v;
   EXPECT_ALLOCS_EQ(1, v.reserve(100));
   scope s;
-  for (int i = 0; i < 100; ++i) v.push_back(i);
+  for (int i = 0; i < 100; ++i)
+    v.push_back(i);
   EXPECT_EQ(s.delta().allocs, 0u);
 }
 
 TEST(Hook, ListOfNNodesIsNAllocations) {
   std::list<int> l;
   scope s;
-  for (int i = 0; i < 37; ++i) l.push_back(i);
+  for (int i = 0; i < 37; ++i)
+    l.push_back(i);
   const snapshot d = s.delta();
   EXPECT_EQ(d.allocs, 37u);
   EXPECT_EQ(d.frees, 0u);
@@ -139,8 +144,7 @@ const form_case forms[] = {
      [](void* p, std::size_t n) { ::operator delete(p, n, k64); }},
     {"aligned new[]/aligned delete[]", [](std::size_t n) { return ::operator new[](n, k64); },
      [](void* p, std::size_t) { ::operator delete[](p, k64); }},
-    {"aligned new[]/sized aligned delete[]",
-     [](std::size_t n) { return ::operator new[](n, k64); },
+    {"aligned new[]/sized aligned delete[]", [](std::size_t n) { return ::operator new[](n, k64); },
      [](void* p, std::size_t n) { ::operator delete[](p, n, k64); }},
     {"aligned nothrow new/aligned nothrow delete",
      [](std::size_t n) { return ::operator new(n, k64, std::nothrow); },
@@ -170,9 +174,9 @@ TEST(Hook, EveryOperatorFormCountsOneAllocationAndOneFree) {
 
 TEST(Hook, AlignedFormsHonourTheAlignment) {
   for (std::size_t align : {16, 32, 64, 128, 256, 4096, 65536}) {
-    void* p = ::operator new(24, std::align_val_t{align});
+    void* p = ::operator new (24, std::align_val_t{align});
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % align, 0u) << "alignment " << align;
-    ::operator delete(p, 24, std::align_val_t{align});
+    ::operator delete (p, 24, std::align_val_t{align});
   }
   struct alignas(128) over_aligned {
     char c;
@@ -187,15 +191,15 @@ TEST(Hook, ZeroSizeAllocationsAreUniqueAndCounted) {
   void* b = ::operator new(0);
   EXPECT_NE(a, nullptr);
   EXPECT_NE(a, b);
-  ::operator delete(a, std::size_t{0});
-  ::operator delete(b, std::size_t{0});
+  ::operator delete (a, std::size_t{0});
+  ::operator delete (b, std::size_t{0});
   EXPECT_EQ(s.delta().allocs, 2u);
 }
 
 TEST(Hook, DeletingNullIsANoOp) {
   scope s;
   ::operator delete(nullptr);
-  ::operator delete(nullptr, std::size_t{16});
+  ::operator delete (nullptr, std::size_t{16});
   ::operator delete[](nullptr);
   ::operator delete(nullptr, k64);
   int* null_int = nullptr;
@@ -220,15 +224,17 @@ TEST(Hook, ProcessSnapshotSumsEveryThreadExactly) {
   {
     std::vector<std::thread> threads;
     threads.reserve(kThreads);
-    for (int t = 0; t < kThreads; ++t) threads.emplace_back(known_work);
-    for (auto& t : threads) t.join();
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back(known_work);
+    for (auto& t : threads)
+      t.join();
   }
   const snapshot process_after = alloc_hooks::process_snapshot();
   const snapshot main_after = alloc_hooks::thread_snapshot();
   // What the workers allocated = the process total minus what this thread did (the vector
   // and std::thread's state objects are allocated here).
-  const std::uint64_t worker_allocs = (process_after.allocs - process_before.allocs) -
-                                      (main_after.allocs - main_before.allocs);
+  const std::uint64_t worker_allocs =
+      (process_after.allocs - process_before.allocs) - (main_after.allocs - main_before.allocs);
   const std::uint64_t worker_bytes =
       (process_after.bytes_allocated - process_before.bytes_allocated) -
       (main_after.bytes_allocated - main_before.bytes_allocated);
@@ -241,11 +247,13 @@ TEST(Hook, ExitedThreadsKeepTheirContributionAcrossSlotReuse) {
   // include every one of them.
   const snapshot process_before = alloc_hooks::process_snapshot();
   const snapshot main_before = alloc_hooks::thread_snapshot();
-  for (int t = 0; t < 50; ++t) std::thread(known_work).join();
+  for (int t = 0; t < 50; ++t)
+    std::thread(known_work).join();
   const snapshot process_after = alloc_hooks::process_snapshot();
   const snapshot main_after = alloc_hooks::thread_snapshot();
-  EXPECT_EQ((process_after.allocs - process_before.allocs) - (main_after.allocs - main_before.allocs),
-            50u * kAllocsPerThread);
+  EXPECT_EQ(
+      (process_after.allocs - process_before.allocs) - (main_after.allocs - main_before.allocs),
+      50u * kAllocsPerThread);
 }
 
 struct allocates_at_thread_exit {
@@ -265,8 +273,9 @@ TEST(Hook, CountsAllocationsMadeDuringThreadExit) {
   }).join();
   const snapshot process_after = alloc_hooks::process_snapshot();
   const snapshot main_after = alloc_hooks::thread_snapshot();
-  EXPECT_EQ((process_after.allocs - process_before.allocs) - (main_after.allocs - main_before.allocs),
-            1u);
+  EXPECT_EQ(
+      (process_after.allocs - process_before.allocs) - (main_after.allocs - main_before.allocs),
+      1u);
 }
 
 TEST(Hook, ThreadSnapshotSeesOnlyTheCallingThread) {
@@ -293,9 +302,7 @@ TEST(Hook, PausesNestAndResumeOnlyWhenAllAreMatched) {
   scope s;
   {
     alloc_hooks::pause_guard outer;
-    {
-      alloc_hooks::pause_guard inner;
-    }
+    { alloc_hooks::pause_guard inner; }
     EXPECT_TRUE(alloc_hooks::counting_paused());
     new_then_delete(1);
   }
@@ -346,15 +353,15 @@ TEST(Scope, ThreadSnapshotPeakSurvivesScopes) {
     big.reserve(1 << 20);
   }
   const std::int64_t peak_before = alloc_hooks::thread_snapshot().peak_live_bytes;
-  {
-    scope s;
-  }
+  { scope s; }
   EXPECT_EQ(alloc_hooks::thread_snapshot().peak_live_bytes, peak_before);
 }
 
 // ---- The GoogleTest helpers ----------------------------------------------------------------
 // EXPECT_NONFATAL_FAILURE cannot see local variables, hence these free functions.
-void allocate_once() { new_then_delete(7); }
+void allocate_once() {
+  new_then_delete(7);
+}
 void allocate_nothing() {}
 
 TEST(GtestHelpers, PassWithinBudget) {

@@ -9,8 +9,12 @@
 namespace detectors {
 namespace {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_lower(char c) noexcept {
+  return c >= 'a' && c <= 'z';
+}
 
 bool is_month(std::string_view s) noexcept {
   static constexpr std::array<std::string_view, 12> months = {
@@ -41,7 +45,8 @@ std::size_t bracket_prefix(std::string_view s) noexcept {
   if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ' ') return 0;
   const std::string_view inside = s.substr(1, close - 1);
   std::size_t i = 0;
-  while (i < inside.size() && inside[i] == ' ') ++i;
+  while (i < inside.size() && inside[i] == ' ')
+    ++i;
   const std::string_view rest = inside.substr(i);
   bool uptime = !rest.empty() && is_digit(rest[0]);
   bool seen_dot = false;
@@ -61,8 +66,8 @@ std::size_t bracket_prefix(std::string_view s) noexcept {
 
 // "2024-11-15T12:02:03,470068+00:00 "
 std::size_t iso_prefix(std::string_view s) noexcept {
-  if (s.size() < 20 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
-      !is_digit(s[3]) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || !is_clock(s.substr(11)))
+  if (s.size() < 20 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]) ||
+      s[4] != '-' || s[7] != '-' || s[10] != 'T' || !is_clock(s.substr(11)))
     return 0;
   const std::size_t space = s.find(' ', 19);
   return space == std::string_view::npos ? 0 : space + 1;
@@ -71,15 +76,19 @@ std::size_t iso_prefix(std::string_view s) noexcept {
 // "kern  :warn  : " (dmesg --decode): facility, padding, ':', level, padding, ': '.
 std::size_t decode_prefix(std::string_view s) noexcept {
   std::size_t i = 0;
-  while (i < s.size() && is_lower(s[i])) ++i;
+  while (i < s.size() && is_lower(s[i]))
+    ++i;
   if (i == 0 || i > 8) return 0;
-  while (i < s.size() && s[i] == ' ') ++i;
+  while (i < s.size() && s[i] == ' ')
+    ++i;
   if (i >= s.size() || s[i] != ':') return 0;
   ++i;
   const std::size_t level_start = i;
-  while (i < s.size() && is_lower(s[i])) ++i;
+  while (i < s.size() && is_lower(s[i]))
+    ++i;
   if (i == level_start || i - level_start > 6) return 0;
-  while (i < s.size() && s[i] == ' ') ++i;
+  while (i < s.size() && s[i] == ' ')
+    ++i;
   if (i + 1 >= s.size() || s[i] != ':' || s[i + 1] != ' ') return 0;
   return i + 2;
 }

@@ -11,12 +11,12 @@ namespace alloc_hooks {
 
 // The fields of a snapshot, listed once (X-macro) so that printers, adapters and tests expand
 // the same list and never disagree. X(type, name, description).
-#define ALLOC_HOOKS_SNAPSHOT_FIELDS(X)                                              \
-  X(std::uint64_t, allocs, "successful operator new calls")                         \
-  X(std::uint64_t, frees, "operator delete calls on a non-null pointer")            \
-  X(std::uint64_t, bytes_allocated, "bytes requested from operator new")            \
-  X(std::uint64_t, bytes_freed, "bytes released by operator delete")                \
-  X(std::int64_t, live_bytes, "bytes_allocated - bytes_freed")                      \
+#define ALLOC_HOOKS_SNAPSHOT_FIELDS(X)                                   \
+  X(std::uint64_t, allocs, "successful operator new calls")              \
+  X(std::uint64_t, frees, "operator delete calls on a non-null pointer") \
+  X(std::uint64_t, bytes_allocated, "bytes requested from operator new") \
+  X(std::uint64_t, bytes_freed, "bytes released by operator delete")     \
+  X(std::int64_t, live_bytes, "bytes_allocated - bytes_freed")           \
   X(std::int64_t, peak_live_bytes, "highest live_bytes reached")
 
 // Counts since the start of the thread or process (thread_snapshot, process_snapshot), or

@@ -12,20 +12,20 @@
 
 #include "alloc_hooks/scope.h"
 
-#define ALLOC_HOOKS_CHECK_(field, op, budget, statement, on_failure)                         \
-  do {                                                                                       \
-    ::alloc_hooks::snapshot alloc_hooks_delta_;                                             \
-    {                                                                                        \
-      ::alloc_hooks::scope alloc_hooks_scope_;                                              \
-      statement;                                                                             \
-      alloc_hooks_delta_ = alloc_hooks_scope_.delta();                                       \
-    }                                                                                        \
-    const auto alloc_hooks_budget_ = static_cast<std::uint64_t>(budget);                     \
-    if (!(static_cast<std::uint64_t>(alloc_hooks_delta_.field) op alloc_hooks_budget_)) {    \
-      on_failure() << "`" #statement "` made " << alloc_hooks_delta_.allocs                  \
-                   << " allocation(s) of " << alloc_hooks_delta_.bytes_allocated             \
-                   << " byte(s); expected " #field " " #op " " << alloc_hooks_budget_;       \
-    }                                                                                        \
+#define ALLOC_HOOKS_CHECK_(field, op, budget, statement, on_failure)                      \
+  do {                                                                                    \
+    ::alloc_hooks::snapshot alloc_hooks_delta_;                                           \
+    {                                                                                     \
+      ::alloc_hooks::scope alloc_hooks_scope_;                                            \
+      statement;                                                                          \
+      alloc_hooks_delta_ = alloc_hooks_scope_.delta();                                    \
+    }                                                                                     \
+    const auto alloc_hooks_budget_ = static_cast<std::uint64_t>(budget);                  \
+    if (!(static_cast<std::uint64_t>(alloc_hooks_delta_.field) op alloc_hooks_budget_)) { \
+      on_failure() << "`" #statement "` made " << alloc_hooks_delta_.allocs               \
+                   << " allocation(s) of " << alloc_hooks_delta_.bytes_allocated          \
+                   << " byte(s); expected " #field " " #op " " << alloc_hooks_budget_;    \
+    }                                                                                     \
   } while (false)
 
 #define EXPECT_ALLOCS_LE(budget, statement) \

@@ -46,7 +46,10 @@ class stream_builder {
   // Nodes are named node-000 ... node-NNN; an episode picks one and stays on it.
   std::size_t node_count() const noexcept { return nodes_.size(); }
   std::string_view node(std::size_t i) const { return nodes_[i]; }
-  std::string_view random_node() { return nodes_[static_cast<std::size_t>(uniform(0, static_cast<std::int64_t>(nodes_.size()) - 1))]; }
+  std::string_view random_node() {
+    return nodes_[static_cast<std::size_t>(
+        uniform(0, static_cast<std::int64_t>(nodes_.size()) - 1))];
+  }
 
   // True while the mixer is in a faulty period: generators emit their fault patterns then,
   // and mostly healthy lines otherwise.
