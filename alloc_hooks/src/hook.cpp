@@ -15,6 +15,7 @@
 #include <new>
 
 #include "alloc_hooks/pause.h"
+#include "attribution_internal.h"
 #include "thread_slots.h"
 
 #define ALLOC_HOOKS_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -115,6 +116,9 @@ inline void record_alloc(std::size_t size) noexcept {
   s->live_bytes.store(live, std::memory_order_relaxed);
   if (live > s->peak_live_bytes.load(std::memory_order_relaxed))
     s->peak_live_bytes.store(live, std::memory_order_relaxed);
+#endif
+#ifdef ALLOC_HOOKS_ATTRIBUTION  // compiled in only for `ratchet explain`'s bench build
+  if (s != &t_discard) attribute_allocation(size);
 #endif
 }
 

@@ -95,6 +95,13 @@ struct corpus_options {
 // are used.
 class corpus {
  public:
+  corpus() = default;
+  // Move-only: events point into the corpus's own strings, which a move keeps in place.
+  corpus(corpus&&) = default;
+  corpus& operator=(corpus&&) = default;
+  corpus(const corpus&) = delete;
+  corpus& operator=(const corpus&) = delete;
+
   std::span<const event> events() const noexcept { return events_; }
   // Event i as it would appear in a plain log file (the line only).
   std::size_t size() const noexcept { return events_.size(); }

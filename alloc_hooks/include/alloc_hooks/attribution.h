@@ -1,0 +1,30 @@
+// File: attribution.h
+// Site attribution: which call stacks make the allocations, for explaining a gate breach.
+//
+// Only the `allocgate::alloc_hooks_attribution` build of the hook records anything; the
+// default hook is compiled without it, so attribution costs nothing where it is not used.
+// Recording takes a backtrace per allocation (slow: microseconds), on armed threads only.
+#pragma once
+
+#include <cstdint>
+
+namespace alloc_hooks {
+
+// True in binaries linked with alloc_hooks_attribution.
+bool attribution_compiled_in() noexcept;
+
+// Start/stop recording the calling thread's allocations into the process-wide site table.
+void arm_attribution() noexcept;
+void disarm_attribution() noexcept;
+void reset_attribution() noexcept;
+
+// Writes the site table to `path`:
+//   # allocgate attribution v1
+//   events <events>
+//   site <allocs> <bytes> <frame count>
+//   frame <hex offset in object> <object path>      (innermost frame first)
+// `events` is the caller's count of events processed while armed, so readers can normalise.
+// Returns false when attribution is not compiled in or the file cannot be written.
+bool write_attribution(const char* path, std::uint64_t events);
+
+}  // namespace alloc_hooks

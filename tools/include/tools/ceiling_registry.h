@@ -1,0 +1,63 @@
+// File: ceiling_registry.h
+// The committed registry of allocation ceilings (baselines/alloc-ceilings.txt).
+//
+// One gated benchmark per line, key=value fields, so that a change to a ceiling reads on the
+// diff alone:
+//
+//   BM_PodEvictedDetector window=1024 allocs_per_event=15.2700 bytes_per_event=1880.0 reason="..."
+//
+// `#` starts a comment line; blank lines are ignored. Comments and blank lines are kept when
+// the file is rewritten (tighten, raise), so the file's own documentation survives.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tools {
+
+struct ceiling {
+  std::string benchmark;                  // e.g. "BM_PodEvictedDetector"
+  std::int64_t window = 1024;             // events per iteration
+  double allocs_per_event = 0;            // the ceiling; measured == ceiling passes
+  std::optional<double> bytes_per_event;  // optional second ceiling
+  std::string reason;                     // why it was last raised ("" if never)
+  int line = 0;                           // where it stands in the file (1-based)
+};
+
+class ceiling_registry {
+ public:
+  // Throws input_error naming file, line and field for anything malformed, including a
+  // benchmark listed twice.
+  static ceiling_registry load(const std::string& path);
+  static ceiling_registry parse(const std::string& text, const std::string& path);
+
+  const std::vector<ceiling>& ceilings() const noexcept { return ceilings_; }
+  ceiling* find(const std::string& benchmark);
+  const ceiling* find(const std::string& benchmark) const;
+
+  // Adds a new entry at the end (recording a new detector's first ceiling).
+  ceiling& add(ceiling c);
+
+  // The file's text with the current values (comments and order kept).
+  std::string render() const;
+  // Writes render() to `path` atomically (temporary file in the same folder, then rename).
+  void save(const std::string& path) const;
+
+ private:
+  // Every line of the file: either verbatim text (comment, blank) or an index into ceilings_.
+  struct line_entry {
+    std::string verbatim;
+    int ceiling_index = -1;
+  };
+  std::vector<line_entry> lines_;
+  std::vector<ceiling> ceilings_;
+};
+
+// Ceilings are written with 6 decimals; rounding is always upwards so that the measurement a
+// ceiling was made from still passes.
+std::string format_ceiling(double value);
+double round_up_6(double value);
+
+}  // namespace tools
