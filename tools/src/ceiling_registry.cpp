@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -139,8 +140,10 @@ std::string quote(const std::string& s) {
 
 }  // namespace
 
+// The epsilon keeps a value already at 6 decimals (up to binary noise) where it is; max()
+// turns ceil(-epsilon) = -0.0 into 0.0.
 double round_up_6(double value) {
-  return std::ceil(value * 1e6 - 1e-6) / 1e6;
+  return std::max(0.0, std::ceil(value * 1e6 - 1e-6) / 1e6);
 }
 
 std::string format_ceiling(double value) {

@@ -1,0 +1,237 @@
+// File: detector_bench.cpp
+// The detector benchmarks the allocation gate measures.
+//
+// One iteration = one 1024-event window, prebuilt from the corpus generator outside the
+// measured region. Two families per detector:
+//   BM_<Name>Detector      warm: one detector persists; iterations cycle through 16 distinct
+//                          windows (timestamps shifted forward on every cycle, so time only
+//                          moves on), after a warm-up pass over all of them.
+//   BM_<Name>DetectorCold  cold: a fresh detector for every window (its construction and
+//                          destruction are outside the measurement).
+// The iteration count is fixed (a multiple of the 16 windows), so allocation counts are
+// exactly reproducible; ALLOCGATE_BENCH_WINDOWS=N raises it for timing runs.
+//
+// Counters, from an alloc_hooks::scope around exactly the processing of each window:
+//   window, allocs/op, bytes/op, allocs/event, bytes/event, peak_live_bytes, ns/event, events/s
+// The MemoryManager adapter is registered too (allocs_per_iter in the JSON): setup runs
+// with counting paused, so its figure is ours plus Google Benchmark's own 1/16.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alloc_hooks/attribution.h"
+#include "alloc_hooks/benchmark.h"
+#include "alloc_hooks/pause.h"
+#include "alloc_hooks/scope.h"
+#include "detectors/corpus.h"
+#include "detectors/detector.h"
+
+namespace {
+
+using detectors::event;
+
+constexpr std::size_t window_events = 1024;
+constexpr std::size_t distinct_windows = 16;
+constexpr std::uint64_t corpus_seed = 20241119;
+
+// A detector's windows, copied out of the corpus so their timestamps can be shifted.
+struct window_set {
+  detectors::corpus corpus;
+  std::vector<std::vector<event>> windows;
+  std::int64_t cycle_ns = 0;  // how far to shift timestamps for the next pass
+};
+
+const window_set& windows_for(std::string_view detector) {
+  static std::map<std::string, std::unique_ptr<window_set>, std::less<>> cache;
+  if (auto it = cache.find(detector); it != cache.end()) return *it->second;
+  detectors::corpus_options options;
+  options.seed = corpus_seed;
+  options.events = window_events * distinct_windows;
+  auto set = std::make_unique<window_set>();
+  set->corpus = detectors::generate_corpus(detector, options);
+  const auto events = set->corpus.events();
+  for (std::size_t w = 0; w < distinct_windows; ++w)
+    set->windows.emplace_back(
+        events.begin() + static_cast<std::ptrdiff_t>(w * window_events),
+        events.begin() + static_cast<std::ptrdiff_t>((w + 1) * window_events));
+  set->cycle_ns = events.back().ts_ns - events.front().ts_ns + detectors::ns_per_second;
+  return *cache.emplace(std::string(detector), std::move(set)).first->second;
+}
+
+void shift(std::vector<std::vector<event>>& windows, std::int64_t ns) {
+  for (auto& w : windows)
+    for (auto& e : w)
+      e.ts_ns += ns;
+}
+
+std::int64_t measured_windows() {
+  const char* env = std::getenv("ALLOCGATE_BENCH_WINDOWS");
+  const long long n = env != nullptr ? std::atoll(env) : 64;
+  // Whole cycles only: every run covers each distinct window equally often.
+  const auto cycles = std::max<long long>(1, n / static_cast<long long>(distinct_windows));
+  return cycles * static_cast<long long>(distinct_windows);
+}
+
+// Site attribution (only in the detector_bench_attribution build): armed around the window
+// processing when ALLOCGATE_ATTRIBUTION_OUT names a file to write at exit.
+const bool attributing =
+    alloc_hooks::attribution_compiled_in() && std::getenv("ALLOCGATE_ATTRIBUTION_OUT") != nullptr;
+std::uint64_t attributed_events = 0;
+
+struct totals {
+  std::uint64_t allocs = 0;
+  std::uint64_t bytes = 0;
+  std::int64_t peak_live = 0;
+  std::int64_t ns = 0;
+};
+
+void process_window(detectors::detector& d, const std::vector<event>& window,
+                    detectors::finding_sink& sink, totals& t) {
+  if (attributing) alloc_hooks::arm_attribution();
+  const auto start = std::chrono::steady_clock::now();
+  alloc_hooks::scope s;
+  for (const event& e : window)
+    d.on_event(e, sink);
+  const alloc_hooks::snapshot delta = s.delta();
+  const auto stop = std::chrono::steady_clock::now();
+  if (attributing) {
+    alloc_hooks::disarm_attribution();
+    attributed_events += window.size();
+  }
+  t.allocs += delta.allocs;
+  t.bytes += delta.bytes_allocated;
+  t.peak_live = std::max(t.peak_live, delta.peak_live_bytes);
+  t.ns += std::chrono::duration_cast<std::chrono::nanoseconds>(stop - start).count();
+}
+
+void publish(benchmark::State& state, const totals& t) {
+  const auto windows = static_cast<double>(state.iterations());
+  const double events = windows * window_events;
+  state.counters["window"] = static_cast<double>(window_events);
+  state.counters["allocs/op"] = static_cast<double>(t.allocs) / windows;
+  state.counters["bytes/op"] = static_cast<double>(t.bytes) / windows;
+  state.counters["allocs/event"] = static_cast<double>(t.allocs) / events;
+  state.counters["bytes/event"] = static_cast<double>(t.bytes) / events;
+  state.counters["peak_live_bytes"] = static_cast<double>(t.peak_live);
+  state.counters["ns/event"] = static_cast<double>(t.ns) / events;
+  state.counters["events/s"] = t.ns > 0 ? events / (static_cast<double>(t.ns) * 1e-9) : 0.0;
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+}
+
+void run_warm(benchmark::State& state, const std::string& name) {
+  std::unique_ptr<detectors::detector> d;
+  std::vector<std::vector<event>> windows;
+  detectors::counting_sink sink;
+  std::int64_t cycle_ns = 0;
+  {
+    alloc_hooks::pause_guard setup;  // setup is not part of any measurement
+    const window_set& set = windows_for(name);
+    windows = set.windows;
+    cycle_ns = set.cycle_ns;
+    d = detectors::make_detector(name);
+    for (const auto& w : windows)
+      for (const event& e : w)
+        d->on_event(e, sink);
+    shift(windows, cycle_ns);
+  }
+  totals t;
+  std::size_t next = 0;
+  for (auto _ : state) {
+    process_window(*d, windows[next], sink, t);
+    if (++next == windows.size()) {
+      state.PauseTiming();
+      shift(windows, cycle_ns);
+      next = 0;
+      state.ResumeTiming();
+    }
+  }
+  publish(state, t);
+  benchmark::DoNotOptimize(sink.total());
+}
+
+void run_cold(benchmark::State& state, const std::string& name) {
+  std::vector<std::vector<event>> windows;
+  {
+    alloc_hooks::pause_guard setup;
+    windows = windows_for(name).windows;
+  }
+  detectors::counting_sink sink;
+  totals t;
+  std::size_t next = 0;
+  std::unique_ptr<detectors::detector> d;
+  for (auto _ : state) {
+    state.PauseTiming();
+    {
+      alloc_hooks::pause_guard setup;
+      d = detectors::make_detector(name);
+    }
+    state.ResumeTiming();
+    process_window(*d, windows[next], sink, t);
+    state.PauseTiming();
+    {
+      alloc_hooks::pause_guard teardown;
+      d.reset();
+    }
+    next = (next + 1) % windows.size();
+    state.ResumeTiming();
+  }
+  publish(state, t);
+  benchmark::DoNotOptimize(sink.total());
+}
+
+// "pod_evicted" -> "PodEvicted"
+std::string camel_case(std::string_view name) {
+  std::string out;
+  bool upper = true;
+  for (char c : name) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(c - 'a' + 'A') : c;
+    upper = false;
+  }
+  return out;
+}
+
+void register_detector_benchmarks() {
+  const std::int64_t windows = measured_windows();
+  for (std::string_view name : detectors::detector_names()) {
+    const std::string detector(name);
+    const std::string base = "BM_" + camel_case(name) + "Detector";
+    benchmark::RegisterBenchmark(base.c_str(),
+                                 [detector](benchmark::State& s) { run_warm(s, detector); })
+        ->Iterations(windows)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark((base + "Cold").c_str(),
+                                 [detector](benchmark::State& s) { run_cold(s, detector); })
+        ->Iterations(static_cast<benchmark::IterationCount>(distinct_windows))
+        ->Unit(benchmark::kMicrosecond);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  alloc_hooks::register_memory_manager();
+  register_detector_benchmarks();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  if (attributing) {
+    const char* path = std::getenv("ALLOCGATE_ATTRIBUTION_OUT");
+    if (!alloc_hooks::write_attribution(path, attributed_events)) {
+      std::fprintf(stderr, "detector_bench: cannot write attribution to %s\n", path);
+      return 1;
+    }
+  }
+  return 0;
+}
