@@ -1,9 +1,13 @@
 # Thin wrapper over CMake/CTest. Every target sets itself up on a fresh Debian 12 machine.
 #   make test                 build and run the test suite
 #   make test-asan            the suite under AddressSanitizer + UBSan
-#   make build | clean | format | format-check | tidy
+#   make bench-allocs-check   the allocation gate (ALLOCATOR=glibc|mimalloc|jemalloc)
+#   make bench-ratchet        lower ceilings to the current measurements (never raises)
+#   make bench-explain DETECTOR=pod_evicted   where a detector's allocations come from
+#   make build | clean | format | format-check | tidy | hook-overhead
 .DEFAULT_GOAL := test
-.PHONY: deps configure build test test-asan clean format format-check tidy
+.PHONY: deps configure build test test-asan clean format format-check tidy \
+        bench-build bench-allocs-check bench-ratchet bench-explain hook-overhead
 
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
@@ -36,6 +40,26 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) -LE 'no_asan|no_default'
+
+ALLOCATOR ?= glibc
+BENCH_TARGETS = detector_bench_$(ALLOCATOR) detector_bench_attribution ratchet
+
+bench-build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)
+
+bench-allocs-check: bench-build
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-allocs-check.sh check
+
+bench-ratchet: bench-build
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-allocs-check.sh tighten
+
+bench-explain: bench-build
+	@test -n "$(DETECTOR)" || { echo "usage: make bench-explain DETECTOR=pod_evicted" >&2; exit 2; }
+	BUILD_DIR=$(BUILD_DIR) scripts/bench-allocs-check.sh explain $(DETECTOR)
+
+hook-overhead: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	scripts/hook-overhead.sh $(BUILD_DIR)
 
 format:
 	clang-format -i $(SOURCES)

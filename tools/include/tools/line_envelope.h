@@ -1,0 +1,45 @@
+// File: line_envelope.h
+// Building an event's envelope (time, node, source) for a plain log line, as `detect` reads
+// files that carry no envelope of their own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "detectors/event.h"
+
+namespace tools {
+
+// Infers the envelope line by line. Time only moves forward: a line with no timestamp of its
+// own (or one older than the last) takes the last time seen.
+class envelope_builder {
+ public:
+  // `node`: the --node value; empty = take it from the line (syslog host, Hostname label,
+  // "source":{"host":...}) or "unknown".
+  explicit envelope_builder(std::string node, int default_year = 2024)
+      : fixed_node_(std::move(node)), default_year_(default_year) {}
+
+  // The event for `line`; its views point into `line` and this builder.
+  detectors::event build(std::string_view line);
+
+ private:
+  std::string fixed_node_;
+  std::string node_;  // storage for a node taken from the line
+  int default_year_;  // for syslog/journald prefixes, which omit the year
+  std::int64_t last_ns_ = 0;
+};
+
+// Parsers for the timestamp forms found at the start of lines (exposed for tests).
+// "2024-11-15T12:02:03,470068+00:00" / "2024-11-19T10:00:00Z" / "...T10:00:00.123456Z"
+std::optional<std::int64_t> parse_iso8601_ns(std::string_view s);
+// "Fri Aug 30 11:43:09 2024" (dmesg -T), as UTC.
+std::optional<std::int64_t> parse_ctime_ns(std::string_view s);
+// "Dec  2 11:38:47" (syslog), in `year`, as UTC.
+std::optional<std::int64_t> parse_syslog_ns(std::string_view s, int year);
+
+// kernel, kubernetes, dcgm or workload, from the line's shape.
+detectors::source infer_source(std::string_view line);
+
+}  // namespace tools
