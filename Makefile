@@ -7,7 +7,7 @@
 #   make build | clean | format | format-check | tidy | hook-overhead
 .DEFAULT_GOAL := test
 .PHONY: deps configure build test test-asan clean format format-check tidy \
-        bench-build bench-allocs-check bench-ratchet bench-explain hook-overhead
+        bench-build bench-allocs-check bench-ratchet bench-explain hook-overhead fuzz-smoke
 
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
@@ -57,6 +57,16 @@ bench-explain: bench-build
 	@test -n "$(DETECTOR)" || { echo "usage: make bench-explain DETECTOR=pod_evicted" >&2; exit 2; }
 	BUILD_DIR=$(BUILD_DIR) scripts/bench-allocs-check.sh explain $(DETECTOR)
 
+FUZZ_BUILD_DIR ?= build-fuzz
+
+# libFuzzer targets (clang, ASan + UBSan), each run briefly: no crash, no sanitizer report.
+fuzz-smoke: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DALLOCGATE_FUZZ=ON -DALLOCGATE_SANITIZE=ON -DALLOCGATE_BUILD_TESTS=OFF \
+	  -DALLOCGATE_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	scripts/fuzz-smoke.sh $(FUZZ_BUILD_DIR)
+
 hook-overhead: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	scripts/hook-overhead.sh $(BUILD_DIR)
@@ -71,4 +81,4 @@ tidy: configure
 	clang-tidy -p $(BUILD_DIR) --quiet $(filter %.cpp,$(SOURCES))
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -30,45 +30,22 @@
 #include "alloc_hooks/benchmark.h"
 #include "alloc_hooks/pause.h"
 #include "alloc_hooks/scope.h"
-#include "detectors/corpus.h"
+#include "detector_windows.h"
 #include "detectors/detector.h"
 
 namespace {
 
+using bench::distinct_windows;
+using bench::window_events;
+using bench::window_set;
 using detectors::event;
 
-constexpr std::size_t window_events = 1024;
-constexpr std::size_t distinct_windows = 16;
-constexpr std::uint64_t corpus_seed = 20241119;
-
-// A detector's windows, copied out of the corpus so their timestamps can be shifted.
-struct window_set {
-  detectors::corpus corpus;
-  std::vector<std::vector<event>> windows;
-  std::int64_t cycle_ns = 0;  // how far to shift timestamps for the next pass
-};
-
-const window_set& windows_for(std::string_view detector) {
-  static std::map<std::string, std::unique_ptr<window_set>, std::less<>> cache;
-  if (auto it = cache.find(detector); it != cache.end()) return *it->second;
-  detectors::corpus_options options;
-  options.seed = corpus_seed;
-  options.events = window_events * distinct_windows;
-  auto set = std::make_unique<window_set>();
-  set->corpus = detectors::generate_corpus(detector, options);
-  const auto events = set->corpus.events();
-  for (std::size_t w = 0; w < distinct_windows; ++w)
-    set->windows.emplace_back(
-        events.begin() + static_cast<std::ptrdiff_t>(w * window_events),
-        events.begin() + static_cast<std::ptrdiff_t>((w + 1) * window_events));
-  set->cycle_ns = events.back().ts_ns - events.front().ts_ns + detectors::ns_per_second;
-  return *cache.emplace(std::string(detector), std::move(set)).first->second;
-}
-
-void shift(std::vector<std::vector<event>>& windows, std::int64_t ns) {
-  for (auto& w : windows)
-    for (auto& e : w)
-      e.ts_ns += ns;
+// Built once per detector and copied into each run (the copy's timestamps then move on).
+const window_set& windows_for(const std::string& detector) {
+  static std::map<std::string, window_set> cache;
+  auto it = cache.find(detector);
+  if (it == cache.end()) it = cache.emplace(detector, bench::make_window_set(detector)).first;
+  return it->second;
 }
 
 std::int64_t measured_windows() {
@@ -127,27 +104,21 @@ void publish(benchmark::State& state, const totals& t) {
 
 void run_warm(benchmark::State& state, const std::string& name) {
   std::unique_ptr<detectors::detector> d;
-  std::vector<std::vector<event>> windows;
+  bench::windows w;
   detectors::counting_sink sink;
-  std::int64_t cycle_ns = 0;
   {
     alloc_hooks::pause_guard setup;  // setup is not part of any measurement
-    const window_set& set = windows_for(name);
-    windows = set.windows;
-    cycle_ns = set.cycle_ns;
+    w = windows_for(name).windows;
     d = detectors::make_detector(name);
-    for (const auto& w : windows)
-      for (const event& e : w)
-        d->on_event(e, sink);
-    shift(windows, cycle_ns);
+    bench::warm_up(*d, w, sink);
   }
   totals t;
   std::size_t next = 0;
   for (auto _ : state) {
-    process_window(*d, windows[next], sink, t);
-    if (++next == windows.size()) {
+    process_window(*d, w.list[next], sink, t);
+    if (++next == w.list.size()) {
       state.PauseTiming();
-      shift(windows, cycle_ns);
+      w.advance_cycle();
       next = 0;
       state.ResumeTiming();
     }
@@ -160,7 +131,7 @@ void run_cold(benchmark::State& state, const std::string& name) {
   std::vector<std::vector<event>> windows;
   {
     alloc_hooks::pause_guard setup;
-    windows = windows_for(name).windows;
+    windows = windows_for(name).windows.list;
   }
   detectors::counting_sink sink;
   totals t;
