@@ -14,11 +14,13 @@
 namespace detectors {
 
 namespace {
-constexpr std::array<std::string_view, 6> names = {
-    "pod_evicted", "xid_correlation", "hbm_ecc", "nccl_hang", "thermal_throttle", "pcie_aer"};
+constexpr std::array<std::string_view, 6> names = {"pod_evicted", "xid_correlation",  "hbm_ecc",
+                                                   "nccl_hang",   "thermal_throttle", "pcie_aer"};
 }  // namespace
 
-std::span<const std::string_view> detector_names() noexcept { return names; }
+std::span<const std::string_view> detector_names() noexcept {
+  return names;
+}
 
 std::unique_ptr<detector> make_detector(std::string_view name) {
   if (name == "pod_evicted") return make_pod_evicted_detector();
