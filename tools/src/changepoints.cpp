@@ -67,8 +67,7 @@ std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
 
 }  // namespace
 
-std::vector<changepoint> e_divisive(std::span<const double> series,
-                                    const changepoint_options& o) {
+std::vector<changepoint> e_divisive(std::span<const double> series, const changepoint_options& o) {
   std::vector<changepoint> found;
   std::vector<std::size_t> bounds = {0, series.size()};  // segment boundaries, sorted
   std::mt19937_64 rng(o.seed);
@@ -93,8 +92,7 @@ std::vector<changepoint> e_divisive(std::span<const double> series,
         std::swap(perm[i], perm[uniform_below(rng, i + 1)]);
       if (best_split(perm, o.min_segment).q >= best.q) ++reached;
     }
-    const double p =
-        static_cast<double>(reached + 1) / static_cast<double>(o.permutations + 1);
+    const double p = static_cast<double>(reached + 1) / static_cast<double>(o.permutations + 1);
     if (p > o.alpha) break;
     const std::size_t index = bounds[best_seg] + best.tau;
     found.push_back({index, best.q, p});

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "tools/atomic_file.h"
 #include "tools/error.h"
@@ -105,24 +106,52 @@ bool is_hook_or_library(const symbol& s) {
          s.function.rfind("operator new", 0) == 0;
 }
 
+// "/work/main/detectors/include/detectors/x.h" -> "detectors/include/detectors/x.h": cut at
+// the first module folder of the repository.
 std::string project_relative(const std::string& file) {
-  for (const char* root : {"/detectors/", "/bench/", "/tools/"}) {
-    const std::size_t at = file.rfind(root);
-    if (at != std::string::npos) return file.substr(at + 1);
-  }
-  return file;
+  std::size_t first = std::string::npos;
+  for (const char* root : {"/detectors/", "/bench/", "/tools/"})
+    first = std::min(first, file.find(root));
+  return first == std::string::npos ? file : file.substr(first + 1);
 }
 
-std::string short_function(std::string f) {
-  // Drop the argument list: "ns::f(std::basic_string_view<...>)" -> "ns::f".
-  int depth = 0;
+// A readable name from a demangled one: template arguments, the argument list, the return
+// type and ABI tags dropped. "std::pair<..> std::unordered_map<..>::emplace<..>(..)" ->
+// "std::unordered_map::emplace".
+std::string short_function(const std::string& f) {
+  std::string out;
+  int angle = 0;
   for (std::size_t i = 0; i < f.size(); ++i) {
-    if (f[i] == '<') ++depth;
-    if (f[i] == '>') --depth;
-    if (f[i] == '(' && depth == 0 && i > 0 && f.compare(0, 8, "operator") != 0)
-      return f.substr(0, i);
+    const char c = f[i];
+    // "operator<", "operator<<" and "operator->" are names, not template brackets.
+    if (angle == 0 && f.compare(i, 8, "operator") == 0) {
+      std::size_t j = i + 8;
+      while (j < f.size() &&
+             std::string_view("<>=-!+*/%&|^[]()~,").find(f[j]) != std::string_view::npos &&
+             !(f[j] == '(' && j > i + 8 && f[j - 1] != '('))
+        ++j;
+      out.append(f, i, j - i);
+      i = j - 1;
+      continue;
+    }
+    if (c == '<') {
+      ++angle;
+    } else if (c == '>') {
+      if (angle > 0) --angle;
+    } else if (angle == 0) {
+      if (c == '(') break;  // the argument list
+      if (c == ' ') {
+        out.clear();  // everything so far was the return type
+        continue;
+      }
+      out += c;
+    }
   }
-  return f;
+  for (const std::string tag : {"json_abi_v3_11_2::", "__cxx11::", "__detail::"}) {
+    for (std::size_t at; (at = out.find(tag)) != std::string::npos;)
+      out.erase(at, tag.size());
+  }
+  return out.empty() ? f : out;
 }
 
 }  // namespace
@@ -223,11 +252,20 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
   const int fd = mkstemp(tmpl);
   if (fd < 0) throw input_error("explain: cannot create a temporary file");
   ::close(fd);
+  // The benchmark's own console output is kept apart and shown only if the run fails.
+  const std::string log = std::string(tmpl) + ".log";
   const std::string cmd = fmt::format(
       "ALLOCGATE_ATTRIBUTION_OUT={} {} --benchmark_filter={} --benchmark_repetitions=1 "
-      ">/dev/null",
-      shell_quote(tmpl), shell_quote(bench_binary), shell_quote("^" + benchmark + "(/|$)"));
+      ">{} 2>&1",
+      shell_quote(tmpl), shell_quote(bench_binary), shell_quote("^" + benchmark + "(/|$)"),
+      shell_quote(log));
   const int status = std::system(cmd.c_str());
+  std::string run_log;
+  try {
+    run_log = read_file(log);
+  } catch (const input_error&) {
+  }
+  std::remove(log.c_str());
   std::string text;
   try {
     text = read_file(tmpl);

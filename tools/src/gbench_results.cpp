@@ -43,9 +43,48 @@ bool is_standard_field(const std::string& k) {
   return false;
 }
 
+// Google Benchmark 1.7.1 writes non-finite doubles as bare NaN / inf / -inf (for example
+// the "cv" aggregate of a counter whose mean is 0), which is not JSON. Outside strings, such
+// tokens become null; the counters they stood for are then simply absent.
+std::string replace_non_finite_literals(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      continue;
+    }
+    bool replaced = false;
+    for (std::string_view token :
+         {"-nan", "-NaN", "NaN", "nan", "-inf", "inf", "-Infinity", "Infinity"}) {
+      if (text.compare(i, token.size(), token) == 0) {
+        out += "null";
+        i += token.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
-gbench_results parse_gbench_results(const std::string& text, const std::string& path) {
+gbench_results parse_gbench_results(const std::string& raw_text, const std::string& path) {
+  const std::string text = replace_non_finite_literals(raw_text);
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);

@@ -73,7 +73,7 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       r.delta = r.head - r.base;
       // Multiplying before dividing keeps exact boundaries exact (110 vs 100 is 10 %, not
       // 10.000000000000002 %).
-      r.delta_percent = r.base != 0 ? r.delta * 100 / std::fabs(r.base)
+      r.delta_percent = r.base != 0   ? r.delta * 100 / std::fabs(r.base)
                         : r.head == 0 ? 0
                                       : (r.head > 0 ? INFINITY : -INFINITY);
       const bool worse = higher_is_better(metric) ? r.delta < 0 : r.delta > 0;
@@ -125,8 +125,7 @@ table make_table(const compare_report& rep) {
   for (const auto& r : rep.rows) {
     const bool both = r.verdict != compare_verdict::missing;
     t.add_row({r.benchmark, r.metric, r.n_base ? format_value(r.base) : "-",
-               r.n_head ? format_value(r.head) : "-",
-               both ? fmt::format("{:+.6g}", r.delta) : "-",
+               r.n_head ? format_value(r.head) : "-", both ? fmt::format("{:+.6g}", r.delta) : "-",
                both ? fmt::format("{:+.2f}%", r.delta_percent) : "-",
                r.exact || !both ? "exact" : fmt::format("{:.3f}", r.p),
                fmt::format("{}/{}", r.n_base, r.n_head), verdict_text(r, rep.options)});
@@ -166,9 +165,9 @@ std::string render_compare_text(const compare_report& rep) {
 
 std::string render_compare_markdown(const compare_report& rep) {
   const std::size_t hard = count(rep, compare_verdict::regression, false);
-  std::string out = fmt::format("### Benchmark comparison: {}\n\n",
-                                hard ? fmt::format("❌ {} regression(s)", hard)
-                                     : std::string("✅ no regression"));
+  std::string out =
+      fmt::format("### Benchmark comparison: {}\n\n",
+                  hard ? fmt::format("❌ {} regression(s)", hard) : std::string("✅ no regression"));
   out += fmt::format("base: `{}` · head: `{}`\n\n", rep.base_label, rep.head_label);
   out += make_table(rep).render_markdown();
   out += "\n" + method_note(rep.options) + "\n";

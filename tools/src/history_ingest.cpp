@@ -8,6 +8,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "tools/atomic_file.h"
 #include "tools/error.h"
 
 namespace tools {
@@ -75,15 +76,60 @@ metric_samples samples_from_results(const gbench_results& results) {
   for (const auto& e : results.entries) {
     if (e.aggregate) continue;
     auto& m = out[e.key];
-    const double scale = e.time_unit == "us" ? 1e3 : e.time_unit == "ms" ? 1e6
-                                                 : e.time_unit == "s"  ? 1e9
-                                                                       : 1.0;
+    const double scale = e.time_unit == "us"   ? 1e3
+                         : e.time_unit == "ms" ? 1e6
+                         : e.time_unit == "s"  ? 1e9
+                                               : 1.0;
     m["real_time_ns"].push_back(e.real_time * scale);
     m["cpu_time_ns"].push_back(e.cpu_time * scale);
     for (const auto& [name, value] : e.counters)
       m[name].push_back(value);
   }
   return out;
+}
+
+std::string sanitize_gbench_json(const std::string& text) {
+  static const char* const tokens[] = {"-Infinity", "Infinity", "-inf", "inf",
+                                       "-nan",      "nan",      "-NaN", "NaN"};
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[i + 1];
+        i += 2;
+        continue;
+      }
+      if (c == '"') in_string = false;
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      ++i;
+      continue;
+    }
+    bool replaced = false;
+    for (const char* t : tokens) {
+      const std::size_t n = std::char_traits<char>::length(t);
+      if (text.compare(i, n, t) == 0) {
+        out += "null";
+        i += n;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
+}
+
+gbench_results load_gbench_results_lenient(const std::string& path) {
+  return parse_gbench_results(sanitize_gbench_json(read_file(path)), path);
 }
 
 std::string content_hash(const std::string& text) {
@@ -114,15 +160,16 @@ void fill_from_git(ingest_options& o) {
   }
 }
 
-run_record make_run(const std::string& text, const std::string& path, ingest_options o) {
+run_record make_run(const std::string& raw, const std::string& path, ingest_options o) {
+  const std::string text = sanitize_gbench_json(raw);
   const gbench_results results = parse_gbench_results(text, path);
   run_record run;
   run.samples = samples_from_results(results);
   if (run.samples.empty())
     throw input_error(fmt::format("{}: no benchmark repetitions (only aggregates, or none)", path));
   if (o.commit.empty())
-    throw input_error(fmt::format(
-        "{}: no commit known: pass --commit SHA (not inside a git repository)", path));
+    throw input_error(
+        fmt::format("{}: no commit known: pass --commit SHA (not inside a git repository)", path));
   const nlohmann::json doc = nlohmann::json::parse(text);
   run.info.commit = o.commit;
   run.info.parent = o.parent;

@@ -77,10 +77,10 @@ cv_report make_cv_report(const history_store& store, const run_filter& filter,
 namespace {
 
 table cv_table(const cv_report& rep) {
-  table t({"benchmark", "metric", "runs", "reps", "mean", "stdev", "CV %", "hard-gate FPR",
-           "verdict"},
-          {align::left, align::left, align::right, align::right, align::right, align::right,
-           align::right, align::right, align::left});
+  table t(
+      {"benchmark", "metric", "runs", "reps", "mean", "stdev", "CV %", "hard-gate FPR", "verdict"},
+      {align::left, align::left, align::right, align::right, align::right, align::right,
+       align::right, align::right, align::left});
   for (const auto& r : rep.rows)
     t.add_row({r.benchmark, r.metric, std::to_string(r.runs), std::to_string(r.reps),
                format_value(r.mean), format_value(r.stdev), fmt::format("{:.2f}", r.cv_percent),

@@ -110,14 +110,15 @@ void mid_ingest_test_hook() {
   if (fd == nullptr) return;
   const char byte = 'k';
   if (::write(std::atoi(fd), &byte, 1) != 1) std::abort();
-  for (;;) ::pause();
+  for (;;)
+    ::pause();
 }
 
 class sqlite_history final : public history_store {
  public:
   explicit sqlite_history(const std::string& path) : path_(path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
       const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       throw input_error(fmt::format("{}: cannot open history database: {}", path, msg));
@@ -315,6 +316,8 @@ std::unique_ptr<history_store> open_sqlite_history(const std::string& path) {
   return std::make_unique<sqlite_history>(path);
 }
 
-int sqlite_history_schema_version() { return schema_version; }
+int sqlite_history_schema_version() {
+  return schema_version;
+}
 
 }  // namespace tools

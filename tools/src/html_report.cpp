@@ -18,26 +18,27 @@ std::string render_html_report(const std::string& title, const std::string& subt
       "</head><body>\n<h1>{0}</h1>\n<p>{1}</p>\n",
       xml_escape(title), xml_escape(subtitle));
   if (latest != nullptr) {
-    h += fmt::format("<section id=\"comparison\"><h2>Latest comparison</h2><p>base: {} — head: "
-                     "{}</p>\n<table><tr><th>benchmark</th><th>metric</th><th>base</th>"
-                     "<th>head</th><th>delta %</th><th>p</th><th>verdict</th></tr>\n",
-                     xml_escape(latest->base_label), xml_escape(latest->head_label));
+    h += fmt::format(
+        "<section id=\"comparison\"><h2>Latest comparison</h2><p>base: {} — head: "
+        "{}</p>\n<table><tr><th>benchmark</th><th>metric</th><th>base</th>"
+        "<th>head</th><th>delta %</th><th>p</th><th>verdict</th></tr>\n",
+        xml_escape(latest->base_label), xml_escape(latest->head_label));
     for (const auto& r : latest->rows) {
       const char* cls = r.verdict == compare_verdict::regression    ? "regression"
                         : r.verdict == compare_verdict::improvement ? "improvement"
                                                                     : "";
-      const char* verdict = r.verdict == compare_verdict::regression        ? "regression"
-                            : r.verdict == compare_verdict::improvement     ? "improvement"
-                            : r.verdict == compare_verdict::same            ? "same"
-                            : r.verdict == compare_verdict::missing         ? "missing"
-                            : r.verdict == compare_verdict::too_few         ? "~ (too few samples)"
-                                                                            : "~";
+      const char* verdict = r.verdict == compare_verdict::regression    ? "regression"
+                            : r.verdict == compare_verdict::improvement ? "improvement"
+                            : r.verdict == compare_verdict::same        ? "same"
+                            : r.verdict == compare_verdict::missing     ? "missing"
+                            : r.verdict == compare_verdict::too_few     ? "~ (too few samples)"
+                                                                        : "~";
       h += fmt::format(
           "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">"
           "{}</td><td class=\"num\">{:+.2f}%</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
           cls, xml_escape(r.benchmark), xml_escape(r.metric), format_value(r.base),
-          format_value(r.head), r.delta_percent,
-          r.exact ? "exact" : fmt::format("{:.3f}", r.p), verdict);
+          format_value(r.head), r.delta_percent, r.exact ? "exact" : fmt::format("{:.3f}", r.p),
+          verdict);
     }
     h += "</table></section>\n";
   }

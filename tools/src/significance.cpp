@@ -32,7 +32,9 @@ std::vector<double> exact_u_counts(std::size_t n, std::size_t m) {
 
 }  // namespace
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
 
 double min_two_sided_p(std::size_t n, std::size_t m) {
   if (n == 0 || m == 0) return 1;
@@ -50,8 +52,7 @@ std::size_t min_samples_per_side(double alpha) {
   return n;
 }
 
-u_test_result mann_whitney_u(std::span<const double> x, std::span<const double> y,
-                             double alpha) {
+u_test_result mann_whitney_u(std::span<const double> x, std::span<const double> y, double alpha) {
   u_test_result r;
   const std::size_t n = x.size(), m = y.size();
   if (n == 0 || m == 0) return r;

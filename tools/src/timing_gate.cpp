@@ -14,8 +14,7 @@
 namespace tools {
 
 const std::vector<std::string>& baseline_metrics() {
-  static const std::vector<std::string> m = {"ns/event", "allocs/event", "bytes/event",
-                                             "events/s"};
+  static const std::vector<std::string> m = {"ns/event", "allocs/event", "bytes/event", "events/s"};
   return m;
 }
 
@@ -57,9 +56,10 @@ timing_baseline parse_baseline(const std::string& text, const std::string& path)
       baseline_benchmark bb;
       bb.gate = entry.value("gate", "soft");
       if (bb.gate != "soft" && bb.gate != "hard")
-        throw input_error(fmt::format("{}: benchmarks.{}.gate: expected \"soft\" or \"hard\", got "
-                                      "\"{}\"",
-                                      path, name, bb.gate));
+        throw input_error(
+            fmt::format("{}: benchmarks.{}.gate: expected \"soft\" or \"hard\", got "
+                        "\"{}\"",
+                        path, name, bb.gate));
       for (const auto& [metric, values] : entry.at("metrics").items())
         bb.metrics[metric] = values.get<std::vector<double>>();
       b.benchmarks[name] = std::move(bb);

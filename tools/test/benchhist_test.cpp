@@ -407,6 +407,21 @@ TEST(Ingest, KeepsRepetitionsAndMachine) {
   EXPECT_EQ(make_run(spaced, "s.json", o).info.content_hash, r.info.content_hash);
 }
 
+TEST(Ingest, BareNanFromGoogleBenchmarkIsTolerated) {
+  // Google Benchmark writes `NaN` for the cv aggregate of a counter whose mean is 0.
+  std::string text = small_json;
+  text.replace(text.find("\"ns/event\": 12}"), 16, "\"ns/event\": 12, \"allocs/event\": NaN}");
+  text.replace(text.find("\"h\""), 3, "\"NaN-host\"");
+  EXPECT_THROW(parse_gbench_results(text, "raw.json"), input_error);
+  EXPECT_EQ(sanitize_gbench_json("[NaN, -nan, inf, -Infinity, \"NaN\\\" inf\", 1.5]"),
+            "[null, null, null, null, \"NaN\\\" inf\", 1.5]");
+  ingest_options o;
+  o.commit = "abc";
+  const run_record r = make_run(text, "raw.json", o);
+  EXPECT_EQ(r.samples.at("BM_ADetector").at("allocs/event"), (std::vector<double>{2, 2}));
+  EXPECT_NE(r.info.machine.find("NaN-host"), std::string::npos);
+}
+
 TEST(Ingest, BadInputIsAnInputError) {
   ingest_options o;
   o.commit = "abc";
@@ -461,9 +476,9 @@ TEST(Reports, RollingMedianOddEvenAndBudgetBoundary) {
 
 TEST(Reports, CvAndGraduation) {
   TempDir dir;
-  auto store = series_store(dir.file("h.db"),
-                            {std::vector<double>(10, 10.0), std::vector<double>(10, 20.0),
-                             std::vector<double>(10, 30.0)});
+  auto store =
+      series_store(dir.file("h.db"), {std::vector<double>(10, 10.0), std::vector<double>(10, 20.0),
+                                      std::vector<double>(10, 30.0)});
   run_filter f;
   f.last = 10;
   cv_options o;

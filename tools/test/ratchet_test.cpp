@@ -142,6 +142,21 @@ TEST(GbenchResults, ReadsRepetitionsAndIgnoresAggregates) {
   EXPECT_DOUBLE_EQ(r.real_time_ns("BM_A")[0], 150'000.0);
 }
 
+TEST(GbenchResults, AcceptsTheNonFiniteLiteralsGoogleBenchmarkWrites) {
+  // 1.7.1 prints the cv aggregate of an all-zero counter as a bare NaN.
+  const auto r = parse_gbench_results(
+      R"({"context": {"note": "NaN inside a string stays"}, "benchmarks": [
+        {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "real_time": 1,
+         "cpu_time": 1, "time_unit": "ns", "allocs/op": 0, "window": 1024},
+        {"name": "BM_A_cv", "run_name": "BM_A", "run_type": "aggregate", "aggregate_name": "cv",
+         "real_time": 0.1, "cpu_time": 0.1, "time_unit": "ns", "allocs/op": NaN,
+         "x": -nan, "y": inf, "z": -inf}]})",
+      "r.json");
+  EXPECT_EQ(r.context.at("note"), "NaN inside a string stays");
+  EXPECT_EQ(r.repetitions("BM_A", "allocs/op"), std::vector<double>{0});
+  EXPECT_EQ(r.entries[1].counters.count("allocs/op"), 0u);
+}
+
 TEST(GbenchResults, RejectsWhatIsNotGoogleBenchmarkJson) {
   EXPECT_NE(error_of([] {
               parse_gbench_results("{\"benchmarks\": [", "r.json");
