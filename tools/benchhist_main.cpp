@@ -85,7 +85,7 @@ sample_set file_samples(const std::string& path) {
   const std::string text = read_file(path);
   if (is_baseline_text(text))
     return parse_baseline(text, path).samples(fmt::format("{} (baseline)", path));
-  return {path, samples_from_results(parse_gbench_results(sanitize_gbench_json(text), path))};
+  return {path, samples_from_results(parse_gbench_results(text, path))};
 }
 
 // ---- ingest / list / show ----
@@ -244,7 +244,7 @@ int run_check(options& o) {
 }
 
 int run_baseline(options& o) {
-  const gbench_results results = load_gbench_results_lenient(o.results);
+  const gbench_results results = load_gbench_results(o.results);
   fill_from_git(o.ingest);
   const std::string platform = o.ingest.platform.empty() ? detect_platform() : o.ingest.platform;
   std::optional<timing_baseline> previous;

@@ -8,7 +8,6 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "tools/atomic_file.h"
 #include "tools/error.h"
 
 namespace tools {
@@ -35,6 +34,48 @@ std::string utc_now() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+// parse_gbench_results tolerates Google Benchmark's bare NaN / inf; the context is parsed here
+// a second time (to keep it whole), so the same tokens are nulled first.
+std::string sanitize_gbench_json(const std::string& text) {
+  static const char* const tokens[] = {"-Infinity", "Infinity", "-inf", "inf",
+                                       "-nan",      "nan",      "-NaN", "NaN"};
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[i + 1];
+        i += 2;
+        continue;
+      }
+      if (c == '"') in_string = false;
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      ++i;
+      continue;
+    }
+    bool replaced = false;
+    for (const char* t : tokens) {
+      const std::size_t n = std::char_traits<char>::length(t);
+      if (text.compare(i, n, t) == 0) {
+        out += "null";
+        i += n;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,49 +129,6 @@ metric_samples samples_from_results(const gbench_results& results) {
   return out;
 }
 
-std::string sanitize_gbench_json(const std::string& text) {
-  static const char* const tokens[] = {"-Infinity", "Infinity", "-inf", "inf",
-                                       "-nan",      "nan",      "-NaN", "NaN"};
-  std::string out;
-  out.reserve(text.size());
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < text.size()) {
-        out += text[i + 1];
-        i += 2;
-        continue;
-      }
-      if (c == '"') in_string = false;
-      ++i;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      out += c;
-      ++i;
-      continue;
-    }
-    bool replaced = false;
-    for (const char* t : tokens) {
-      const std::size_t n = std::char_traits<char>::length(t);
-      if (text.compare(i, n, t) == 0) {
-        out += "null";
-        i += n;
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out += text[i++];
-  }
-  return out;
-}
-
-gbench_results load_gbench_results_lenient(const std::string& path) {
-  return parse_gbench_results(sanitize_gbench_json(read_file(path)), path);
-}
 
 std::string content_hash(const std::string& text) {
   std::uint64_t h = 0xcbf29ce484222325ULL;

@@ -38,14 +38,6 @@ run_record make_run(const std::string& text, const std::string& path, ingest_opt
 // them empty outside a repository.
 void fill_from_git(ingest_options& options);
 
-// Google Benchmark writes bare NaN (and inf) for aggregates it cannot compute, e.g. the "cv" of
-// a counter whose mean is 0 — which is not JSON. Replaces those tokens outside strings with
-// null (aggregates are skipped on ingest anyway), so real output parses.
-std::string sanitize_gbench_json(const std::string& text);
-
-// Reads and parses a results file, sanitized as above.
-gbench_results load_gbench_results_lenient(const std::string& path);
-
 // 16 hex digits of FNV-1a 64 over `text`.
 std::string content_hash(const std::string& text);
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The allocation gate on real benchmark output, and mutations that must trip it:
+#   the committed ceilings pass (0); a ceiling below the measurement is a breach (1) that
+#   names the responsible call site; a gated benchmark with no measurement and an ungated
+#   benchmark are configuration errors (2); the registry lists exactly the benchmarks.
+# Usage: gate_mutation_test.sh BENCH ATTRIBUTION_BENCH RATCHET REGISTRY
+set -uo pipefail
+bench=$1; attribution=$2; ratchet=$3; registry=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0; failed=0
+
+expect() {  # expect NAME CODE PATTERN -- command...
+  local name=$1 code=$2 pattern=$3; shift 4
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [[ $rc -ne $code ]] || { [[ -n "$pattern" ]] && ! grep -qE -- "$pattern" <<<"$out"; }; then
+    echo "FAIL $name: exit $rc (expected $code), pattern /$pattern/"; echo "$out" | sed 's/^/    /'
+    ((failed++)); return
+  fi
+  echo "ok   $name"; ((passed++))
+}
+
+run_bench() {  # run_bench FILTER OUT
+  "$bench" --benchmark_filter="$1" --benchmark_repetitions=3 --benchmark_out="$2" \
+    --benchmark_out_format=json >/dev/null
+}
+
+# Two fast detectors, warm and cold: four gated benchmarks.
+run_bench '^BM_(ThermalThrottle|PcieAer)Detector' "$work/four.json"
+grep -E '^#|^BM_(ThermalThrottle|PcieAer)Detector' "$registry" >"$work/registry.txt"
+
+expect "the committed ceilings pass" 0 "BM_PcieAerDetectorCold .* ok" -- \
+  "$ratchet" check --registry "$work/registry.txt" --results "$work/four.json"
+
+sed -E 's/^(BM_PcieAerDetector +window=1024 allocs_per_event=)[0-9.]+/\10.000000/' \
+  "$work/registry.txt" >"$work/tightened.txt"
+expect "a ceiling below the measurement breaches and names the call site" 1 \
+  "detectors/src/pcie_aer[a-z_]*\.cpp:[0-9]+" -- \
+  "$ratchet" check --registry "$work/tightened.txt" --results "$work/four.json" \
+  --explain-with "$attribution"
+expect "the breach line says by how much" 1 "BREACH BM_PcieAerDetector: 0\.[0-9]+ allocs/event > ceiling 0\.000000" -- \
+  "$ratchet" check --registry "$work/tightened.txt" --results "$work/four.json"
+
+run_bench '^BM_(ThermalThrottleDetector|ThermalThrottleDetectorCold|PcieAerDetector)/' "$work/three.json"
+expect "a gated benchmark without a measurement is a configuration error" 2 \
+  "gated benchmark 'BM_PcieAerDetectorCold' .* has no 'allocs/op' measurement" -- \
+  "$ratchet" check --registry "$work/registry.txt" --results "$work/three.json"
+
+grep -v '^BM_ThermalThrottleDetectorCold' "$work/registry.txt" >"$work/ungated.txt"
+expect "an ungated detector benchmark is a configuration error" 2 \
+  "'BM_ThermalThrottleDetectorCold' publishes allocation counters but has no ceiling" -- \
+  "$ratchet" check --registry "$work/ungated.txt" --results "$work/four.json"
+
+# Every benchmark the binary registers is in the registry, and nothing else is.
+listed=$("$bench" --benchmark_list_tests | sed 's|/.*||' | sort -u)
+gated=$(grep -oE '^BM_[A-Za-z]+' "$registry" | sort -u)
+expect "the registry gates exactly the benchmarks the binary has" 0 "" -- \
+  diff <(echo "$listed") <(echo "$gated")
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
