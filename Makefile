@@ -82,3 +82,41 @@ tidy: configure
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
+
+# ---- Timing gates and history (benchhist; see README "Timing gates and history") ----
+#   make bench-check                 ns/event against baselines/<platform>.json (hard gates fail)
+#   make bench-baseline              capture baselines/<platform>.json and print what moved
+#   N=20 make bench-cv-report        noise per benchmark over the last N runs: soft -> hard?
+#   make bench-rolling-median METRIC=ns/event MAX=400 [BENCHMARK=BM_...] [N=10]
+#   make bench-history-report        static HTML report of the history in $(BUILD_DIR)/bench-report
+#   make lint-workflows              yamllint over .github/workflows
+.PHONY: bench-check bench-baseline bench-cv-report bench-rolling-median bench-history-report \
+        lint-workflows benchhist-build
+N ?= 10
+BENCHHIST = $(BUILD_DIR)/tools/benchhist
+
+benchhist-build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchhist
+
+bench-check: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target detector_bench_$(ALLOCATOR) benchhist
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-check.sh
+
+bench-baseline: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target detector_bench_$(ALLOCATOR) benchhist
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/capture-baseline.sh
+
+bench-cv-report: benchhist-build
+	$(BENCHHIST) cv --last $(N)
+
+bench-rolling-median: benchhist-build
+	@test -n "$(MAX)" || { echo "usage: make bench-rolling-median METRIC=ns/event MAX=<budget> [BENCHMARK=BM_...] [N=10]" >&2; exit 2; }
+	$(BENCHHIST) median --last $(N) --metric "$(or $(METRIC),ns/event)" --max $(MAX) \
+	  $(if $(BENCHMARK),--benchmark $(BENCHMARK))
+
+bench-history-report: benchhist-build
+	$(BENCHHIST) report --out $(BUILD_DIR)/bench-report
+
+lint-workflows:
+	@command -v yamllint >/dev/null || { echo "lint-workflows: yamllint missing: scripts/install-deps.sh --with-optional" >&2; exit 2; }
+	yamllint --strict -d '{extends: default, rules: {line-length: {max: 120}, truthy: {check-keys: false}, document-start: disable}}' .github/workflows

@@ -11,8 +11,8 @@ required=(
   nlohmann-json3-dev libcli11-dev libsqlite3-dev libsimdjson-dev
   valgrind clang libclang-rt-14-dev clang-format clang-tidy
 )
-# Browser for the HTML report test; large, so only installed on request.
-optional=(chromium)
+# Browser for the HTML report test (large) and the workflow linter: only installed on request.
+optional=(chromium yamllint)
 
 wanted=("${required[@]}")
 if [[ "${1:-}" == "--with-optional" ]]; then wanted+=("${optional[@]}"); fi

@@ -58,16 +58,22 @@ struct options {
   bool quiet = false;
 };
 
-std::string short_sha(const std::string& sha) { return sha.substr(0, 10); }
+std::string short_sha(const std::string& sha) {
+  return sha.substr(0, 10);
+}
 
 std::string run_label(const run_info& i) {
   return fmt::format("run {} ({}{}{}, {}, {})", i.id, short_sha(i.commit),
                      i.branch.empty() ? "" : " on ", i.branch, i.platform, i.allocator);
 }
 
-sample_set run_samples(const run_record& r) { return {run_label(r.info), r.samples}; }
+sample_set run_samples(const run_record& r) {
+  return {run_label(r.info), r.samples};
+}
 
-std::unique_ptr<history_store> open_store(const options& o) { return open_sqlite_history(o.db); }
+std::unique_ptr<history_store> open_store(const options& o) {
+  return open_sqlite_history(o.db);
+}
 
 // A stored run named by id or by commit (prefix).
 run_record find_run(const history_store& store, const std::string& spec, const run_filter& f) {
@@ -108,9 +114,9 @@ int run_ingest(options& o) {
 
 int run_list(options& o) {
   auto store = open_store(o);
-  table t({"run", "commit", "branch", "merge-base", "platform", "allocator", "ingested"},
-          {align::right, align::left, align::left, align::left, align::left, align::left,
-           align::left});
+  table t(
+      {"run", "commit", "branch", "merge-base", "platform", "allocator", "ingested"},
+      {align::right, align::left, align::left, align::left, align::left, align::left, align::left});
   for (const auto& i : store->list_runs(o.filter))
     t.add_row({std::to_string(i.id), short_sha(i.commit), i.branch, short_sha(i.merge_base),
                i.platform, i.allocator, i.timestamp});
@@ -140,8 +146,7 @@ int run_show(options& o) {
       std::string list;
       for (double v : values)
         list += (list.empty() ? "" : " ") + format_value(v);
-      t.add_row({bench, metric, std::to_string(values.size()), format_value(median(values)),
-                 list});
+      t.add_row({bench, metric, std::to_string(values.size()), format_value(median(values)), list});
     }
   std::fputs(t.render_text().c_str(), stdout);
   return exit_ok;
@@ -157,9 +162,9 @@ compare_options make_compare_options(const options& o) {
 }
 
 int emit_compare(const compare_report& rep, const options& o) {
-  std::fputs((o.format == "markdown" ? render_compare_markdown(rep) : render_compare_text(rep))
-                 .c_str(),
-             stdout);
+  std::fputs(
+      (o.format == "markdown" ? render_compare_markdown(rep) : render_compare_text(rep)).c_str(),
+      stdout);
   return rep.regressed() ? exit_regression : exit_ok;
 }
 
@@ -210,9 +215,10 @@ int run_compare(options& o) {
           "the head has no known merge-base (ingest with --merge-base, or pass --base RUN)");
     auto i = store->find_commit(mb, same);
     if (!i)
-      throw input_error(fmt::format("no stored run of the merge-base {} ({}); run the benchmarks "
-                                    "there and ingest them, or pass --base",
-                                    short_sha(mb), same.platform));
+      throw input_error(
+          fmt::format("no stored run of the merge-base {} ({}); run the benchmarks "
+                      "there and ingest them, or pass --base",
+                      short_sha(mb), same.platform));
     base = run_samples(*store->get_run(i->id));
   } else if (o.base == "previous") {
     const auto runs = store->list_runs(same);
@@ -252,8 +258,8 @@ int run_baseline(options& o) {
   const timing_baseline fresh = make_baseline(results, platform, o.ingest.allocator,
                                               o.ingest.commit, previous ? &*previous : nullptr);
   write_file_atomically(o.out, serialize_baseline(fresh));
-  std::printf("benchhist: wrote %s (%zu benchmarks, %s)\n", o.out.c_str(),
-              fresh.benchmarks.size(), platform.c_str());
+  std::printf("benchhist: wrote %s (%zu benchmarks, %s)\n", o.out.c_str(), fresh.benchmarks.size(),
+              platform.c_str());
   if (previous) {
     // What moved since the committed baseline, and whether it is more than noise.
     compare_options c = make_compare_options(o);
@@ -261,9 +267,9 @@ int run_baseline(options& o) {
     const compare_report rep = compare_samples(
         previous->samples(fmt::format("committed (commit {})", short_sha(previous->commit))),
         fresh.samples(fmt::format("new capture (commit {})", short_sha(fresh.commit))), c);
-    std::fputs((o.format == "markdown" ? render_compare_markdown(rep) : render_compare_text(rep))
-                   .c_str(),
-               stdout);
+    std::fputs(
+        (o.format == "markdown" ? render_compare_markdown(rep) : render_compare_text(rep)).c_str(),
+        stdout);
   } else {
     std::printf("benchhist: no previous baseline: every benchmark starts soft\n");
   }
@@ -494,12 +500,14 @@ int main(int argc, char** argv) {
   auto* show = app.add_subcommand("show", "One run: metadata and every value");
   show->add_option("run", o.run, "Run id or commit (prefix)")->required();
 
-  auto* compare = app.add_subcommand(
-      "compare", "Compare two runs or result files per benchmark and metric (exit 1 on a "
-                 "regression)");
+  auto* compare =
+      app.add_subcommand("compare",
+                         "Compare two runs or result files per benchmark and metric (exit 1 on a "
+                         "regression)");
   compare
-      ->add_option("--base", o.base, "merge-base | previous | RUN id | commit | FILE (results "
-                                     "or baseline JSON)")
+      ->add_option("--base", o.base,
+                   "merge-base | previous | RUN id | commit | FILE (results "
+                   "or baseline JSON)")
       ->capture_default_str();
   compare->add_option("--head", o.head, "RUN id | commit | FILE (default: the newest run)");
   compare->add_option("--metric", o.metrics,
@@ -519,8 +527,9 @@ int main(int argc, char** argv) {
   add_format(check, o);
 
   auto* baseline = app.add_subcommand(
-      "baseline", "Write a timing baseline from results (atomically) and diff it against the "
-                  "previous one");
+      "baseline",
+      "Write a timing baseline from results (atomically) and diff it against the "
+      "previous one");
   baseline->add_option("--results", o.results, "Google Benchmark JSON")->required();
   baseline->add_option("--out", o.out, "baselines/<platform>.json")->required();
   baseline->add_option("--commit", o.ingest.commit, "Commit measured (default: git HEAD)");

@@ -99,6 +99,10 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
 
 namespace {
 
+std::string format_p(double p) {
+  return p < 0.001 ? fmt::format("{:.1e}", p) : fmt::format("{:.3f}", p);
+}
+
 std::string verdict_text(const compare_row& r, const compare_options& o) {
   switch (r.verdict) {
     case compare_verdict::same:
@@ -127,8 +131,8 @@ table make_table(const compare_report& rep) {
     t.add_row({r.benchmark, r.metric, r.n_base ? format_value(r.base) : "-",
                r.n_head ? format_value(r.head) : "-", both ? fmt::format("{:+.6g}", r.delta) : "-",
                both ? fmt::format("{:+.2f}%", r.delta_percent) : "-",
-               r.exact || !both ? "exact" : fmt::format("{:.3f}", r.p),
-               fmt::format("{}/{}", r.n_base, r.n_head), verdict_text(r, rep.options)});
+               r.exact || !both ? "exact" : format_p(r.p), fmt::format("{}/{}", r.n_base, r.n_head),
+               verdict_text(r, rep.options)});
   }
   return t;
 }

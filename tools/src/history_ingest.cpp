@@ -129,7 +129,6 @@ metric_samples samples_from_results(const gbench_results& results) {
   return out;
 }
 
-
 std::string content_hash(const std::string& text) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {

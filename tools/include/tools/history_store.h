@@ -18,18 +18,18 @@ namespace tools {
 using metric_samples = std::map<std::string, std::map<std::string, std::vector<double>>>;
 
 struct run_info {
-  std::int64_t id = 0;      // assigned by the store
-  std::string commit;       // full SHA (or whatever --commit named)
-  std::string parent;       // first parent, empty when unknown
-  std::string merge_base;   // merge-base with main, empty when unknown
+  std::int64_t id = 0;     // assigned by the store
+  std::string commit;      // full SHA (or whatever --commit named)
+  std::string parent;      // first parent, empty when unknown
+  std::string merge_base;  // merge-base with main, empty when unknown
   std::string branch;
-  std::string timestamp;    // ingest time, UTC ISO-8601
-  std::string bench_date;   // the "date" of the benchmark JSON context
-  std::string platform;     // os-arch-compiler-stdlib, e.g. linux-amd64-gcc12-libstdc++
-  std::string allocator;    // glibc, mimalloc, jemalloc
-  std::string machine;      // the JSON context (host_name, num_cpus, caches...) as JSON text
-  std::string content_hash; // hash of the results; with commit, platform, allocator: unique
-  std::string source;       // the file it was ingested from
+  std::string timestamp;     // ingest time, UTC ISO-8601
+  std::string bench_date;    // the "date" of the benchmark JSON context
+  std::string platform;      // os-arch-compiler-stdlib, e.g. linux-amd64-gcc12-libstdc++
+  std::string allocator;     // glibc, mimalloc, jemalloc
+  std::string machine;       // the JSON context (host_name, num_cpus, caches...) as JSON text
+  std::string content_hash;  // hash of the results; with commit, platform, allocator: unique
+  std::string source;        // the file it was ingested from
 };
 
 struct run_record {

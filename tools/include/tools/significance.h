@@ -12,10 +12,10 @@ namespace tools {
 inline constexpr double default_alpha = 0.05;
 
 struct u_test_result {
-  double u = 0;          // U of the first sample: pairs (x, y) with x > y, ties counting 1/2
-  double p = 1;          // two-sided p-value
-  bool exact = false;    // exact distribution (small samples, no ties) or normal approximation
-  bool enough = false;   // can p reach alpha at all with these sample sizes?
+  double u = 0;         // U of the first sample: pairs (x, y) with x > y, ties counting 1/2
+  double p = 1;         // two-sided p-value
+  bool exact = false;   // exact distribution (small samples, no ties) or normal approximation
+  bool enough = false;  // can p reach alpha at all with these sample sizes?
 };
 
 // Two-sided Mann–Whitney U test. Exact distribution when both samples have at most 50 values

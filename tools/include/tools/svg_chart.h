@@ -11,12 +11,12 @@
 namespace tools {
 
 struct chart_data {
-  std::string title;                // benchmark name
-  std::string metric;               // y axis label
-  std::vector<std::string> labels;  // one per point: short commit SHAs
-  std::vector<double> values;       // one per point: the run's median
-  std::optional<double> reference;  // drawn as a dashed horizontal line
-  std::string reference_label;      // e.g. "baseline 12.3"
+  std::string title;                       // benchmark name
+  std::string metric;                      // y axis label
+  std::vector<std::string> labels;         // one per point: short commit SHAs
+  std::vector<double> values;              // one per point: the run's median
+  std::optional<double> reference;         // drawn as a dashed horizontal line
+  std::string reference_label;             // e.g. "baseline 12.3"
   std::vector<std::size_t> change_points;  // indices into values: a new level starts here
 };
 
