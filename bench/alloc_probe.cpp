@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   alloc_hooks::scope measured;
   for (long i = 0; i < windows; ++i) {
     const auto index = static_cast<std::size_t>(i) % set.windows.list.size();
-    for (const auto& e : set.windows.list[index]) d->on_event(e, sink);
+    for (const auto& e : set.windows.list[index])
+      d->on_event(e, sink);
     if (index + 1 == set.windows.list.size()) set.windows.advance_cycle();
   }
   const alloc_hooks::snapshot delta = measured.delta();

@@ -21,12 +21,14 @@ window_set make_window_set(std::string_view detector) {
 
 void windows::advance_cycle() {
   for (auto& w : list)
-    for (auto& e : w) e.ts_ns += cycle_ns;
+    for (auto& e : w)
+      e.ts_ns += cycle_ns;
 }
 
 void warm_up(detectors::detector& d, windows& w, detectors::finding_sink& sink) {
   for (const auto& window : w.list)
-    for (const auto& e : window) d.on_event(e, sink);
+    for (const auto& e : window)
+      d.on_event(e, sink);
   w.advance_cycle();
 }
 

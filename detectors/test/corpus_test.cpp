@@ -1,11 +1,12 @@
 // Tests for the corpus generator: determinism, shape, and that each detector's episodes are
 // recognised by that detector (and produce findings in faulty periods).
-#include <algorithm>
-#include <string>
+#include "detectors/corpus.h"
 
 #include <gtest/gtest.h>
 
-#include "detectors/corpus.h"
+#include <algorithm>
+#include <string>
+
 #include "detectors/detector.h"
 
 namespace detectors {
@@ -58,7 +59,8 @@ TEST_P(EachDetector, RecognisesMostOfItsFocusedStreamAndFindsFaults) {
   auto d = make_detector(GetParam());
   ASSERT_NE(d, nullptr);
   counting_sink sink;
-  for (const event& e : c.events()) d->on_event(e, sink);
+  for (const event& e : c.events())
+    d->on_event(e, sink);
   d->finish(sink);
   const detector_stats& s = d->stats();
   EXPECT_EQ(s.events, c.size());

@@ -3,12 +3,12 @@
 //
 // After an intended change of behaviour, regenerate and review the diff:
 //   ALLOCGATE_UPDATE_GOLDEN=1 build/detectors/golden_test
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "detectors/corpus.h"
 #include "detectors/detector.h"
@@ -16,7 +16,8 @@
 namespace detectors {
 namespace {
 
-const std::string golden_path = std::string(ALLOCGATE_DETECTORS_TESTDATA) + "/golden_findings.jsonl";
+const std::string golden_path =
+    std::string(ALLOCGATE_DETECTORS_TESTDATA) + "/golden_findings.jsonl";
 
 std::string findings_for_fixed_stream() {
   corpus_options o;
@@ -24,13 +25,17 @@ std::string findings_for_fixed_stream() {
   o.events = 30'000;
   const corpus c = generate_corpus("", o);
   std::vector<std::unique_ptr<detector>> all;
-  for (std::string_view name : detector_names()) all.push_back(make_detector(name));
+  for (std::string_view name : detector_names())
+    all.push_back(make_detector(name));
   collecting_sink sink;
   for (const event& e : c.events())
-    for (auto& d : all) d->on_event(e, sink);
-  for (auto& d : all) d->finish(sink);
+    for (auto& d : all)
+      d->on_event(e, sink);
+  for (auto& d : all)
+    d->finish(sink);
   std::string out;
-  for (const auto& f : sink.findings) out += to_json(f) + "\n";
+  for (const auto& f : sink.findings)
+    out += to_json(f) + "\n";
   return out;
 }
 

@@ -85,7 +85,8 @@ std::string replace_non_finite_literals(const std::string& text) {
 
 gbench_results parse_gbench_results(const std::string& raw_text, const std::string& path) {
   if (raw_text.find_first_not_of(" \t\r\n") == std::string::npos)
-    throw input_error(fmt::format("{}: is empty (did the benchmark run, or match no filter?)", path));
+    throw input_error(
+        fmt::format("{}: is empty (did the benchmark run, or match no filter?)", path));
   const std::string text = replace_non_finite_literals(raw_text);
   nlohmann::json doc;
   try {
