@@ -163,6 +163,8 @@ int main(int argc, char** argv) {
                     "sites responsible");
   check->add_option("--slack-percent", o.slack_percent, "Slack used for tighten suggestions")
       ->capture_default_str();
+  check->add_option("--top", o.explain_top, "Call sites to list per breach (with --explain-with)")
+      ->capture_default_str();
 
   auto* tighten = app.add_subcommand(
       "tighten", "Lower each ceiling to the measurement plus slack; never raises one");

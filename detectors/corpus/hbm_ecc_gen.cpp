@@ -15,130 +15,16 @@
 #include <string>
 #include <string_view>
 
+#include "dcgm_gen_common.h"
 #include "detectors/corpus.h"
 
 namespace detectors {
 namespace {
 
-// A stable hash of a node name (FNV-1a, then splitmix64's finaliser so that names differing
-// in one digit give unrelated UUIDs).
-std::uint64_t fnv1a(std::string_view s, std::uint64_t salt) noexcept {
-  std::uint64_t h = 1469598103934665603ULL ^ salt;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
-}
+using gpu_model = internal::dcgm_gpu_model;
 
-// Label layouts seen in the wild.
-enum class layout : std::uint8_t {
-  modern,          // 3.3+: gpu, UUID, pci_bus_id, device, modelName, Hostname
-  no_bus_id,       // 2.x-3.2: no pci_bus_id
-  old_spaces,      // 1.x (gpu-monitoring-tools): gpu and UUID, ", " between labels
-  lower_hostname,  // `hostname` spelled in lower case
-  kubernetes,      // pod-resources mapping: container, namespace, pod appended
-  mig,             // MIG enabled: device metrics repeated per GPU instance
-  sorted,          // relabelled by a scraper that sorts label names
-};
-
-enum class gpu_model : std::uint8_t { h100, a100, v100 };
-
-struct node_profile {
-  gpu_model model;
-  layout style;
-  int gpus;
-  bool timestamps;  // exporter output captured with `promtool`/federation timestamps
-};
-
-// The same node has the same hardware and exporter in every DCGM generator
-// (thermal_throttle_gen.cpp uses the same hash, salt and formulas for the fields both have).
-node_profile profile_for(std::string_view node) {
-  const std::uint64_t h = fnv1a(node, 0xdc6);
-  node_profile p{};
-  const std::uint64_t m = h % 20;
-  p.model = m < 10 ? gpu_model::h100 : m < 17 ? gpu_model::a100 : gpu_model::v100;
-  p.gpus = p.model == gpu_model::v100 && (h >> 8) % 2 == 0 ? 4 : 8;
-  static constexpr std::array<layout, 10> layouts = {
-      layout::modern,     layout::modern,         layout::modern, layout::no_bus_id,
-      layout::kubernetes, layout::kubernetes,     layout::mig,    layout::old_spaces,
-      layout::sorted,     layout::lower_hostname,
-  };
-  p.style = layouts[(h >> 16) % layouts.size()];
-  if (p.style == layout::mig && p.model == gpu_model::v100) p.style = layout::modern;
-  p.timestamps = (h >> 32) % 6 == 0;
-  return p;
-}
-
-std::string_view model_name(gpu_model m) noexcept {
-  switch (m) {
-    case gpu_model::h100:
-      return "NVIDIA H100 80GB HBM3";
-    case gpu_model::a100:
-      return "NVIDIA A100-SXM4-80GB";
-    case gpu_model::v100:
-      return "Tesla V100-SXM2-32GB";
-  }
-  return "";
-}
-
-// HGX baseboards put their eight GPUs on these buses.
-constexpr std::array<std::string_view, 8> bus_ids = {
-    "00000000:18:00.0", "00000000:2A:00.0", "00000000:3A:00.0", "00000000:5D:00.0",
-    "00000000:9A:00.0", "00000000:AB:00.0", "00000000:BA:00.0", "00000000:DB:00.0"};
-
-std::string gpu_uuid(std::string_view node, int gpu) {
-  const std::uint64_t a = fnv1a(node, 0x1000 + static_cast<std::uint64_t>(gpu));
-  const std::uint64_t b = fnv1a(node, 0x2000 + static_cast<std::uint64_t>(gpu));
-  return fmt::format("GPU-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff,
-                     a & 0xffff, b >> 48, b & 0xffffffffffffULL);
-}
-
-std::string labels(const node_profile& p, std::string_view node, int gpu, int mig_instance,
-                   bool escaped_model) {
-  const std::string uuid = gpu_uuid(node, gpu);
-  const std::string_view bus = bus_ids[static_cast<std::size_t>(gpu) % bus_ids.size()];
-  const std::string model = escaped_model ? std::string(model_name(p.model)) + R"( \"SXM\")"
-                                          : std::string(model_name(p.model));
-  switch (p.style) {
-    case layout::modern:
-      return fmt::format(
-          R"(gpu="{}",UUID="{}",pci_bus_id="{}",device="nvidia{}",modelName="{}",Hostname="{}")",
-          gpu, uuid, bus, gpu, model, node);
-    case layout::no_bus_id:
-      return fmt::format(R"(gpu="{}",UUID="{}",device="nvidia{}",modelName="{}",Hostname="{}")",
-                         gpu, uuid, gpu, model, node);
-    case layout::old_spaces:
-      return fmt::format(R"(gpu="{}", UUID="{}")", gpu, uuid);
-    case layout::lower_hostname:
-      return fmt::format(R"(gpu="{}",UUID="{}",device="nvidia{}",modelName="{}",hostname="{}")",
-                         gpu, uuid, gpu, model, node);
-    case layout::kubernetes: {
-      // Only GPUs allocated to a pod carry its labels.
-      const std::string base = fmt::format(
-          R"(gpu="{}",UUID="{}",pci_bus_id="{}",device="nvidia{}",modelName="{}",Hostname="{}")",
-          gpu, uuid, bus, gpu, model, node);
-      if (gpu >= 6) return base;
-      return fmt::format(R"({},container="trainer",namespace="ml-train",pod="llm-pretrain-{}-{}")",
-                         base, fnv1a(node, 7) % 97, gpu / 2);
-    }
-    case layout::mig: {
-      static constexpr std::array<std::string_view, 2> profiles = {"3g.40gb", "4g.40gb"};
-      return fmt::format(R"(gpu="{}",UUID="{}",pci_bus_id="{}",device="nvidia{}",modelName="{}",)"
-                         R"(GPU_I_PROFILE="{}",GPU_I_ID="{}",Hostname="{}")",
-                         gpu, uuid, bus, gpu, model,
-                         profiles[static_cast<std::size_t>(mig_instance) % 2],
-                         mig_instance == 0 ? 2 : 1, node);
-    }
-    case layout::sorted:
-      return fmt::format(
-          R"(Hostname="{}",UUID="{}",device="nvidia{}",gpu="{}",modelName="{}",pci_bus_id="{}")",
-          node, uuid, gpu, gpu, model, bus);
-  }
-  return {};
-}
+// The same node has the same hardware and exporter in every DCGM generator.
+using node_profile = internal::dcgm_node;
 
 enum metric_id : std::size_t {
   sbe_vol,
@@ -197,7 +83,7 @@ bool supported(gpu_model m, std::size_t metric) noexcept {
 // Kept small so that climbing back from a simulated driver reload (0) is no SBE storm.
 std::uint64_t healthy_value(std::string_view node, int gpu, std::size_t metric,
                             std::int64_t now_ns) {
-  const std::uint64_t h = fnv1a(node, 0x3000 + static_cast<std::uint64_t>(gpu));
+  const std::uint64_t h = internal::dcgm_hash(node, 0x3000 + static_cast<std::uint64_t>(gpu));
   const auto trickle = static_cast<std::uint64_t>(now_ns / (12 * 3600 * ns_per_second));
   switch (metric) {
     case sbe_vol:
@@ -234,13 +120,12 @@ struct scrape {
 
   void emit(std::size_t metric, int gpu, std::uint64_t value) {
     if (!supported(p.model, metric)) value = not_supported;
-    const int instances = p.style == layout::mig ? 2 : 1;
-    for (int i = 0; i < instances; ++i) {
-      std::string line = fmt::format("{}{{{}}} {}", metrics[metric].name,
-                                     labels(p, node, gpu, i, escaped_model), value);
-      if (p.timestamps) line += fmt::format(" {}", b.now() / 1'000'000);
-      b.emit(node, source::dcgm, std::move(line));
-    }
+    // Some exporters' modelName carries escaped quotes.
+    const std::string_view plain = internal::dcgm_model_name(p.model);
+    const std::string model =
+        escaped_model ? std::string(plain) + R"( \"SXM\")" : std::string(plain);
+    internal::emit_dcgm_sample(b, node, p, metrics[metric].name, gpu, value, model,
+                               /*escaped_pod=*/false);
   }
 
   void emit_healthy(std::size_t metric, int gpu) {
@@ -331,7 +216,7 @@ void faulty_scrape(scrape& s) {
 
 void generate_hbm_ecc_episode(stream_builder& b) {
   const std::string_view node = b.random_node();
-  scrape s{b, node, profile_for(node), b.chance(1, 32)};
+  scrape s{b, node, internal::dcgm_node_for(node), b.chance(1, 32)};
   if (b.faulty() && b.chance(1, 2)) {
     faulty_scrape(s);
   } else {

@@ -15,31 +15,15 @@
 #include <string_view>
 
 #include "detectors/corpus.h"
+#include "kernel_gen_common.h"
 
 namespace detectors {
 namespace {
 
-// The GPUs of a node, by platform, as the other kernel-side generators lay them out: HGX H100
-// (domain 0) and GB200 (one GPU per non-zero domain). The platform is a function of the node's
-// name (FNV-1a % 4 == 0 is GB200), so every generator agrees without shared state.
-constexpr std::array<std::string_view, 8> hgx_gpus = {
-    "0000:18:00.0", "0000:2a:00.0", "0000:3a:00.0", "0000:5d:00.0",
-    "0000:9a:00.0", "0000:ab:00.0", "0000:ba:00.0", "0000:db:00.0"};
-constexpr std::array<std::string_view, 4> gb200_gpus = {"0008:01:00.0", "0009:01:00.0",
-                                                        "0018:01:00.0", "0019:01:00.0"};
-constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> weekdays = {"Sun", "Mon", "Tue", "Wed",
-                                                      "Thu", "Fri", "Sat"};
-
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s)
-    h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
-enum class prefix_style { raw, uptime, dmesg_t, iso, decode, syslog, journald, bare };
+using internal::gb200_gpu_bdfs;
+using internal::hgx_gpu_bdfs;
+using internal::kernel_node_hash;
+using prefix_style = internal::kernel_prefix_style;
 
 // How each kernel generation prints a native AER record.
 enum class kernel_gen {
@@ -95,43 +79,12 @@ struct device_ref {
   std::string root_port;
 };
 
-struct civil_time {
-  std::int64_t year;
-  unsigned month, day, hour, minute, second, weekday;
-};
-
-// Howard Hinnant's days-to-civil algorithm: UTC with no dependence on the C library's zone.
-civil_time to_civil(std::int64_t ns) {
-  std::int64_t secs = ns / ns_per_second;
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  civil_time t{};
-  t.weekday = static_cast<unsigned>(((days % 7) + 11) % 7);
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  t.day = doy - (153 * mp + 2) / 5 + 1;
-  t.month = mp < 10 ? mp + 3 : mp - 9;
-  t.year = static_cast<std::int64_t>(yoe) + era * 400 + (t.month <= 2 ? 1 : 0);
-  t.hour = static_cast<unsigned>(rem / 3600);
-  t.minute = static_cast<unsigned>(rem / 60 % 60);
-  t.second = static_cast<unsigned>(rem % 60);
-  return t;
-}
-
 class episode {
  public:
   explicit episode(stream_builder& b)
       : b_(b),
         node_(b.random_node()),
-        grace_(fnv1a(node_) % 4 == 0),
+        grace_(internal::is_grace_node(node_)),
         style_(pick_style()),
         gen_(pick_gen()) {}
 
@@ -192,7 +145,7 @@ class episode {
 
   // A node runs one kernel: its generation is a function of the node's name.
   kernel_gen pick_gen() const {
-    const auto roll = static_cast<std::int64_t>(fnv1a(node_) / 4 % 100);
+    const auto roll = static_cast<std::int64_t>(kernel_node_hash(node_) / 4 % 100);
     if (roll < 10) return kernel_gen::v3_id;
     if (roll < 35) return kernel_gen::v4_19;
     if (roll < 80) return kernel_gen::v5_8;
@@ -200,37 +153,7 @@ class episode {
   }
 
   std::string prefix() const {
-    const std::int64_t now = b_.now();
-    const civil_time t = to_civil(now);
-    const std::int64_t micros = now / 1000 % 1'000'000;
-    const std::int64_t up_us =
-        (now / 1000 + static_cast<std::int64_t>(fnv1a(node_) % 1'000'000'000'000ULL)) %
-        (86'400'000'000LL * 60);
-    const std::string uptime = fmt::format("[{:5}.{:06}] ", up_us / 1'000'000, up_us % 1'000'000);
-    switch (style_) {
-      case prefix_style::raw:
-        return {};
-      case prefix_style::uptime:
-        return uptime;
-      case prefix_style::dmesg_t:
-        return fmt::format("[{} {} {:2} {:02}:{:02}:{:02} {}] ", weekdays[t.weekday],
-                           months[t.month - 1], t.day, t.hour, t.minute, t.second, t.year);
-      case prefix_style::iso:
-        return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02},{:06}+00:00 ", t.year, t.month, t.day,
-                           t.hour, t.minute, t.second, micros);
-      case prefix_style::decode:
-        return "kern  :err   : " + uptime;
-      case prefix_style::syslog:
-        return fmt::format("{} {:2} {:02}:{:02}:{:02} {} kernel: ", months[t.month - 1], t.day,
-                           t.hour, t.minute, t.second, node_) +
-               uptime;
-      case prefix_style::journald:
-        return fmt::format("{} {:2} {:02}:{:02}:{:02} {} kernel: ", months[t.month - 1], t.day,
-                           t.hour, t.minute, t.second, node_);
-      case prefix_style::bare:
-        return "kernel: ";
-    }
-    return {};
+    return internal::kernel_log_prefix(style_, b_.now(), node_, "kern  :err   : ");
   }
 
   void line(std::string_view text) { b_.emit(node_, source::kernel, prefix() + std::string(text)); }
@@ -247,13 +170,13 @@ class episode {
     d.port_type = "0, PCIe end point";
     d.vendor = 0x10de;
     if (grace_) {
-      d.bdf = b_.pick(std::span<const std::string_view>(gb200_gpus));
+      d.bdf = b_.pick(std::span<const std::string_view>(gb200_gpu_bdfs));
       d.device = 0x2941;  // GB200
       d.root_port = d.bdf.substr(0, 5) + "00:00.0";
     } else {
-      d.bdf = b_.pick(std::span<const std::string_view>(hgx_gpus));
+      d.bdf = b_.pick(std::span<const std::string_view>(hgx_gpu_bdfs));
       static constexpr std::array<std::uint16_t, 3> ids = {0x2330, 0x2335, 0x20b2};
-      d.device = ids[fnv1a(node_) % ids.size()];  // H100 / H200 / A100 80GB, per node
+      d.device = ids[kernel_node_hash(node_) % ids.size()];  // H100 / H200 / A100 80GB, per node
       const unsigned bus = std::stoul(d.bdf.substr(5, 2), nullptr, 16);
       d.root_port = fmt::format("0000:{:02x}:01.0", bus - 3);
     }

@@ -12,64 +12,19 @@
 #include <string_view>
 
 #include "detectors/corpus.h"
+#include "kernel_gen_common.h"
 
 namespace detectors {
 namespace {
 
-// The GPUs of a node, by platform: HGX H100 (domain 0) and GB200 (one GPU per non-zero domain).
-constexpr std::array<std::string_view, 8> hgx_gpus = {"0000:18:00", "0000:2a:00", "0000:3a:00",
-                                                      "0000:5d:00", "0000:9a:00", "0000:ab:00",
-                                                      "0000:ba:00", "0000:db:00"};
-constexpr std::array<std::string_view, 4> gb200_gpus = {"0008:01:00", "0009:01:00", "0018:01:00",
-                                                        "0019:01:00"};
+using internal::gb200_gpu_bdfs;
+using internal::hgx_gpu_bdfs;
+using internal::kernel_node_hash;
+using prefix_style = internal::kernel_prefix_style;
+
 // Process names as the kernel prints them (comm, at most 15 characters).
 constexpr std::array<std::string_view, 7> process_names = {
     "python3", "python", "pt_main_thread", "torchrun", "vllm", "tritonserver", "ray::RayTrainWo"};
-constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> weekdays = {"Sun", "Mon", "Tue", "Wed",
-                                                      "Thu", "Fri", "Sat"};
-
-// FNV-1a: a node's platform and its GPUs' identities are functions of its name, so every
-// episode on a node agrees on them without shared state.
-std::uint64_t hash(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
-  for (unsigned char c : s)
-    h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
-struct civil_time {
-  std::int64_t year;
-  unsigned month, day, hour, minute, second, weekday;
-};
-
-// Howard Hinnant's civil_from_days: UTC without the C library's locale or time zone.
-civil_time to_civil(std::int64_t ns) {
-  std::int64_t secs = ns / ns_per_second;
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  civil_time t{};
-  t.weekday = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  t.day = doy - (153 * mp + 2) / 5 + 1;
-  t.month = mp < 10 ? mp + 3 : mp - 9;
-  t.year = static_cast<std::int64_t>(yoe) + era * 400 + (t.month <= 2 ? 1 : 0);
-  t.hour = static_cast<unsigned>(rem / 3600);
-  t.minute = static_cast<unsigned>(rem / 60 % 60);
-  t.second = static_cast<unsigned>(rem % 60);
-  return t;
-}
-
-enum class prefix_style { raw, uptime, dmesg_t, iso, decode, syslog, journald, bare };
 
 struct episode {
   stream_builder& b;
@@ -78,38 +33,7 @@ struct episode {
   bool grace;  // GB200 node: non-zero PCI domains, NVLink5 Xids
 
   std::string prefix() const {
-    const std::int64_t now = b.now();
-    const civil_time t = to_civil(now);
-    const std::int64_t micros = now / 1000 % 1'000'000;
-    // Uptime: a per-node boot offset so nodes differ, always positive.
-    const std::int64_t up_us =
-        (now / 1000 + static_cast<std::int64_t>(hash(node) % 1'000'000'000'000ULL)) %
-        (86'400'000'000LL * 60);
-    const std::string uptime = fmt::format("[{:5}.{:06}] ", up_us / 1'000'000, up_us % 1'000'000);
-    switch (style) {
-      case prefix_style::raw:
-        return {};
-      case prefix_style::uptime:
-        return uptime;
-      case prefix_style::dmesg_t:
-        return fmt::format("[{} {} {:2} {:02}:{:02}:{:02} {}] ", weekdays[t.weekday],
-                           months[t.month - 1], t.day, t.hour, t.minute, t.second, t.year);
-      case prefix_style::iso:
-        return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02},{:06}+00:00 ", t.year, t.month, t.day,
-                           t.hour, t.minute, t.second, micros);
-      case prefix_style::decode:
-        return "kern  :warn  : " + uptime;
-      case prefix_style::syslog:
-        return fmt::format("{} {:2} {:02}:{:02}:{:02} {} kernel: ", months[t.month - 1], t.day,
-                           t.hour, t.minute, t.second, node) +
-               uptime;
-      case prefix_style::journald:
-        return fmt::format("{} {:2} {:02}:{:02}:{:02} {} kernel: ", months[t.month - 1], t.day,
-                           t.hour, t.minute, t.second, node);
-      case prefix_style::bare:
-        return "kernel: ";
-    }
-    return {};
+    return internal::kernel_log_prefix(style, b.now(), node, "kern  :warn  : ");
   }
 
   void line(std::string_view text) const {
@@ -120,8 +44,10 @@ struct episode {
   void pause(std::int64_t max_ms = 400) const { b.advance(b.uniform(0, max_ms) * 1'000'000); }
 
   std::string_view gpu() const {
-    return grace ? b.pick(std::span<const std::string_view>(gb200_gpus))
-                 : b.pick(std::span<const std::string_view>(hgx_gpus));
+    // NVRM prints domain:bus:device, without the function.
+    const std::string_view bdf = grace ? b.pick(std::span<const std::string_view>(gb200_gpu_bdfs))
+                                       : b.pick(std::span<const std::string_view>(hgx_gpu_bdfs));
+    return bdf.substr(0, bdf.rfind('.'));
   }
   std::int64_t pid() const { return b.uniform(2'000, 3'999'999); }
   std::string_view process() const {
@@ -168,8 +94,8 @@ struct episode {
   }
 
   std::string uuid(std::string_view pci) const {
-    const std::uint64_t h1 = hash(pci, hash(node));
-    const std::uint64_t h2 = hash("uuid", h1);
+    const std::uint64_t h1 = kernel_node_hash(pci, kernel_node_hash(node));
+    const std::uint64_t h2 = kernel_node_hash("uuid", h1);
     return fmt::format("GPU-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", h1 >> 32, (h1 >> 16) & 0xffff,
                        h1 & 0xffff, h2 >> 48, h2 & 0xffffffffffffULL);
   }
@@ -177,7 +103,7 @@ struct episode {
   void header(std::string_view pci) const {
     line(fmt::format("NVRM: GPU at PCI:{}: {}", pci, uuid(pci)));
     line(fmt::format("NVRM: GPU Board Serial Number: 1652{:09}",
-                     hash(pci, hash(node)) % 1'000'000'000ULL));
+                     kernel_node_hash(pci, kernel_node_hash(node)) % 1'000'000'000ULL));
   }
 
   // An application-level Xid from process (pid, name): the bodies each driver generation
@@ -260,7 +186,7 @@ struct episode {
   // do not look like every job failing on the GPU.
   std::uint64_t job_hash(std::string_view pci) const {
     const auto hour = static_cast<std::uint64_t>(b.now() / (3600 * ns_per_second));
-    return hash(pci, hash(node) ^ (hour * 0x9e3779b97f4a7c15ULL));
+    return kernel_node_hash(pci, kernel_node_hash(node) ^ (hour * 0x9e3779b97f4a7c15ULL));
   }
 
   void benign_driver_line() const {
@@ -500,7 +426,7 @@ prefix_style pick_style(stream_builder& b) {
 
 void generate_xid_correlation_episode(stream_builder& b) {
   const std::string_view node = b.random_node();
-  const episode e{b, node, pick_style(b), hash(node) % 4 == 0};
+  const episode e{b, node, pick_style(b), internal::is_grace_node(node)};
   if (b.faulty())
     e.faulty();
   else

@@ -8,6 +8,7 @@
 
 #include "detectors/finding.h"
 #include "detectors/nccl_hang.h"
+#include "fuzz_lines.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace detectors;
@@ -22,20 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nccl_hang_detector detector(config);
   counting_sink sink;
 
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::int64_t ts = 1'732'000'000LL * ns_per_second;
-  std::size_t index = 0;
-  std::size_t start = 0;
-  while (start <= input.size()) {
-    std::size_t end = input.find('\n', start);
-    if (end == std::string_view::npos) end = input.size();
-    const event ev{ts, index % 2 == 0 ? "node-a" : "node-b", source::workload,
-                   input.substr(start, end - start)};
+  internal::for_each_fuzz_line(data, size, [&](std::size_t index, std::string_view line) {
+    const event ev{ts, index % 2 == 0 ? "node-a" : "node-b", source::workload, line};
     detector.on_event(ev, sink);
     ts += ns_per_second;
-    ++index;
-    start = end + 1;
-  }
+  });
   detector.finish(sink);
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "detectors/finding.h"
 #include "detectors/pod_evicted.h"
+#include "fuzz_lines.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace detectors;
@@ -22,19 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pod_evicted_detector d(config);
   counting_sink sink;
 
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::int64_t ts = 1'732'000'000LL * ns_per_second;
-  std::size_t start = 0;
-  for (std::size_t i = 0; start <= input.size(); ++i) {
-    std::size_t end = input.find('\n', start);
-    if (end == std::string_view::npos) end = input.size();
-    const std::string_view line = input.substr(start, end - start);
+  internal::for_each_fuzz_line(data, size, [&](std::size_t i, std::string_view line) {
     d.on_event(event{ts, i % 2 == 0 ? "node-7" : "node-8", source::kubernetes, line}, sink);
     (void)parse_eviction_message(line);
     (void)parse_k8s_quantity(line);
     ts += static_cast<std::int64_t>(i % 5) * ns_per_second;
-    start = end + 1;
-  }
+  });
   d.finish(sink);
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "detectors/xid_correlation.h"
+#include "fuzz_lines.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace detectors;
@@ -18,20 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   xid_correlation_detector det(config);
   counting_sink sink;
 
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::int64_t ts = 1'732'000'000LL * ns_per_second;
-  std::size_t start = 0;
-  bool odd = false;
-  while (start <= input.size()) {
-    std::size_t end = input.find('\n', start);
-    if (end == std::string_view::npos) end = input.size();
-    det.on_event(
-        event{ts, odd ? "node-1" : "node-2", source::kernel, input.substr(start, end - start)},
-        sink);
+  internal::for_each_fuzz_line(data, size, [&](std::size_t i, std::string_view line) {
+    det.on_event(event{ts, i % 2 == 0 ? "node-2" : "node-1", source::kernel, line}, sink);
     ts += ns_per_second;
-    odd = !odd;
-    start = end + 1;
-  }
+  });
   det.finish(sink);
   (void)det.state_size();
   return 0;

@@ -10,7 +10,9 @@
 #include <iterator>
 #include <optional>
 
+#include "dcgm_metric_match.h"
 #include "detectors/prometheus_line.h"
+#include "gpu_lru.h"
 
 namespace detectors {
 namespace {
@@ -20,7 +22,6 @@ using internal::hbm_kind;
 using internal::hbm_metric;
 
 constexpr std::string_view detector_name = "hbm_ecc";
-constexpr std::string_view dcgm_prefix = "DCGM_FI_DEV_";
 
 // Counters start from their first sample; flags start from zero (see hbm_ecc.h).
 enum class metric_shape : std::uint8_t { counter, flag };
@@ -70,33 +71,6 @@ constexpr std::size_t idx(hbm_kind k) noexcept {
   return static_cast<std::size_t>(k);
 }
 
-std::string_view skip_leading_blanks(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
-    ++i;
-  return s.substr(i);
-}
-
-std::string_view trim_trailing(std::string_view s) noexcept {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-const metric_info* find_metric(std::string_view name) noexcept {
-  for (const metric_info& m : metric_table)
-    if (m.name == name) return &m;
-  return nullptr;
-}
-
-// A line that stops inside one of our metric names ("DCGM_FI_DEV_ECC_DB") was cut short.
-bool is_truncated_name(std::string_view line, std::string_view name) noexcept {
-  if (name.size() <= dcgm_prefix.size() || trim_trailing(line).size() != name.size()) return false;
-  for (const metric_info& m : metric_table)
-    if (m.name.substr(0, name.size()) == name) return true;
-  return false;
-}
-
 std::string_view metric_name(std::size_t metric) noexcept {
   return metric_table[metric].name;
 }
@@ -116,22 +90,14 @@ std::size_t hbm_ecc_detector::state_size() const noexcept {
 
 void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  const std::string_view line = skip_leading_blanks(ev.line);
-  // Cheap rejection: every line of ours starts with DCGM's device-field prefix.
-  if (line.substr(0, dcgm_prefix.size()) != dcgm_prefix) return;
-  const std::string_view name = prometheus_metric_name(line);
-  const metric_info* info = find_metric(name);
-  if (info == nullptr) {
-    if (is_truncated_name(line, name)) ++stats_.malformed;
+  const internal::dcgm_line_match<metric_info> match =
+      internal::match_dcgm_line(metric_table, ev.line);
+  if (match.info == nullptr) {
+    if (match.malformed) ++stats_.malformed;
     return;
   }
-
-  const prom_parse_result parsed = parse_prometheus_line(line);
-  if (parsed.kind != prom_line_kind::sample) {
-    ++stats_.malformed;
-    return;
-  }
-  const prom_sample& sample = parsed.sample;
+  const metric_info* info = match.info;
+  const prom_sample& sample = match.sample;
   const bool blank = is_dcgm_blank(sample.value);
   const std::optional<std::uint64_t> value = sample.value.as_uint64();
   // Counters and flags are non-negative integers; anything else cannot be compared.
@@ -156,24 +122,9 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
 
 hbm_gpu_state& hbm_ecc_detector::touch(std::string_view node, std::string_view subject,
                                        std::int64_t ts_ns) {
-  while (!gpus_.empty() && ts_ns - gpus_.front().last_seen_ns > config_.gpu_idle_evict_ns)
-    erase(gpus_.begin());
-  key_.assign(node);
-  key_.push_back('\n');
-  key_.append(subject);
-  gpu_list::iterator it;
-  if (const auto found = index_.find(key_); found != index_.end()) {
-    it = found->second;
-    gpus_.splice(gpus_.end(), gpus_, it);
-  } else {
-    if (index_.size() >= config_.max_gpus) erase(gpus_.begin());
-    it = gpus_.emplace(gpus_.end());
-    it->key = key_;
-    it->node_size = node.size();
-    index_.emplace(it->key, it);
-  }
-  it->last_seen_ns = std::max(it->last_seen_ns, ts_ns);
-  return *it;
+  return internal::touch_lru_gpu(gpus_, index_, key_, node, subject, ts_ns,
+                                 config_.gpu_idle_evict_ns, config_.max_gpus,
+                                 [this](gpu_list::iterator it) { erase(it); });
 }
 
 void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::uint64_t value,
@@ -298,8 +249,8 @@ void hbm_ecc_detector::report(hbm_gpu_state& gpu, hbm_kind kind, std::int64_t fi
   const kind_info& info = kind_table[k];
   finding f;
   f.detector = detector_name;
-  f.node = std::string_view(gpu.key).substr(0, gpu.node_size);
-  f.subject = std::string_view(gpu.key).substr(gpu.node_size + 1);
+  f.node = internal::gpu_node(gpu);
+  f.subject = internal::gpu_subject(gpu);
   f.sev = info.sev;
   f.kind = info.name;
   f.message = message_;

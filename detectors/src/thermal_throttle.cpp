@@ -12,7 +12,9 @@
 #include <iterator>
 #include <optional>
 
+#include "dcgm_metric_match.h"
 #include "detectors/prometheus_line.h"
+#include "gpu_lru.h"
 
 namespace detectors {
 namespace {
@@ -20,7 +22,6 @@ namespace {
 using internal::thermal_gpu_state;
 
 constexpr std::string_view detector_name = "thermal_throttle";
-constexpr std::string_view dcgm_prefix = "DCGM_FI_DEV_";
 
 enum class metric_kind : std::uint8_t { reasons, gpu_temp, memory_temp };
 
@@ -100,33 +101,6 @@ std::int64_t seconds(std::int64_t ns) noexcept {
   return ns / ns_per_second;
 }
 
-std::string_view skip_leading_blanks(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
-    ++i;
-  return s.substr(i);
-}
-
-std::string_view trim_trailing(std::string_view s) noexcept {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-const metric_info* find_metric(std::string_view name) noexcept {
-  for (const metric_info& m : metric_table)
-    if (m.name == name) return &m;
-  return nullptr;
-}
-
-// A line that stops inside one of our metric names ("DCGM_FI_DEV_CLOCKS_EV") was cut short.
-bool is_truncated_name(std::string_view line, std::string_view name) noexcept {
-  if (name.size() <= dcgm_prefix.size() || trim_trailing(line).size() != name.size()) return false;
-  for (const metric_info& m : metric_table)
-    if (m.name.substr(0, name.size()) == name) return true;
-  return false;
-}
-
 }  // namespace
 
 thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_config& config)
@@ -137,22 +111,14 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
 
 void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  const std::string_view line = skip_leading_blanks(ev.line);
-  // Cheap rejection: every line of ours starts with DCGM's device-field prefix.
-  if (line.substr(0, dcgm_prefix.size()) != dcgm_prefix) return;
-  const std::string_view name = prometheus_metric_name(line);
-  const metric_info* info = find_metric(name);
-  if (info == nullptr) {
-    if (is_truncated_name(line, name)) ++stats_.malformed;
+  const internal::dcgm_line_match<metric_info> match =
+      internal::match_dcgm_line(metric_table, ev.line);
+  if (match.info == nullptr) {
+    if (match.malformed) ++stats_.malformed;
     return;
   }
-
-  const prom_parse_result parsed = parse_prometheus_line(line);
-  if (parsed.kind != prom_line_kind::sample) {
-    ++stats_.malformed;
-    return;
-  }
-  const prom_sample& sample = parsed.sample;
+  const metric_info* info = match.info;
+  const prom_sample& sample = match.sample;
   const bool blank = is_dcgm_blank(sample.value);
   std::optional<std::uint64_t> mask;
   if (!blank) {
@@ -296,8 +262,8 @@ void thermal_throttle_detector::emit(const thermal_gpu_state& gpu, severity sev,
                                      finding_sink& sink) {
   finding f;
   f.detector = detector_name;
-  f.node = std::string_view(gpu.key).substr(0, gpu.node_size);
-  f.subject = std::string_view(gpu.key).substr(gpu.node_size + 1);
+  f.node = internal::gpu_node(gpu);
+  f.subject = internal::gpu_subject(gpu);
   f.sev = sev;
   f.kind = kind;
   f.message = message_;
@@ -312,24 +278,9 @@ void thermal_throttle_detector::emit(const thermal_gpu_state& gpu, severity sev,
 thermal_gpu_state& thermal_throttle_detector::touch(std::string_view node, std::string_view subject,
                                                     std::int64_t ts_ns) {
   // An open episode of an evicted GPU is dropped: without samples there is no end to report.
-  while (!gpus_.empty() && ts_ns - gpus_.front().last_seen_ns > config_.gpu_idle_evict_ns)
-    erase(gpus_.begin());
-  key_.assign(node);
-  key_.push_back('\n');
-  key_.append(subject);
-  gpu_list::iterator it;
-  if (const auto found = index_.find(key_); found != index_.end()) {
-    it = found->second;
-    gpus_.splice(gpus_.end(), gpus_, it);
-  } else {
-    if (index_.size() >= config_.max_gpus) erase(gpus_.begin());
-    it = gpus_.emplace(gpus_.end());
-    it->key = key_;
-    it->node_size = node.size();
-    index_.emplace(it->key, it);
-  }
-  it->last_seen_ns = std::max(it->last_seen_ns, ts_ns);
-  return *it;
+  return internal::touch_lru_gpu(gpus_, index_, key_, node, subject, ts_ns,
+                                 config_.gpu_idle_evict_ns, config_.max_gpus,
+                                 [this](gpu_list::iterator it) { erase(it); });
 }
 
 void thermal_throttle_detector::erase(gpu_list::iterator it) {

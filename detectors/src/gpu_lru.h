@@ -1,0 +1,61 @@
+// File: gpu_lru.h
+// The per-GPU state store of the DCGM detectors (hbm_ecc, thermal_throttle): a list of GPU
+// states from least to most recently seen plus an index from "node\nsubject" to list entry, so
+// that both evictions (idle for too long, over the cap) take from the front in O(1). Private to
+// src/; the detectors own the list, index and scratch key (declared in their headers) and
+// pass them in.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace detectors::internal {
+
+template <typename State>
+using gpu_index = std::unordered_map<std::string_view, typename std::list<State>::iterator>;
+
+// Returns the state of GPU `subject` on `node`, created if new, and marks it most recently
+// seen at `ts_ns`. First drops GPUs idle for longer than `idle_evict_ns` and, for a new GPU at
+// the cap, the least recently seen one; each is removed through `erase(iterator)`, so that a
+// detector can release what it counts alongside. State needs `key`, `node_size` and
+// `last_seen_ns`; the index keys point into `key`, which list entries never move.
+template <typename State, typename Erase>
+State& touch_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, std::string& key_scratch,
+                     std::string_view node, std::string_view subject, std::int64_t ts_ns,
+                     std::int64_t idle_evict_ns, std::size_t max_gpus, Erase&& erase) {
+  while (!gpus.empty() && ts_ns - gpus.front().last_seen_ns > idle_evict_ns)
+    erase(gpus.begin());
+  key_scratch.assign(node);
+  key_scratch.push_back('\n');
+  key_scratch.append(subject);
+  typename std::list<State>::iterator it;
+  if (const auto found = index.find(key_scratch); found != index.end()) {
+    it = found->second;
+    gpus.splice(gpus.end(), gpus, it);
+  } else {
+    if (index.size() >= max_gpus) erase(gpus.begin());
+    it = gpus.emplace(gpus.end());
+    it->key = key_scratch;
+    it->node_size = node.size();
+    index.emplace(it->key, it);
+  }
+  it->last_seen_ns = std::max(it->last_seen_ns, ts_ns);
+  return *it;
+}
+
+// The node and the subject of a GPU state's key.
+template <typename State>
+std::string_view gpu_node(const State& gpu) noexcept {
+  return std::string_view(gpu.key).substr(0, gpu.node_size);
+}
+template <typename State>
+std::string_view gpu_subject(const State& gpu) noexcept {
+  return std::string_view(gpu.key).substr(gpu.node_size + 1);
+}
+
+}  // namespace detectors::internal
