@@ -28,11 +28,30 @@ if [[ "$mode" == "explain" ]]; then
   exec "$ratchet" explain "$detector" --bench "$attribution"
 fi
 
+if [[ ! "$reps" =~ ^[1-9][0-9]*$ ]]; then
+  echo "bench-allocs-check: error: REPS must be a positive integer (got '$reps')" >&2
+  exit 2
+fi
+if [[ ! -x "$bench" || ! -x "$ratchet" ]]; then
+  echo "bench-allocs-check: error: $bench or $ratchet is missing (make bench-build)" >&2
+  exit 2
+fi
+
 mkdir -p "$(dirname "$results")"
+rm -f "$results"
+# The gated counts are defined for the default window count; a timing override must not leak
+# into the gate.
+unset ALLOCGATE_BENCH_WINDOWS
 start=$(date +%s.%N)
-# Console output goes to the log; the JSON (every repetition) is what the gate reads.
-"$bench" --benchmark_repetitions="$reps" --benchmark_out="$results" \
-  --benchmark_out_format=json --benchmark_format=console >"$build/bench-results/allocs-$allocator.log"
+# Console output goes to the log; the JSON (every repetition) is what the gate reads. A
+# benchmark that fails to run is a configuration error (2), never a breach (1).
+log="$build/bench-results/allocs-$allocator.log"
+if ! "$bench" --benchmark_repetitions="$reps" --benchmark_out="$results" \
+  --benchmark_out_format=json --benchmark_format=console >"$log" 2>&1; then
+  echo "bench-allocs-check: error: $bench failed; its output:" >&2
+  tail -20 "$log" >&2
+  exit 2
+fi
 bench_done=$(date +%s.%N)
 
 status=0

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -31,23 +32,37 @@ struct options {
   std::int64_t window = 1024;
   std::string bench_binary;
   int explain_top = 8;
+  bool allow_nondeterministic = false;
 };
+
+gate_options gate_options_of(const options& o) {
+  if (!std::isfinite(o.slack_percent) || o.slack_percent < 0 || o.slack_percent > 100)
+    throw input_error(
+        fmt::format("--slack-percent must be between 0 and 100, got {}", o.slack_percent));
+  return gate_options{o.slack_percent, o.allow_nondeterministic};
+}
 
 int run_check(const options& o) {
   const ceiling_registry registry = ceiling_registry::load(o.registry);
   const gbench_results results = load_gbench_results(o.results);
-  const gate_report report = check_allocations(registry, results, o.slack_percent);
+  const gate_report report = check_allocations(registry, results, gate_options_of(o));
   std::fputs((o.format == "markdown" ? render_markdown(report) : render_text(report)).c_str(),
              stdout);
   if (report.breached() && !o.explain_bench.empty()) {
-    // A breach explains itself: re-run each breached benchmark with site attribution.
+    // A breach explains itself: re-run each breached benchmark with site attribution. If
+    // that fails, the breach is still the verdict (exit 1); the failure is only reported.
     for (const auto& row : report.rows) {
       if (row.verdict != gate_verdict::breach) continue;
-      const explanation e = explain_benchmark(o.explain_bench, row.benchmark, o.explain_top);
-      std::fputs((o.format == "markdown" ? render_explanation_markdown(e, row.ceiling)
-                                         : render_explanation_text(e, row.ceiling))
-                     .c_str(),
-                 stdout);
+      try {
+        const explanation e = explain_benchmark(o.explain_bench, row.benchmark, o.explain_top);
+        std::fputs((o.format == "markdown" ? render_explanation_markdown(e, row.ceiling)
+                                           : render_explanation_text(e, row.ceiling))
+                       .c_str(),
+                   stdout);
+      } catch (const input_error& e) {
+        std::fprintf(stderr, "ratchet: warning: cannot explain %s: %s\n", row.benchmark.c_str(),
+                     e.what());
+      }
     }
   }
   return report.breached() ? exit_regression : exit_ok;
@@ -56,7 +71,7 @@ int run_check(const options& o) {
 int run_tighten(const options& o) {
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const gbench_results results = load_gbench_results(o.results);
-  const gate_report report = check_allocations(registry, results, o.slack_percent);
+  const gate_report report = check_allocations(registry, results, gate_options_of(o));
   int lowered = 0;
   for (const auto& row : report.rows) {
     ceiling* c = registry.find(row.benchmark);
@@ -68,7 +83,7 @@ int run_tighten(const options& o) {
       c->allocs_per_event = row.tightened;
       ++lowered;
     }
-    if (c->bytes_per_event) {
+    if (c->bytes_per_event && !results.repetitions(row.benchmark, counter_bytes_per_op).empty()) {
       const double bytes = round_up_6(row.bytes_per_event * (1.0 + o.slack_percent / 100.0));
       if (bytes < *c->bytes_per_event) {
         std::printf("- %s bytes_per_event=%s\n+ %s bytes_per_event=%s\n", c->benchmark.c_str(),
@@ -102,6 +117,22 @@ int run_tighten(const options& o) {
 int run_raise(const options& o) {
   if (o.reason.find_first_not_of(" \t") == std::string::npos)
     throw input_error("ratchet raise: --reason is required and must say why the ceiling goes up");
+  for (char c : o.reason)
+    if (static_cast<unsigned char>(c) < 0x20)
+      throw input_error("ratchet raise: --reason must be one line (no control characters)");
+  // Allocation counts per event are small numbers; anything else is a typo.
+  if (!std::isfinite(o.value) || o.value < 0 || o.value > 1e9)
+    throw input_error(
+        fmt::format("ratchet raise: VALUE must be a number between 0 and 1e9 "
+                    "allocs/event, got {}",
+                    o.value));
+  if (o.window <= 0)
+    throw input_error(fmt::format("ratchet raise: --window must be positive, got {}", o.window));
+  if (!valid_benchmark_name(o.benchmark))
+    throw input_error(
+        fmt::format("ratchet raise: '{}' is not a benchmark name (BM_ followed "
+                    "by letters, digits and _/:.-)",
+                    o.benchmark));
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const double value = round_up_6(o.value);
   if (ceiling* c = registry.find(o.benchmark)) {
@@ -163,6 +194,8 @@ int main(int argc, char** argv) {
                     "sites responsible");
   check->add_option("--slack-percent", o.slack_percent, "Slack used for tighten suggestions")
       ->capture_default_str();
+  check->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
+                  "Gate on the median when repetitions disagree (default: exit 2)");
   check->add_option("--top", o.explain_top, "Call sites to list per breach (with --explain-with)")
       ->capture_default_str();
 
@@ -175,6 +208,8 @@ int main(int argc, char** argv) {
                    "Relative slack over the measurement (platform differences only)")
       ->capture_default_str();
   tighten->add_flag("--dry-run", o.dry_run, "Print the diff without writing");
+  tighten->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
+                    "Tighten to the median when repetitions disagree (default: exit 2)");
 
   auto* raise = app.add_subcommand(
       "raise", "Raise (or first record) one ceiling; the only way up, and it needs a reason");

@@ -52,6 +52,23 @@ expect "an ungated detector benchmark is a configuration error" 2 \
   "'BM_ThermalThrottleDetectorCold' publishes allocation counters but has no ceiling" -- \
   "$ratchet" check --registry "$work/ungated.txt" --results "$work/four.json"
 
+# The MemoryManager's allocs_per_iter is the counters' allocs/op plus a constant: Google
+# Benchmark 1.7.1's own allocations in its 16-iteration memory run (its ThreadManager, and
+# copying this benchmark's 9 user counters into the run's results: 11 allocations, 11/16).
+memory_manager_matches() {
+  awk -F': ' '/"allocs\/op"/ { gsub(/,/, "", $2); op = $2 }
+              /"allocs_per_iter"/ { gsub(/,/, "", $2); it = $2 }
+              /^    }/ { if (op != "" && it != "") { n++; d = it - op; if (n == 1) first = d;
+                           if (d != first) { bad++; print "differs: " op " -> " it } } op = ""; it = "" }
+              END { printf "%d entries, allocs_per_iter - allocs/op = %.4f = %g/16\n", n, first, first * 16;
+                    exit (n == 0 || bad > 0) }' "$1"
+}
+expect "MemoryManager allocs_per_iter = allocs/op + a constant library overhead" 0 \
+  "^12 entries, allocs_per_iter - allocs/op = 0.6875 = 11/16" -- memory_manager_matches "$work/four.json"
+
+expect "explain refuses an unknown detector" 2 "ran no window of 'BM_NopeDetector'" -- \
+  "$ratchet" explain nope --bench "$attribution"
+
 # Every benchmark the binary registers is in the registry, and nothing else is.
 listed=$("$bench" --benchmark_list_tests | sed 's|/.*||' | sort -u)
 gated=$(grep -oE '^BM_[A-Za-z]+' "$registry" | sort -u)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "tools/error.h"
 #include "tools/stats.h"
@@ -50,14 +51,66 @@ double tightened_ceiling(double measured, double slack_percent) {
   return round_up_6(measured * (1.0 + slack_percent / 100.0));
 }
 
+namespace {
+
+// The gated counters of every repetition of one benchmark, each checked to be a finite,
+// non-negative number: a repetition whose counter is unreadable fails the gate rather than
+// disappearing from the median.
+struct repetition_values {
+  std::vector<double> allocs, windows, bytes;
+};
+
+repetition_values read_repetitions(const gbench_results& results, const ceiling& c) {
+  repetition_values v;
+  for (const benchmark_entry& e : results.entries) {
+    if (e.aggregate || e.key != c.benchmark) continue;
+    const auto value = [&](const char* counter, bool required) -> std::optional<double> {
+      if (auto bad = e.invalid_counters.find(counter); bad != e.invalid_counters.end())
+        throw input_error(
+            fmt::format("{}: benchmark '{}' repetition {}: counter '{}' is {}, not a finite number",
+                        results.path, c.benchmark, e.repetition_index, counter, bad->second));
+      const auto it = e.counters.find(counter);
+      if (it == e.counters.end()) {
+        if (!required) return std::nullopt;
+        throw input_error(fmt::format("{}: benchmark '{}' repetition {}: counter '{}' is missing",
+                                      results.path, c.benchmark, e.repetition_index, counter));
+      }
+      if (!std::isfinite(it->second) || it->second < 0)
+        throw input_error(fmt::format(
+            "{}: benchmark '{}' repetition {}: counter '{}' is {}, expected a non-negative number",
+            results.path, c.benchmark, e.repetition_index, counter, it->second));
+      return it->second;
+    };
+    v.allocs.push_back(*value(counter_allocs_per_op, true));
+    const double window = *value(counter_window, true);
+    if (window != static_cast<double>(c.window))
+      throw input_error(fmt::format(
+          "{}: benchmark '{}' ran with a window of {} events but its ceiling (registry line {}) "
+          "is for {}",
+          results.path, c.benchmark, window, c.line, c.window));
+    v.windows.push_back(window);
+    if (auto bytes = value(counter_bytes_per_op, c.bytes_per_event.has_value()))
+      v.bytes.push_back(*bytes);
+  }
+  return v;
+}
+
+}  // namespace
+
 gate_report check_allocations(const ceiling_registry& registry, const gbench_results& results,
-                              double slack_percent) {
+                              const gate_options& options) {
+  const double slack_percent = options.slack_percent;
   // Every detector benchmark in the results must be gated: an ungated one is a
   // configuration error, not a pass.
   for (const std::string& key : results.keys()) {
-    if (results.repetitions(key, counter_allocs_per_op).empty() ||
-        results.repetitions(key, counter_window).empty())
-      continue;
+    const auto publishes = [&](const char* counter) {
+      for (const auto& e : results.entries)
+        if (!e.aggregate && e.key == key &&
+            (e.counters.count(counter) != 0 || e.invalid_counters.count(counter) != 0))
+          return true;
+      return false;
+    };
+    if (!publishes(counter_allocs_per_op) || !publishes(counter_window)) continue;
     if (registry.find(key) == nullptr)
       throw input_error(fmt::format(
           "{}: benchmark '{}' publishes allocation counters but has no ceiling in the registry "
@@ -67,27 +120,27 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
 
   gate_report report;
   for (const ceiling& c : registry.ceilings()) {
-    const std::vector<double> allocs = results.repetitions(c.benchmark, counter_allocs_per_op);
-    const std::vector<double> windows = results.repetitions(c.benchmark, counter_window);
+    const repetition_values values = read_repetitions(results, c);
+    const std::vector<double>& allocs = values.allocs;
     if (allocs.empty())
       throw input_error(fmt::format(
           "{}: gated benchmark '{}' (registry line {}) has no '{}' measurement in the results; "
           "did the benchmark run (filter?) and publish its counters?",
           results.path, c.benchmark, c.line, counter_allocs_per_op));
-    for (double w : windows) {
-      if (static_cast<std::int64_t>(w) != c.window)
-        throw input_error(fmt::format(
-            "{}: benchmark '{}' ran with a window of {} events but its ceiling (registry line {}) "
-            "is for {}",
-            results.path, c.benchmark, static_cast<std::int64_t>(w), c.line, c.window));
-    }
+    const auto [low, high] = std::minmax_element(allocs.begin(), allocs.end());
+    if (*low != *high && !options.allow_nondeterministic)
+      throw input_error(fmt::format(
+          "{}: benchmark '{}' made between {} and {} allocs/op over its {} repetitions: "
+          "allocation counts must be deterministic (find the varying site with `ratchet "
+          "explain`, or gate on the median with --allow-nondeterministic)",
+          results.path, c.benchmark, *low, *high, allocs.size()));
     gate_row r;
     r.benchmark = c.benchmark;
     r.repetitions = allocs.size();
     r.window = c.window;
     r.allocs_per_event = median(allocs) / static_cast<double>(c.window);
     r.ceiling = c.allocs_per_event;
-    const std::vector<double> bytes = results.repetitions(c.benchmark, counter_bytes_per_op);
+    const std::vector<double>& bytes = values.bytes;
     r.bytes_per_event = bytes.empty() ? 0 : median(bytes) / static_cast<double>(c.window);
     r.bytes_ceiling = c.bytes_per_event;
     r.tightened = tightened_ceiling(r.allocs_per_event, slack_percent);
@@ -99,11 +152,6 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
       r.verdict = gate_verdict::breach;
       r.why = fmt::format("{:.6f} allocs/event > ceiling {}", r.allocs_per_event,
                           format_ceiling(r.ceiling));
-    } else if (r.bytes_ceiling && bytes.empty()) {
-      throw input_error(fmt::format(
-          "{}: benchmark '{}' has a bytes_per_event ceiling (registry line {}) but no '{}' "
-          "measurement",
-          results.path, c.benchmark, c.line, counter_bytes_per_op));
     } else if (r.bytes_ceiling &&
                at_precision(r.bytes_per_event) > at_precision(*r.bytes_ceiling)) {
       r.verdict = gate_verdict::breach;

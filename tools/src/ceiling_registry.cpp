@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -96,6 +97,20 @@ class line_parser {
   std::size_t pos_ = 0;
 };
 
+}  // namespace
+
+bool valid_benchmark_name(const std::string& name) {
+  if (name.rfind("BM_", 0) != 0) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '/' || c == ':' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+
 ceiling parse_ceiling_line(std::string_view text, const std::string& path, int line) {
   line_parser p(text, path, line);
   ceiling c;
@@ -104,9 +119,19 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
   if (c.benchmark.rfind("BM_", 0) != 0)
     p.fail(fmt::format("field 'benchmark': expected a benchmark name starting with BM_, got '{}'",
                        c.benchmark));
-  bool has_window = false, has_allocs = false;
+  if (!valid_benchmark_name(c.benchmark))
+    p.fail(fmt::format("field 'benchmark': '{}' has characters outside [A-Za-z0-9_/:.-]",
+                       c.benchmark));
+  bool has_window = false, has_allocs = false, has_bytes = false, has_reason = false;
   while (!p.at_end()) {
     const auto [key, value] = p.field();
+    bool* seen = key == "window"             ? &has_window
+                 : key == "allocs_per_event" ? &has_allocs
+                 : key == "bytes_per_event"  ? &has_bytes
+                 : key == "reason"           ? &has_reason
+                                             : nullptr;
+    // A field given twice would make the diff show a value that is not the one gated.
+    if (seen != nullptr && *seen) p.fail(fmt::format("field '{}' is given twice", key));
     if (key == "window") {
       c.window = p.positive_integer(key, value);
       has_window = true;
@@ -115,8 +140,10 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
       has_allocs = true;
     } else if (key == "bytes_per_event") {
       c.bytes_per_event = p.decimal(key, value);
+      has_bytes = true;
     } else if (key == "reason") {
       c.reason = value;
+      has_reason = true;
     } else {
       p.fail(
           fmt::format("unknown field '{}' (expected window, allocs_per_event, "
@@ -151,6 +178,10 @@ std::string format_ceiling(double value) {
 }
 
 ceiling_registry ceiling_registry::load(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw input_error(
+        fmt::format("{}: cannot open the ceiling registry (not a regular file)", path));
   std::ifstream in(path);
   if (!in) throw input_error(fmt::format("{}: cannot open the ceiling registry", path));
   std::stringstream ss;

@@ -277,7 +277,13 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
         fmt::format("explain: {} did not run benchmark '{}' with attribution "
                     "(exit status {}); is the name right?",
                     bench_binary, benchmark, status));
-  return parse_attribution(text, benchmark, top);
+  explanation e = parse_attribution(text, benchmark, top);
+  if (e.events == 0)
+    throw input_error(
+        fmt::format("explain: {} ran no window of '{}' (unknown benchmark or "
+                    "detector name?)",
+                    bench_binary, benchmark));
+  return e;
 }
 
 std::string render_explanation_text(const explanation& e, double ceiling) {

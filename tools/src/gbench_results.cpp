@@ -124,7 +124,7 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
     try {
       e.name = field("name").get<std::string>();
       e.run_name = b.value("run_name", e.name);
-      e.key = e.run_name.substr(0, e.run_name.find('/'));
+      e.key = benchmark_key(e.run_name);
       e.aggregate = b.value("run_type", "iteration") == "aggregate";
       e.aggregate_name = b.value("aggregate_name", "");
       e.repetition_index = b.value("repetition_index", std::int64_t{0});
@@ -135,8 +135,14 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
       e.real_time = field("real_time").get<double>();
       e.cpu_time = field("cpu_time").get<double>();
       e.time_unit = field("time_unit").get<std::string>();
-      for (const auto& [k, v] : b.items())
-        if (v.is_number() && !is_standard_field(k)) e.counters[k] = v.get<double>();
+      for (const auto& [k, v] : b.items()) {
+        if (is_standard_field(k)) continue;
+        if (v.is_number()) {
+          e.counters[k] = v.get<double>();
+        } else {
+          e.invalid_counters[k] = v.dump();  // null stands for NaN/inf (see above)
+        }
+      }
     } catch (const nlohmann::json::type_error& err) {
       throw input_error(fmt::format("{}: benchmarks[{}] ('{}'): a field has the wrong type: {}",
                                     path, index - 1, e.name, err.what()));
@@ -144,6 +150,27 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
     r.entries.push_back(std::move(e));
   }
   return r;
+}
+
+std::string benchmark_key(const std::string& run_name) {
+  std::string key;
+  std::size_t start = 0;
+  while (start <= run_name.size()) {
+    std::size_t end = run_name.find('/', start);
+    if (end == std::string::npos) end = run_name.size();
+    const std::string part = run_name.substr(start, end - start);
+    const bool added_by_library =
+        part.rfind("iterations:", 0) == 0 || part.rfind("repeats:", 0) == 0 ||
+        part.rfind("threads:", 0) == 0 || part.rfind("min_time:", 0) == 0 ||
+        part.rfind("min_warmup_time:", 0) == 0 || part == "real_time" || part == "manual_time" ||
+        part == "process_time";
+    if (!added_by_library && (start == 0 || !part.empty())) {
+      if (!key.empty()) key += '/';
+      key += part;
+    }
+    start = end + 1;
+  }
+  return key;
 }
 
 gbench_results load_gbench_results(const std::string& path) {

@@ -27,7 +27,14 @@ std::int64_t days_from_civil(int y, int m, int d) {
   return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
 }
 
+// Nanoseconds since the epoch fit in int64 from 1677 to 2262; outside 1970..2261 a "date" in
+// a log line is garbage, and computing it would overflow.
+constexpr int first_year = 1970;
+constexpr int last_year = 2261;
+constexpr std::int64_t max_epoch_ms = 9'000'000'000'000'000 / 1'000'000 * 1'000;  // 2255
+
 std::optional<std::int64_t> to_ns(int y, int mo, int d, int h, int mi, int s) {
+  if (y < first_year || y > last_year) return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
   return ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 * ns_per_second +
          static_cast<std::int64_t>(s) * ns_per_second;
@@ -149,7 +156,8 @@ detectors::event envelope_builder::build(std::string_view line) {
         if (value_start != std::string_view::npos && value_start > close) {
           std::int64_t ms = 0;
           const std::string_view t = line.substr(last_space + 1);
-          if (std::from_chars(t.data(), t.data() + t.size(), ms).ec == std::errc() && ms > 0)
+          if (std::from_chars(t.data(), t.data() + t.size(), ms).ec == std::errc() && ms > 0 &&
+              ms <= max_epoch_ms)
             ts = ms * 1'000'000;
         }
       }
@@ -169,14 +177,18 @@ detectors::event envelope_builder::build(std::string_view line) {
           ++i;
         double seconds = 0;
         const auto [p, ec] = std::from_chars(line.data() + i, line.data() + line.size(), seconds);
-        if (ec == std::errc() && p < line.data() + line.size() && *p == ']')
+        if (ec == std::errc() && p < line.data() + line.size() && *p == ']' && seconds >= 0 &&
+            seconds < 9e9)
           ts = static_cast<std::int64_t>(seconds * 1e9);
       }
       break;
     }
   }
 
-  if (ts && *ts > last_ns_) last_ns_ = *ts;
+  // A line's own time is used as it is: pinning the clock to the latest time seen would let
+  // one future-dated line (or files given out of order) squeeze every later event into one
+  // instant and fake bursts. Lines without a time take the last one seen.
+  if (ts) last_ns_ = *ts;
   ev.ts_ns = last_ns_;
   if (!fixed_node_.empty()) {
     ev.node = fixed_node_;

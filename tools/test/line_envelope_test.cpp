@@ -37,12 +37,30 @@ TEST(Source, InferredFromTheLineShape) {
             source::kubernetes);
 }
 
-TEST(Envelope, TimeNeverGoesBackAndLinesWithoutTimeTakeTheLast) {
+TEST(Envelope, LinesWithoutTimeTakeTheLastTimeSeen) {
   envelope_builder b("");
   EXPECT_EQ(b.build("2024-11-15T12:02:03Z NVRM: x").ts_ns, nov15);
   EXPECT_EQ(b.build("NVRM: no time here").ts_ns, nov15);
-  EXPECT_EQ(b.build("2024-11-15T12:00:00Z older").ts_ns, nov15);
   EXPECT_EQ(b.build("2024-11-15T12:02:04Z newer").ts_ns, nov15 + s);
+}
+
+TEST(Envelope, AFutureDatedLineDoesNotFreezeTheClock) {
+  // One bad clock (or day2.log given before day1.log) must not stamp every later line with
+  // the same instant: each line keeps its own time.
+  envelope_builder b("");
+  EXPECT_EQ(b.build("2099-01-01T00:00:00Z bogus").ts_ns, parse_iso8601_ns("2099-01-01T00:00:00Z"));
+  EXPECT_EQ(b.build("2024-11-15T12:02:03Z NVRM: x").ts_ns, nov15);
+  EXPECT_EQ(b.build("2024-11-15T14:02:03Z NVRM: y").ts_ns, nov15 + 7200 * s);
+}
+
+TEST(Timestamps, DatesThatWouldOverflowAreNotTimes) {
+  EXPECT_FALSE(parse_iso8601_ns("2300-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_iso8601_ns("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_iso8601_ns("1900-01-01T00:00:00Z"));
+  envelope_builder b("");
+  EXPECT_EQ(b.build("2024-11-15T12:02:03Z first").ts_ns, nov15);
+  EXPECT_EQ(b.build("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40 9300000000000000").ts_ns, nov15);
+  EXPECT_EQ(b.build("[99999999999.000000] uptime overflow").ts_ns, nov15);
 }
 
 TEST(Envelope, NodeFromSyslogHostOrLabelsOrFixed) {

@@ -106,6 +106,26 @@ expect "raise with a reason records it" 0 "\+ BM_ADetector allocs_per_event=3.00
 expect "the reason is in the registry" 0 'reason="parser keeps a copy \(issue 9\)"' -- cat "$work/ok.txt"
 expect "raise records a new benchmark's first ceiling" 0 "\+ BM_NewDetector window=1024" -- \
   "$ratchet" raise BM_NewDetector 1.5 --reason "new detector" --registry "$work/ok.txt"
+expect "raise refuses a non-finite value" 2 "VALUE must be a number between 0 and 1e9" -- \
+  "$ratchet" raise BM_ADetector inf --reason "x" --registry "$work/ok.txt"
+expect "raise refuses a negative value" 2 "" -- \
+  "$ratchet" raise BM_NewDetector2 -1 --reason "x" --registry "$work/ok.txt"
+expect "raise refuses a zero window" 2 "--window must be positive" -- \
+  "$ratchet" raise BM_NewDetector3 1 --window 0 --reason "x" --registry "$work/ok.txt"
+expect "raise refuses a multi-line reason" 2 "must be one line" -- \
+  "$ratchet" raise BM_ADetector 9 --reason "$(printf 'a\nb')" --registry "$work/ok.txt"
+expect "raise refuses a name that would corrupt the line" 2 "is not a benchmark name" -- \
+  "$ratchet" raise 'BM_X window=1 #' 1 --reason "x" --registry "$work/ok.txt"
+expect "the registry still loads after the refused raises" 0 "allocs_per_event=4.000000" -- \
+  "$ratchet" raise BM_ADetector 4 --reason "still readable" --registry "$work/ok.txt"
+expect "tighten refuses a negative slack" 2 "--slack-percent must be between 0 and 100" -- \
+  "$ratchet" tighten --registry "$work/loose.txt" --results "$work/r.json" --slack-percent -50
+printf 'BM_ADetector window=1024 allocs_per_event=1 bytes_per_event=100\nBM_BDetector window=1024 allocs_per_event=0\n' >"$work/bytes.txt"
+sed 's/"bytes\/op": [0-9]*, //' "$work/r.json" >"$work/nobytes.json"
+expect "a bytes ceiling without a bytes measurement is an error, even in a breach" 2 "counter 'bytes/op' is missing" -- \
+  "$ratchet" tighten --registry "$work/bytes.txt" --results "$work/nobytes.json"
+expect "a directory is not a registry" 2 "not a regular file" -- \
+  "$ratchet" check --registry "$work" --results "$work/r.json"
 expect "no temporary files left behind" 0 "" -- bash -c "! ls '$work' | grep -q tmp"
 
 echo "$passed passed, $failed failed"

@@ -53,9 +53,16 @@ ceiling_registry registry_of(const std::string& text) {
   return ceiling_registry::parse(text, "alloc-ceilings.txt");
 }
 
-gate_report check(const std::string& registry, const std::vector<fake_benchmark>& results) {
+gate_report check(const std::string& registry, const std::vector<fake_benchmark>& results,
+                  gate_options options = {}) {
   return check_allocations(registry_of(registry),
-                           parse_gbench_results(gbench_json(results), "r.json"));
+                           parse_gbench_results(gbench_json(results), "r.json"), options);
+}
+
+gate_options median_of_varying_repetitions() {
+  gate_options o;
+  o.allow_nondeterministic = true;
+  return o;
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -112,6 +119,10 @@ TEST(Registry, MalformedLinesNameTheFileLineAndField) {
       {"BM_A window=1024 allocs_per_event=1 reason=\"open\n", "unterminated quoted value"},
       {"BM_A window=1024 allocs_per_event=1\nBM_A window=1024 allocs_per_event=2\n",
        "alloc-ceilings.txt:2: field 'benchmark': 'BM_A' is already listed at line 1"},
+      {"BM_A window=1024 allocs_per_event=0.01 allocs_per_event=0.1\n",
+       "alloc-ceilings.txt:1: field 'allocs_per_event' is given twice"},
+      {"BM_A window=1024 window=512 allocs_per_event=1\n", "field 'window' is given twice"},
+      {"BM_A;rm window=1024 allocs_per_event=1\n", "has characters outside"},
   };
   for (const auto& c : cases) {
     const std::string error = error_of([&] { registry_of(c.text); });
@@ -213,18 +224,83 @@ TEST(Gate, OneAllocationOverAZeroCeilingIsABreach) {
   EXPECT_TRUE(report.breached());
 }
 
-TEST(Gate, UsesTheMedianOfOddAndEvenRepetitionCounts) {
+TEST(Gate, UsesTheMedianOfOddAndEvenRepetitionCountsWhenAllowedToVary) {
+  const gate_options varying = median_of_varying_repetitions();
   // Odd: median 2048 -> 2.0/event; an outlier repetition does not decide the verdict.
   EXPECT_FALSE(
-      check("BM_A window=1024 allocs_per_event=2\n", {{"BM_A", {2048, 9000, 1024}}}).breached());
+      check("BM_A window=1024 allocs_per_event=2\n", {{"BM_A", {2048, 9000, 1024}}}, varying)
+          .breached());
   // Even: (2048 + 3072) / 2 = 2560 -> 2.5/event.
-  const auto report =
-      check("BM_A window=1024 allocs_per_event=2.5\n", {{"BM_A", {1024, 2048, 3072, 9000}}});
+  const auto report = check("BM_A window=1024 allocs_per_event=2.5\n",
+                            {{"BM_A", {1024, 2048, 3072, 9000}}}, varying);
   EXPECT_DOUBLE_EQ(report.rows[0].allocs_per_event, 2.5);
   EXPECT_FALSE(report.breached());
-  EXPECT_TRUE(
-      check("BM_A window=1024 allocs_per_event=2.49\n", {{"BM_A", {1024, 2048, 3072, 9000}}})
-          .breached());
+  EXPECT_TRUE(check("BM_A window=1024 allocs_per_event=2.49\n",
+                    {{"BM_A", {1024, 2048, 3072, 9000}}}, varying)
+                  .breached());
+}
+
+TEST(Gate, RepetitionsThatDisagreeFailClosedByDefault) {
+  // Counts are deterministic: two breaching repetitions out of five must not hide behind
+  // the median.
+  const std::string error = error_of([] {
+    check("BM_A window=1024 allocs_per_event=1\n", {{"BM_A", {1024, 1024, 1024, 99999, 99999}}});
+  });
+  EXPECT_NE(error.find("made between 1024 and 99999 allocs/op over its 5 repetitions"),
+            std::string::npos)
+      << error;
+}
+
+TEST(Gate, UnreadableOrImpossibleCountersFailClosed) {
+  const std::string registry = "BM_A window=1024 allocs_per_event=1\n";
+  const auto with_entry = [](const std::string& fields) {
+    return R"({"context": {}, "benchmarks": [{"name": "BM_A", "run_name": "BM_A",
+      "run_type": "iteration", "repetition_index": 0, "real_time": 1, "cpu_time": 1,
+      "time_unit": "ns", )" +
+           fields + "}]}";
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {R"("allocs/op": -5000, "window": 1024)",
+       "counter 'allocs/op' is -5000, expected a non-negative"},
+      {R"("allocs/op": NaN, "window": 1024)", "counter 'allocs/op' is null, not a finite number"},
+      {R"("allocs/op": "12", "window": 1024)", "counter 'allocs/op' is \"12\""},
+      {R"("allocs/op": 10, "window": NaN)", "counter 'window' is null"},
+      {R"("allocs/op": 10, "window": 1024.5)", "window of 1024.5 events"},
+      {R"("allocs/op": 10, "window": 1e300)", "window of 1e+300 events"},
+  };
+  for (const auto& [fields, message] : cases) {
+    const std::string error = error_of([&] {
+      check_allocations(registry_of(registry), parse_gbench_results(with_entry(fields), "r.json"));
+    });
+    EXPECT_NE(error.find(message), std::string::npos) << fields << "\n" << error;
+  }
+  // A repetition that lacks the window counter while the others publish it.
+  const std::string missing = R"({"context": {}, "benchmarks": [
+    {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "repetition_index": 0,
+     "real_time": 1, "cpu_time": 1, "time_unit": "ns", "allocs/op": 10, "window": 1024},
+    {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "repetition_index": 1,
+     "real_time": 1, "cpu_time": 1, "time_unit": "ns", "allocs/op": 10}]})";
+  EXPECT_NE(error_of([&] {
+              check_allocations(registry_of(registry), parse_gbench_results(missing, "r.json"));
+            }).find("repetition 1: counter 'window' is missing"),
+            std::string::npos);
+}
+
+TEST(Gate, ABenchmarkWithOnlyUnreadableCountersIsStillSeenAsUngated) {
+  const std::string results = R"({"context": {}, "benchmarks": [
+    {"name": "BM_B", "run_name": "BM_B", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "allocs/op": NaN, "window": 1024}]})";
+  EXPECT_NE(error_of([&] {
+              check_allocations(registry_of(""), parse_gbench_results(results, "r.json"));
+            }).find("'BM_B' publishes allocation counters but has no ceiling"),
+            std::string::npos);
+}
+
+TEST(GbenchResults, KeysDropOnlyWhatTheLibraryAppends) {
+  EXPECT_EQ(benchmark_key("BM_A/iterations:64/repeats:5"), "BM_A");
+  EXPECT_EQ(benchmark_key("BM_A/8/iterations:64"), "BM_A/8");
+  EXPECT_EQ(benchmark_key("BM_A/8/16/real_time/threads:2"), "BM_A/8/16");
+  EXPECT_EQ(benchmark_key("BM_A/min_time:0.100/manual_time"), "BM_A");
 }
 
 TEST(Gate, ABytesCeilingIsGatedToo) {

@@ -42,11 +42,19 @@ inline constexpr double default_slack_percent = 1.0;
 // What tighten sets a ceiling to: the measurement plus slack, rounded up to 6 decimals.
 double tightened_ceiling(double measured, double slack_percent);
 
-// Throws input_error (exit 2, fail closed) when: a gated benchmark has no measurement; the
-// results hold a detector benchmark (one publishing allocs/op and window) that the registry
-// does not list (ungated); the windows differ; the results hold no repetitions at all.
+struct gate_options {
+  double slack_percent = default_slack_percent;
+  // Allocation counts are deterministic, so repetitions that disagree are a defect to find,
+  // not noise to average: by default they fail closed. With this set, the median decides.
+  bool allow_nondeterministic = false;
+};
+
+// Throws input_error (exit 2, fail closed) when: a gated benchmark has no measurement; a
+// repetition's allocs/op or window is missing, not a finite number, or negative; the window
+// is not the registry's; repetitions disagree (unless allowed); the results hold a detector
+// benchmark (one publishing allocs/op and window) that the registry does not list (ungated).
 gate_report check_allocations(const ceiling_registry& registry, const gbench_results& results,
-                              double slack_percent = default_slack_percent);
+                              const gate_options& options = {});
 
 std::string render_text(const gate_report& report);
 std::string render_markdown(const gate_report& report);

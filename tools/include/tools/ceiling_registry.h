@@ -55,6 +55,9 @@ class ceiling_registry {
   std::vector<ceiling> ceilings_;
 };
 
+// BM_ followed by [A-Za-z0-9_/:.-]: what a registry line can hold without quoting.
+bool valid_benchmark_name(const std::string& name);
+
 // Ceilings are written with 6 decimals; rounding is always upwards so that the measurement a
 // ceiling was made from still passes.
 std::string format_ceiling(double value);

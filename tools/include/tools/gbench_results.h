@@ -22,7 +22,13 @@ struct benchmark_entry {
   double cpu_time = 0;
   std::string time_unit;                   // "ns", "us", "ms", "s"
   std::map<std::string, double> counters;  // user counters and MemoryManager fields
+  // Counters whose value is not a finite number (NaN, inf, a string...), with the raw value:
+  // a gate must not silently drop a repetition because its counter was unreadable.
+  std::map<std::string, std::string> invalid_counters;
 };
+
+// "BM_X/8/iterations:64/repeats:5/real_time" -> "BM_X/8"
+std::string benchmark_key(const std::string& run_name);
 
 struct gbench_results {
   std::string path;

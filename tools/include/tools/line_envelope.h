@@ -12,8 +12,8 @@
 
 namespace tools {
 
-// Infers the envelope line by line. Time only moves forward: a line with no timestamp of its
-// own (or one older than the last) takes the last time seen.
+// Infers the envelope line by line. A line with a timestamp of its own gets that time (even
+// when it is older than the previous line's); a line without one takes the last time seen.
 class envelope_builder {
  public:
   // `node`: the --node value; empty = take it from the line (syslog host, Hostname label,
