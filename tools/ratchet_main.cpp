@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "tools/alloc_gate.h"
 #include "tools/ceiling_registry.h"
@@ -33,6 +35,7 @@ struct options {
   std::string bench_binary;
   int explain_top = 8;
   bool allow_nondeterministic = false;
+  std::vector<std::string> only;  // tighten: restrict to these benchmarks
 };
 
 gate_options gate_options_of(const options& o) {
@@ -74,6 +77,8 @@ int run_tighten(const options& o) {
   const gate_report report = check_allocations(registry, results, gate_options_of(o));
   int lowered = 0;
   for (const auto& row : report.rows) {
+    if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), row.benchmark) == o.only.end())
+      continue;
     ceiling* c = registry.find(row.benchmark);
     // Never raises: a breach stays a breach (only `ratchet raise` goes up).
     if (row.tightened < c->allocs_per_event) {
@@ -208,6 +213,8 @@ int main(int argc, char** argv) {
                    "Relative slack over the measurement (platform differences only)")
       ->capture_default_str();
   tighten->add_flag("--dry-run", o.dry_run, "Print the diff without writing");
+  tighten->add_option("--only", o.only,
+                      "Tighten only these benchmarks (one change, one detector's ceilings)");
   tighten->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
                     "Tighten to the median when repetitions disagree (default: exit 2)");
 

@@ -83,6 +83,11 @@ registry "$work/loose.txt" 5.0 0.5
 cp "$work/tight.txt" "$work/tight-before.txt"
 expect "tighten lowers ceilings well above the measurement" 0 "\+ BM_ADetector allocs_per_event=2.020000" -- \
   "$ratchet" tighten --registry "$work/loose.txt" --results "$work/r.json"
+registry "$work/only.txt" 5.0 0.5
+expect "tighten --only touches only the named benchmark" 0 "\+ BM_BDetector allocs_per_event=0.000000" -- \
+  "$ratchet" tighten --registry "$work/only.txt" --results "$work/r.json" --only BM_BDetector
+expect "the other ceiling kept its value" 0 "BM_ADetector window=1024 allocs_per_event=5.000000" -- \
+  cat "$work/only.txt"
 expect "tighten wrote the new ceilings" 0 "BM_BDetector window=1024 allocs_per_event=0.000000" -- \
   cat "$work/loose.txt"
 expect "tighten kept the comment" 0 "^# ceilings" -- cat "$work/loose.txt"
