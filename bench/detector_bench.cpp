@@ -8,6 +8,7 @@
 //                          moves on), after a warm-up pass over all of them.
 //   BM_<Name>DetectorCold  cold: a fresh detector for every window (its construction and
 //                          destruction are outside the measurement).
+//   BM_<Name>MemchrScan    reference, not gated: memchr over the same windows' text.
 // The iteration count is fixed (a multiple of the 16 windows), so allocation counts are
 // exactly reproducible; ALLOCGATE_BENCH_WINDOWS=N raises it for timing runs.
 //
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -160,6 +162,46 @@ void run_cold(benchmark::State& state, const std::string& name) {
   benchmark::DoNotOptimize(sink.total());
 }
 
+// Reference, not gated: what merely finding the line boundaries of the same windows costs
+// (memchr over their text). A detector's events/s divided by this one's is its distance from
+// the cost of reading the input.
+void run_memchr_scan(benchmark::State& state, const std::string& name) {
+  std::vector<std::string> texts;
+  {
+    alloc_hooks::pause_guard setup;
+    for (const auto& w : windows_for(name).windows.list) {
+      std::string text;
+      for (const event& e : w) {
+        text += e.line;
+        text += '\n';
+      }
+      texts.push_back(std::move(text));
+    }
+  }
+  std::size_t next = 0;
+  std::uint64_t lines = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    const std::string& text = texts[next];
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p))) {
+      ++lines;
+      p = static_cast<const char*>(nl) + 1;
+    }
+    next = (next + 1) % texts.size();
+  }
+  const double ns = static_cast<double>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count());
+  alloc_hooks::pause_guard not_measured;
+  benchmark::DoNotOptimize(lines);
+  const double events = static_cast<double>(state.iterations()) * window_events;
+  state.counters["ns/event"] = ns / events;
+  state.counters["events/s"] = ns > 0 ? events / (ns * 1e-9) : 0.0;
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+}
+
 // "pod_evicted" -> "PodEvicted"
 std::string camel_case(std::string_view name) {
   std::string out;
@@ -187,6 +229,10 @@ void register_detector_benchmarks() {
     benchmark::RegisterBenchmark((base + "Cold").c_str(),
                                  [detector](benchmark::State& s) { run_cold(s, detector); })
         ->Iterations(static_cast<benchmark::IterationCount>(distinct_windows))
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_" + camel_case(name) + "MemchrScan").c_str(),
+                                 [detector](benchmark::State& s) { run_memchr_scan(s, detector); })
+        ->Iterations(windows)
         ->Unit(benchmark::kMicrosecond);
   }
 }
