@@ -9,6 +9,10 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -78,7 +82,10 @@ std::unique_ptr<history_store> open_store(const options& o) {
 // A stored run named by id or by commit (prefix).
 run_record find_run(const history_store& store, const std::string& spec, const run_filter& f) {
   if (!spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos) {
-    if (auto r = store.get_run(std::stoll(spec))) return *r;
+    std::int64_t id = 0;
+    const auto [end, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), id);
+    if (ec == std::errc{} && end == spec.data() + spec.size())
+      if (auto r = store.get_run(id)) return *r;
     throw input_error(fmt::format("no run with id {}", spec));
   }
   if (auto i = store.find_commit(spec, f)) return *store.get_run(i->id);
@@ -242,6 +249,8 @@ int run_check(options& o) {
   compare_options c = make_compare_options(o);
   if (o.metrics.empty()) c.metrics = {"ns/event"};
   c.soft = b.soft_benchmarks();
+  // A hard gate with no measurement fails closed (exit 2), never "missing in head" and pass.
+  c.required = b.hard_benchmarks();
   const sample_set head = file_samples(o.results);
   return emit_compare(
       compare_samples(b.samples(fmt::format("{} (commit {})", o.baseline, short_sha(b.commit))),
@@ -454,6 +463,44 @@ int run_report(options& o) {
   return exit_ok;
 }
 
+// ---- option validation: every numeric option is checked before anything runs ----
+
+// A finite number >= min. NaN compares false with everything, so a NaN threshold or budget
+// would silently pass (or fail) every row; infinities are no threshold either.
+CLI::Validator finite_at_least(double min) {
+  return CLI::Validator(
+      [min](std::string& in) -> std::string {
+        const char* begin = in.c_str();
+        char* end = nullptr;
+        const double v = std::strtod(begin, &end);
+        if (in.empty() || end != begin + in.size())
+          return fmt::format("expected a number, got '{}'", in);
+        if (!std::isfinite(v)) return fmt::format("must be a finite number, got '{}'", in);
+        if (v < min) return fmt::format("must be >= {}, got '{}'", min, in);
+        return std::string{};
+      },
+      fmt::format("NUMBER >= {}", min));
+}
+
+// A whole number >= min. Checked on the text: CLI11 would otherwise read "-3" into an unsigned
+// option as 2^64 - 3.
+CLI::Validator count_at_least(std::uint64_t min) {
+  return CLI::Validator(
+      [min](std::string& in) -> std::string {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(in.data(), in.data() + in.size(), v);
+        if (in.empty() || ec != std::errc{} || end != in.data() + in.size() || v > INT64_MAX)
+          return fmt::format("expected a whole number >= {}, got '{}'", min, in);
+        if (v < min) return fmt::format("must be >= {}, got '{}'", min, in);
+        return std::string{};
+      },
+      fmt::format("INT >= {}", min));
+}
+
+void add_threshold(CLI::App* c, options& o, const char* help) {
+  c->add_option("--threshold", o.threshold, help)->check(finite_at_least(0))->capture_default_str();
+}
+
 void add_filter(CLI::App* c, options& o) {
   c->add_option("--platform", o.filter.platform, "Only runs of this platform");
   c->add_option("--allocator", o.filter.allocator, "Only runs with this allocator");
@@ -495,7 +542,7 @@ int main(int argc, char** argv) {
 
   auto* list = app.add_subcommand("list", "List stored runs, oldest first");
   add_filter(list, o);
-  list->add_option("--last", o.filter.last, "Only the newest N runs");
+  list->add_option("--last", o.filter.last, "Only the newest N runs")->check(count_at_least(1));
 
   auto* show = app.add_subcommand("show", "One run: metadata and every value");
   show->add_option("run", o.run, "Run id or commit (prefix)")->required();
@@ -512,8 +559,7 @@ int main(int argc, char** argv) {
   compare->add_option("--head", o.head, "RUN id | commit | FILE (default: the newest run)");
   compare->add_option("--metric", o.metrics,
                       "Metric(s) (default: ns/event allocs/event bytes/event)");
-  compare->add_option("--threshold", o.threshold, "Minimum effect in percent")
-      ->capture_default_str();
+  add_threshold(compare, o, "Minimum effect in percent");
   add_format(compare, o);
   add_filter(compare, o);
 
@@ -522,8 +568,7 @@ int main(int argc, char** argv) {
   check->add_option("--baseline", o.baseline, "baselines/<platform>.json")->required();
   check->add_option("--results", o.results, "Google Benchmark JSON")->required();
   check->add_option("--metric", o.metrics, "Metric(s) (default: ns/event)");
-  check->add_option("--threshold", o.threshold, "Minimum slowdown in percent")
-      ->capture_default_str();
+  add_threshold(check, o, "Minimum slowdown in percent");
   add_format(check, o);
 
   auto* baseline = app.add_subcommand(
@@ -535,25 +580,25 @@ int main(int argc, char** argv) {
   baseline->add_option("--commit", o.ingest.commit, "Commit measured (default: git HEAD)");
   baseline->add_option("--allocator", o.ingest.allocator, "Allocator")->capture_default_str();
   baseline->add_option("--platform", o.ingest.platform, "Platform (default: this build's)");
-  baseline->add_option("--threshold", o.threshold, "Minimum effect in percent for the diff")
-      ->capture_default_str();
+  add_threshold(baseline, o, "Minimum effect in percent for the diff");
   add_format(baseline, o);
 
   app.add_subcommand("platform", "Print this build's platform name");
 
   auto* cv = app.add_subcommand(
       "cv", "Noise per benchmark and metric over the last N runs; may a soft gate go hard?");
-  cv->add_option("--last", o.last, "Runs")->capture_default_str();
+  cv->add_option("--last", o.last, "Runs")->check(count_at_least(2))->capture_default_str();
   cv->add_option("--metric", o.metrics, "Metric(s) (default: ns/event allocs/event bytes/event)");
-  cv->add_option("--threshold", o.threshold, "Threshold of the hard gate in percent")
-      ->capture_default_str();
+  add_threshold(cv, o, "Threshold of the hard gate in percent");
   add_format(cv, o);
   add_filter(cv, o);
 
   auto* med = app.add_subcommand("median", "Median of the last N runs against a budget");
-  med->add_option("--last", o.last, "Runs")->capture_default_str();
+  med->add_option("--last", o.last, "Runs")->check(count_at_least(1))->capture_default_str();
   med->add_option("--metric", o.metric, "Metric")->capture_default_str();
-  med->add_option("--max", o.max, "Budget: exit 1 when the median is above it")->required();
+  med->add_option("--max", o.max, "Budget: exit 1 when the median is above it")
+      ->check(finite_at_least(0))
+      ->required();
   med->add_option("--benchmark", o.benchmark, "Only this benchmark");
   add_filter(med, o);
 
@@ -561,22 +606,23 @@ int main(int argc, char** argv) {
       "changes", "Change points in a metric's history (E-Divisive means), with their commits");
   changes->add_option("--metric", o.metric, "Metric")->capture_default_str();
   changes->add_option("--benchmark", o.benchmark, "Only this benchmark");
-  changes->add_option("--last", o.last, "Runs (0: all)");
+  changes->add_option("--last", o.last, "Runs (0: all)")->check(count_at_least(0));
   add_filter(changes, o);
 
   auto* trend = app.add_subcommand("trend", "One SVG line chart per benchmark");
-  trend->add_option("--last", o.last, "Runs")->capture_default_str();
+  trend->add_option("--last", o.last, "Runs")->check(count_at_least(1))->capture_default_str();
   trend->add_option("--metric", o.metric, "Metric")->capture_default_str();
   trend->add_option("--out", o.out, "Directory")->required();
   trend->add_option("--benchmark", o.benchmark, "Only this benchmark");
   trend->add_option("--baseline", o.baseline, "Draw the baseline median as the reference line");
-  trend->add_option("--ceiling", o.ceiling, "Draw this budget as the reference line");
+  trend->add_option("--ceiling", o.ceiling, "Draw this budget as the reference line")
+      ->check(finite_at_least(0));
   add_filter(trend, o);
 
   auto* report = app.add_subcommand(
       "report", "Self-contained HTML page: charts per detector and the latest comparison");
   report->add_option("--out", o.out, "Directory (index.html)")->required();
-  report->add_option("--last", o.last, "Runs (at most 100)");
+  report->add_option("--last", o.last, "Runs (at most 100)")->check(count_at_least(1));
   report->add_option("--metric", o.metric, "Metric charted")->capture_default_str();
   report->add_option("--baseline", o.baseline, "Draw baseline medians as reference lines");
   add_filter(report, o);
@@ -586,8 +632,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? exit_ok : exit_error;
+    if (e.get_exit_code() == 0) {  // --help
+      app.exit(e);
+      return exit_ok;
+    }
+    // A usage error is one line on stderr, like every other error, naming the option.
+    std::string what = e.what();
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    std::fprintf(stderr, "benchhist: error: %s (see --help)\n", what.c_str());
+    return exit_error;
   }
   if (*report && report->count("--last") == 0) o.last = report_max_runs;
   if (*changes && changes->count("--last") == 0) o.last = 0;

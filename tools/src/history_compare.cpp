@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "tools/error.h"
 #include "tools/stats.h"
 #include "tools/table.h"
 
@@ -16,6 +18,12 @@ bool is_exact_metric(const std::string& metric) {
 
 bool higher_is_better(const std::string& metric) {
   return metric.size() > 2 && metric.compare(metric.size() - 2, 2, "/s") == 0;
+}
+
+bool beyond_limit(double value, double limit) {
+  if (!(value > limit)) return false;
+  if (std::isinf(value) || std::isinf(limit)) return true;
+  return value - limit > boundary_relative_tolerance * std::max(std::fabs(value), std::fabs(limit));
 }
 
 bool compare_report::regressed() const {
@@ -31,6 +39,11 @@ std::string format_value(double v) {
 
 compare_report compare_samples(const sample_set& base, const sample_set& head,
                                const compare_options& o) {
+  if (!std::isfinite(o.threshold_percent) || o.threshold_percent < 0)
+    throw input_error(fmt::format("threshold must be a finite number >= 0 (percent), got {}",
+                                  o.threshold_percent));
+  if (!(o.alpha > 0 && o.alpha < 1))
+    throw input_error(fmt::format("alpha must be in (0, 1), got {}", o.alpha));
   compare_report rep;
   rep.base_label = base.label;
   rep.head_label = head.label;
@@ -48,6 +61,7 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
     auto mi = bi->second.find(m);
     return mi == bi->second.end() || mi->second.empty() ? nullptr : &mi->second;
   };
+  std::string unmeasured;  // required benchmarks the head lacks: "BM_X (ns/event), ..."
   for (const auto& bench : names) {
     for (const auto& metric : o.metrics) {
       const auto* bv = find(base, bench, metric);
@@ -58,6 +72,8 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       r.metric = metric;
       r.soft = o.soft.count(bench) != 0;
       r.exact = is_exact_metric(metric);
+      if (bv != nullptr && hv == nullptr && o.required.count(bench) != 0)
+        unmeasured += fmt::format("{}{} ({})", unmeasured.empty() ? "" : ", ", bench, metric);
       if (bv == nullptr || hv == nullptr) {
         r.n_base = bv ? bv->size() : 0;
         r.n_head = hv ? hv->size() : 0;
@@ -86,7 +102,7 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
         r.p = t.p;
         if (!t.enough)
           r.verdict = compare_verdict::too_few;
-        else if (t.p >= o.alpha || std::fabs(r.delta_percent) <= o.threshold_percent)
+        else if (t.p >= o.alpha || !beyond_limit(std::fabs(r.delta_percent), o.threshold_percent))
           r.verdict = compare_verdict::not_significant;
         else
           r.verdict = worse ? compare_verdict::regression : compare_verdict::improvement;
@@ -94,6 +110,11 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       rep.rows.push_back(r);
     }
   }
+  if (!unmeasured.empty())
+    throw input_error(fmt::format(
+        "{}: no measurement of hard-gated benchmark(s) {}: a hard gate cannot pass without one "
+        "(run them, or set their gate to \"soft\" in the baseline)",
+        head.label, unmeasured));
   return rep;
 }
 

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
+#include "tools/error.h"
 #include "tools/history_compare.h"
 #include "tools/significance.h"
 #include "tools/stats.h"
@@ -34,6 +36,9 @@ bool cv_report::any_nondeterministic() const {
 
 cv_report make_cv_report(const history_store& store, const run_filter& filter,
                          const cv_options& o) {
+  if (!std::isfinite(o.threshold_percent) || o.threshold_percent < 0)
+    throw input_error(fmt::format("threshold must be a finite number >= 0 (percent), got {}",
+                                  o.threshold_percent));
   cv_report rep;
   rep.options = o;
   rep.window = filter.last;
@@ -121,6 +126,8 @@ bool median_report::short_history() const {
 median_report make_median_report(const history_store& store, const run_filter& filter,
                                  const std::string& metric, double budget,
                                  const std::string& benchmark) {
+  if (!std::isfinite(budget))
+    throw input_error(fmt::format("budget must be a finite number, got {}", budget));
   median_report rep;
   rep.metric = metric;
   rep.budget = budget;
@@ -133,7 +140,7 @@ median_report make_median_report(const history_store& store, const run_filter& f
     r.benchmark = bench;
     r.runs = medians.size();
     r.median = median(medians);
-    r.over = r.median > budget;
+    r.over = beyond_limit(r.median, budget);  // within the boundary tolerance is at it
     rep.rows.push_back(r);
   }
   return rep;

@@ -34,6 +34,13 @@ std::set<std::string> timing_baseline::soft_benchmarks() const {
   return out;
 }
 
+std::set<std::string> timing_baseline::hard_benchmarks() const {
+  std::set<std::string> out;
+  for (const auto& [name, b] : benchmarks)
+    if (b.gate == "hard") out.insert(name);
+  return out;
+}
+
 bool is_baseline_text(const std::string& text) {
   const auto doc = nlohmann::json::parse(text, nullptr, false);
   return doc.is_object() && doc.contains("allocgate_baseline");

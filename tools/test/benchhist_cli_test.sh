@@ -42,6 +42,19 @@ gb() {
   } >"$file"
 }
 
+# gb1 FILE NAME "NS...": one benchmark, one repetition per ns value.
+gb1() {
+  local file=$1 name=$2 i=0 sep=""
+  {
+    echo '{"context": {"date": "2026-11-22", "host_name": "ci", "num_cpus": 2}, "benchmarks": ['
+    for v in $3; do
+      printf '%s{"name": "%s", "run_name": "%s", "run_type": "iteration", "repetition_index": %d, "iterations": 8, "real_time": 1, "cpu_time": 1, "time_unit": "us", "ns/event": %s, "allocs/event": 0, "bytes/event": 0}\n' "$sep" "$name" "$name" $i "$v"
+      sep=","; ((i++))
+    done
+    echo ']}'
+  } >"$file"
+}
+
 gb base.json "98 99 100 101 102"
 gb same.json "99 100 101 102 98"
 gb slow.json "119 120 121 122 118"        # +20 %, separated: p = 2/252
@@ -49,6 +62,11 @@ gb edge.json "108 109 110 111 112"        # exactly +10 %
 gb few.json "300 310 320"                 # 3 repetitions only
 gb fewbase.json "99 100 101"
 gb moreallocs.json "98 99 100 101 102" 2.5
+gb1 nibase.json BM_ADetector "101 101.25 101.5 101.75 102"   # median 101.5
+gb1 niedge.json BM_ADetector "111 111.5 111.65 111.8 112"    # 111.65: exactly +10 %, as a
+                                                             # double 10.000000000000005 %
+gb1 aonly.json BM_ADetector "99 100 101 102 98"
+gb1 bonly.json BM_BDetector "50 51 52 53 54"
 
 # ---- help and usage ----
 expect "help exits 0" 0 "Exit codes: 0 ok, 1 regression" -- "$bh" --help
@@ -87,6 +105,12 @@ expect "exactly at the threshold passes" 0 "\+10\.00% .*~ \(within threshold\)" 
   "$bh" compare --base base.json --head edge.json --threshold 10
 expect "just below the threshold fails" 1 "REGRESSION" -- \
   "$bh" compare --base base.json --head edge.json --threshold 9.99
+expect "exactly at the threshold passes, non-integer medians" 0 "\+10\.00% .*~ \(within threshold\)" -- \
+  "$bh" compare --base nibase.json --head niedge.json --threshold 10
+expect "just below the threshold fails, non-integer medians" 1 "REGRESSION" -- \
+  "$bh" compare --base nibase.json --head niedge.json --threshold 9.99
+expect "compare: a vanished benchmark is reported, exit 0" 0 "BM_ADetector +ns/event .*missing in head" -- \
+  "$bh" compare --base base.json --head bonly.json
 expect "too few repetitions: ~ with the number needed" 0 "~ \(too few samples: need >= 4 per side, have 3/3\)" -- \
   "$bh" compare --base fewbase.json --head few.json
 expect "allocations exact: any increase fails" 1 "allocs/event .*REGRESSION" -- \
@@ -112,6 +136,13 @@ expect "hard benchmark: regression fails, exit 1" 1 "BM_ADetector +ns/event .*RE
   "$bh" check --baseline bl.json --results slow.json
 expect "hard benchmark, no change: exit 0" 0 "result: no regression" -- \
   "$bh" check --baseline bl.json --results same.json
+expect "soft benchmark missing from the results: reported, exit 0" 0 "BM_BDetector +ns/event .*missing in head" -- \
+  "$bh" check --baseline bl.json --results aonly.json
+expect "hard benchmark missing from the results: exit 2, names it" 2 "^benchhist: error: bonly\.json: no measurement of hard-gated benchmark\(s\) BM_ADetector \(ns/event\):" -- \
+  "$bh" check --baseline bl.json --results bonly.json
+out=$("$bh" check --baseline bl.json --results bonly.json 2>&1)
+[[ $(wc -l <<<"$out") -eq 1 ]] && ! grep -q BM_BDetector <<<"$out" \
+  && { echo "ok   missing hard benchmark: one line, soft one not named"; ((passed++)); } || { echo "FAIL missing hard benchmark output"; echo "$out" | sed 's/^/    /'; ((failed++)); }
 expect "re-capture keeps the gate and prints the diff" 0 "committed \(commit aaaa1111\)" -- \
   "$bh" baseline --results slow.json --out bl.json --commit bbbb2222 --platform test-plat
 grep -q '"gate": "hard"' bl.json && { echo "ok   gate level carried over"; ((passed++)); } || { echo "FAIL gate carried"; ((failed++)); }
@@ -121,6 +152,12 @@ echo '{"allocgate_baseline": 1, "platform": "p", "benchmarks": {"BM_A": {"gate":
 expect "malformed baseline: exit 2" 2 "benchmarks\.BM_A\.gate" -- \
   "$bh" check --baseline badbl.json --results same.json
 expect "platform" 0 "^linux-" -- "$bh" platform
+"$bh" baseline --results nibase.json --out nibl.json --commit aaaa1111 --platform test-plat >/dev/null
+sed -i 's/"gate": "soft"/"gate": "hard"/' nibl.json
+expect "check: exactly at the threshold passes, non-integer medians" 0 "result: no regression" -- \
+  "$bh" check --baseline nibl.json --results niedge.json --threshold 10
+expect "check: just below the threshold fails, non-integer medians" 1 "BM_ADetector +ns/event .*REGRESSION$" -- \
+  "$bh" check --baseline nibl.json --results niedge.json --threshold 9.99
 
 # ---- history reports: rolling median, cv, changes ----
 # 12 runs: ns/event level 100 for 6 runs, then 130 from commit c06 on.
@@ -136,6 +173,45 @@ expect "median with fewer runs than asked: warning" 0 "need >= 50 runs .* have 1
   "$bh" --db t.db median --last 50 --metric ns/event --max 1000
 expect "median of an unknown metric: exit 2" 2 "no runs with metric 'zzz'" -- \
   "$bh" --db t.db median --last 5 --metric zzz --max 1
+# Per-run medians 0.1 and 0.2: their median is 0.15000000000000002 as a double.
+gb1 m1.json BM_ADetector "0.1"; gb1 m2.json BM_ADetector "0.2"
+"$bh" --db m.db ingest m1.json --commit m1aaaaaa >/dev/null && "$bh" --db m.db ingest m2.json --commit m2aaaaaa >/dev/null
+expect "median exactly at a non-integer budget: exit 0" 0 "BM_ADetector +2 +0\.15 +0\.15 +ok" -- \
+  "$bh" --db m.db median --last 2 --metric ns/event --max 0.15
+expect "median just above a non-integer budget: exit 1" 1 "OVER BUDGET" -- \
+  "$bh" --db m.db median --last 2 --metric ns/event --max 0.1499
+
+# ---- numeric options are validated: exit 2, one line naming the option ----
+bad() {  # bad NAME OPTION -- command...
+  local name=$1 option=$2; shift 3
+  expect "$name" 2 "^benchhist: error: $option: .* \(see --help\)$" -- "$@"
+  local lines; lines=$("$@" 2>&1 | wc -l)
+  [[ $lines -eq 1 ]] && { echo "ok   $name: one line"; ((passed++)); } || { echo "FAIL $name: $lines lines"; ((failed++)); }
+}
+bad "median --max nan" --max -- "$bh" --db m.db median --last 2 --max nan
+bad "median --max inf" --max -- "$bh" --db m.db median --last 2 --max inf
+bad "median --max -1" --max -- "$bh" --db m.db median --last 2 --max -1
+bad "median --last -3 (no unsigned wrap)" --last -- "$bh" --db m.db median --last -3 --max 1
+bad "median --last 0" --last -- "$bh" --db m.db median --last 0 --max 1
+bad "median --last 1.5" --last -- "$bh" --db m.db median --last 1.5 --max 1
+bad "compare --threshold nan" --threshold -- "$bh" compare --base base.json --head slow.json --threshold nan
+bad "compare --threshold -5" --threshold -- "$bh" compare --base base.json --head slow.json --threshold -5
+bad "compare --threshold 1e999" --threshold -- "$bh" compare --base base.json --head slow.json --threshold 1e999
+bad "compare --threshold abc" --threshold -- "$bh" compare --base base.json --head slow.json --threshold abc
+bad "check --threshold nan" --threshold -- "$bh" check --baseline nibl.json --results niedge.json --threshold nan
+bad "baseline --threshold -1" --threshold -- "$bh" baseline --results base.json --out nbl.json --threshold -1
+[[ ! -e nbl.json ]] && { echo "ok   rejected baseline wrote nothing"; ((passed++)); } || { echo "FAIL nbl.json written"; ((failed++)); }
+bad "cv --threshold nan" --threshold -- "$bh" --db t.db cv --threshold nan
+bad "cv --last 1" --last -- "$bh" --db t.db cv --last 1
+bad "cv --last -1" --last -- "$bh" --db t.db cv --last -1
+bad "list --last -3" --last -- "$bh" --db t.db list --last -3
+bad "list --last 0" --last -- "$bh" --db t.db list --last 0
+bad "changes --last -1" --last -- "$bh" --db t.db changes --metric ns/event --last -1
+bad "trend --last 0" --last -- "$bh" --db t.db trend --last 0 --out badcharts
+bad "trend --ceiling nan" --ceiling -- "$bh" --db t.db trend --out badcharts --ceiling nan
+bad "report --last -3" --last -- "$bh" --db t.db report --out badreport --last -3
+[[ ! -e badcharts && ! -e badreport ]] && { echo "ok   rejected trend/report wrote nothing"; ((passed++)); } || { echo "FAIL badcharts/badreport written"; ((failed++)); }
+expect "changes --last 0 means all runs" 0 "method: E-Divisive" -- "$bh" --db t.db changes --metric ns/event --last 0
 expect "cv report states the formula" 0 "FPR ~= 1 - Phi\(T / \(CV \* sqrt\(2/r\)\)\)" -- \
   "$bh" --db t.db cv --last 10
 expect "cv: allocation metrics deterministic" 0 "BM_ADetector +allocs/event .* 0\.00 .*deterministic" -- \

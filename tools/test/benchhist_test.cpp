@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,93 @@ TEST(Compare, ThresholdAtItsExactBoundary) {
   EXPECT_EQ(verdict(base, head, 10), compare_verdict::not_significant);  // at: passes
   EXPECT_EQ(verdict(base, head, 9.999), compare_verdict::regression);
   EXPECT_EQ(verdict(head, base, 9.0), compare_verdict::improvement);
+}
+
+TEST(Compare, ThresholdBoundaryWithNonIntegerMedians) {
+  // Medians 101.5 and 111.65: exactly +10 %, but computed as 10.000000000000005 %; p = 2/252.
+  const auto base = one("ns/event", {101, 101.25, 101.5, 101.75, 102});
+  const auto head = one("ns/event", {111, 111.5, 111.65, 111.8, 112});
+  compare_options o;
+  o.metrics = {"ns/event"};
+  const auto rep = compare_samples(base, head, o);
+  EXPECT_GT(rep.rows[0].delta_percent, 10.0);  // the rounding the tolerance absorbs
+  EXPECT_NEAR(rep.rows[0].delta_percent, 10.0, 1e-12);
+  EXPECT_EQ(verdict(base, head, 10), compare_verdict::not_significant);  // at: passes
+  EXPECT_EQ(verdict(base, head, 9.99), compare_verdict::regression);
+  // The same boundary in the other direction and for a higher-is-better metric: 101.5 -> 91.35
+  // events/s is exactly -10 %.
+  const auto fast = one("events/s", {101, 101.25, 101.5, 101.75, 102});
+  const auto slow = one("events/s", {91, 91.2, 91.35, 91.5, 91.7});
+  EXPECT_EQ(verdict(fast, slow, 10, "events/s"), compare_verdict::not_significant);
+  EXPECT_EQ(verdict(fast, slow, 9.99, "events/s"), compare_verdict::regression);
+}
+
+TEST(Compare, BeyondLimitToleratesOnlyRounding) {
+  EXPECT_FALSE(beyond_limit(10.000000000000005, 10));
+  EXPECT_FALSE(beyond_limit(0.15000000000000002, 0.15));
+  EXPECT_FALSE(beyond_limit(10, 10));
+  EXPECT_TRUE(beyond_limit(10.000001, 10));
+  EXPECT_TRUE(beyond_limit(1e-12, 0));  // a zero threshold has no slack
+  EXPECT_TRUE(beyond_limit(INFINITY, 10));
+  EXPECT_FALSE(beyond_limit(NAN, 10));
+  EXPECT_FALSE(beyond_limit(9, 10));
+}
+
+TEST(Compare, InvalidThresholdOrAlphaIsAnInputError) {
+  const auto base = one("ns/event", {1, 2, 3, 4});
+  compare_options o;
+  o.threshold_percent = NAN;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.threshold_percent = -5;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.threshold_percent = INFINITY;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.threshold_percent = 10;
+  o.alpha = 0;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.alpha = NAN;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+}
+
+TEST(Compare, HardGatedBenchmarkMissingInHeadFailsClosed) {
+  sample_set base;
+  base.label = "baseline";
+  base.samples["BM_X"]["ns/event"] = {1, 2, 3, 4, 5};
+  base.samples["BM_Y"]["ns/event"] = {1, 2, 3, 4, 5};
+  base.samples["BM_Z"]["ns/event"] = {1, 2, 3, 4, 5};
+  sample_set head;
+  head.label = "results.json";
+  head.samples["BM_Z"]["ns/event"] = {1, 2, 3, 4, 5};
+  compare_options o;
+  o.metrics = {"ns/event"};
+  o.soft = {"BM_Z"};
+  o.required = {"BM_X", "BM_Y"};
+  try {
+    compare_samples(base, head, o);
+    ADD_FAILURE() << "hard-gated benchmarks missing from the head passed";
+  } catch (const input_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("results.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("BM_X (ns/event), BM_Y (ns/event)"), std::string::npos) << what;
+    EXPECT_EQ(what.find("BM_Z"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;  // one line
+  }
+  // Measured but without the gated metric: still no measurement.
+  head.samples["BM_X"]["allocs/event"] = {0};
+  head.samples["BM_Y"]["ns/event"] = {1, 2, 3, 4, 5};
+  EXPECT_THROW(compare_samples(base, head, o), input_error);
+  head.samples["BM_X"]["ns/event"] = {1, 2, 3, 4, 5};
+  EXPECT_FALSE(compare_samples(base, head, o).regressed());
+  // A soft benchmark, or any when no gates are given (compare), is reported as missing.
+  head.samples.erase("BM_Z");
+  auto rep = compare_samples(base, head, o);
+  ASSERT_EQ(rep.rows.size(), 3u);
+  EXPECT_EQ(rep.rows[2].verdict, compare_verdict::missing);
+  EXPECT_FALSE(rep.regressed());
+  head.samples.clear();
+  rep = compare_samples(base, head, compare_options{});
+  EXPECT_EQ(rep.rows.size(), 3u);
+  EXPECT_FALSE(rep.regressed());
 }
 
 TEST(Compare, NotSignificantIsNotARegressionHoweverLarge) {
@@ -471,6 +559,23 @@ TEST(Reports, RollingMedianOddEvenAndBudgetBoundary) {
   EXPECT_TRUE(make_median_report(*store, f, "ns/event", 10, "BM_Other").rows.empty());
 }
 
+TEST(Reports, RollingMedianBudgetBoundaryWithNonIntegerMedians) {
+  TempDir dir;
+  // Per-run medians 0.1 and 0.2: the median, (0.1 + 0.2) / 2, is 0.15000000000000002.
+  auto store = series_store(dir.file("h.db"), {{0.1}, {0.2}});
+  run_filter f;
+  f.last = 2;
+  auto rep = make_median_report(*store, f, "ns/event", 0.15, "");
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_GT(rep.rows[0].median, 0.15);
+  EXPECT_FALSE(rep.over_budget());  // exactly at the budget passes
+  EXPECT_TRUE(make_median_report(*store, f, "ns/event", 0.1499, "").over_budget());
+  EXPECT_THROW(make_median_report(*store, f, "ns/event", NAN, ""), input_error);
+  cv_options c;
+  c.threshold_percent = NAN;
+  EXPECT_THROW(make_cv_report(*store, f, c), input_error);
+}
+
 TEST(Reports, CvAndGraduation) {
   TempDir dir;
   auto store =
@@ -552,6 +657,8 @@ TEST(Baseline, GatesCarryOverAndMalformedIsRejected) {
   const timing_baseline back = parse_baseline(text, "b.json");
   EXPECT_EQ(back.benchmarks.at("BM_ADetector").metrics, b.benchmarks.at("BM_ADetector").metrics);
   EXPECT_TRUE(back.soft_benchmarks().empty());
+  EXPECT_EQ(back.hard_benchmarks(), (std::set<std::string>{"BM_ADetector"}));
+  EXPECT_TRUE(fresh.hard_benchmarks().empty());
   std::string bad = text;
   bad.replace(bad.find("\"hard\""), 6, "\"medium\"");
   EXPECT_THROW(parse_baseline(bad, "b.json"), input_error);

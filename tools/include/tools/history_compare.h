@@ -48,6 +48,10 @@ struct compare_options {
   double threshold_percent = 10;
   double alpha = default_alpha;
   std::set<std::string> soft;  // benchmarks whose regressions do not fail
+  // Hard-gated benchmarks: one the base measures but the head does not (in a metric compared)
+  // cannot pass its gate, so compare_samples throws input_error naming it (fail closed) rather
+  // than reporting it as missing.
+  std::set<std::string> required;
 };
 
 struct compare_report {
@@ -58,11 +62,20 @@ struct compare_report {
   bool regressed() const;
 };
 
+// Relative tolerance of every threshold and budget boundary: a value within 1e-9 of the limit
+// (relative to the larger magnitude) is at the limit, so floating-point rounding cannot turn
+// "exactly at the threshold passes" into a failure (101.5 -> 111.65 is +10 %, computed as
+// 10.000000000000005 %).
+inline constexpr double boundary_relative_tolerance = 1e-9;
+// True when `value` is above `limit` by more than the boundary tolerance. NaN is never above.
+bool beyond_limit(double value, double limit);
+
 // Metrics counted exactly (allocations): "allocs/..." and "bytes/...".
 bool is_exact_metric(const std::string& metric);
 // Metrics where larger is better ("events/s").
 bool higher_is_better(const std::string& metric);
 
+// Throws input_error when a benchmark of options.required has no head measurement.
 compare_report compare_samples(const sample_set& base, const sample_set& head,
                                const compare_options& options);
 

@@ -63,7 +63,7 @@ struct median_row {
   std::string benchmark;
   std::size_t runs = 0;
   double median = 0;  // of the per-run medians
-  bool over = false;  // median > budget (exactly at the budget passes)
+  bool over = false;  // median > budget (at the budget, within beyond_limit's tolerance, passes)
 };
 
 struct median_report {

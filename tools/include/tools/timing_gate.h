@@ -29,6 +29,8 @@ struct timing_baseline {
 
   sample_set samples(const std::string& label) const;
   std::set<std::string> soft_benchmarks() const;
+  // The benchmarks gated "hard": each must be measured by the results checked against it.
+  std::set<std::string> hard_benchmarks() const;
 };
 
 // The metrics a baseline keeps.
