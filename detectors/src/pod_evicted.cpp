@@ -8,8 +8,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <limits>
+#include <span>
+
+#include "pod_evicted_json.h"
 
 namespace detectors {
 namespace {
@@ -158,12 +162,15 @@ std::string format_duration(std::int64_t ns) {
 
 }  // namespace
 
-pod_evicted_detector::pod_evicted_detector(const pod_evicted_config& config) : config_(config) {
+pod_evicted_detector::pod_evicted_detector(const pod_evicted_config& config)
+    : config_(config), json_(std::make_unique<k8s_json_parser>()) {
   config_.storm_threshold = std::max<std::size_t>(config_.storm_threshold, 1);
   config_.storm_window_ns = std::max<std::int64_t>(config_.storm_window_ns, 1);
   config_.max_nodes = std::max<std::size_t>(config_.max_nodes, 1);
   config_.max_window_entries = std::max(config_.max_window_entries, config_.storm_threshold);
 }
+
+pod_evicted_detector::~pod_evicted_detector() = default;
 
 std::size_t pod_evicted_detector::state_size() const noexcept {
   return nodes_.size() + entries_ + (describe_.live ? 1 : 0);
@@ -187,13 +194,12 @@ void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
 }
 
 void pod_evicted_detector::on_json(const event& ev, finding_sink& sink) {
-  parse_verdict verdict = parse_verdict::not_mine;
-  std::optional<k8s_event> k = parse_k8s_event(ev.line, &verdict);
-  if (!k) {
+  const parse_verdict verdict = json_->parse(ev.line, event_);
+  if (verdict != parse_verdict::ok) {
     if (verdict == parse_verdict::malformed) ++stats_.malformed;
     return;
   }
-  handle(*k, ev, sink);
+  handle(event_, ev, sink);
 }
 
 void pod_evicted_detector::on_row(const event& ev, finding_sink& sink) {
@@ -254,7 +260,8 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   const reason_class rc = classify_reason(k);
   if (rc == reason_class::other || k.watch_type == "DELETED") return;
 
-  eviction_message m = parse_eviction_message(k.message);
+  eviction_message& m = message_parsed_;
+  parse_eviction_message(k.message, m);
   if (m.resource == pressure_resource::unknown && !k.starved_resource.empty()) {
     m.resource = classify_pressure_resource(k.starved_resource);
     if (m.resource != pressure_resource::unknown) m.resource_text = k.starved_resource;
@@ -283,6 +290,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   const std::string node_name(node);
   node_window& w = node_state(node_name, ev.ts_ns);
   while (!w.entries.empty() && ev.ts_ns - w.entries.front().ts_ns > config_.storm_window_ns) {
+    recycle(w.entries.front());
     w.entries.pop_front();
     --entries_;
   }
@@ -330,13 +338,21 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
                                                   [](const window_entry& e) { return e.counts; }));
   };
   if (counted() == 0) w.storm_active = false;  // a quiet window ended the last storm
-  w.entries.push_back(window_entry{ev.ts_ns, k.uid, k.count, storm_label(m), counts});
+  std::string uid;
+  if (!k.uid.empty() && !spare_uids_.empty()) {
+    uid = std::move(spare_uids_.back());
+    spare_uids_.pop_back();
+  }
+  uid.assign(k.uid);
+  w.entries.push_back(window_entry{ev.ts_ns, std::move(uid), k.count, storm_label(m), counts});
   ++entries_;
   if (w.entries.size() > config_.max_window_entries) {
     // Drop the oldest non-counting entry first, so the storm count stays exact.
     auto victim = std::find_if(w.entries.begin(), w.entries.end(),
                                [](const window_entry& e) { return !e.counts; });
-    w.entries.erase(victim != w.entries.end() ? victim : w.entries.begin());
+    if (victim == w.entries.end()) victim = w.entries.begin();
+    recycle(*victim);
+    w.entries.erase(victim);
     --entries_;
   }
   if (counts && !w.storm_active && counted() >= config_.storm_threshold) {
@@ -384,28 +400,34 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
 
 void pod_evicted_detector::emit_storm(std::string_view node, const node_window& w, const event& ev,
                                       finding_sink& sink) {
-  // Causes in the window, most frequent first (ties in order of first appearance).
+  // Causes in the window, most frequent first (ties in order of first appearance). The causes
+  // are storm_label's fixed labels (a pressure_resource or one of three others, 13 at most), so
+  // a fixed array holds them all.
   struct tally {
     std::string_view cause;
     std::size_t n = 0;
   };
-  std::vector<tally> causes;
+  std::array<tally, 32> tallies{};
+  std::size_t distinct = 0;
   std::size_t total = 0;
   std::int64_t first_ns = ev.ts_ns;
   for (const window_entry& e : w.entries) {
     if (!e.counts) continue;
     ++total;
     first_ns = std::min(first_ns, e.ts_ns);
-    auto it = std::find_if(causes.begin(), causes.end(),
+    auto it = std::find_if(tallies.begin(), tallies.begin() + static_cast<std::ptrdiff_t>(distinct),
                            [&](const tally& t) { return t.cause == e.cause; });
-    if (it == causes.end()) {
-      causes.push_back(tally{e.cause, 1});
-    } else {
+    if (it != tallies.begin() + static_cast<std::ptrdiff_t>(distinct)) {
       ++it->n;
+    } else if (distinct < tallies.size()) {
+      tallies[distinct++] = tally{e.cause, 1};
     }
   }
-  std::stable_sort(causes.begin(), causes.end(),
-                   [](const tally& a, const tally& b) { return a.n > b.n; });
+  // A stable insertion sort (std::stable_sort allocates a buffer).
+  for (std::size_t i = 1; i < distinct; ++i)
+    for (std::size_t j = i; j > 0 && tallies[j - 1].n < tallies[j].n; --j)
+      std::swap(tallies[j - 1], tallies[j]);
+  const std::span<const tally> causes(tallies.data(), distinct);
   subject_ = node;
   message_.clear();
   auto out = std::back_inserter(message_);
@@ -445,6 +467,7 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     node_window& w = it->second;
     while (!w.entries.empty() && now_ns - w.entries.front().ts_ns > window) {
+      recycle(w.entries.front());
       w.entries.pop_front();
       --entries_;
     }
@@ -476,9 +499,17 @@ pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::s
     for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
       if (last_seen(it->second) < last_seen(stalest->second)) stalest = it;
     entries_ -= stalest->second.entries.size();
+    for (window_entry& e : stalest->second.entries)
+      recycle(e);
     nodes_.erase(stalest);
   }
   return nodes_[node];
+}
+
+void pod_evicted_detector::recycle(window_entry& e) {
+  // Only heap-held strings are worth keeping; the pool never outgrows the entries held.
+  if (e.uid.capacity() > std::string().capacity() && spare_uids_.size() < entries_)
+    spare_uids_.push_back(std::move(e.uid));
 }
 
 std::unique_ptr<detector> make_pod_evicted_detector(const pod_evicted_config& config) {

@@ -1,10 +1,13 @@
 // File: pod_evicted_parse.cpp
 // parse_k8s_event: one JSON line (a Kubernetes Event, or a watch event wrapping one) into the
-// fields pod_evicted reads. Kept apart, behind one function, so a faster parser can replace
-// nlohmann::json's DOM without touching the detector.
+// fields pod_evicted reads. simdjson's DOM parser, kept by the detector and reused, reads the
+// line without allocating; nlohmann::json, the earlier implementation, stays as the judge of
+// the few lines simdjson reads differently (see invalid_for_both and count_read).
+#include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "detectors/pod_evicted.h"
+#include "pod_evicted_json.h"
 
 namespace detectors {
 namespace {
@@ -115,19 +118,9 @@ bool looks_like_event(std::string_view line) {
   return false;
 }
 
-}  // namespace
-
-std::optional<k8s_event> parse_k8s_event(std::string_view line, parse_verdict* verdict) {
-  parse_verdict scratch = parse_verdict::not_mine;
-  parse_verdict& v = verdict != nullptr ? *verdict : scratch;
-  v = parse_verdict::not_mine;
-
-  const std::size_t open = line.find_first_not_of(" \t");
-  if (open == std::string_view::npos || line[open] != '{') return std::nullopt;
-  const std::size_t key = line.find_first_not_of(" \t\r\n", open + 1);
-  if (key == std::string_view::npos || (line[key] != '"' && line[key] != '}'))
-    return std::nullopt;  // not a JSON object (a Python dict, a brace in prose)
-
+// The nlohmann::json implementation: kept for the rare lines simdjson judges differently
+// (numbers nlohmann accepts and simdjson rejects, -0, nesting deeper than simdjson's limit).
+std::optional<k8s_event> parse_with_nlohmann(std::string_view line, parse_verdict& v) {
   const json root = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) {
     if (looks_like_event(line)) v = parse_verdict::malformed;
@@ -154,6 +147,275 @@ std::optional<k8s_event> parse_k8s_event(std::string_view line, parse_verdict* v
     return std::nullopt;
   }
   v = parse_verdict::ok;
+  return k;
+}
+
+// ---- simdjson: the same reading, on simdjson's DOM (which validates the whole line) ----
+
+using element = simdjson::dom::element;
+using object = simdjson::dom::object;
+
+// A member, or nullptr when absent. Like nlohmann::json (a std::map), the last of duplicate
+// keys wins.
+bool find(object obj, std::string_view key, element& out) {
+  bool found = false;
+  for (const auto field : obj) {
+    if (field.key == key) {
+      out = field.value;
+      found = true;
+    }
+  }
+  return found;
+}
+
+bool present(object obj, std::string_view key) {
+  element ignored;
+  return find(obj, key, ignored);
+}
+
+bool sj_read_string(object obj, std::string_view key, std::string& out) {
+  element e;
+  if (!find(obj, key, e) || e.is_null()) return true;
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) return false;
+  out.assign(s);
+  return true;
+}
+
+bool sj_read_object(object obj, std::string_view key, object& out, bool& found) {
+  element e;
+  if (!find(obj, key, e) || e.is_null()) return true;
+  if (e.get_object().get(out) != simdjson::SUCCESS) return false;
+  found = true;
+  return true;
+}
+
+// What reading a count found: nlohmann calls -0 a signed integer (so not a count) where
+// simdjson reads 0, so a 0 on a line that has "-0" somewhere is left to nlohmann.
+enum class count_read : std::uint8_t { ok, wrong_type, ambiguous };
+
+count_read sj_read_count(object obj, std::string_view key, std::string_view line,
+                         std::uint64_t& out) {
+  element e;
+  if (!find(obj, key, e) || e.is_null()) return count_read::ok;
+  std::uint64_t n = 0;
+  if (e.get_uint64().get(n) != simdjson::SUCCESS) return count_read::wrong_type;
+  if (n == 0 && line.find("-0") != std::string_view::npos) return count_read::ambiguous;
+  out = n;
+  return count_read::ok;
+}
+
+bool sj_read_string_either(object obj, std::string_view key, std::string_view alt,
+                           std::string& out) {
+  return sj_read_string(obj, key, out) && (!out.empty() || sj_read_string(obj, alt, out));
+}
+
+bool sj_read_source(object obj, std::string_view key, k8s_event& k) {
+  object src;
+  bool found = false;
+  if (!sj_read_object(obj, key, src, found)) return false;
+  if (!found) return true;
+  return sj_read_string(src, "component", k.source_component) &&
+         sj_read_string(src, "host", k.source_host);
+}
+
+enum class read_result : std::uint8_t { ok, malformed, ambiguous };
+
+read_result sj_read_event(object obj, std::string_view line, k8s_event& k) {
+  object involved;
+  bool has_involved = false;
+  if (!sj_read_object(obj, "involvedObject", involved, has_involved)) return read_result::malformed;
+  if (!has_involved && !sj_read_object(obj, "regarding", involved, has_involved))
+    return read_result::malformed;
+  if (!has_involved) return read_result::malformed;  // every Event names its object
+  if (!sj_read_string(involved, "kind", k.object_kind) ||
+      !sj_read_string(involved, "namespace", k.object_namespace) ||
+      !sj_read_string(involved, "name", k.object_name))
+    return read_result::malformed;
+
+  element reason;
+  std::string_view reason_text;
+  if (!find(obj, "reason", reason) || reason.get_string().get(reason_text) != simdjson::SUCCESS)
+    return read_result::malformed;
+  k.reason.assign(reason_text);
+
+  object metadata;
+  bool has_metadata = false;
+  if (!sj_read_object(obj, "metadata", metadata, has_metadata)) return read_result::malformed;
+  if (has_metadata) {
+    object annotations;
+    bool has_annotations = false;
+    if (!sj_read_string(metadata, "uid", k.uid) ||
+        !sj_read_object(metadata, "annotations", annotations, has_annotations))
+      return read_result::malformed;
+    if (has_annotations &&
+        (!sj_read_string(annotations, "starved_resource", k.starved_resource) ||
+         !sj_read_string(annotations, "offending_containers", k.offending_containers) ||
+         !sj_read_string(annotations, "offending_containers_usage", k.offending_containers_usage)))
+      return read_result::malformed;
+  }
+
+  if (!sj_read_source(obj, "source", k)) return read_result::malformed;
+  if (k.source_component.empty() && k.source_host.empty() &&
+      !sj_read_source(obj, "deprecatedSource", k))
+    return read_result::malformed;
+
+  count_read c = sj_read_count(obj, "count", line, k.count);
+  if (c == count_read::ok && k.count == 0) c = sj_read_count(obj, "deprecatedCount", line, k.count);
+  if (c == count_read::ambiguous) return read_result::ambiguous;
+  if (c == count_read::wrong_type) return read_result::malformed;
+
+  const bool ok =
+      sj_read_string_either(obj, "message", "note", k.message) &&
+      sj_read_string(obj, "type", k.type) && sj_read_string(obj, "action", k.action) &&
+      sj_read_string_either(obj, "reportingComponent", "reportingController",
+                            k.reporting_component) &&
+      sj_read_string(obj, "reportingInstance", k.reporting_instance) &&
+      sj_read_string_either(obj, "firstTimestamp", "deprecatedFirstTimestamp", k.first_timestamp) &&
+      sj_read_string_either(obj, "lastTimestamp", "deprecatedLastTimestamp", k.last_timestamp) &&
+      sj_read_string(obj, "eventTime", k.event_time);
+  return ok ? read_result::ok : read_result::malformed;
+}
+
+bool sj_is_event_object(object obj) {
+  if (present(obj, "involvedObject") || present(obj, "regarding")) return true;
+  element kind;
+  std::string_view text;
+  return find(obj, "kind", kind) && kind.get_string().get(text) == simdjson::SUCCESS &&
+         text == "Event";
+}
+
+// simdjson errors that mean the line is not JSON for nlohmann either. Any other error (a
+// number simdjson cannot hold, nesting past its depth limit, ...) is left to nlohmann.
+bool invalid_for_both(simdjson::error_code e) {
+  switch (e) {
+    case simdjson::TAPE_ERROR:
+    case simdjson::STRING_ERROR:
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+    case simdjson::UTF8_ERROR:
+    case simdjson::UNESCAPED_CHARS:
+    case simdjson::UNCLOSED_STRING:
+    case simdjson::EMPTY:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void reset(k8s_event& k) {
+  k.origin = k8s_event_origin::json_item;
+  for (std::string* s : {&k.watch_type,
+                         &k.reason,
+                         &k.type,
+                         &k.action,
+                         &k.object_kind,
+                         &k.object_namespace,
+                         &k.object_name,
+                         &k.source_component,
+                         &k.source_host,
+                         &k.reporting_component,
+                         &k.reporting_instance,
+                         &k.first_timestamp,
+                         &k.last_timestamp,
+                         &k.event_time,
+                         &k.message,
+                         &k.uid,
+                         &k.starved_resource,
+                         &k.offending_containers,
+                         &k.offending_containers_usage,
+                         &k.age})
+    s->clear();
+  k.count = 0;
+}
+
+// A line that opens a JSON object with a string key (or is {}): the only lines parsed.
+bool opens_json_object(std::string_view line) {
+  const std::size_t open = line.find_first_not_of(" \t");
+  if (open == std::string_view::npos || line[open] != '{') return false;
+  const std::size_t key = line.find_first_not_of(" \t\r\n", open + 1);
+  // not a JSON object (a Python dict, a brace in prose)
+  return key != std::string_view::npos && (line[key] == '"' || line[key] == '}');
+}
+
+}  // namespace
+
+// The parser starts with room for lines of this size; a longer line grows it once.
+constexpr std::size_t initial_capacity = 4096;
+
+k8s_json_parser::k8s_json_parser()
+    : buffer_(new char[initial_capacity + simdjson::SIMDJSON_PADDING]),
+      buffer_size_(initial_capacity) {
+  // On failure parse() tries again, for the line it is given.
+  const simdjson::error_code reserved = parser_.allocate(initial_capacity);
+  static_cast<void>(reserved);
+}
+
+parse_verdict k8s_json_parser::parse(std::string_view line, k8s_event& k) {
+  reset(k);
+  if (!opens_json_object(line)) return parse_verdict::not_mine;
+
+  if (line.size() > buffer_size_) {
+    const std::size_t size = std::max(line.size(), 2 * buffer_size_);
+    buffer_.reset(new char[size + simdjson::SIMDJSON_PADDING]);
+    buffer_size_ = size;
+  }
+  std::memcpy(buffer_.get(), line.data(), line.size());
+  std::memset(buffer_.get() + line.size(), 0, simdjson::SIMDJSON_PADDING);
+
+  const auto fallback = [&] {
+    parse_verdict v = parse_verdict::not_mine;
+    std::optional<k8s_event> parsed = parse_with_nlohmann(line, v);
+    if (parsed) k = std::move(*parsed);
+    return v;
+  };
+
+  element root;
+  const simdjson::error_code error =
+      parser_.parse(buffer_.get(), line.size(), /*realloc_if_needed=*/false).get(root);
+  if (error != simdjson::SUCCESS) {
+    if (!invalid_for_both(error)) return fallback();
+    return looks_like_event(line) ? parse_verdict::malformed : parse_verdict::not_mine;
+  }
+  object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) return parse_verdict::not_mine;
+
+  element wrapped;
+  element type;
+  object inner;
+  std::string_view type_text;
+  if (find(obj, "object", wrapped) && wrapped.get_object().get(inner) == simdjson::SUCCESS &&
+      find(obj, "type", type) && type.get_string().get(type_text) == simdjson::SUCCESS &&
+      !sj_is_event_object(obj)) {
+    // A watch event. ERROR carries a Status and BOOKMARK a bare resourceVersion: not events.
+    if (type_text != "ADDED" && type_text != "MODIFIED" && type_text != "DELETED")
+      return parse_verdict::not_mine;
+    k.origin = k8s_event_origin::json_watch;
+    k.watch_type.assign(type_text);
+    obj = inner;
+  }
+  if (!sj_is_event_object(obj)) return parse_verdict::not_mine;
+  switch (sj_read_event(obj, line, k)) {
+    case read_result::ok:
+      return parse_verdict::ok;
+    case read_result::malformed:
+      return parse_verdict::malformed;
+    case read_result::ambiguous:
+      return fallback();
+  }
+  return parse_verdict::malformed;
+}
+
+std::optional<k8s_event> parse_k8s_event(std::string_view line, parse_verdict* verdict) {
+  parse_verdict scratch = parse_verdict::not_mine;
+  parse_verdict& v = verdict != nullptr ? *verdict : scratch;
+  v = parse_verdict::not_mine;
+  if (!opens_json_object(line)) return std::nullopt;
+  thread_local k8s_json_parser parser;
+  k8s_event k;
+  v = parser.parse(line, k);
+  if (v != parse_verdict::ok) return std::nullopt;
   return k;
 }
 

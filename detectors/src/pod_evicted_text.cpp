@@ -357,8 +357,22 @@ pressure_resource classify_pressure_resource(std::string_view text) noexcept {
   return pressure_resource::unknown;
 }
 
-eviction_message parse_eviction_message(std::string_view m) {
+eviction_message parse_eviction_message(std::string_view message) {
   eviction_message out;
+  parse_eviction_message(message, out);
+  return out;
+}
+
+void parse_eviction_message(std::string_view m, eviction_message& out) {
+  // Start from an empty message, keeping the containers' storage for reuse (a moved-from
+  // SSO string leaves the target's buffer in place; the vectors are put back).
+  std::vector<container_usage> containers = std::move(out.containers);
+  std::vector<empty_dir_usage> empty_dirs = std::move(out.empty_dirs);
+  containers.clear();
+  empty_dirs.clear();
+  out = eviction_message{};
+  out.containers = std::move(containers);
+  out.empty_dirs = std::move(empty_dirs);
   std::string_view s;
   // Points s just past `phrase` in m; false when m does not contain it.
   auto after = [&](std::string_view phrase) {
@@ -430,7 +444,6 @@ eviction_message parse_eviction_message(std::string_view m) {
     out.resource_text = "ephemeral-storage";
   }
   out.mentions_gpu = m.find("nvidia.com/gpu") != std::string_view::npos;
-  return out;
 }
 
 const container_usage* top_offender(const eviction_message& m) noexcept {

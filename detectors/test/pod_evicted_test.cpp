@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "alloc_hooks/gtest.h"
 #include "detectors/corpus.h"
 
 namespace detectors {
@@ -1133,6 +1134,113 @@ TEST(PodEvictedGenerator, SameSeedGivesIdenticalLines) {
   }
   EXPECT_NE(generate(4, 2'000, true)[0].line + generate(4, 2'000, true)[1].line,
             a[0].line + a[1].line);
+}
+
+// The JSON reader's corner cases, as nlohmann::json (the earlier reader) decided them.
+TEST(PodEvictedJsonEdges, NumbersAsTheEarlierReaderRead) {
+  const std::string base =
+      R"({"kind":"Event","reason":"Evicted","involvedObject":{"kind":"Pod","name":"p"},)";
+  parse_verdict v = parse_verdict::ok;
+  // -0 is a signed integer, not a count.
+  EXPECT_FALSE(parse_k8s_event(base + R"("count":-0})", &v).has_value());
+  EXPECT_EQ(v, parse_verdict::malformed);
+  // -0 elsewhere on the line does not spoil a count of 0.
+  auto k = parse_k8s_event(base + R"("count":0,"x":-0})", &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->count, 0u);
+  // An integer too big for 64 bits is still JSON (a float): fine in an extra field...
+  k = parse_k8s_event(base + R"("x":123456789012345678901234567890,"count":2})", &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->count, 2u);
+  // ...and not a count.
+  EXPECT_FALSE(parse_k8s_event(base + R"("count":18446744073709551616})", &v).has_value());
+  EXPECT_EQ(v, parse_verdict::malformed);
+  k = parse_k8s_event(base + R"("count":18446744073709551615})", &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->count, 18446744073709551615u);
+  for (const char* bad : {R"("count":1.0})", R"("count":1e2})", R"("count":-1})", R"("count":"1"})",
+                          R"("count":01})", R"("count":1e400})"}) {
+    EXPECT_FALSE(parse_k8s_event(base + bad, &v).has_value()) << bad;
+    EXPECT_EQ(v, parse_verdict::malformed) << bad;
+  }
+}
+
+TEST(PodEvictedJsonEdges, DuplicateKeysNestingAndEscapes) {
+  parse_verdict v = parse_verdict::not_mine;
+  // The last of duplicate keys wins.
+  auto k = parse_k8s_event(
+      R"({"kind":"Event","reason":"Pulled","reason":"Evicted","involvedObject":{"name":"a"},)"
+      R"("involvedObject":{"kind":"Pod","name":"b"}})",
+      &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->reason, "Evicted");
+  EXPECT_EQ(k->object_name, "b");
+  // Escapes: \uXXXX, a surrogate pair, \u0000, and raw UTF-8.
+  k = parse_k8s_event(
+      R"({"reason":"\u0045victed","involvedObject":{"name":"p\ud83d\ude00\u00e9\"\\\/\b\f\n\r\t",)"
+      R"("namespace":"n\u0000s"},"message":"héllo ✓"})",
+      &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->reason, "Evicted");
+  EXPECT_EQ(k->object_name, "p\xF0\x9F\x98\x80\xC3\xA9\"\\/\b\f\n\r\t");
+  EXPECT_EQ(k->object_namespace, std::string("n\0s", 3));
+  EXPECT_EQ(k->message, "héllo ✓");
+  // Lone surrogates and bad escapes are not JSON.
+  for (const char* bad : {R"({"reason":"Evicted","involvedObject":{"name":"\ud800"}})",
+                          R"({"reason":"Evicted","involvedObject":{"name":"\udc00x"}})",
+                          R"({"reason":"Evicted","involvedObject":{"name":"\x"}})",
+                          "{\"reason\":\"Evicted\",\"involvedObject\":{\"name\":\"\xff\"}}",
+                          "{\"reason\":\"Evicted\",\"involvedObject\":{\"name\":\"a\tb\"}}",
+                          R"({"reason":"Evicted","involvedObject":{}} x)",
+                          R"({"reason":"Evicted","involvedObject":{},})"}) {
+    EXPECT_FALSE(parse_k8s_event(bad, &v).has_value()) << bad;
+    EXPECT_EQ(v, parse_verdict::malformed) << bad;
+  }
+  // Deep nesting in a field the detector does not read is still JSON.
+  const std::string deep = std::string(2000, '[') + std::string(2000, ']');
+  k = parse_k8s_event(R"({"reason":"Evicted","involvedObject":{"name":"p"},"x":)" + deep + "}", &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->object_name, "p");
+  // Lines longer than the parser's first buffer, then short ones again.
+  const std::string long_message(100'000, 'm');
+  k = parse_k8s_event(
+      R"({"reason":"Evicted","involvedObject":{"name":"p"},"message":")" + long_message + "\"}",
+      &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->message, long_message);
+  k = parse_k8s_event(R"({"reason":"Evicted","involvedObject":{"name":"q"}})", &v);
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->object_name, "q");
+  EXPECT_TRUE(k->message.empty());
+}
+
+// Reading Kubernetes events allocates nothing once warm: after a warm-up on a healthy stream
+// (Scheduled/Pulled/Started/... JSON items and watch events), later windows of it are parsed
+// and recognised without a heap allocation. (nlohmann::json made ~20 per line.) Eviction
+// lines still allocate in handle() (the message's containers, the window entry's uid, node
+// state): see bench/experiments/pod_evicted.md.
+TEST(PodEvictedDetector, SteadyStateJsonParsingAllocatesNothing) {
+  const auto lines = generate(11, 8'000, false);
+  std::vector<event> events;
+  for (const auto& r : lines)
+    if (!r.line.empty() && r.line.front() == '{')
+      events.push_back(event{r.ts_ns, "collector-0", source::kubernetes, r.line});
+  ASSERT_GT(events.size(), 4'000u);
+  pod_evicted_detector d;
+  counting_sink sink;
+  for (std::size_t i = 0; i < 2'000; ++i)
+    d.on_event(events[i], sink);
+  const std::uint64_t recognised = d.stats().recognised;
+  constexpr std::size_t window = 1024;
+  for (std::size_t w = 2'000; w + window <= events.size(); w += window) {
+    SCOPED_TRACE(testing::Message() << "window at event " << w);
+    EXPECT_ALLOCS_LE(0, {
+      for (std::size_t i = w; i < w + window; ++i)
+        d.on_event(events[i], sink);
+    });
+  }
+  EXPECT_GT(d.stats().recognised, recognised + 2'000);
+  EXPECT_EQ(d.stats().malformed, 0u);
 }
 
 }  // namespace

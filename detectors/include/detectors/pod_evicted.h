@@ -185,16 +185,21 @@ struct eviction_message {
   bool mentions_gpu = false;  // the message names nvidia.com/gpu
 };
 eviction_message parse_eviction_message(std::string_view message);
+// The same into `out`, reusing its containers' storage (the detector keeps one).
+void parse_eviction_message(std::string_view message, eviction_message& out);
 
 // The container with the largest usage, else the first container; nullptr when there is none.
 const container_usage* top_offender(const eviction_message& m) noexcept;
 
 // ---- The detector ----
 
+class k8s_json_parser;  // pod_evicted_json.h: the JSON parser the detector reuses
+
 class pod_evicted_detector final : public detector {
  public:
   pod_evicted_detector() : pod_evicted_detector(pod_evicted_config{}) {}
   explicit pod_evicted_detector(const pod_evicted_config& config);
+  ~pod_evicted_detector() override;
 
   std::string_view name() const noexcept override { return "pod_evicted"; }
   void on_event(const event& ev, finding_sink& sink) override;
@@ -236,6 +241,13 @@ class pod_evicted_detector final : public detector {
   void sweep(std::int64_t now_ns);
 
   pod_evicted_config config_;
+  std::unique_ptr<k8s_json_parser> json_;
+  k8s_event event_;  // the JSON line's event: reused, so its strings keep their capacity
+  eviction_message message_parsed_;  // handle()'s decoded message: reused likewise
+  // The uid strings of dropped window entries, for the next entries to reuse (at most as many
+  // as entries ever held at once).
+  std::vector<std::string> spare_uids_;
+  void recycle(window_entry& e);
   std::unordered_map<std::string, node_window> nodes_;
   std::size_t entries_ = 0;  // window entries over all nodes
   describe_context describe_;
