@@ -1,7 +1,8 @@
 // File: xid_correlation.cpp
 // The xid_correlation detector: per-GPU windows of Xids that turn single driver messages into
 // what an operator acts on (a fatal Xid, a burst, "application" errors that are the GPU's).
-// Written for clarity first; the allocation work of a later issue starts from here.
+// Steady state allocates nothing: evicted GPUs, index nodes and header slots are reused with
+// their storage, and messages are formatted into member strings that keep their capacity.
 #include "detectors/xid_correlation.h"
 
 #include <fmt/format.h>
@@ -21,6 +22,13 @@ constexpr std::size_t max_app_pids = 8;
 constexpr std::size_t max_pending_headers = 256;
 // Body text quoted in a message.
 constexpr std::size_t max_quoted_body = 160;
+// Xid slots reserved when a GPU is first tracked: its window rarely holds more, and a reused
+// GPU keeps whatever its earlier life grew to.
+constexpr std::size_t reserved_xids = 16;
+// Reported criticals reserved per GPU (distinct code and action pairs in one window).
+constexpr std::size_t reserved_criticals = 8;
+// "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
+constexpr std::size_t reserved_uuid = 40;
 
 bool is_critical_recovery(gpu_recovery r) noexcept {
   return r == gpu_recovery::gpu_reset || r == gpu_recovery::node_reboot ||
@@ -128,7 +136,7 @@ bool xid_correlation_detector::in_window(std::int64_t then, std::int64_t now) co
 }
 
 std::size_t xid_correlation_detector::state_size() const noexcept {
-  std::size_t n = gpus_.size() + headers_.size();
+  std::size_t n = gpus_.size() + live_headers_;
   for (const gpu_state& g : gpus_)
     n += g.xids.size() + g.app_pids.size() + g.criticals.size();
   return n;
@@ -169,14 +177,54 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
 }
 
 void xid_correlation_detector::evict_idle(std::int64_t now) {
-  while (!gpus_.empty() && !in_window(gpus_.front().last_ns, now)) {
-    index_.erase(gpus_.front().key);
-    gpus_.pop_front();
+  while (!gpus_.empty() && !in_window(gpus_.front().last_ns, now))
+    evict_front();
+  // remove_if moves strings, which keeps every slot's storage within headers_.
+  const auto live_end = std::remove_if(
+      headers_.begin(), headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_),
+      [&](const pending_header& h) {
+        return now > h.ts_ns &&
+               static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(h.ts_ns) >
+                   static_cast<std::uint64_t>(config_.header_ttl_ns);
+      });
+  live_headers_ = static_cast<std::size_t>(live_end - headers_.begin());
+}
+
+// Forgets the least recently active GPU, keeping its state and index node for reuse.
+void xid_correlation_detector::evict_front() {
+  auto node = index_.extract(gpus_.front().key);
+  if (!node.empty()) spare_index_nodes_.push_back(std::move(node));
+  spare_gpus_.splice(spare_gpus_.end(), gpus_, gpus_.begin());
+}
+
+// A fresh GPU at the end of gpus_: a spare one reset to its initial state (its containers
+// emptied but keeping their storage), or a new one.
+xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
+  if (spare_gpus_.empty()) {
+    gpu_state& g = gpus_.emplace_back();
+    g.xids.reserve(std::min(config_.max_xids_per_gpu, reserved_xids));
+    g.app_pids.reserve(max_app_pids);
+    g.criticals.reserve(reserved_criticals);
+    g.uuid.reserve(reserved_uuid);
+    return g;
   }
-  std::erase_if(headers_, [&](const pending_header& h) {
-    return now > h.ts_ns && static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(h.ts_ns) >
-                                static_cast<std::uint64_t>(config_.header_ttl_ns);
-  });
+  gpus_.splice(gpus_.end(), spare_gpus_, spare_gpus_.begin());
+  gpu_state& g = gpus_.back();
+  gpu_state fresh;  // every field at its initial value; empty containers do not allocate
+  const auto keep_storage = [](auto& from, auto& to) {
+    from.clear();
+    to.swap(from);
+  };
+  keep_storage(g.key, fresh.key);
+  keep_storage(g.node, fresh.node);
+  keep_storage(g.pci, fresh.pci);
+  keep_storage(g.uuid, fresh.uuid);
+  keep_storage(g.serial, fresh.serial);
+  keep_storage(g.xids, fresh.xids);
+  keep_storage(g.app_pids, fresh.app_pids);
+  keep_storage(g.criticals, fresh.criticals);
+  g = std::move(fresh);
+  return g;
 }
 
 xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
@@ -190,16 +238,21 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::st
     it->second->last_ns = std::max(it->second->last_ns, ts);
     return *it->second;
   }
-  if (gpus_.size() >= config_.max_gpus) {
-    index_.erase(gpus_.front().key);
-    gpus_.pop_front();
-  }
-  gpu_state& g = gpus_.emplace_back();
+  if (gpus_.size() >= config_.max_gpus) evict_front();
+  gpu_state& g = new_gpu();
   g.key = key_;
   g.node.assign(node);
   append_lower(g.pci, pci);
   g.last_ns = ts;
-  index_.emplace(key_, std::prev(gpus_.end()));
+  if (spare_index_nodes_.empty()) {
+    index_.emplace(key_, std::prev(gpus_.end()));
+  } else {
+    gpu_index::node_type n = std::move(spare_index_nodes_.back());
+    spare_index_nodes_.pop_back();
+    n.key() = key_;
+    n.mapped() = std::prev(gpus_.end());
+    index_.insert(std::move(n));
+  }
   return g;
 }
 
@@ -374,11 +427,8 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
   if (!g.burst_open && g.xids.size() >= config_.burst_threshold) {
     g.burst_open = true;
     // Codes in the window with their counts, in order of first appearance.
-    struct code_count {
-      std::uint16_t code;
-      std::uint32_t n;
-    };
-    std::vector<code_count> codes;
+    std::vector<code_count>& codes = codes_;
+    codes.clear();
     action act = action::observe;
     for (const xid_entry& e : g.xids) {
       act = max_action(act, static_cast<action>(e.recommended));
@@ -405,11 +455,19 @@ void xid_correlation_detector::on_header(const event& ev, std::string_view node,
                                          const nvrm_line& x) {
   gpu_state& g = touch_gpu(node, x.pci, ev.ts_ns);
   g.uuid.assign(x.uuid);
-  auto it = std::find_if(headers_.begin(), headers_.end(),
+  const auto live_end = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
+  auto it = std::find_if(headers_.begin(), live_end,
                          [&](const pending_header& h) { return h.node == node; });
-  if (it == headers_.end()) {
-    if (headers_.size() >= max_pending_headers) headers_.erase(headers_.begin());
-    it = headers_.insert(headers_.end(), pending_header{std::string(node), {}, 0});
+  if (it == live_end) {
+    if (live_headers_ >= max_pending_headers) {
+      // Drop the oldest; its slot (and storage) moves to the end, past the live ones.
+      std::rotate(headers_.begin(), headers_.begin() + 1, live_end);
+      --live_headers_;
+    }
+    if (live_headers_ == headers_.size()) headers_.emplace_back();
+    it = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
+    ++live_headers_;
+    it->node.assign(node);
   }
   it->pci = g.pci;
   it->ts_ns = ev.ts_ns;
@@ -418,12 +476,15 @@ void xid_correlation_detector::on_header(const event& ev, std::string_view node,
 void xid_correlation_detector::on_serial(const event& ev, std::string_view node,
                                          const nvrm_line& x) {
   // The serial line names no GPU: it belongs to the header just printed on the same node.
-  const auto it = std::find_if(headers_.begin(), headers_.end(),
+  const auto live_end = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
+  const auto it = std::find_if(headers_.begin(), live_end,
                                [&](const pending_header& h) { return h.node == node; });
-  if (it == headers_.end()) return;
+  if (it == live_end) return;
   gpu_state& g = touch_gpu(node, it->pci, ev.ts_ns);
   g.serial.assign(x.serial);
-  headers_.erase(it);
+  // Remove it, keeping the order of the others; its slot moves past the live ones.
+  std::rotate(it, it + 1, live_end);
+  --live_headers_;
 }
 
 std::unique_ptr<detector> make_xid_correlation_detector(const xid_correlation_config& config) {

@@ -182,6 +182,12 @@ class xid_correlation_detector final : public detector {
     std::int64_t ts_ns;
   };
   using gpu_list = std::list<gpu_state>;
+  using gpu_index = std::unordered_map<std::string, gpu_list::iterator>;
+  // Codes of a burst with their counts (scratch for the xid_burst message).
+  struct code_count {
+    std::uint16_t code;
+    std::uint32_t n;
+  };
 
   void on_xid(const event& ev, std::string_view node, const nvrm_line& x, bool from_xid_line,
               finding_sink& sink);
@@ -189,6 +195,8 @@ class xid_correlation_detector final : public detector {
   void on_serial(const event& ev, std::string_view node, const nvrm_line& x);
   gpu_state& touch_gpu(std::string_view node, std::string_view pci, std::int64_t ts);
   void evict_idle(std::int64_t now);
+  void evict_front();
+  gpu_state& new_gpu();
   void prune(gpu_state& g, std::int64_t now);
   bool in_window(std::int64_t then, std::int64_t now) const noexcept;
   void emit(finding_sink& sink, const gpu_state& g, severity sev, std::string_view kind,
@@ -197,11 +205,20 @@ class xid_correlation_detector final : public detector {
 
   xid_correlation_config config_;
   gpu_list gpus_;  // least recently active first
-  std::unordered_map<std::string, gpu_list::iterator> index_;
+  gpu_index index_;
+  // Steady state allocates nothing: evicted GPUs and their index nodes are kept here, with
+  // their strings' and vectors' storage, and reused for the next new GPU. Together with
+  // gpus_ they never hold more than the most GPUs tracked at once (<= max_gpus).
+  gpu_list spare_gpus_;
+  std::vector<gpu_index::node_type> spare_index_nodes_;
+  // Pending headers are headers_[0, live_headers_); the slots beyond keep their strings'
+  // storage for the next header.
   std::vector<pending_header> headers_;
-  std::string key_;      // scratch: lookup key
-  std::string message_;  // the message of the finding being emitted
-  std::string ident_;    // scratch: " (GPU-uuid, serial N)"
+  std::size_t live_headers_ = 0;
+  std::vector<code_count> codes_;  // scratch: a burst's codes
+  std::string key_;                // scratch: lookup key
+  std::string message_;            // the message of the finding being emitted
+  std::string ident_;              // scratch: " (GPU-uuid, serial N)"
 };
 
 std::unique_ptr<detector> make_xid_correlation_detector(const xid_correlation_config& = {});
