@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -34,6 +33,7 @@ constexpr std::uint16_t nvidia_vendor = 0x10de;
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t forever = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t max_related_gpus = 8;
+constexpr std::size_t reserved_layer = 24;  // the longest layer name printed is 17
 
 // Timestamps come from the envelope and may be anything (fuzzing): saturate instead of
 // overflowing.
@@ -111,8 +111,9 @@ struct device_state {
   // Remembered from earlier records: a notice-only record has no [vvvv:dddd].
   bool has_ids = false;
   std::uint16_t vendor = 0, device = 0;
-  // Times of recent corrected errors (at most `threshold` of them: enough to decide).
-  std::deque<std::int64_t> corrected;
+  // Times of recent corrected errors (at most `threshold` of them: enough to decide), sorted.
+  // A vector, not a deque: a deque sliding forward allocates a new block every 64 entries.
+  std::vector<std::int64_t> corrected;
   std::uint32_t corrected_bits = 0;
   std::string corrected_layer;
   bool in_storm = false;
@@ -166,8 +167,19 @@ struct pcie_aer_detector::state {
 
   pcie_aer_config cfg;
   detector_stats& stats;
-  std::unordered_map<std::string, device_state> devices;  // node '\x1f' bdf
-  std::unordered_map<std::string, node_state> nodes;      // only nodes with fatal AERs
+  using device_map = std::unordered_map<std::string, device_state>;
+  device_map devices;  // node '\x1f' bdf
+  // Steady state allocates nothing: forgotten devices' map nodes are kept here (with their
+  // strings' and vectors' storage) and reused for new devices. Never more than the most
+  // devices tracked at once (<= max_devices + 1).
+  std::vector<device_map::node_type> spare_devices;
+  record done;  // the record being reported; swapping keeps the strings' storage in use
+  using node_map = std::unordered_map<std::string, node_state>;
+  node_map nodes;                                // only nodes with fatal AERs
+  std::vector<node_map::node_type> spare_nodes;  // as spare_devices, for nodes
+  // Related-GPU lists of dropped fatal AERs, for reuse (never more than the most fatal AERs
+  // held at once).
+  std::vector<std::vector<std::string>> spare_related;
   device_state* open_head = nullptr;  // devices with an open record, by last line
   device_state* open_tail = nullptr;
   std::size_t notices_open = 0;  // open records that are only a root-port notice so far
@@ -186,7 +198,19 @@ struct pcie_aer_detector::state {
     key.append(bdf);
     auto it = devices.find(key);
     if (it == devices.end()) {
-      it = devices.emplace(key, device_state{}).first;
+      if (spare_devices.empty()) {
+        it = devices.try_emplace(key).first;
+        it->second.corrected.reserve(corrected_reserve());
+        // "Transaction Layer" is longer than the short-string buffer; a reused device whose
+        // string never held it would otherwise allocate in steady state.
+        it->second.corrected_layer.reserve(reserved_layer);
+      } else {
+        device_map::node_type n = std::move(spare_devices.back());
+        spare_devices.pop_back();
+        n.key() = key;
+        reset(n.mapped());
+        it = devices.insert(std::move(n)).position;
+      }
       it->second.node.assign(node);
       it->second.bdf.assign(bdf);
     }
@@ -194,9 +218,75 @@ struct pcie_aer_detector::state {
     return it->second;
   }
 
+  std::size_t corrected_reserve() const noexcept {
+    return std::min<std::size_t>(std::size_t{cfg.corrected_storm_threshold} + 2, 64);
+  }
+
+  // A reused device back to the state of a new one, its strings and vectors keeping their
+  // storage.
+  static void reset(device_state& d) {
+    record fresh;
+    const auto keep_storage = [](std::string& from, std::string& to) {
+      from.clear();
+      to.swap(from);
+    };
+    keep_storage(d.open.reporter, fresh.reporter);
+    keep_storage(d.open.layer, fresh.layer);
+    keep_storage(d.open.agent, fresh.agent);
+    d.open = std::move(fresh);
+    d.node.clear();
+    d.bdf.clear();
+    d.prev_open = d.next_open = nullptr;
+    d.has_ids = false;
+    d.vendor = d.device = 0;
+    d.corrected.clear();
+    d.corrected_bits = 0;
+    d.corrected_layer.clear();
+    d.in_storm = false;
+    d.last_seen_ns = 0;
+    d.last_firmware_ns = never;
+  }
+
+  // Forgets a device, keeping its map node for reuse; returns the next iterator.
+  device_map::iterator retire(device_map::iterator it) {
+    const auto next = std::next(it);
+    spare_devices.push_back(devices.extract(it));
+    return next;
+  }
+
+  // Erases fatal[from, end), keeping their related lists' storage in spare_related.
+  void drop_fatal_from(std::vector<fatal_aer>& fatal, std::size_t from) {
+    for (std::size_t i = from; i < fatal.size(); ++i) {
+      if (fatal[i].related.capacity() == 0) continue;
+      fatal[i].related.clear();
+      spare_related.push_back(std::move(fatal[i].related));
+    }
+    fatal.resize(from);
+  }
+
+  node_map::iterator retire(node_map::iterator it) {
+    const auto next = std::next(it);
+    spare_nodes.push_back(nodes.extract(it));
+    return next;
+  }
+
   node_state& node_entry(std::string_view node, std::int64_t now) {
     key.assign(node);
-    node_state& n = nodes[key];
+    auto it = nodes.find(key);
+    if (it == nodes.end()) {
+      if (spare_nodes.empty()) {
+        it = nodes.try_emplace(key).first;
+        it->second.fatal.reserve(std::min<std::size_t>(cfg.max_fatal_per_node, 16));
+      } else {
+        node_map::node_type n = std::move(spare_nodes.back());
+        spare_nodes.pop_back();
+        n.key() = key;
+        drop_fatal_from(n.mapped().fatal, 0);
+        n.mapped().last_seen_ns = 0;
+        it = nodes.insert(std::move(n)).position;
+      }
+    }
+    node_state& n = it->second;
     n.last_seen_ns = std::max(n.last_seen_ns, now);
     return n;
   }
@@ -260,9 +350,10 @@ struct pcie_aer_detector::state {
   void complete(device_state& d, finding_sink& sink) {
     if (!d.open.active) return;
     close(d);
-    const record r = std::move(d.open);
+    // Swap, not move: the strings' storage stays with the device and `done` for the next use.
+    std::swap(done, d.open);
     d.open = record{};
-    report(d, r, sink);
+    report(d, done, sink);
   }
 
   // A notice still waiting for its header on this node, of the same severity class.
@@ -494,9 +585,20 @@ struct pcie_aer_detector::state {
 
   void remember_fatal(const device_state& d, std::uint32_t bits, std::int64_t ts) {
     node_state& n = node_entry(d.node, ts);
-    if (n.fatal.size() >= std::max<std::size_t>(cfg.max_fatal_per_node, 1))
-      n.fatal.erase(n.fatal.begin());
-    fatal_aer& e = n.fatal.emplace_back();
+    if (n.fatal.size() >= std::max<std::size_t>(cfg.max_fatal_per_node, 1)) {
+      // Drop the oldest: its slot (with its related list's storage) becomes the newest.
+      std::rotate(n.fatal.begin(), n.fatal.begin() + 1, n.fatal.end());
+      n.fatal.back().related.clear();
+    } else {
+      n.fatal.emplace_back();
+      if (!spare_related.empty()) {
+        n.fatal.back().related = std::move(spare_related.back());
+        spare_related.pop_back();
+      } else {
+        n.fatal.back().related.reserve(max_related_gpus);  // its cap: never grows again
+      }
+    }
+    fatal_aer& e = n.fatal.back();
     e.bdf = d.bdf;
     e.has_ids = d.has_ids;
     e.vendor = d.vendor;
@@ -510,7 +612,7 @@ struct pcie_aer_detector::state {
     const std::int64_t t = r.first_ns;
     const std::int64_t newest = q.empty() ? t : std::max(q.back(), t);
     while (!q.empty() && since(newest, q.front()) >= cfg.corrected_storm_window_ns)
-      q.pop_front();
+      q.erase(q.begin());
     if (q.empty()) d.corrected_bits = 0;
     const std::size_t threshold = std::max<std::uint32_t>(cfg.corrected_storm_threshold, 1);
     // Re-arm on the rate before this error, so that a threshold of 1 reports again after a quiet
@@ -521,7 +623,7 @@ struct pcie_aer_detector::state {
       q.insert(std::upper_bound(q.begin(), q.end(), t), t);
     }
     while (q.size() > threshold)
-      q.pop_front();
+      q.erase(q.begin());
     d.corrected_bits |= bits;
     if (!r.layer.empty()) d.corrected_layer = r.layer;
     if (d.in_storm || q.size() < threshold) return;
@@ -806,23 +908,29 @@ struct pcie_aer_detector::state {
         std::max({cfg.corrected_storm_window_ns, cfg.firmware_repeat_ns, cfg.record_timeout_ns});
     for (auto it = devices.begin(); it != devices.end();) {
       if (!it->second.open.active && since(now, it->second.last_seen_ns) >= retention) {
-        it = devices.erase(it);
+        it = retire(it);
       } else {
         ++it;
       }
     }
     for (auto it = nodes.begin(); it != nodes.end();) {
       auto& fatal = it->second.fatal;
-      std::erase_if(fatal,
-                    [&](const fatal_aer& e) { return since(now, e.ts_ns) >= cfg.xid79_window_ns; });
-      it = fatal.empty() ? nodes.erase(it) : std::next(it);
+      // A stable erase_if by swaps, keeping the removed entries' related lists for reuse.
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < fatal.size(); ++i) {
+        if (since(now, fatal[i].ts_ns) >= cfg.xid79_window_ns) continue;
+        if (i != kept) std::swap(fatal[kept], fatal[i]);
+        ++kept;
+      }
+      drop_fatal_from(fatal, kept);
+      it = fatal.empty() ? retire(it) : std::next(it);
     }
   }
 
   // Over a cap, the least recently active eighth goes at once, so that a stream of ever-new
   // devices costs amortised O(1) per event rather than a full scan each.
-  template <typename Map, typename Evict>
-  static void shrink(Map& map, std::size_t cap, Evict&& evict) {
+  template <typename Map, typename Evict, typename Erase>
+  static void shrink(Map& map, std::size_t cap, Evict&& evict, Erase&& erase) {
     if (map.size() <= cap) return;
     const std::size_t target = cap - cap / 8;
     const std::size_t excess = map.size() - target;
@@ -840,7 +948,7 @@ struct pcie_aer_detector::state {
         const std::int64_t t = it->second.last_seen_ns;
         if (t < cutoff || (ties && t == cutoff)) {
           evict(it->second);
-          it = map.erase(it);
+          it = erase(it);
           ++evicted;
         } else {
           ++it;
@@ -850,8 +958,12 @@ struct pcie_aer_detector::state {
   }
 
   void enforce_caps(finding_sink& sink) {
-    shrink(devices, cfg.max_devices, [&](device_state& d) { complete(d, sink); });
-    shrink(nodes, cfg.max_nodes, [](node_state&) {});
+    shrink(
+        devices, cfg.max_devices, [&](device_state& d) { complete(d, sink); },
+        [&](device_map::iterator it) { return retire(it); });
+    shrink(
+        nodes, cfg.max_nodes, [](node_state&) {},
+        [&](node_map::iterator it) { return retire(it); });
   }
 };
 
