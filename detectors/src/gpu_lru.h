@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace detectors::internal {
 
@@ -43,6 +45,69 @@ State& touch_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, std::strin
     it->key = key_scratch;
     it->node_size = node.size();
     index.emplace(it->key, it);
+  }
+  it->last_seen_ns = std::max(it->last_seen_ns, ts_ns);
+  return *it;
+}
+
+// Reusing evicted GPUs' storage, so that a detector at steady state (GPUs coming and going,
+// their count bounded) allocates nothing: evicted list entries (with their key's buffer) and
+// index nodes are parked in a pool instead of freed. A Pool has `states` (a std::list<State>)
+// and `index_nodes` (a std::vector of the index's node_type); the detector declares it in its
+// header, which cannot include this one. A pool never holds more than the cap, because an
+// entry is parked only when one is evicted and taken when one is created.
+
+// Moves GPU `it` out of `gpus` and `index` into `pool` (an eviction that frees nothing).
+template <typename State, typename Pool>
+void park_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, Pool& pool,
+                  typename std::list<State>::iterator it) {
+  auto node = index.extract(it->key);
+  if (!node.empty()) {
+    // Grows to the most GPUs ever parked at once (at most the cap), then stays.
+    pool.index_nodes.push_back(std::move(node));
+  }
+  pool.states.splice(pool.states.end(), gpus, it);
+}
+
+// touch_lru_gpu (above) with evicted storage reused: `erase` should park through
+// park_lru_gpu; new GPUs are built from parked entries first, reset to a default State whose
+// key keeps its buffer.
+template <typename State, typename Pool, typename Erase>
+State& touch_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, Pool& pool,
+                     std::string& key_scratch, std::string_view node, std::string_view subject,
+                     std::int64_t ts_ns, std::int64_t idle_evict_ns, std::size_t max_gpus,
+                     Erase&& erase) {
+  while (!gpus.empty() && ts_ns - gpus.front().last_seen_ns > idle_evict_ns)
+    erase(gpus.begin());
+  key_scratch.assign(node);
+  key_scratch.push_back('\n');
+  key_scratch.append(subject);
+  typename std::list<State>::iterator it;
+  if (const auto found = index.find(key_scratch); found != index.end()) {
+    it = found->second;
+    gpus.splice(gpus.end(), gpus, it);
+  } else {
+    if (index.size() >= max_gpus) erase(gpus.begin());
+    if (pool.states.empty()) {
+      it = gpus.emplace(gpus.end());
+    } else {
+      it = pool.states.begin();
+      gpus.splice(gpus.end(), pool.states, it);
+      std::string key = std::move(it->key);
+      *it = State{};
+      it->key = std::move(key);
+    }
+    it->key.assign(key_scratch);
+    it->node_size = node.size();
+    if (pool.index_nodes.empty()) {
+      index.emplace(it->key, it);
+    } else {
+      auto index_node = std::move(pool.index_nodes.back());
+      pool.index_nodes.pop_back();
+      index_node.key() = it->key;
+      index_node.mapped() = it;
+      index.insert(std::move(index_node));
+    }
   }
   it->last_seen_ns = std::max(it->last_seen_ns, ts_ns);
   return *it;

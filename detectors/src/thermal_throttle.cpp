@@ -107,6 +107,12 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
     : config_(config) {
   if (config_.sustain_samples == 0) config_.sustain_samples = 1;
   if (config_.max_gpus == 0) config_.max_gpus = 1;
+  // Sized once, so that a fresh detector's first GPUs and findings do not grow them step by
+  // step: the index's buckets for a typical node set (it still grows past that, up to the
+  // cap), the scratch key and the message for their usual lengths.
+  index_.reserve(std::min<std::size_t>(config_.max_gpus, 256));
+  key_.reserve(128);
+  message_.reserve(256);
 }
 
 void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
@@ -278,14 +284,13 @@ void thermal_throttle_detector::emit(const thermal_gpu_state& gpu, severity sev,
 thermal_gpu_state& thermal_throttle_detector::touch(std::string_view node, std::string_view subject,
                                                     std::int64_t ts_ns) {
   // An open episode of an evicted GPU is dropped: without samples there is no end to report.
-  return internal::touch_lru_gpu(gpus_, index_, key_, node, subject, ts_ns,
+  return internal::touch_lru_gpu(gpus_, index_, pool_, key_, node, subject, ts_ns,
                                  config_.gpu_idle_evict_ns, config_.max_gpus,
                                  [this](gpu_list::iterator it) { erase(it); });
 }
 
 void thermal_throttle_detector::erase(gpu_list::iterator it) {
-  index_.erase(it->key);
-  gpus_.erase(it);
+  internal::park_lru_gpu(gpus_, index_, pool_, it);
 }
 
 std::unique_ptr<detector> make_thermal_throttle_detector(const thermal_throttle_config& config) {

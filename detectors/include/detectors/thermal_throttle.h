@@ -33,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "detectors/detector.h"
 
@@ -115,6 +116,12 @@ class thermal_throttle_detector final : public detector {
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
   std::unordered_map<std::string_view, gpu_list::iterator> index_;
+  // Evicted GPUs' storage (list entries, index nodes), reused for new GPUs: at steady state,
+  // GPUs come and go without allocating.
+  struct {
+    gpu_list states;
+    std::vector<std::unordered_map<std::string_view, gpu_list::iterator>::node_type> index_nodes;
+  } pool_;
   std::string key_;      // scratch: node + subject of the current sample
   std::string message_;  // the current finding's message (findings borrow it)
 };
