@@ -172,7 +172,10 @@ void evict_oldest(Map& map, std::size_t count, Seen seen, OnErase on_erase) {
 }  // namespace
 
 struct nccl_hang_detector::state {
-  explicit state(const nccl_hang_config& c) : config(c) {}
+  explicit state(const nccl_hang_config& c) : config(c) {
+    spare_ranks.reserve(std::min<std::size_t>(config.max_ranks_per_job, 256));
+    spare_entries.reserve(max_spare_entries);
+  }
 
   nccl_hang_config config;
   std::unordered_map<std::string, job_state> jobs;
@@ -196,6 +199,23 @@ struct nccl_hang_detector::state {
   std::deque<claim> claims;
   std::int64_t now = min_i64;  // latest event time seen (events may be slightly out of order)
   std::int64_t next_sweep = min_i64;
+
+  // Rank entries dropped from a job (stale, or the job's new incarnation), kept for reuse so
+  // that ranks coming and going allocate nothing at steady state; at most max_ranks_per_job.
+  using rank_map = std::map<std::int64_t, rank_state>;
+  std::vector<rank_map::node_type> spare_ranks;
+
+  // Removes rank `it` from `ranks` (keeping its storage); returns the next rank.
+  rank_map::iterator drop_rank(rank_map& ranks, rank_map::iterator it) {
+    const auto next = std::next(it);
+    rank_map::node_type node = ranks.extract(it);
+    if (spare_ranks.size() < config.max_ranks_per_job) spare_ranks.push_back(std::move(node));
+    return next;
+  }
+
+  // The entry lists of reported incidents (emptied, capacity kept) for the next incidents.
+  static constexpr std::size_t max_spare_entries = 64;
+  std::vector<std::vector<timed_out_rank>> spare_entries;
 
   // Scratch buffers; a finding's strings point into them during on_finding.
   std::string key;
@@ -284,7 +304,8 @@ struct nccl_hang_detector::state {
     if (it != job.ranks.end() && enqueued < it->second.completed) {
       // The rank's counter went back: a new incarnation of the job; the old SeqNums of every
       // rank describe a process that no longer exists.
-      job.ranks.clear();
+      for (auto r = job.ranks.begin(); r != job.ranks.end();)
+        r = drop_rank(job.ranks, r);
       it = job.ranks.end();
     }
     if (it == job.ranks.end()) {
@@ -293,7 +314,15 @@ struct nccl_hang_detector::state {
             job.ranks, job.ranks.size() - config.max_ranks_per_job * 7 / 8 + 1,
             [](const rank_state& r) { return r.updated_ns; }, [](rank_state&) {});
       }
-      it = job.ranks.emplace(rank, rank_state{}).first;
+      if (spare_ranks.empty()) {
+        it = job.ranks.emplace(rank, rank_state{}).first;
+      } else {
+        rank_map::node_type node = std::move(spare_ranks.back());
+        spare_ranks.pop_back();
+        node.key() = rank;
+        node.mapped() = rank_state{};
+        it = job.ranks.insert(std::move(node)).position;
+      }
       it->second.updated_ns = ts_ns;
     }
     rank_state& r = it->second;
@@ -355,6 +384,10 @@ struct nccl_hang_detector::state {
 
   void open_incident(job_state& job, std::int64_t ts_ns) {
     job.pending.emplace();
+    if (!spare_entries.empty()) {
+      job.pending->entries = std::move(spare_entries.back());
+      spare_entries.pop_back();
+    }
     job.pending->first_ns = ts_ns;
     job.pending->last_ns = ts_ns;
     pending.push_back(pending_ref{sat_add(ts_ns, config.timeout_settle_ns), job.key});
@@ -696,6 +729,8 @@ struct nccl_hang_detector::state {
     for (const std::int64_t rank : timed_out_ranks) {
       if (rank >= 0) evaluate_straggler(job, rank, inc.last_ns, sink, stats);
     }
+    inc.entries.clear();
+    if (spare_entries.size() < max_spare_entries) spare_entries.push_back(std::move(inc.entries));
   }
 
   // Reports the incidents whose settle time has passed (all of them when `all`).
@@ -723,7 +758,8 @@ struct nccl_hang_detector::state {
         it = jobs.erase(it);
         continue;
       }
-      std::erase_if(job.ranks, [&](const auto& kv) { return kv.second.updated_ns < rank_cutoff; });
+      for (auto r = job.ranks.begin(); r != job.ranks.end();)
+        r = r->second.updated_ns < rank_cutoff ? drop_rank(job.ranks, r) : std::next(r);
       ++it;
     }
     while (!claims.empty() && claims.front().ts_ns < sat_sub(now, config.dedup_window_ns)) {
