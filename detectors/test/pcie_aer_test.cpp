@@ -18,6 +18,7 @@
 
 #include "alloc_hooks/gtest.h"
 #include "detectors/corpus.h"
+#include "warm_windows.h"
 
 namespace detectors {
 namespace {
@@ -1026,28 +1027,8 @@ TEST(PcieAer, FactoryBuildsTheDetector) {
 // later passes over the same stream moved forward in time process each 1024-event window
 // without a single allocation.
 TEST(PcieAerAllocs, WarmWindowsAllocateNothing) {
-  corpus_options options;
-  options.seed = 20241119;
-  options.events = 16 * 1024;
-  const corpus c = generate_corpus("pcie_aer", options);
-  std::vector<event> events(c.events().begin(), c.events().end());
-  const std::int64_t cycle_ns = events.back().ts_ns - events.front().ts_ns + ns_per_second;
   pcie_aer_detector d;
-  counting_sink sink;
-  for (const event& e : events)
-    d.on_event(e, sink);
-  for (int pass = 1; pass <= 2; ++pass) {
-    for (event& e : events)
-      e.ts_ns += cycle_ns;
-    for (std::size_t w = 0; w + 1024 <= events.size(); w += 1024) {
-      SCOPED_TRACE(fmt::format("pass {}, window {}", pass, w / 1024));
-      EXPECT_ALLOCS_LE(0, {
-        for (std::size_t i = w; i < w + 1024; ++i)
-          d.on_event(events[i], sink);
-      });
-    }
-  }
-  EXPECT_GT(sink.total(), 0u);  // the stream does produce findings
+  testing::expect_warm_windows_allocate_nothing("pcie_aer", d);
 }
 
 }  // namespace
