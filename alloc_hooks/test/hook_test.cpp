@@ -59,7 +59,17 @@ TEST(Hook, IsActiveInThisBinary) {
   EXPECT_TRUE(alloc_hooks::hook_active());
 }
 
-#if !defined(__SANITIZE_ADDRESS__)
+// GCC says __SANITIZE_ADDRESS__; Clang says __has_feature(address_sanitizer).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALLOC_HOOKS_TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ALLOC_HOOKS_TEST_UNDER_ASAN 1
+#endif
+
+#if !defined(ALLOC_HOOKS_TEST_UNDER_ASAN)
 // The allocator under the hook is the one this variant was linked with.
 TEST(Hook, RunsOnTheAllocatorThisVariantWasBuiltFor) {
   Dl_info info{};

@@ -7,9 +7,12 @@
 // the clock forward, alternates quiet and faulty periods and truncates a small fraction of
 // lines, so every detector sees the mixed stream it sees on a real node.
 //
-// Same seed and options -> byte-identical output on any platform: only std::mt19937_64 (whose
-// output sequence the standard fixes) and the integer helpers below are used, never the
-// implementation-defined std:: distributions.
+// Same seed and options -> byte-identical output for a given compiler: only std::mt19937_64
+// (whose output sequence the standard fixes) and the integer helpers below are used, never the
+// implementation-defined std:: distributions. Known defect: some generators draw several
+// random numbers inside one call's argument list, whose evaluation order is unspecified, so
+// GCC and Clang builds produce different streams (the golden file is GCC's). Draw into named
+// locals first when touching a generator.
 #pragma once
 
 #include <cstddef>
