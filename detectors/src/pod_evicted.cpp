@@ -315,22 +315,8 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   append_cause(message_, m, k.message);
   append_offenders(message_, m);
   if (gpu) message_ += "; GPU workload";
-  sanitize(message_);
-  sanitize(subject_);
-
-  finding f;
-  f.detector = name();
-  f.node = node_name;
-  f.subject = subject_;
-  f.sev = gpu ? severity::warning : severity::info;
-  f.kind = "pod_evicted";
-  f.message = message_;
-  f.first_ns = ev.ts_ns;
-  f.last_ns = ev.ts_ns;
-  f.count = std::max<std::uint64_t>(k.count, 1);
-  f.recommended = action::observe;
-  ++stats_.findings;
-  sink.on_finding(f);
+  emit(sink, node_name, gpu ? severity::warning : severity::info, "pod_evicted", ev.ts_ns, ev.ts_ns,
+       std::max<std::uint64_t>(k.count, 1), action::observe);
 
   // The storm window: only evictions that count make or keep a storm.
   const auto counted = [&w] {
@@ -381,19 +367,28 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
       "node {} met an eviction threshold ({}): kubelet attempting to reclaim {}", node_name,
       k.reason,
       m.resource_text.empty() ? std::string_view("?") : std::string_view(m.resource_text));
+  emit(sink, node_name, severity::info, "eviction_threshold_met", ev.ts_ns, ev.ts_ns,
+       std::max<std::uint64_t>(k.count, 1), action::observe);
+}
+
+// Every finding goes out the same way: message_ and subject_ (already formatted) made one-line
+// safe, then handed to the sink.
+void pod_evicted_detector::emit(finding_sink& sink, std::string_view node, severity sev,
+                                std::string_view kind, std::int64_t first_ns, std::int64_t last_ns,
+                                std::uint64_t count, action recommended) {
   sanitize(message_);
   sanitize(subject_);
   finding f;
   f.detector = name();
-  f.node = node_name;
+  f.node = node;
   f.subject = subject_;
-  f.sev = severity::info;
-  f.kind = "eviction_threshold_met";
+  f.sev = sev;
+  f.kind = kind;
   f.message = message_;
-  f.first_ns = ev.ts_ns;
-  f.last_ns = ev.ts_ns;
-  f.count = std::max<std::uint64_t>(k.count, 1);
-  f.recommended = action::observe;
+  f.first_ns = first_ns;
+  f.last_ns = last_ns;
+  f.count = count;
+  f.recommended = recommended;
   ++stats_.findings;
   sink.on_finding(f);
 }
@@ -436,21 +431,8 @@ void pod_evicted_detector::emit_storm(std::string_view node, const node_window& 
   for (std::size_t i = 0; i < causes.size(); ++i)
     fmt::format_to(out, "{} {} x{}", i == 0 ? "" : ",", causes[i].cause, causes[i].n);
   message_ += "; drain the node and find what exhausts it";
-  sanitize(message_);
-  sanitize(subject_);
-  finding f;
-  f.detector = name();
-  f.node = node;
-  f.subject = subject_;
-  f.sev = severity::critical;
-  f.kind = "eviction_storm";
-  f.message = message_;
-  f.first_ns = first_ns;
-  f.last_ns = ev.ts_ns;
-  f.count = total;
-  f.recommended = action::drain_node;
-  ++stats_.findings;
-  sink.on_finding(f);
+  emit(sink, node, severity::critical, "eviction_storm", first_ns, ev.ts_ns, total,
+       action::drain_node);
 }
 
 bool pod_evicted_detector::is_gpu_workload(const k8s_event& k, const eviction_message& m) const {

@@ -235,6 +235,8 @@ class pod_evicted_detector final : public detector {
   void on_threshold_met(const k8s_event& k, const eviction_message& m, std::string_view node,
                         const event& ev, finding_sink& sink);
   void emit_storm(std::string_view node, const node_window& w, const event& ev, finding_sink& sink);
+  void emit(finding_sink& sink, std::string_view node, severity sev, std::string_view kind,
+            std::int64_t first_ns, std::int64_t last_ns, std::uint64_t count, action recommended);
   bool is_gpu_workload(const k8s_event& k, const eviction_message& m) const;
   // The node's window, created if needed (dropping the stalest node at the cap).
   node_window& node_state(const std::string& node, std::int64_t now_ns);
