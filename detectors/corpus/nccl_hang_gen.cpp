@@ -171,9 +171,15 @@ class episode {
     return fmt::format("{}:{}:{} [{}] ", node_, pid_ + local, pid_ + local + 97, local);
   }
 
+  // Draws are made one statement at a time, never several in one argument list (whose
+  // evaluation order differs between GCC and Clang); last argument first, the order GCC used
+  // when they were inline, so the golden file describes the same stream.
   std::string peer_ip() {
-    return fmt::format("10.{}.{}.{}<{}>", b_.uniform(0, 3), b_.uniform(0, 31), b_.uniform(2, 250),
-                       b_.uniform(30000, 60999));
+    const auto port = b_.uniform(30000, 60999);
+    const auto host = b_.uniform(2, 250);
+    const auto subnet = b_.uniform(0, 31);
+    const auto site = b_.uniform(0, 3);
+    return fmt::format("10.{}.{}.{}<{}>", site, subnet, host, port);
   }
 
   // --- healthy ---------------------------------------------------------------------------
@@ -208,8 +214,9 @@ class episode {
     for (int local = 0; local < n; ++local) {
       const std::string p = nccl_prefix(local);
       if (local == 0) {
-        emit(p + fmt::format("NCCL INFO Bootstrap : Using eth0:10.0.{}.{}<0>", b_.uniform(0, 31),
-                             b_.uniform(2, 250)));
+        const auto host = b_.uniform(2, 250);
+        const auto subnet = b_.uniform(0, 31);
+        emit(p + fmt::format("NCCL INFO Bootstrap : Using eth0:10.0.{}.{}<0>", subnet, host));
         emit(p + "NCCL INFO NCCL version 2.18.5+cuda12.2");
         emit(p +
              "NCCL INFO NET/IB : Using [0]mlx5_0:1/IB [1]mlx5_1:1/IB [2]mlx5_2:1/IB "
@@ -259,12 +266,15 @@ class episode {
     const std::int64_t vendor = status == 12 ? 129 : b_.uniform(100, 140);
     const std::string peer = peer_ip();
     switch (b_.uniform(0, 6)) {
-      case 0:  // NCCL <= 2.11, with and without file:line
-        emit(p + (b_.chance(1, 2) ? "" : "transport/net_ib.cc:1295 ") +
+      case 0: {  // NCCL <= 2.11, with and without file:line
+        const auto opcode = b_.uniform(0, 1);
+        const char* const file_line = b_.chance(1, 2) ? "" : "transport/net_ib.cc:1295 ";
+        emit(p + file_line +
              fmt::format("NCCL WARN NET/IB : Got completion from peer {} with error {}, opcode "
                          "{}, len {}, vendor err {}",
-                         peer, status, b_.uniform(0, 1), 0, vendor));
+                         peer, status, opcode, 0, vendor));
         break;
+      }
       case 1:
         emit(p + fmt::format("transport/net_ib.cc:1696 NCCL WARN NET/IB : Got completion from "
                              "peer {} with status={} opcode=0 len=0 vendor err {} (Recv) localGid "
@@ -300,13 +310,16 @@ class episode {
                              local / 2));
         break;
       }
-      case 4:
+      case 4: {
+        const auto port = b_.uniform(30000, 60999);
+        const auto remote_node = (node_index_ + b_.uniform(1, 15)) % 16;
+        const std::string_view where = b_.chance(1, 2) ? "NET/Socket " : "socketProgress";
+        const int source_line = b_.chance(1, 2) ? 49 : 538;
         emit(p + fmt::format("misc/socket.cc:{} NCCL WARN {}: Connection closed by remote peer "
                              "node-{:03}<{}>",
-                             b_.chance(1, 2) ? 49 : 538,
-                             b_.chance(1, 2) ? "NET/Socket " : "socketProgress",
-                             (node_index_ + b_.uniform(1, 15)) % 16, b_.uniform(30000, 60999)));
+                             source_line, where, remote_node, port));
         break;
+      }
       case 5:
         emit(p + fmt::format("proxy.cc:1496 NCCL WARN [Proxy Service {0}] Failed to execute "
                              "operation Connect from rank {0}, retcode 6",

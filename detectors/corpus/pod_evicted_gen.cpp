@@ -51,8 +51,16 @@ std::string hex(stream_builder& b, int digits) {
   return s;
 }
 
+// Draws are made one statement at a time, never several in one argument list (whose evaluation
+// order differs between GCC and Clang); last argument first, the order GCC used when they were
+// inline, so the committed golden file describes the same stream.
 std::string uuid(stream_builder& b) {
-  return fmt::format("{}-{}-{}-{}-{}", hex(b, 8), hex(b, 4), hex(b, 4), hex(b, 4), hex(b, 12));
+  const std::string node = hex(b, 12);
+  const std::string clock_seq = hex(b, 4);
+  const std::string time_hi = hex(b, 4);
+  const std::string time_mid = hex(b, 4);
+  const std::string time_low = hex(b, 8);
+  return fmt::format("{}-{}-{}-{}-{}", time_low, time_mid, time_hi, clock_seq, node);
 }
 
 // Deployment pods "name-<rs hash>-<5>" and StatefulSet pods "name-<ordinal>".
@@ -100,8 +108,10 @@ std::string age(stream_builder& b) {
   switch (b.uniform(0, 3)) {
     case 0:
       return fmt::format("{}s", b.uniform(1, 59));
-    case 1:
-      return fmt::format("{}m{}s", b.uniform(1, 9), b.uniform(0, 59));
+    case 1: {
+      const auto seconds = b.uniform(0, 59);
+      return fmt::format("{}m{}s", b.uniform(1, 9), seconds);
+    }
     case 2:
       return fmt::format("{}m", b.uniform(10, 59));
     default:
@@ -253,9 +263,11 @@ void emit_event(stream_builder& b, std::string_view node, const event_spec& e) {
       b.emit(node, source::kubernetes, fmt::format("Name:             {}", e.pod.name));
       if (!e.pod.ns.empty()) {
         b.emit(node, source::kubernetes, fmt::format("Namespace:        {}", e.pod.ns));
+        const auto host = b.uniform(1, 254);
+        const auto subnet = b.uniform(0, 255);
+        const auto site = b.uniform(0, 255);
         b.emit(node, source::kubernetes,
-               fmt::format("Node:             {}/10.{}.{}.{}", node, b.uniform(0, 255),
-                           b.uniform(0, 255), b.uniform(1, 254)));
+               fmt::format("Node:             {}/10.{}.{}.{}", node, site, subnet, host));
       }
       b.emit(node, source::kubernetes, "Events:");
       b.emit(node, source::kubernetes, "  Type     Reason     Age    From     Message");
@@ -279,10 +291,11 @@ std::string memory_quantity(stream_builder& b, std::int64_t gib) {
 // "The node was low on resource: memory. ..." in the classic or the newer (1.27+) wording.
 void memory_message(stream_builder& b, event_spec& e, bool newer) {
   e.message = "The node was low on resource: memory. ";
-  if (newer || b.chance(1, 2))
-    e.message += fmt::format("Threshold quantity: {}, available: {}Ki. ",
-                             pick(b, std::array<std::string_view, 3>{"100Mi", "500Mi", "1Gi"}),
-                             b.uniform(10000, 99999));
+  if (newer || b.chance(1, 2)) {
+    const auto available_ki = b.uniform(10000, 99999);
+    const auto threshold = pick(b, std::array<std::string_view, 3>{"100Mi", "500Mi", "1Gi"});
+    e.message += fmt::format("Threshold quantity: {}, available: {}Ki. ", threshold, available_ki);
+  }
   const std::size_t containers = b.chance(1, 4) ? 2 : 1;
   std::string names, usages;
   for (std::size_t i = 0; i < containers; ++i) {
@@ -321,21 +334,27 @@ void storage_message(stream_builder& b, event_spec& e) {
           b.chance(1, 2) ? fmt::format("{}", b.uniform(1, 20) * 1073741824LL)
                          : fmt::format("{}Gi", b.uniform(1, 20)));
       break;
-    case 2:
-      e.message = fmt::format(
-          "Usage of EmptyDir volume \"{}\" exceeds the limit \"{}Gi\". ",
-          pick(b, std::array<std::string_view, 4>{"scratch", "dshm", "cache", "model-cache"}),
-          b.uniform(1, 64));
+    case 2: {
+      const auto limit_gi = b.uniform(1, 64);
+      const auto volume =
+          pick(b, std::array<std::string_view, 4>{"scratch", "dshm", "cache", "model-cache"});
+      e.message = fmt::format("Usage of EmptyDir volume \"{}\" exceeds the limit \"{}Gi\". ",
+                              volume, limit_gi);
       break;
-    default:
+    }
+    default: {
+      const auto usage_gi = b.uniform(10, 400);
+      const auto available_ki = b.uniform(100000, 999999);
+      const auto threshold_gi = b.uniform(5, 20);
       e.message = fmt::format(
           "The node was low on resource: ephemeral-storage. Threshold quantity: {}Gi, available: "
           "{}Ki. Container {} was using {}Gi, which exceeds its request of 0. ",
-          b.uniform(5, 20), b.uniform(100000, 999999), container, b.uniform(10, 400));
+          threshold_gi, available_ki, container, usage_gi);
       if (b.chance(1, 2))
         e.annotations = {{"offending_containers", std::string(container)},
                          {"starved_resource", "ephemeral-storage"}};
       break;
+    }
   }
 }
 
@@ -353,12 +372,15 @@ void legacy_message(stream_builder& b, event_spec& e) {
     case 3:
       e.message = "The node was low on resource: imagefs.";
       break;
-    default:
+    default: {
+      const auto available = b.uniform(0, 400);
+      const auto threshold = b.uniform(500, 2000);
       e.message = fmt::format(
           "The node was low on resource: pids. Threshold quantity: {}, "
           "available: {}. ",
-          b.uniform(500, 2000), b.uniform(0, 400));
+          threshold, available);
       break;
+    }
   }
 }
 
@@ -444,17 +466,24 @@ void faulty_episode(stream_builder& b, std::string_view node) {
   }
 }
 
+std::string registry_image(stream_builder& b, std::string_view pod_name) {
+  const auto minor = b.uniform(0, 30);
+  const auto major = b.uniform(1, 9);
+  return fmt::format("registry.local/{}:v{}.{}", pod_name.substr(0, pod_name.find('-')), major,
+                     minor);
+}
+
 void healthy_episode(stream_builder& b, std::string_view node) {
   const pod_ref pod = random_pod(b, b.chance(1, 2));
   const std::string image =
       pod.gpu ? fmt::format("nvcr.io/nvidia/pytorch:24.{:02}-py3", b.uniform(1, 12))
-              : fmt::format("registry.local/{}:v{}.{}", pod.name.substr(0, pod.name.find('-')),
-                            b.uniform(1, 9), b.uniform(0, 30));
+              : registry_image(b, pod.name);
+  const auto pull_ms = b.uniform(100, 999);
+  const auto pull_s = b.uniform(1, 90);
   const std::array<std::pair<std::string_view, std::string>, 5> steps = {{
       {"Scheduled", fmt::format("Successfully assigned {}/{} to {}", pod.ns, pod.name, node)},
       {"Pulling", fmt::format("Pulling image \"{}\"", image)},
-      {"Pulled", fmt::format("Successfully pulled image \"{}\" in {}.{}s", image, b.uniform(1, 90),
-                             b.uniform(100, 999))},
+      {"Pulled", fmt::format("Successfully pulled image \"{}\" in {}.{}s", image, pull_s, pull_ms)},
       {"Created", fmt::format("Created container {}", pick(b, gpu_containers))},
       {"Started", fmt::format("Started container {}", pick(b, gpu_containers))},
   }};

@@ -131,12 +131,16 @@ void faulty_scrape(scrape& s) {
       celsius += b.uniform(0, 2);
       next_scrape();
     }
-    s.sample(g, b.chance(1, 2) ? 0x0 : 0x4, celsius - b.uniform(6, 12));
+    // One draw per statement (argument evaluation order differs between compilers); last
+    // argument first, the order GCC used when they were inline.
+    const std::int64_t cooled = celsius - b.uniform(6, 12);
+    s.sample(g, b.chance(1, 2) ? 0x0 : 0x4, cooled);
   } else if (pick < 70) {
     // The chassis asserted power brake: HW slowdown with the brake bit, then released.
     const int samples = static_cast<int>(b.uniform(1, 3));
     for (int i = 0; i < samples; ++i) {
-      s.sample(g, b.chance(3, 4) ? 0x88 : 0x80, b.uniform(60, 75));
+      const std::int64_t braked_celsius = b.uniform(60, 75);
+      s.sample(g, b.chance(3, 4) ? 0x88 : 0x80, braked_celsius);
       next_scrape();
     }
     s.sample(g, 0x0, b.uniform(60, 75));

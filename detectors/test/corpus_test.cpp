@@ -28,6 +28,35 @@ TEST(Corpus, SameSeedGivesByteIdenticalOutput) {
   }
 }
 
+// 64-bit FNV-1a: a checksum with a fixed definition (std::hash has none across libraries).
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3;
+  }
+  return h;
+}
+
+// The streams every compiler must produce. The golden findings and the committed ceilings were
+// measured on them, so a generator change that alters a stream (or a draw whose order the
+// compiler chooses) fails here first. After an intended change, regenerate the golden file,
+// re-tighten the ceilings, and update these values.
+TEST(Corpus, StreamsMatchTheCommittedChecksumsOnEveryCompiler) {
+  const std::pair<std::string_view, std::uint64_t> expected[] = {
+      {"", 7932864497074792160ULL},
+      {"pod_evicted", 13226461487041167164ULL},
+      {"xid_correlation", 9974461758078516596ULL},
+      {"hbm_ecc", 16086482886242065692ULL},
+      {"nccl_hang", 16170135238260144987ULL},
+      {"thermal_throttle", 11471831214918858883ULL},
+      {"pcie_aer", 7994910020173422318ULL},
+  };
+  for (const auto& [focus, checksum] : expected)
+    EXPECT_EQ(fnv1a(generate_corpus(focus, small(20241119, 20000)).envelope_text()), checksum)
+        << "focus '" << focus << "'";
+}
+
 TEST(Corpus, HasExactlyTheRequestedEventsInTimeOrder) {
   const corpus c = generate_corpus("", small(3, 4321));
   ASSERT_EQ(c.size(), 4321u);

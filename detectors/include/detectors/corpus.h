@@ -7,12 +7,12 @@
 // the clock forward, alternates quiet and faulty periods and truncates a small fraction of
 // lines, so every detector sees the mixed stream it sees on a real node.
 //
-// Same seed and options -> byte-identical output for a given compiler: only std::mt19937_64
-// (whose output sequence the standard fixes) and the integer helpers below are used, never the
-// implementation-defined std:: distributions. Known defect: some generators draw several
-// random numbers inside one call's argument list, whose evaluation order is unspecified, so
-// GCC and Clang builds produce different streams (the golden file is GCC's). Draw into named
-// locals first when touching a generator.
+// Same seed and options -> byte-identical output, whatever the compiler or standard library:
+// only std::mt19937_64 (whose output sequence the standard fixes) and the integer helpers
+// below are used, never the implementation-defined std:: distributions, and every draw is its
+// own statement (never two in one argument list or one `a + b`, whose evaluation order the
+// compiler chooses). corpus_test pins each stream's checksum, and CI runs it under GCC and
+// Clang.
 #pragma once
 
 #include <cstddef>
