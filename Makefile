@@ -10,7 +10,6 @@
         bench-build bench-allocs-check bench-ratchet bench-explain hook-overhead fuzz-smoke
 
 BUILD_DIR ?= build
-ASAN_BUILD_DIR ?= build-asan
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -32,42 +31,29 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE no_default
 
-# Sanitizer build (optimized: the million-event state tests would take minutes at -O0).
-# Tests labelled no_asan cannot coexist with ASan's malloc interception and
-# are excluded here (each says why in its CMakeLists.txt).
-test-asan: deps
-	cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALLOCGATE_SANITIZE=ON \
-	  -DALLOCGATE_BUILD_BENCH=OFF $(CMAKE_FLAGS)
-	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) -LE 'no_asan|no_default'
-
-ALLOCATOR ?= glibc
-BENCH_TARGETS = detector_bench_$(ALLOCATOR) detector_bench_attribution ratchet
-
-bench-build: configure
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)
-
-bench-allocs-check: bench-build
-	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-allocs-check.sh check
-
-bench-ratchet: bench-build
-	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-allocs-check.sh tighten
-
-bench-explain: bench-build
-	@test -n "$(DETECTOR)" || { echo "usage: make bench-explain DETECTOR=pod_evicted" >&2; exit 2; }
-	BUILD_DIR=$(BUILD_DIR) scripts/bench-allocs-check.sh explain $(DETECTOR)
-
-FUZZ_BUILD_DIR ?= build-fuzz
+# Sanitizer build: Clang, ASan + UBSan, optimized (the million-event state tests would take
+# minutes at -O0), with libFuzzer's coverage instrumentation so that the same build also holds
+# the fuzz targets: CI compiles the sources once for both `test-asan` and `fuzz-smoke`, and the
+# suite runs under a second compiler (which is what keeps the corpus generator portable).
+# Tests labelled no_asan cannot coexist with ASan's malloc interception and are excluded here
+# (each says why in its CMakeLists.txt).
+SANITIZE_BUILD_DIR ?= build-sanitize
 FUZZ_TARGETS = $(patsubst detectors/fuzz/%.cpp,%,$(wildcard detectors/fuzz/*_fuzz.cpp))
 
-# libFuzzer targets (clang, ASan + UBSan), each run briefly: no crash, no sanitizer report.
-fuzz-smoke: deps
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DALLOCGATE_FUZZ=ON -DALLOCGATE_SANITIZE=ON -DALLOCGATE_BUILD_TESTS=OFF \
-	  -DALLOCGATE_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link $(CMAKE_FLAGS)
-	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target corpus-gen $(FUZZ_TARGETS)
-	scripts/fuzz-smoke.sh $(FUZZ_BUILD_DIR)
+$(SANITIZE_BUILD_DIR)/CMakeCache.txt: | deps
+	CC=clang CXX=clang++ cmake -S . -B $(SANITIZE_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DALLOCGATE_SANITIZE=ON -DALLOCGATE_FUZZ=ON -DALLOCGATE_BUILD_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link $(CMAKE_FLAGS)
+
+test-asan: $(SANITIZE_BUILD_DIR)/CMakeCache.txt
+	cmake --build $(SANITIZE_BUILD_DIR) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(SANITIZE_BUILD_DIR) --output-on-failure -j $(JOBS) -LE 'no_asan|no_default'
+
+# libFuzzer targets (from the sanitizer build), each run briefly: no crash, no sanitizer report.
+fuzz-smoke: $(SANITIZE_BUILD_DIR)/CMakeCache.txt
+	cmake --build $(SANITIZE_BUILD_DIR) -j $(JOBS) --target corpus-gen $(FUZZ_TARGETS)
+	scripts/fuzz-smoke.sh $(SANITIZE_BUILD_DIR)
 
 hook-overhead: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -83,7 +69,7 @@ tidy: configure
 	clang-tidy -p $(BUILD_DIR) --quiet $(filter %.cpp,$(SOURCES))
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_BUILD_DIR)
 
 # ---- Timing gates and history (benchhist; see README "Timing gates and history") ----
 #   make bench-check                 ns/event against baselines/<platform>.json (hard gates fail)

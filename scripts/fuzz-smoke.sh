@@ -4,7 +4,7 @@
 # Exit: 0 when no target crashed or reported; non-zero otherwise (the reproducer is kept in
 # BUILD_DIR/fuzz-artifacts/).
 set -euo pipefail
-build=${1:-build-fuzz}
+build=${1:-build-sanitize}
 seconds=${FUZZ_SECONDS:-15}
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
