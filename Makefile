@@ -58,6 +58,12 @@ bench-explain: bench-build
 	@test -n "$(DETECTOR)" || { echo "usage: make bench-explain DETECTOR=pod_evicted" >&2; exit 2; }
 	BUILD_DIR=$(BUILD_DIR) scripts/bench-allocs-check.sh explain $(DETECTOR)
 
+# Per-phase attribution (not the gate's numbers): make bench-phases [DETECTOR=x] [FORMAT=markdown]
+.PHONY: bench-phases
+bench-phases: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target detector_phases
+	BUILD_DIR=$(BUILD_DIR) FORMAT=$(or $(FORMAT),text) scripts/bench-phases.sh $(DETECTOR)
+
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_TARGETS = $(patsubst detectors/fuzz/%.cpp,%,$(wildcard detectors/fuzz/*_fuzz.cpp))
 
