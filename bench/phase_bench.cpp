@@ -14,8 +14,6 @@
 // phase is open would be charged the milliseconds).
 //
 // Exit codes (stable): 0 ok, 2 usage or configuration error (unknown detector, bad option).
-#include <fmt/format.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
