@@ -4,6 +4,7 @@
 #   make bench-allocs-check   the allocation gate (ALLOCATOR=glibc|mimalloc|jemalloc)
 #   make bench-ratchet        lower ceilings to the current measurements (never raises)
 #   make bench-explain DETECTOR=pod_evicted   where a detector's allocations come from
+#   make bench-phases [DETECTOR=x]           per-phase ns/event and allocs/event (attribution)
 #   make build | clean | format | format-check | tidy | hook-overhead
 .DEFAULT_GOAL := test
 .PHONY: deps configure build test test-asan clean format format-check tidy \
@@ -30,6 +31,28 @@ build: configure
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE no_default
+
+ALLOCATOR ?= glibc
+BENCH_TARGETS = detector_bench_$(ALLOCATOR) detector_bench_attribution ratchet
+
+bench-build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)
+
+bench-allocs-check: bench-build
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-allocs-check.sh check
+
+bench-ratchet: bench-build
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-allocs-check.sh tighten
+
+bench-explain: bench-build
+	@test -n "$(DETECTOR)" || { echo "usage: make bench-explain DETECTOR=pod_evicted" >&2; exit 2; }
+	BUILD_DIR=$(BUILD_DIR) scripts/bench-allocs-check.sh explain $(DETECTOR)
+
+# Per-phase attribution (not the gate's numbers): make bench-phases [DETECTOR=x] [FORMAT=markdown]
+.PHONY: bench-phases
+bench-phases: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target detector_phases
+	BUILD_DIR=$(BUILD_DIR) FORMAT=$(or $(FORMAT),text) scripts/bench-phases.sh $(DETECTOR)
 
 # Sanitizer build: Clang, ASan + UBSan, optimized (the million-event state tests would take
 # minutes at -O0), with libFuzzer's coverage instrumentation so that the same build also holds
