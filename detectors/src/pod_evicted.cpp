@@ -203,21 +203,21 @@ void pod_evicted_detector::on_json(const event& ev, finding_sink& sink) {
 }
 
 void pod_evicted_detector::on_row(const event& ev, finding_sink& sink) {
-  parse_verdict verdict = parse_verdict::not_mine;
-  std::optional<k8s_event> k = parse_kubectl_event_row(ev.line, &verdict);
-  if (!k) {
+  k8s_event& k = event_;
+  const parse_verdict verdict = parse_kubectl_event_row(ev.line, k);
+  if (verdict != parse_verdict::ok) {
     if (verdict == parse_verdict::malformed) ++stats_.malformed;
     return;
   }
-  if (k->origin == k8s_event_origin::describe_row && describe_.live &&
-      describe_.stream == ev.node && ev.ts_ns - describe_.ts_ns <= config_.describe_context_ns) {
+  if (k.origin == k8s_event_origin::describe_row && describe_.live && describe_.stream == ev.node &&
+      ev.ts_ns - describe_.ts_ns <= config_.describe_context_ns) {
     // A describe of a Pod has a Namespace: line; one of a Node does not.
-    k->object_name = describe_.name;
-    k->object_namespace = describe_.ns;
-    k->object_kind = describe_.ns.empty() ? "Node" : "Pod";
-    if (k->source_host.empty()) k->source_host = describe_.node;
+    k.object_name = describe_.name;
+    k.object_namespace = describe_.ns;
+    k.object_kind = describe_.ns.empty() ? "Node" : "Pod";
+    if (k.source_host.empty()) k.source_host = describe_.node;
   }
-  handle(*k, ev, sink);
+  handle(k, ev, sink);
 }
 
 // The Name:/Namespace:/Node: lines at the top of `kubectl describe` output.

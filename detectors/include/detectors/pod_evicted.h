@@ -90,6 +90,8 @@ struct k8s_event {
   std::string starved_resource, offending_containers, offending_containers_usage;
   std::string age;  // table/describe rows: the LAST SEEN / Age column
 };
+// Back to a default k8s_event, keeping the strings' capacity.
+void reset(k8s_event& k) noexcept;
 
 // Why a parse returned nothing.
 enum class parse_verdict : std::uint8_t {
@@ -110,6 +112,9 @@ std::optional<k8s_event> parse_k8s_event(std::string_view line, parse_verdict* v
 // malformed. Describe rows carry no object: the detector supplies it from the Name: lines.
 std::optional<k8s_event> parse_kubectl_event_row(std::string_view line,
                                                  parse_verdict* verdict = nullptr);
+// The same into `out` (reset first, its strings keep their capacity: the detector keeps one);
+// `out` holds the event only when the verdict is ok.
+parse_verdict parse_kubectl_event_row(std::string_view line, k8s_event& out);
 
 // A Kubernetes quantity ("100Mi", "87608Ki", "1.5Gi", "1e3", "100m", "1073741824") as an exact
 // integer (bytes for memory and storage), rounded up like resource.Quantity.Value(); nullopt
@@ -244,7 +249,8 @@ class pod_evicted_detector final : public detector {
 
   pod_evicted_config config_;
   std::unique_ptr<k8s_json_parser> json_;
-  k8s_event event_;  // the JSON line's event: reused, so its strings keep their capacity
+  k8s_event event_;  // the line's event (JSON or kubectl row): reused, so its strings keep
+                     // their capacity
   eviction_message message_parsed_;  // handle()'s decoded message: reused likewise
   // The uid strings of dropped window entries, for the next entries to reuse (at most as many
   // as entries ever held at once).
