@@ -459,7 +459,9 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
     }
     const bool threshold_stale = w.threshold_ns == no_time || now_ns - w.threshold_ns > window;
     if (w.entries.empty() && threshold_stale) {
-      it = nodes_.erase(it);
+      const auto next = std::next(it);
+      retire(it);
+      it = next;
     } else {
       ++it;
     }
@@ -487,9 +489,25 @@ pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::s
     entries_ -= stalest->second.entries.size();
     for (window_entry& e : stalest->second.entries)
       recycle(e);
-    nodes_.erase(stalest);
+    retire(stalest);
   }
-  return nodes_[node];
+  if (spare_nodes_.empty()) return nodes_[node];
+  // A retired node's storage, renamed: inserting a node handle places it exactly where
+  // operator[] would have, so the map's iteration order (and the stalest choice) is unchanged.
+  node_map::node_type spare = std::move(spare_nodes_.back());
+  spare_nodes_.pop_back();
+  spare.key() = node;
+  node_window& w = spare.mapped();
+  w.entries.clear();
+  w.storm_active = false;
+  w.threshold_ns = no_time;
+  return nodes_.insert(std::move(spare)).position->second;
+}
+
+void pod_evicted_detector::retire(node_map::iterator it) {
+  // The node's map entry (key, window and the window's storage) waits for the next new node;
+  // there are never more spare nodes than nodes once held at the same time.
+  spare_nodes_.push_back(nodes_.extract(it));
 }
 
 void pod_evicted_detector::recycle(window_entry& e) {

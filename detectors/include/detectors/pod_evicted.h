@@ -256,7 +256,12 @@ class pod_evicted_detector final : public detector {
   // as entries ever held at once).
   std::vector<std::string> spare_uids_;
   void recycle(window_entry& e);
-  std::unordered_map<std::string, node_window> nodes_;
+  using node_map = std::unordered_map<std::string, node_window>;
+  node_map nodes_;
+  // Map entries of nodes that sweep or the node cap dropped, for new nodes to reuse (a node
+  // that comes back after a quiet window would otherwise cost a map node and a deque).
+  std::vector<node_map::node_type> spare_nodes_;
+  void retire(node_map::iterator it);
   std::size_t entries_ = 0;  // window entries over all nodes
   describe_context describe_;
   std::int64_t next_sweep_ns_ = 0;
