@@ -296,13 +296,14 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   const std::string node_name(node);
   node_window& w = node_state(node_name, ev.ts_ns);
   while (!w.entries.empty() && ev.ts_ns - w.entries.front().ts_ns > config_.storm_window_ns) {
-    recycle(w.entries.front());
     w.entries.pop_front();
     --entries_;
   }
   if (!k.uid.empty()) {
-    for (const window_entry& e : w.entries)
+    for (std::size_t i = 0; i < w.entries.size(); ++i) {
+      const window_entry& e = w.entries[i];
       if (e.uid == k.uid && e.count >= k.count) return;  // the same Event, listed again
+    }
   }
 
   // The pod_evicted finding.
@@ -326,25 +327,25 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
 
   // The storm window: only evictions that count make or keep a storm.
   const auto counted = [&w] {
-    return static_cast<std::size_t>(std::count_if(w.entries.begin(), w.entries.end(),
-                                                  [](const window_entry& e) { return e.counts; }));
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < w.entries.size(); ++i)
+      n += w.entries[i].counts ? 1 : 0;
+    return n;
   };
   if (counted() == 0) w.storm_active = false;  // a quiet window ended the last storm
-  std::string uid;
-  if (!k.uid.empty() && !spare_uids_.empty()) {
-    uid = std::move(spare_uids_.back());
-    spare_uids_.pop_back();
-  }
-  uid.assign(k.uid);
-  w.entries.push_back(window_entry{ev.ts_ns, std::move(uid), k.count, storm_label(m), counts});
+  window_entry& added = w.entries.push_back();
+  added.ts_ns = ev.ts_ns;
+  added.uid.assign(k.uid);  // into the slot's string: its capacity is kept
+  added.count = k.count;
+  added.cause = storm_label(m);
+  added.counts = counts;
   ++entries_;
   if (w.entries.size() > config_.max_window_entries) {
     // Drop the oldest non-counting entry first, so the storm count stays exact.
-    auto victim = std::find_if(w.entries.begin(), w.entries.end(),
-                               [](const window_entry& e) { return !e.counts; });
-    if (victim == w.entries.end()) victim = w.entries.begin();
-    recycle(*victim);
-    w.entries.erase(victim);
+    std::size_t victim = 0;
+    while (victim < w.entries.size() && w.entries[victim].counts)
+      ++victim;
+    w.entries.erase(victim < w.entries.size() ? victim : 0);
     --entries_;
   }
   if (counts && !w.storm_active && counted() >= config_.storm_threshold) {
@@ -410,7 +411,8 @@ void pod_evicted_detector::emit_storm(std::string_view node, const node_window& 
   std::size_t distinct = 0;
   std::size_t total = 0;
   std::int64_t first_ns = ev.ts_ns;
-  for (const window_entry& e : w.entries) {
+  for (std::size_t i = 0; i < w.entries.size(); ++i) {
+    const window_entry& e = w.entries[i];
     if (!e.counts) continue;
     ++total;
     first_ns = std::min(first_ns, e.ts_ns);
@@ -453,7 +455,6 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     node_window& w = it->second;
     while (!w.entries.empty() && now_ns - w.entries.front().ts_ns > window) {
-      recycle(w.entries.front());
       w.entries.pop_front();
       --entries_;
     }
@@ -487,8 +488,6 @@ pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::s
     for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
       if (last_seen(it->second) < last_seen(stalest->second)) stalest = it;
     entries_ -= stalest->second.entries.size();
-    for (window_entry& e : stalest->second.entries)
-      recycle(e);
     retire(stalest);
   }
   if (spare_nodes_.empty()) return nodes_[node];
@@ -510,10 +509,31 @@ void pod_evicted_detector::retire(node_map::iterator it) {
   spare_nodes_.push_back(nodes_.extract(it));
 }
 
-void pod_evicted_detector::recycle(window_entry& e) {
-  // Only heap-held strings are worth keeping; the pool never outgrows the entries held.
-  if (e.uid.capacity() > std::string().capacity() && spare_uids_.size() < entries_)
-    spare_uids_.push_back(std::move(e.uid));
+pod_evicted_detector::window_entry& pod_evicted_detector::entry_ring::push_back() {
+  if (size_ == slots_.size()) {
+    // Full: grow into a larger ring, oldest first from slot 0. Moving the entries moves their
+    // uid strings' buffers; the new slots start empty.
+    const std::size_t capacity = std::max<std::size_t>(2 * slots_.size(), 4);
+    std::vector<window_entry> grown;
+    grown.reserve(capacity);
+    for (std::size_t i = 0; i < size_; ++i)
+      grown.push_back(std::move((*this)[i]));
+    grown.resize(capacity);
+    slots_.swap(grown);
+    head_ = 0;
+  }
+  return slots_[slot(size_++)];
+}
+
+void pod_evicted_detector::entry_ring::pop_front() noexcept {
+  head_ = slot(1);
+  --size_;
+}
+
+void pod_evicted_detector::entry_ring::erase(std::size_t i) noexcept {
+  for (; i + 1 < size_; ++i)
+    std::swap((*this)[i], (*this)[i + 1]);
+  --size_;
 }
 
 std::unique_ptr<detector> make_pod_evicted_detector(const pod_evicted_config& config) {

@@ -30,7 +30,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -221,8 +220,37 @@ class pod_evicted_detector final : public detector {
     std::string_view cause;  // a static label for the storm message: "memory", "NoExecute taint"
     bool counts = true;      // towards a storm (preemptions may not)
   };
+  // A node's window entries, oldest first, in a ring of slots that outlive the entries in them:
+  // an entry's uid string keeps its capacity for the entries that follow it in the slot, and the
+  // ring allocates only to grow (std::deque frees its blocks as it drains and allocates them
+  // again as it fills).
+  class entry_ring {
+   public:
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t size() const noexcept { return size_; }
+    // The i-th entry, oldest first.
+    window_entry& operator[](std::size_t i) noexcept { return slots_[slot(i)]; }
+    const window_entry& operator[](std::size_t i) const noexcept { return slots_[slot(i)]; }
+    const window_entry& front() const noexcept { return slots_[head_]; }
+    const window_entry& back() const noexcept { return (*this)[size_ - 1]; }
+    // A new last entry: the slot still holds its previous occupant's values, to overwrite.
+    window_entry& push_back();
+    void pop_front() noexcept;
+    // Removes the i-th entry; the ones after it move up, its slot goes to the free end.
+    void erase(std::size_t i) noexcept;
+    void clear() noexcept { head_ = size_ = 0; }
+
+   private:
+    std::size_t slot(std::size_t i) const noexcept {
+      const std::size_t s = head_ + i;
+      return s < slots_.size() ? s : s - slots_.size();
+    }
+    std::vector<window_entry> slots_;
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+  };
   struct node_window {
-    std::deque<window_entry> entries;  // evictions within the storm window, oldest first
+    entry_ring entries;  // evictions within the storm window, oldest first
     bool storm_active = false;
     std::int64_t threshold_ns = no_time;  // last EvictionThresholdMet reported
   };
@@ -252,10 +280,6 @@ class pod_evicted_detector final : public detector {
   k8s_event event_;  // the line's event (JSON or kubectl row): reused, so its strings keep
                      // their capacity
   eviction_message message_parsed_;  // handle()'s decoded message: reused likewise
-  // The uid strings of dropped window entries, for the next entries to reuse (at most as many
-  // as entries ever held at once).
-  std::vector<std::string> spare_uids_;
-  void recycle(window_entry& e);
   using node_map = std::unordered_map<std::string, node_window>;
   node_map nodes_;
   // Map entries of nodes that sweep or the node cap dropped, for new nodes to reuse (a node
