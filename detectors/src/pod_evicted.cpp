@@ -302,7 +302,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   if (!k.uid.empty()) {
     for (std::size_t i = 0; i < w.entries.size(); ++i) {
       const window_entry& e = w.entries[i];
-      if (e.uid == k.uid && e.count >= k.count) return;  // the same Event, listed again
+      if (e.uid_view() == k.uid && e.count >= k.count) return;  // the same Event, listed again
     }
   }
 
@@ -335,7 +335,8 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   if (counted() == 0) w.storm_active = false;  // a quiet window ended the last storm
   window_entry& added = w.entries.push_back();
   added.ts_ns = ev.ts_ns;
-  added.uid.assign(k.uid);  // into the slot's string: its capacity is kept
+  added.uid.clear();  // the slot's buffer: inline, or a longer uid's heap buffer kept
+  added.uid.append(k.uid.data(), k.uid.data() + k.uid.size());
   added.count = k.count;
   added.cause = storm_label(m);
   added.counts = counts;

@@ -28,6 +28,8 @@
 // finding is namespace/pod; of a storm or threshold finding, the node.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -215,7 +217,10 @@ class pod_evicted_detector final : public detector {
   static constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
   struct window_entry {
     std::int64_t ts_ns = 0;
-    std::string uid;  // the Event's metadata.uid (list and watch output repeat events)
+    // The Event's metadata.uid (list and watch output repeat events): a Kubernetes UID is 36
+    // characters, held inline; a longer one spills to the heap (and the slot keeps it).
+    fmt::basic_memory_buffer<char, 36> uid;
+    std::string_view uid_view() const noexcept { return {uid.data(), uid.size()}; }
     std::uint64_t count = 0;
     std::string_view cause;  // a static label for the storm message: "memory", "NoExecute taint"
     bool counts = true;      // towards a storm (preemptions may not)
