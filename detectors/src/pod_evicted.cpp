@@ -12,6 +12,7 @@
 #include <iterator>
 #include <limits>
 #include <span>
+#include <stdexcept>
 
 #include "pod_evicted_json.h"
 
@@ -295,13 +296,13 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   const bool counts = rc != reason_class::preemption || config_.storm_counts_preemptions;
   const std::string node_name(node);
   node_window& w = node_state(node_name, ev.ts_ns);
-  while (!w.entries.empty() && ev.ts_ns - w.entries.front().ts_ns > config_.storm_window_ns) {
-    w.entries.pop_front();
+  while (!w.entries.empty() && ev.ts_ns - pool_[w.entries.head].ts_ns > config_.storm_window_ns) {
+    pool_.pop_front(w.entries);
     --entries_;
   }
   if (!k.uid.empty()) {
-    for (std::size_t i = 0; i < w.entries.size(); ++i) {
-      const window_entry& e = w.entries[i];
+    for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next) {
+      const window_entry& e = pool_[i];
       if (e.uid_view() == k.uid && e.count >= k.count) return;  // the same Event, listed again
     }
   }
@@ -326,14 +327,14 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
        std::max<std::uint64_t>(k.count, 1), action::observe);
 
   // The storm window: only evictions that count make or keep a storm.
-  const auto counted = [&w] {
+  const auto counted = [this, &w] {
     std::size_t n = 0;
-    for (std::size_t i = 0; i < w.entries.size(); ++i)
-      n += w.entries[i].counts ? 1 : 0;
+    for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next)
+      n += pool_[i].counts ? 1 : 0;
     return n;
   };
   if (counted() == 0) w.storm_active = false;  // a quiet window ended the last storm
-  window_entry& added = w.entries.push_back();
+  window_entry& added = pool_.push_back(w.entries);
   added.ts_ns = ev.ts_ns;
   added.uid.clear();  // the slot's buffer: inline, or a longer uid's heap buffer kept
   added.uid.append(k.uid.data(), k.uid.data() + k.uid.size());
@@ -341,12 +342,15 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   added.cause = storm_label(m);
   added.counts = counts;
   ++entries_;
-  if (w.entries.size() > config_.max_window_entries) {
+  if (w.entries.size > config_.max_window_entries) {
     // Drop the oldest non-counting entry first, so the storm count stays exact.
-    std::size_t victim = 0;
-    while (victim < w.entries.size() && w.entries[victim].counts)
-      ++victim;
-    w.entries.erase(victim < w.entries.size() ? victim : 0);
+    std::uint32_t before_victim = entry_pool::none;
+    std::uint32_t victim = w.entries.head;
+    while (victim != entry_pool::none && pool_[victim].counts) {
+      before_victim = victim;
+      victim = pool_[victim].next;
+    }
+    pool_.erase_after(w.entries, victim != entry_pool::none ? before_victim : entry_pool::none);
     --entries_;
   }
   if (counts && !w.storm_active && counted() >= config_.storm_threshold) {
@@ -412,8 +416,8 @@ void pod_evicted_detector::emit_storm(std::string_view node, const node_window& 
   std::size_t distinct = 0;
   std::size_t total = 0;
   std::int64_t first_ns = ev.ts_ns;
-  for (std::size_t i = 0; i < w.entries.size(); ++i) {
-    const window_entry& e = w.entries[i];
+  for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next) {
+    const window_entry& e = pool_[i];
     if (!e.counts) continue;
     ++total;
     first_ns = std::min(first_ns, e.ts_ns);
@@ -455,8 +459,8 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
   const std::int64_t window = config_.storm_window_ns;
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     node_window& w = it->second;
-    while (!w.entries.empty() && now_ns - w.entries.front().ts_ns > window) {
-      w.entries.pop_front();
+    while (!w.entries.empty() && now_ns - pool_[w.entries.head].ts_ns > window) {
+      pool_.pop_front(w.entries);
       --entries_;
     }
     const bool threshold_stale = w.threshold_ns == no_time || now_ns - w.threshold_ns > window;
@@ -480,15 +484,16 @@ pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::s
   if (nodes_.size() >= config_.max_nodes) sweep(now_ns);
   if (nodes_.size() >= config_.max_nodes) {
     // Make room by forgetting the node whose last eviction is oldest.
-    auto last_seen = [](const node_window& w) {
+    auto last_seen = [this](const node_window& w) {
       std::int64_t t = w.threshold_ns;
-      if (!w.entries.empty()) t = std::max(t, w.entries.back().ts_ns);
+      if (!w.entries.empty()) t = std::max(t, pool_[w.entries.tail].ts_ns);
       return t;
     };
     auto stalest = nodes_.begin();
     for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
       if (last_seen(it->second) < last_seen(stalest->second)) stalest = it;
-    entries_ -= stalest->second.entries.size();
+    entries_ -= stalest->second.entries.size;
+    pool_.release(stalest->second.entries);
     retire(stalest);
   }
   if (spare_nodes_.empty()) return nodes_[node];
@@ -498,7 +503,7 @@ pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::s
   spare_nodes_.pop_back();
   spare.key() = node;
   node_window& w = spare.mapped();
-  w.entries.clear();
+  w.entries = entry_pool::list{};  // released when the node was retired
   w.storm_active = false;
   w.threshold_ns = no_time;
   return nodes_.insert(std::move(spare)).position->second;
@@ -510,31 +515,52 @@ void pod_evicted_detector::retire(node_map::iterator it) {
   spare_nodes_.push_back(nodes_.extract(it));
 }
 
-pod_evicted_detector::window_entry& pod_evicted_detector::entry_ring::push_back() {
-  if (size_ == slots_.size()) {
-    // Full: grow into a larger ring, oldest first from slot 0. Moving the entries moves their
-    // uid strings' buffers; the new slots start empty.
-    const std::size_t capacity = std::max<std::size_t>(2 * slots_.size(), 4);
-    std::vector<window_entry> grown;
-    grown.reserve(capacity);
-    for (std::size_t i = 0; i < size_; ++i)
-      grown.push_back(std::move((*this)[i]));
-    grown.resize(capacity);
-    slots_.swap(grown);
-    head_ = 0;
+pod_evicted_detector::window_entry& pod_evicted_detector::entry_pool::push_back(list& l) {
+  if (free_ == none) {
+    // No free slot: grow. Moving the entries moves their uid buffers (inline, or a long uid's
+    // heap buffer); the new slots go to the free list, first slot first.
+    const std::size_t old_size = slots_.size();
+    const std::size_t new_size = std::max<std::size_t>(2 * old_size, 8);
+    if (new_size >= none) throw std::length_error("pod_evicted: too many window entries");
+    slots_.resize(new_size);
+    for (std::size_t i = new_size; i-- > old_size;) {
+      slots_[i].next = free_;
+      free_ = static_cast<std::uint32_t>(i);
+    }
   }
-  return slots_[slot(size_++)];
+  const std::uint32_t slot = free_;
+  window_entry& e = slots_[slot];
+  free_ = e.next;
+  e.next = none;
+  if (l.tail == none) {
+    l.head = slot;
+  } else {
+    slots_[l.tail].next = slot;
+  }
+  l.tail = slot;
+  ++l.size;
+  return e;
 }
 
-void pod_evicted_detector::entry_ring::pop_front() noexcept {
-  head_ = slot(1);
-  --size_;
+void pod_evicted_detector::entry_pool::pop_front(list& l) noexcept {
+  erase_after(l, none);
 }
 
-void pod_evicted_detector::entry_ring::erase(std::size_t i) noexcept {
-  for (; i + 1 < size_; ++i)
-    std::swap((*this)[i], (*this)[i + 1]);
-  --size_;
+void pod_evicted_detector::entry_pool::erase_after(list& l, std::uint32_t prev) noexcept {
+  std::uint32_t& link = prev == none ? l.head : slots_[prev].next;
+  const std::uint32_t slot = link;
+  link = slots_[slot].next;
+  if (l.tail == slot) l.tail = prev;
+  --l.size;
+  slots_[slot].next = free_;
+  free_ = slot;
+}
+
+void pod_evicted_detector::entry_pool::release(list& l) noexcept {
+  if (l.empty()) return;
+  slots_[l.tail].next = free_;
+  free_ = l.head;
+  l = list{};
 }
 
 std::unique_ptr<detector> make_pod_evicted_detector(const pod_evicted_config& config) {

@@ -224,38 +224,39 @@ class pod_evicted_detector final : public detector {
     std::uint64_t count = 0;
     std::string_view cause;  // a static label for the storm message: "memory", "NoExecute taint"
     bool counts = true;      // towards a storm (preemptions may not)
+    std::uint32_t next = std::numeric_limits<std::uint32_t>::max();  // entry_pool's link
   };
-  // A node's window entries, oldest first, in a ring of slots that outlive the entries in them:
-  // an entry's uid string keeps its capacity for the entries that follow it in the slot, and the
-  // ring allocates only to grow (std::deque frees its blocks as it drains and allocates them
-  // again as it fills).
-  class entry_ring {
+  // Every node's window entries, in one pool of slots that outlive the entries in them: each
+  // node's entries are a list linked through the slots, oldest first, and a dropped entry's slot
+  // goes to a free list for the next entry of any node. The pool allocates only when more
+  // entries are alive at once than ever before (std::deque per node freed its blocks as a window
+  // drained and allocated them again as it filled, and a node dropped by the sweep took its
+  // storage with it).
+  class entry_pool {
    public:
-    bool empty() const noexcept { return size_ == 0; }
-    std::size_t size() const noexcept { return size_; }
-    // The i-th entry, oldest first.
-    window_entry& operator[](std::size_t i) noexcept { return slots_[slot(i)]; }
-    const window_entry& operator[](std::size_t i) const noexcept { return slots_[slot(i)]; }
-    const window_entry& front() const noexcept { return slots_[head_]; }
-    const window_entry& back() const noexcept { return (*this)[size_ - 1]; }
-    // A new last entry: the slot still holds its previous occupant's values, to overwrite.
-    window_entry& push_back();
-    void pop_front() noexcept;
-    // Removes the i-th entry; the ones after it move up, its slot goes to the free end.
-    void erase(std::size_t i) noexcept;
-    void clear() noexcept { head_ = size_ = 0; }
+    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+    struct list {
+      std::uint32_t head = none;  // oldest
+      std::uint32_t tail = none;  // newest
+      std::size_t size = 0;
+      bool empty() const noexcept { return size == 0; }
+    };
+    window_entry& operator[](std::uint32_t slot) noexcept { return slots_[slot]; }
+    const window_entry& operator[](std::uint32_t slot) const noexcept { return slots_[slot]; }
+    // A new newest entry of `l`: the slot still holds its previous occupant's values.
+    window_entry& push_back(list& l);
+    void pop_front(list& l) noexcept;
+    // Removes the entry after `prev` (the oldest when prev is none).
+    void erase_after(list& l, std::uint32_t prev) noexcept;
+    // Every entry of `l` to the free list.
+    void release(list& l) noexcept;
 
    private:
-    std::size_t slot(std::size_t i) const noexcept {
-      const std::size_t s = head_ + i;
-      return s < slots_.size() ? s : s - slots_.size();
-    }
     std::vector<window_entry> slots_;
-    std::size_t head_ = 0;
-    std::size_t size_ = 0;
+    std::uint32_t free_ = none;  // linked through window_entry::next
   };
   struct node_window {
-    entry_ring entries;  // evictions within the storm window, oldest first
+    entry_pool::list entries;  // evictions within the storm window, oldest first
     bool storm_active = false;
     std::int64_t threshold_ns = no_time;  // last EvictionThresholdMet reported
   };
@@ -291,6 +292,7 @@ class pod_evicted_detector final : public detector {
   // that comes back after a quiet window would otherwise cost a map node and a deque).
   std::vector<node_map::node_type> spare_nodes_;
   void retire(node_map::iterator it);
+  entry_pool pool_;          // the nodes' window entries
   std::size_t entries_ = 0;  // window entries over all nodes
   describe_context describe_;
   std::int64_t next_sweep_ns_ = 0;
