@@ -14,6 +14,7 @@
 #include <span>
 #include <stdexcept>
 
+#include "detectors/phase.h"
 #include "pod_evicted_json.h"
 
 namespace detectors {
@@ -185,7 +186,11 @@ std::size_t pod_evicted_detector::state_size() const noexcept {
 
 void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  if (ev.ts_ns >= next_sweep_ns_) sweep(ev.ts_ns);
+  if (ev.ts_ns >= next_sweep_ns_) {
+    DETECTORS_PHASE(state);
+    sweep(ev.ts_ns);
+    DETECTORS_PHASE(reject);
+  }
 
   const std::string_view line = ev.line;
   const std::size_t first = line.find_first_not_of(" \t");
@@ -201,6 +206,8 @@ void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
 }
 
 void pod_evicted_detector::on_json(const event& ev, finding_sink& sink) {
+  // Only the parse tells an Event (and which reason) from other JSON.
+  DETECTORS_PHASE(parse);
   const parse_verdict verdict = json_->parse(ev.line, event_);
   if (verdict != parse_verdict::ok) {
     if (verdict == parse_verdict::malformed) ++stats_.malformed;
@@ -210,6 +217,7 @@ void pod_evicted_detector::on_json(const event& ev, finding_sink& sink) {
 }
 
 void pod_evicted_detector::on_row(const event& ev, finding_sink& sink) {
+  DETECTORS_PHASE(parse);
   k8s_event& k = event_;
   const parse_verdict verdict = parse_kubectl_event_row(ev.line, k);
   if (verdict != parse_verdict::ok) {
@@ -231,21 +239,26 @@ void pod_evicted_detector::on_row(const event& ev, finding_sink& sink) {
 bool pod_evicted_detector::on_describe_header(const event& ev) {
   std::string_view line = ev.line;
   std::string* field = nullptr;
+  std::size_t prefix = 0;
   if (line.starts_with("Name:")) {
-    line.remove_prefix(5);
+    prefix = 5;
+    field = &describe_.name;
+  } else if (line.starts_with("Namespace:")) {
+    prefix = 10;
+    field = &describe_.ns;
+  } else if (line.starts_with("Node:")) {
+    prefix = 5;
+    field = &describe_.node;
+  } else {
+    return false;
+  }
+  DETECTORS_PHASE(state);  // the describe context the Events rows below it read
+  line.remove_prefix(prefix);
+  if (field == &describe_.name) {
     describe_.live = true;
     describe_.stream = ev.node;
     describe_.ns.clear();
     describe_.node.clear();
-    field = &describe_.name;
-  } else if (line.starts_with("Namespace:")) {
-    line.remove_prefix(10);
-    field = &describe_.ns;
-  } else if (line.starts_with("Node:")) {
-    line.remove_prefix(5);
-    field = &describe_.node;
-  } else {
-    return false;
   }
   // A Namespace: or Node: without a Name: before it in the same stream names nothing.
   if (!describe_.live || describe_.stream != ev.node) return true;
@@ -293,6 +306,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
     return;
   }
 
+  DETECTORS_PHASE(state);
   const bool counts = rc != reason_class::preemption || config_.storm_counts_preemptions;
   const std::string node_name(node);
   node_window& w = node_state(node_name, ev.ts_ns);
@@ -308,6 +322,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   }
 
   // The pod_evicted finding.
+  DETECTORS_PHASE(emit);
   subject_.clear();
   if (!k.object_namespace.empty()) {
     subject_ += k.object_namespace;
@@ -327,6 +342,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
        std::max<std::uint64_t>(k.count, 1), action::observe);
 
   // The storm window: only evictions that count make or keep a storm.
+  DETECTORS_PHASE(state);
   const auto counted = [this, &w] {
     std::size_t n = 0;
     for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next)
@@ -355,6 +371,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   }
   if (counts && !w.storm_active && counted() >= config_.storm_threshold) {
     w.storm_active = true;
+    DETECTORS_PHASE(emit);
     emit_storm(node_name, w, ev, sink);
   }
 }
@@ -363,6 +380,7 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
                                             std::string_view node, const event& ev,
                                             finding_sink& sink) {
   if (!config_.report_threshold_met) return;
+  DETECTORS_PHASE(state);
   const std::string node_name(node);
   node_window& w = node_state(node_name, ev.ts_ns);
   // The kubelet repeats the event every few seconds while the pressure lasts: report it once
@@ -372,6 +390,7 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
     return;
   w.threshold_ns = ev.ts_ns;
 
+  DETECTORS_PHASE(emit);
   subject_ = node_name;
   message_.clear();
   fmt::format_to(std::back_inserter(message_),
