@@ -308,8 +308,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
 
   DETECTORS_PHASE(state);
   const bool counts = rc != reason_class::preemption || config_.storm_counts_preemptions;
-  const std::string node_name(node);
-  node_window& w = node_state(node_name, ev.ts_ns);
+  node_window& w = node_state(node, ev.ts_ns);
   while (!w.entries.empty() && ev.ts_ns - pool_[w.entries.head].ts_ns > config_.storm_window_ns) {
     pool_.pop_front(w.entries);
     --entries_;
@@ -334,11 +333,11 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   const bool gpu = is_gpu_workload(k, m);
   message_.clear();
   fmt::format_to(std::back_inserter(message_), "pod {} {} on node {} ({}): ", subject_,
-                 rc == reason_class::preemption ? "preempted" : "evicted", node_name, k.reason);
+                 rc == reason_class::preemption ? "preempted" : "evicted", node, k.reason);
   append_cause(message_, m, k.message);
   append_offenders(message_, m);
   if (gpu) message_ += "; GPU workload";
-  emit(sink, node_name, gpu ? severity::warning : severity::info, "pod_evicted", ev.ts_ns, ev.ts_ns,
+  emit(sink, node, gpu ? severity::warning : severity::info, "pod_evicted", ev.ts_ns, ev.ts_ns,
        std::max<std::uint64_t>(k.count, 1), action::observe);
 
   // The storm window: only evictions that count make or keep a storm.
@@ -372,7 +371,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   if (counts && !w.storm_active && counted() >= config_.storm_threshold) {
     w.storm_active = true;
     DETECTORS_PHASE(emit);
-    emit_storm(node_name, w, ev, sink);
+    emit_storm(node, w, ev, sink);
   }
 }
 
@@ -381,8 +380,7 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
                                             finding_sink& sink) {
   if (!config_.report_threshold_met) return;
   DETECTORS_PHASE(state);
-  const std::string node_name(node);
-  node_window& w = node_state(node_name, ev.ts_ns);
+  node_window& w = node_state(node, ev.ts_ns);
   // The kubelet repeats the event every few seconds while the pressure lasts: report it once
   // per window.
   if (w.threshold_ns != no_time && ev.ts_ns - w.threshold_ns <= config_.storm_window_ns &&
@@ -391,12 +389,12 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
   w.threshold_ns = ev.ts_ns;
 
   DETECTORS_PHASE(emit);
-  subject_ = node_name;
+  subject_ = node;
   message_.clear();
   fmt::format_to(std::back_inserter(message_),
-                 "node {} met an eviction threshold ({}): kubelet attempting to reclaim {}",
-                 node_name, k.reason, or_unknown(m.resource_text));
-  emit(sink, node_name, severity::info, "eviction_threshold_met", ev.ts_ns, ev.ts_ns,
+                 "node {} met an eviction threshold ({}): kubelet attempting to reclaim {}", node,
+                 k.reason, or_unknown(m.resource_text));
+  emit(sink, node, severity::info, "eviction_threshold_met", ev.ts_ns, ev.ts_ns,
        std::max<std::uint64_t>(k.count, 1), action::observe);
 }
 
@@ -497,7 +495,7 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
   next_sweep_ns_ = now_ns + std::min(window, config_.describe_context_ns) / 2 + 1;
 }
 
-pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::string& node,
+pod_evicted_detector::node_window& pod_evicted_detector::node_state(std::string_view node,
                                                                     std::int64_t now_ns) {
   if (const auto it = nodes_.find(node); it != nodes_.end()) return it->second;
   if (nodes_.size() >= config_.max_nodes) sweep(now_ns);
@@ -515,12 +513,12 @@ pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::s
     pool_.release(stalest->second.entries);
     retire(stalest);
   }
-  if (spare_nodes_.empty()) return nodes_[node];
+  if (spare_nodes_.empty()) return nodes_.try_emplace(std::string(node)).first->second;
   // A retired node's storage, renamed: inserting a node handle places it exactly where
   // operator[] would have, so the map's iteration order (and the stalest choice) is unchanged.
   node_map::node_type spare = std::move(spare_nodes_.back());
   spare_nodes_.pop_back();
-  spare.key() = node;
+  spare.key().assign(node);  // within the spare key's capacity: no allocation
   node_window& w = spare.mapped();
   w.entries = entry_pool::list{};  // released when the node was retired
   w.storm_active = false;

@@ -1252,5 +1252,34 @@ TEST(PodEvictedAllocs, WarmWindowsAllocateNothing) {
   testing::expect_warm_windows_allocate_nothing("pod_evicted", d);
 }
 
+// Real node names are often longer than a std::string's inline buffer (EKS names them like
+// ip-10-0-1-17.us-west-2.compute.internal; the corpus's are short): nodes evicting again after
+// the sweep dropped them must not allocate either.
+TEST(PodEvictedAllocs, LongNodeNamesComingBackAllocateNothing) {
+  pod_evicted_detector d;
+  counting_sink sink;
+  std::vector<std::string> nodes;
+  for (int n = 0; n < 8; ++n)
+    nodes.push_back(fmt::format("ip-10-0-{}-17.us-west-2.compute.internal", n));
+  std::vector<std::string> rows;
+  for (int p = 0; p < 3; ++p)
+    rows.push_back(fmt::format(
+        "1s   Warning   Evicted   pod/train-{}   The node was low on resource: memory. ", p));
+  // One round: three evictions on every node; an hour later the sweep has dropped them all.
+  const auto round = [&](std::int64_t r) {
+    std::int64_t ts = t0 + r * 60 * minute;
+    for (const std::string& node : nodes)
+      for (const std::string& row : rows)
+        d.on_event(event{ts += second, node, source::kubernetes, row}, sink);
+  };
+  round(0);
+  round(1);
+  for (std::int64_t r = 2; r < 5; ++r) {
+    SCOPED_TRACE(fmt::format("round {}", r));
+    EXPECT_ALLOCS_LE(0, round(r));
+  }
+  EXPECT_EQ(sink.total(), 5u * 8 * 3);
+}
+
 }  // namespace
 }  // namespace detectors

@@ -278,7 +278,7 @@ class pod_evicted_detector final : public detector {
             std::int64_t first_ns, std::int64_t last_ns, std::uint64_t count, action recommended);
   bool is_gpu_workload(const k8s_event& k, const eviction_message& m) const;
   // The node's window, created if needed (dropping the stalest node at the cap).
-  node_window& node_state(const std::string& node, std::int64_t now_ns);
+  node_window& node_state(std::string_view node, std::int64_t now_ns);
   void sweep(std::int64_t now_ns);
 
   pod_evicted_config config_;
@@ -286,7 +286,14 @@ class pod_evicted_detector final : public detector {
   k8s_event event_;  // the line's event (JSON or kubectl row): reused, so its strings keep
                      // their capacity
   eviction_message message_parsed_;  // handle()'s decoded message: reused likewise
-  using node_map = std::unordered_map<std::string, node_window>;
+  // Looked up by string_view (a node name is a view into the event: no copy). The hash is
+  // std::hash<std::string>'s, so buckets and iteration order are what they were; its operator()
+  // is deliberately not noexcept, which keeps hash codes cached in the nodes as they were.
+  struct node_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using node_map = std::unordered_map<std::string, node_window, node_hash, std::equal_to<>>;
   node_map nodes_;
   // Map entries of nodes that sweep or the node cap dropped, for new nodes to reuse (a node
   // that comes back after a quiet window would otherwise cost a map node and a deque).
