@@ -32,6 +32,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -296,7 +297,8 @@ class pod_evicted_detector final : public detector {
   using node_map = std::unordered_map<std::string, node_window, node_hash, std::equal_to<>>;
   node_map nodes_;
   // Map entries of nodes that sweep or the node cap dropped, for new nodes to reuse (a node
-  // that comes back after a quiet window would otherwise cost a map node and a deque).
+  // that comes back after a quiet window would otherwise cost a map node, and a key past 15
+  // characters its string).
   std::vector<node_map::node_type> spare_nodes_;
   void retire(node_map::iterator it);
   entry_pool pool_;          // the nodes' window entries
