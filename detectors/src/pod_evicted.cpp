@@ -12,7 +12,9 @@
 #include <iterator>
 #include <limits>
 #include <span>
+#include <stdexcept>
 
+#include "detectors/phase.h"
 #include "pod_evicted_json.h"
 
 namespace detectors {
@@ -67,6 +69,12 @@ void containers_from_annotations(const k8s_event& k, eviction_message& m) {
   }
 }
 
+// "?" for a field the message left out. A view: `s.empty() ? "?" : s` on a std::string is a
+// std::string, a copy (and an allocation past 15 characters: a preemptor's uid has 36).
+std::string_view or_unknown(std::string_view s) noexcept {
+  return s.empty() ? std::string_view("?") : s;
+}
+
 void append_cause(std::string& out, const eviction_message& m, std::string_view raw_message) {
   auto it = std::back_inserter(out);
   switch (m.cause) {
@@ -74,7 +82,7 @@ void append_cause(std::string& out, const eviction_message& m, std::string_view 
       fmt::format_to(it, "node low on {}", strip_brackets(m.resource_text));
       if (!m.threshold_text.empty())
         fmt::format_to(it, " (threshold {}, available {})", m.threshold_text,
-                       m.available_text.empty() ? "?" : m.available_text);
+                       or_unknown(m.available_text));
       break;
     case eviction_cause::low_on_compute:
       out += "node low on compute resources";
@@ -92,7 +100,7 @@ void append_cause(std::string& out, const eviction_message& m, std::string_view 
       out += "preempted to admit a critical pod";
       break;
     case eviction_cause::preempted_by:
-      fmt::format_to(it, "preempted by pod {}", m.preemptor.empty() ? "?" : m.preemptor);
+      fmt::format_to(it, "preempted by pod {}", or_unknown(m.preemptor));
       break;
     case eviction_cause::taint_marked:
       out += "deleted by the taint manager (NoExecute taint on the node)";
@@ -122,7 +130,7 @@ void append_offenders(std::string& out, const eviction_message& m) {
                      top->limit_text);
     } else {
       fmt::format_to(it, "; top offender container {} using {}", top->name,
-                     top->usage_text.empty() ? "?" : top->usage_text);
+                     or_unknown(top->usage_text));
       if (!top->request_text.empty()) fmt::format_to(it, " vs request {}", top->request_text);
       if (top->usage && top->request && *top->request > 0)
         fmt::format_to(it, " ({:.1f}x)",
@@ -178,7 +186,11 @@ std::size_t pod_evicted_detector::state_size() const noexcept {
 
 void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  if (ev.ts_ns >= next_sweep_ns_) sweep(ev.ts_ns);
+  if (ev.ts_ns >= next_sweep_ns_) {
+    DETECTORS_PHASE(state);
+    sweep(ev.ts_ns);
+    DETECTORS_PHASE(reject);
+  }
 
   const std::string_view line = ev.line;
   const std::size_t first = line.find_first_not_of(" \t");
@@ -194,6 +206,8 @@ void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
 }
 
 void pod_evicted_detector::on_json(const event& ev, finding_sink& sink) {
+  // Only the parse tells an Event (and which reason) from other JSON.
+  DETECTORS_PHASE(parse);
   const parse_verdict verdict = json_->parse(ev.line, event_);
   if (verdict != parse_verdict::ok) {
     if (verdict == parse_verdict::malformed) ++stats_.malformed;
@@ -203,42 +217,48 @@ void pod_evicted_detector::on_json(const event& ev, finding_sink& sink) {
 }
 
 void pod_evicted_detector::on_row(const event& ev, finding_sink& sink) {
-  parse_verdict verdict = parse_verdict::not_mine;
-  std::optional<k8s_event> k = parse_kubectl_event_row(ev.line, &verdict);
-  if (!k) {
+  DETECTORS_PHASE(parse);
+  k8s_event& k = event_;
+  const parse_verdict verdict = parse_kubectl_event_row(ev.line, k);
+  if (verdict != parse_verdict::ok) {
     if (verdict == parse_verdict::malformed) ++stats_.malformed;
     return;
   }
-  if (k->origin == k8s_event_origin::describe_row && describe_.live &&
-      describe_.stream == ev.node && ev.ts_ns - describe_.ts_ns <= config_.describe_context_ns) {
+  if (k.origin == k8s_event_origin::describe_row && describe_.live && describe_.stream == ev.node &&
+      ev.ts_ns - describe_.ts_ns <= config_.describe_context_ns) {
     // A describe of a Pod has a Namespace: line; one of a Node does not.
-    k->object_name = describe_.name;
-    k->object_namespace = describe_.ns;
-    k->object_kind = describe_.ns.empty() ? "Node" : "Pod";
-    if (k->source_host.empty()) k->source_host = describe_.node;
+    k.object_name = describe_.name;
+    k.object_namespace = describe_.ns;
+    k.object_kind = describe_.ns.empty() ? "Node" : "Pod";
+    if (k.source_host.empty()) k.source_host = describe_.node;
   }
-  handle(*k, ev, sink);
+  handle(k, ev, sink);
 }
 
 // The Name:/Namespace:/Node: lines at the top of `kubectl describe` output.
 bool pod_evicted_detector::on_describe_header(const event& ev) {
   std::string_view line = ev.line;
   std::string* field = nullptr;
+  std::size_t prefix = 0;
   if (line.starts_with("Name:")) {
-    line.remove_prefix(5);
+    prefix = 5;
+    field = &describe_.name;
+  } else if (line.starts_with("Namespace:")) {
+    prefix = 10;
+    field = &describe_.ns;
+  } else if (line.starts_with("Node:")) {
+    prefix = 5;
+    field = &describe_.node;
+  } else {
+    return false;
+  }
+  DETECTORS_PHASE(state);  // the describe context the Events rows below it read
+  line.remove_prefix(prefix);
+  if (field == &describe_.name) {
     describe_.live = true;
     describe_.stream = ev.node;
     describe_.ns.clear();
     describe_.node.clear();
-    field = &describe_.name;
-  } else if (line.starts_with("Namespace:")) {
-    line.remove_prefix(10);
-    field = &describe_.ns;
-  } else if (line.starts_with("Node:")) {
-    line.remove_prefix(5);
-    field = &describe_.node;
-  } else {
-    return false;
   }
   // A Namespace: or Node: without a Name: before it in the same stream names nothing.
   if (!describe_.live || describe_.stream != ev.node) return true;
@@ -286,20 +306,22 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
     return;
   }
 
+  DETECTORS_PHASE(state);
   const bool counts = rc != reason_class::preemption || config_.storm_counts_preemptions;
-  const std::string node_name(node);
-  node_window& w = node_state(node_name, ev.ts_ns);
-  while (!w.entries.empty() && ev.ts_ns - w.entries.front().ts_ns > config_.storm_window_ns) {
-    recycle(w.entries.front());
-    w.entries.pop_front();
+  node_window& w = node_state(node, ev.ts_ns);
+  while (!w.entries.empty() && ev.ts_ns - pool_[w.entries.head].ts_ns > config_.storm_window_ns) {
+    pool_.pop_front(w.entries);
     --entries_;
   }
   if (!k.uid.empty()) {
-    for (const window_entry& e : w.entries)
-      if (e.uid == k.uid && e.count >= k.count) return;  // the same Event, listed again
+    for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next) {
+      const window_entry& e = pool_[i];
+      if (e.uid_view() == k.uid && e.count >= k.count) return;  // the same Event, listed again
+    }
   }
 
   // The pod_evicted finding.
+  DETECTORS_PHASE(emit);
   subject_.clear();
   if (!k.object_namespace.empty()) {
     subject_ += k.object_namespace;
@@ -311,39 +333,45 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   const bool gpu = is_gpu_workload(k, m);
   message_.clear();
   fmt::format_to(std::back_inserter(message_), "pod {} {} on node {} ({}): ", subject_,
-                 rc == reason_class::preemption ? "preempted" : "evicted", node_name, k.reason);
+                 rc == reason_class::preemption ? "preempted" : "evicted", node, k.reason);
   append_cause(message_, m, k.message);
   append_offenders(message_, m);
   if (gpu) message_ += "; GPU workload";
-  emit(sink, node_name, gpu ? severity::warning : severity::info, "pod_evicted", ev.ts_ns, ev.ts_ns,
+  emit(sink, node, gpu ? severity::warning : severity::info, "pod_evicted", ev.ts_ns, ev.ts_ns,
        std::max<std::uint64_t>(k.count, 1), action::observe);
 
   // The storm window: only evictions that count make or keep a storm.
-  const auto counted = [&w] {
-    return static_cast<std::size_t>(std::count_if(w.entries.begin(), w.entries.end(),
-                                                  [](const window_entry& e) { return e.counts; }));
+  DETECTORS_PHASE(state);
+  const auto counted = [this, &w] {
+    std::size_t n = 0;
+    for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next)
+      n += pool_[i].counts ? 1 : 0;
+    return n;
   };
   if (counted() == 0) w.storm_active = false;  // a quiet window ended the last storm
-  std::string uid;
-  if (!k.uid.empty() && !spare_uids_.empty()) {
-    uid = std::move(spare_uids_.back());
-    spare_uids_.pop_back();
-  }
-  uid.assign(k.uid);
-  w.entries.push_back(window_entry{ev.ts_ns, std::move(uid), k.count, storm_label(m), counts});
+  window_entry& added = pool_.push_back(w.entries);
+  added.ts_ns = ev.ts_ns;
+  added.uid.clear();  // the slot's buffer: inline, or a longer uid's heap buffer kept
+  added.uid.append(k.uid.data(), k.uid.data() + k.uid.size());
+  added.count = k.count;
+  added.cause = storm_label(m);
+  added.counts = counts;
   ++entries_;
-  if (w.entries.size() > config_.max_window_entries) {
+  if (w.entries.size > config_.max_window_entries) {
     // Drop the oldest non-counting entry first, so the storm count stays exact.
-    auto victim = std::find_if(w.entries.begin(), w.entries.end(),
-                               [](const window_entry& e) { return !e.counts; });
-    if (victim == w.entries.end()) victim = w.entries.begin();
-    recycle(*victim);
-    w.entries.erase(victim);
+    std::uint32_t before_victim = entry_pool::none;
+    std::uint32_t victim = w.entries.head;
+    while (victim != entry_pool::none && pool_[victim].counts) {
+      before_victim = victim;
+      victim = pool_[victim].next;
+    }
+    pool_.erase_after(w.entries, victim != entry_pool::none ? before_victim : entry_pool::none);
     --entries_;
   }
   if (counts && !w.storm_active && counted() >= config_.storm_threshold) {
     w.storm_active = true;
-    emit_storm(node_name, w, ev, sink);
+    DETECTORS_PHASE(emit);
+    emit_storm(node, w, ev, sink);
   }
 }
 
@@ -351,8 +379,8 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
                                             std::string_view node, const event& ev,
                                             finding_sink& sink) {
   if (!config_.report_threshold_met) return;
-  const std::string node_name(node);
-  node_window& w = node_state(node_name, ev.ts_ns);
+  DETECTORS_PHASE(state);
+  node_window& w = node_state(node, ev.ts_ns);
   // The kubelet repeats the event every few seconds while the pressure lasts: report it once
   // per window.
   if (w.threshold_ns != no_time && ev.ts_ns - w.threshold_ns <= config_.storm_window_ns &&
@@ -360,14 +388,13 @@ void pod_evicted_detector::on_threshold_met(const k8s_event& k, const eviction_m
     return;
   w.threshold_ns = ev.ts_ns;
 
-  subject_ = node_name;
+  DETECTORS_PHASE(emit);
+  subject_ = node;
   message_.clear();
-  fmt::format_to(
-      std::back_inserter(message_),
-      "node {} met an eviction threshold ({}): kubelet attempting to reclaim {}", node_name,
-      k.reason,
-      m.resource_text.empty() ? std::string_view("?") : std::string_view(m.resource_text));
-  emit(sink, node_name, severity::info, "eviction_threshold_met", ev.ts_ns, ev.ts_ns,
+  fmt::format_to(std::back_inserter(message_),
+                 "node {} met an eviction threshold ({}): kubelet attempting to reclaim {}", node,
+                 k.reason, or_unknown(m.resource_text));
+  emit(sink, node, severity::info, "eviction_threshold_met", ev.ts_ns, ev.ts_ns,
        std::max<std::uint64_t>(k.count, 1), action::observe);
 }
 
@@ -406,7 +433,8 @@ void pod_evicted_detector::emit_storm(std::string_view node, const node_window& 
   std::size_t distinct = 0;
   std::size_t total = 0;
   std::int64_t first_ns = ev.ts_ns;
-  for (const window_entry& e : w.entries) {
+  for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next) {
+    const window_entry& e = pool_[i];
     if (!e.counts) continue;
     ++total;
     first_ns = std::min(first_ns, e.ts_ns);
@@ -448,14 +476,15 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
   const std::int64_t window = config_.storm_window_ns;
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     node_window& w = it->second;
-    while (!w.entries.empty() && now_ns - w.entries.front().ts_ns > window) {
-      recycle(w.entries.front());
-      w.entries.pop_front();
+    while (!w.entries.empty() && now_ns - pool_[w.entries.head].ts_ns > window) {
+      pool_.pop_front(w.entries);
       --entries_;
     }
     const bool threshold_stale = w.threshold_ns == no_time || now_ns - w.threshold_ns > window;
     if (w.entries.empty() && threshold_stale) {
-      it = nodes_.erase(it);
+      const auto next = std::next(it);
+      retire(it);
+      it = next;
     } else {
       ++it;
     }
@@ -466,32 +495,89 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
   next_sweep_ns_ = now_ns + std::min(window, config_.describe_context_ns) / 2 + 1;
 }
 
-pod_evicted_detector::node_window& pod_evicted_detector::node_state(const std::string& node,
+pod_evicted_detector::node_window& pod_evicted_detector::node_state(std::string_view node,
                                                                     std::int64_t now_ns) {
   if (const auto it = nodes_.find(node); it != nodes_.end()) return it->second;
   if (nodes_.size() >= config_.max_nodes) sweep(now_ns);
   if (nodes_.size() >= config_.max_nodes) {
     // Make room by forgetting the node whose last eviction is oldest.
-    auto last_seen = [](const node_window& w) {
+    auto last_seen = [this](const node_window& w) {
       std::int64_t t = w.threshold_ns;
-      if (!w.entries.empty()) t = std::max(t, w.entries.back().ts_ns);
+      if (!w.entries.empty()) t = std::max(t, pool_[w.entries.tail].ts_ns);
       return t;
     };
     auto stalest = nodes_.begin();
     for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
       if (last_seen(it->second) < last_seen(stalest->second)) stalest = it;
-    entries_ -= stalest->second.entries.size();
-    for (window_entry& e : stalest->second.entries)
-      recycle(e);
-    nodes_.erase(stalest);
+    entries_ -= stalest->second.entries.size;
+    pool_.release(stalest->second.entries);
+    retire(stalest);
   }
-  return nodes_[node];
+  if (spare_nodes_.empty()) return nodes_.try_emplace(std::string(node)).first->second;
+  // A retired node's storage, renamed: inserting a node handle places it exactly where
+  // operator[] would have, so the map's iteration order (and the stalest choice) is unchanged.
+  node_map::node_type spare = std::move(spare_nodes_.back());
+  spare_nodes_.pop_back();
+  spare.key().assign(node);  // within the spare key's capacity: no allocation
+  node_window& w = spare.mapped();
+  w.entries = entry_pool::list{};  // released when the node was retired
+  w.storm_active = false;
+  w.threshold_ns = no_time;
+  return nodes_.insert(std::move(spare)).position->second;
 }
 
-void pod_evicted_detector::recycle(window_entry& e) {
-  // Only heap-held strings are worth keeping; the pool never outgrows the entries held.
-  if (e.uid.capacity() > std::string().capacity() && spare_uids_.size() < entries_)
-    spare_uids_.push_back(std::move(e.uid));
+void pod_evicted_detector::retire(node_map::iterator it) {
+  // The node's map entry (key, window and the window's storage) waits for the next new node;
+  // there are never more spare nodes than nodes once held at the same time.
+  spare_nodes_.push_back(nodes_.extract(it));
+}
+
+pod_evicted_detector::window_entry& pod_evicted_detector::entry_pool::push_back(list& l) {
+  if (free_ == none) {
+    // No free slot: grow. Moving the entries moves their uid buffers (inline, or a long uid's
+    // heap buffer); the new slots go to the free list, first slot first.
+    const std::size_t old_size = slots_.size();
+    const std::size_t new_size = std::max<std::size_t>(2 * old_size, 8);
+    if (new_size >= none) throw std::length_error("pod_evicted: too many window entries");
+    slots_.resize(new_size);
+    for (std::size_t i = new_size; i-- > old_size;) {
+      slots_[i].next = free_;
+      free_ = static_cast<std::uint32_t>(i);
+    }
+  }
+  const std::uint32_t slot = free_;
+  window_entry& e = slots_[slot];
+  free_ = e.next;
+  e.next = none;
+  if (l.tail == none) {
+    l.head = slot;
+  } else {
+    slots_[l.tail].next = slot;
+  }
+  l.tail = slot;
+  ++l.size;
+  return e;
+}
+
+void pod_evicted_detector::entry_pool::pop_front(list& l) noexcept {
+  erase_after(l, none);
+}
+
+void pod_evicted_detector::entry_pool::erase_after(list& l, std::uint32_t prev) noexcept {
+  std::uint32_t& link = prev == none ? l.head : slots_[prev].next;
+  const std::uint32_t slot = link;
+  link = slots_[slot].next;
+  if (l.tail == slot) l.tail = prev;
+  --l.size;
+  slots_[slot].next = free_;
+  free_ = slot;
+}
+
+void pod_evicted_detector::entry_pool::release(list& l) noexcept {
+  if (l.empty()) return;
+  slots_[l.tail].next = free_;
+  free_ = l.head;
+  l = list{};
 }
 
 std::unique_ptr<detector> make_pod_evicted_detector(const pod_evicted_config& config) {

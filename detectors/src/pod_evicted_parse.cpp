@@ -304,7 +304,18 @@ bool invalid_for_both(simdjson::error_code e) {
   }
 }
 
-void reset(k8s_event& k) {
+// A line that opens a JSON object with a string key (or is {}): the only lines parsed.
+bool opens_json_object(std::string_view line) {
+  const std::size_t open = line.find_first_not_of(" \t");
+  if (open == std::string_view::npos || line[open] != '{') return false;
+  const std::size_t key = line.find_first_not_of(" \t\r\n", open + 1);
+  // not a JSON object (a Python dict, a brace in prose)
+  return key != std::string_view::npos && (line[key] == '"' || line[key] == '}');
+}
+
+}  // namespace
+
+void reset(k8s_event& k) noexcept {
   k.origin = k8s_event_origin::json_item;
   for (std::string* s : {&k.watch_type,
                          &k.reason,
@@ -329,17 +340,6 @@ void reset(k8s_event& k) {
     s->clear();
   k.count = 0;
 }
-
-// A line that opens a JSON object with a string key (or is {}): the only lines parsed.
-bool opens_json_object(std::string_view line) {
-  const std::size_t open = line.find_first_not_of(" \t");
-  if (open == std::string_view::npos || line[open] != '{') return false;
-  const std::size_t key = line.find_first_not_of(" \t\r\n", open + 1);
-  // not a JSON object (a Python dict, a brace in prose)
-  return key != std::string_view::npos && (line[key] == '"' || line[key] == '}');
-}
-
-}  // namespace
 
 // The parser starts with room for lines of this size; a longer line grows it once.
 constexpr std::size_t initial_capacity = 4096;

@@ -520,49 +520,44 @@ bool skip_repeat_note(const token* tok, std::size_t n, std::size_t& i) noexcept 
   return false;
 }
 
-std::string rest_after(std::string_view line, const token& t) {
-  return std::string(trim(line.substr(t.end)));
+std::string_view rest_after(std::string_view line, const token& t) noexcept {
+  return trim(line.substr(t.end));
 }
 
 }  // namespace
 
-std::optional<k8s_event> parse_kubectl_event_row(std::string_view line, parse_verdict* verdict) {
-  parse_verdict scratch = parse_verdict::not_mine;
-  parse_verdict& v = verdict != nullptr ? *verdict : scratch;
-  v = parse_verdict::not_mine;
-
+parse_verdict parse_kubectl_event_row(std::string_view line, k8s_event& k) {
+  reset(k);
   constexpr std::size_t max_tokens = 10;
   std::array<token, max_tokens> tok{};
   const std::size_t n = tokenize(line, tok.data(), max_tokens);
-  if (n < 2) return std::nullopt;
+  if (n < 2) return parse_verdict::not_mine;
 
-  k8s_event k;
   if (is_event_type(tok[0].text)) {
     // describe: TYPE REASON AGE FROM MESSAGE
-    if (!is_our_reason(tok[1].text)) return std::nullopt;
-    v = parse_verdict::malformed;
+    if (!is_our_reason(tok[1].text)) return parse_verdict::not_mine;
     k.origin = k8s_event_origin::describe_row;
-    k.type = tok[0].text;
-    k.reason = tok[1].text;
+    k.type.assign(tok[0].text);
+    k.reason.assign(tok[1].text);
     std::size_t i = 2;
-    if (i >= n || !is_age(tok[i].text)) return std::nullopt;
-    k.age = tok[i++].text;
-    if (!skip_repeat_note(tok.data(), n, i) || i >= n) return std::nullopt;
+    if (i >= n || !is_age(tok[i].text)) return parse_verdict::malformed;
+    k.age.assign(tok[i++].text);
+    if (!skip_repeat_note(tok.data(), n, i) || i >= n) return parse_verdict::malformed;
     std::string_view from = tok[i++].text;
     if (from.back() == ',') {  // older kubectl: "kubelet, gpu-node-3"
-      if (i >= n) return std::nullopt;
+      if (i >= n) return parse_verdict::malformed;
       from.remove_suffix(1);
-      k.source_host = tok[i++].text;
+      k.source_host.assign(tok[i++].text);
     }
-    k.source_component = from;
-    k.message = rest_after(line, tok[i - 1]);
-    v = parse_verdict::ok;
-    return k;
+    k.source_component.assign(from);
+    k.message.assign(rest_after(line, tok[i - 1]));
+    return parse_verdict::ok;
   }
 
   // table: [NAMESPACE] LAST-SEEN [(xN over D)] TYPE REASON OBJECT MESSAGE
   std::size_t i = 0;
   std::string_view ns;
+  std::string_view age;
   auto type_after_age = [&](std::size_t at) {
     std::size_t j = at;
     if (j >= n || !is_age(tok[j].text)) return std::size_t{0};
@@ -573,31 +568,40 @@ std::optional<k8s_event> parse_kubectl_event_row(std::string_view line, parse_ve
   };
   if (std::size_t t = type_after_age(0); t != 0) {
     i = t;
-    k.age = tok[0].text;
+    age = tok[0].text;
   } else if (t = type_after_age(1); t != 0) {
     i = t;
     ns = tok[0].text;
-    k.age = tok[1].text;
+    age = tok[1].text;
   } else {
-    return std::nullopt;
+    return parse_verdict::not_mine;
   }
-  if (i + 1 >= n || !is_our_reason(tok[i + 1].text)) return std::nullopt;
-  v = parse_verdict::malformed;
+  if (i + 1 >= n || !is_our_reason(tok[i + 1].text)) return parse_verdict::not_mine;
   k.origin = k8s_event_origin::events_table;
-  k.type = tok[i].text;
-  k.reason = tok[i + 1].text;
-  if (i + 2 >= n) return std::nullopt;
+  k.age.assign(age);
+  k.type.assign(tok[i].text);
+  k.reason.assign(tok[i + 1].text);
+  if (i + 2 >= n) return parse_verdict::malformed;
   const std::string_view object = tok[i + 2].text;
   const std::size_t slash = object.find('/');
   if (slash == 0 || slash == std::string_view::npos || slash + 1 == object.size())
-    return std::nullopt;
+    return parse_verdict::malformed;
   // kubectl prints the kind lower-case ("pod/x", "node/y").
   const std::string_view kind = object.substr(0, slash);
-  k.object_kind = kind == "pod" ? "Pod" : kind == "node" ? "Node" : std::string(kind);
-  k.object_name = object.substr(slash + 1);
-  k.object_namespace = ns;
-  k.message = rest_after(line, tok[i + 2]);
-  v = parse_verdict::ok;
+  k.object_kind.assign(kind == "pod"    ? std::string_view("Pod")
+                       : kind == "node" ? std::string_view("Node")
+                                        : kind);
+  k.object_name.assign(object.substr(slash + 1));
+  k.object_namespace.assign(ns);
+  k.message.assign(rest_after(line, tok[i + 2]));
+  return parse_verdict::ok;
+}
+
+std::optional<k8s_event> parse_kubectl_event_row(std::string_view line, parse_verdict* verdict) {
+  k8s_event k;
+  const parse_verdict v = parse_kubectl_event_row(line, k);
+  if (verdict != nullptr) *verdict = v;
+  if (v != parse_verdict::ok) return std::nullopt;
   return k;
 }
 

@@ -12,6 +12,7 @@
 
 #include "alloc_hooks/gtest.h"
 #include "detectors/corpus.h"
+#include "warm_windows.h"
 
 namespace detectors {
 namespace {
@@ -1217,8 +1218,7 @@ TEST(PodEvictedJsonEdges, DuplicateKeysNestingAndEscapes) {
 // Reading Kubernetes events allocates nothing once warm: after a warm-up on a healthy stream
 // (Scheduled/Pulled/Started/... JSON items and watch events), later windows of it are parsed
 // and recognised without a heap allocation. (nlohmann::json made ~20 per line.) Eviction
-// lines still allocate in handle() (the message's containers, the window entry's uid, node
-// state): see bench/experiments/pod_evicted.md.
+// lines are covered by PodEvictedAllocs.WarmWindowsAllocateNothing.
 TEST(PodEvictedDetector, SteadyStateJsonParsingAllocatesNothing) {
   const auto lines = generate(11, 8'000, false);
   std::vector<event> events;
@@ -1233,7 +1233,7 @@ TEST(PodEvictedDetector, SteadyStateJsonParsingAllocatesNothing) {
   const std::uint64_t recognised = d.stats().recognised;
   constexpr std::size_t window = 1024;
   for (std::size_t w = 2'000; w + window <= events.size(); w += window) {
-    SCOPED_TRACE(testing::Message() << "window at event " << w);
+    SCOPED_TRACE(::testing::Message() << "window at event " << w);
     EXPECT_ALLOCS_LE(0, {
       for (std::size_t i = w; i < w + window; ++i)
         d.on_event(events[i], sink);
@@ -1241,6 +1241,44 @@ TEST(PodEvictedDetector, SteadyStateJsonParsingAllocatesNothing) {
   }
   EXPECT_GT(d.stats().recognised, recognised + 2'000);
   EXPECT_EQ(d.stats().malformed, 0u);
+}
+
+// The whole steady state allocates nothing: after one pass over the benchmark's focused
+// corpus (evictions of every kind in JSON, table and describe form, storms, threshold events,
+// nodes dropped by the sweep and coming back), later passes over the same stream moved forward
+// in time process each 1024-event window without a single allocation.
+TEST(PodEvictedAllocs, WarmWindowsAllocateNothing) {
+  pod_evicted_detector d;
+  testing::expect_warm_windows_allocate_nothing("pod_evicted", d);
+}
+
+// Real node names are often longer than a std::string's inline buffer (EKS names them like
+// ip-10-0-1-17.us-west-2.compute.internal; the corpus's are short): nodes evicting again after
+// the sweep dropped them must not allocate either.
+TEST(PodEvictedAllocs, LongNodeNamesComingBackAllocateNothing) {
+  pod_evicted_detector d;
+  counting_sink sink;
+  std::vector<std::string> nodes;
+  for (int n = 0; n < 8; ++n)
+    nodes.push_back(fmt::format("ip-10-0-{}-17.us-west-2.compute.internal", n));
+  std::vector<std::string> rows;
+  for (int p = 0; p < 3; ++p)
+    rows.push_back(fmt::format(
+        "1s   Warning   Evicted   pod/train-{}   The node was low on resource: memory. ", p));
+  // One round: three evictions on every node; an hour later the sweep has dropped them all.
+  const auto round = [&](std::int64_t r) {
+    std::int64_t ts = t0 + r * 60 * minute;
+    for (const std::string& node : nodes)
+      for (const std::string& row : rows)
+        d.on_event(event{ts += second, node, source::kubernetes, row}, sink);
+  };
+  round(0);
+  round(1);
+  for (std::int64_t r = 2; r < 5; ++r) {
+    SCOPED_TRACE(fmt::format("round {}", r));
+    EXPECT_ALLOCS_LE(0, round(r));
+  }
+  EXPECT_EQ(sink.total(), 5u * 8 * 3);
 }
 
 }  // namespace

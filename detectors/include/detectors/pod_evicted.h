@@ -28,9 +28,11 @@
 // finding is namespace/pod; of a storm or threshold finding, the node.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -90,6 +92,8 @@ struct k8s_event {
   std::string starved_resource, offending_containers, offending_containers_usage;
   std::string age;  // table/describe rows: the LAST SEEN / Age column
 };
+// Back to a default k8s_event, keeping the strings' capacity.
+void reset(k8s_event& k) noexcept;
 
 // Why a parse returned nothing.
 enum class parse_verdict : std::uint8_t {
@@ -110,6 +114,9 @@ std::optional<k8s_event> parse_k8s_event(std::string_view line, parse_verdict* v
 // malformed. Describe rows carry no object: the detector supplies it from the Name: lines.
 std::optional<k8s_event> parse_kubectl_event_row(std::string_view line,
                                                  parse_verdict* verdict = nullptr);
+// The same into `out` (reset first, its strings keep their capacity: the detector keeps one);
+// `out` holds the event only when the verdict is ok.
+parse_verdict parse_kubectl_event_row(std::string_view line, k8s_event& out);
 
 // A Kubernetes quantity ("100Mi", "87608Ki", "1.5Gi", "1e3", "100m", "1073741824") as an exact
 // integer (bytes for memory and storage), rounded up like resource.Quantity.Value(); nullopt
@@ -211,13 +218,46 @@ class pod_evicted_detector final : public detector {
   static constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
   struct window_entry {
     std::int64_t ts_ns = 0;
-    std::string uid;  // the Event's metadata.uid (list and watch output repeat events)
+    // The Event's metadata.uid (list and watch output repeat events): a Kubernetes UID is 36
+    // characters, held inline; a longer one spills to the heap (and the slot keeps it).
+    fmt::basic_memory_buffer<char, 36> uid;
+    std::string_view uid_view() const noexcept { return {uid.data(), uid.size()}; }
     std::uint64_t count = 0;
     std::string_view cause;  // a static label for the storm message: "memory", "NoExecute taint"
     bool counts = true;      // towards a storm (preemptions may not)
+    std::uint32_t next = std::numeric_limits<std::uint32_t>::max();  // entry_pool's link
+  };
+  // Every node's window entries, in one pool of slots that outlive the entries in them: each
+  // node's entries are a list linked through the slots, oldest first, and a dropped entry's slot
+  // goes to a free list for the next entry of any node. The pool allocates only when more
+  // entries are alive at once than ever before (std::deque per node freed its blocks as a window
+  // drained and allocated them again as it filled, and a node dropped by the sweep took its
+  // storage with it).
+  class entry_pool {
+   public:
+    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+    struct list {
+      std::uint32_t head = none;  // oldest
+      std::uint32_t tail = none;  // newest
+      std::size_t size = 0;
+      bool empty() const noexcept { return size == 0; }
+    };
+    window_entry& operator[](std::uint32_t slot) noexcept { return slots_[slot]; }
+    const window_entry& operator[](std::uint32_t slot) const noexcept { return slots_[slot]; }
+    // A new newest entry of `l`: the slot still holds its previous occupant's values.
+    window_entry& push_back(list& l);
+    void pop_front(list& l) noexcept;
+    // Removes the entry after `prev` (the oldest when prev is none).
+    void erase_after(list& l, std::uint32_t prev) noexcept;
+    // Every entry of `l` to the free list.
+    void release(list& l) noexcept;
+
+   private:
+    std::vector<window_entry> slots_;
+    std::uint32_t free_ = none;  // linked through window_entry::next
   };
   struct node_window {
-    std::deque<window_entry> entries;  // evictions within the storm window, oldest first
+    entry_pool::list entries;  // evictions within the storm window, oldest first
     bool storm_active = false;
     std::int64_t threshold_ns = no_time;  // last EvictionThresholdMet reported
   };
@@ -239,18 +279,29 @@ class pod_evicted_detector final : public detector {
             std::int64_t first_ns, std::int64_t last_ns, std::uint64_t count, action recommended);
   bool is_gpu_workload(const k8s_event& k, const eviction_message& m) const;
   // The node's window, created if needed (dropping the stalest node at the cap).
-  node_window& node_state(const std::string& node, std::int64_t now_ns);
+  node_window& node_state(std::string_view node, std::int64_t now_ns);
   void sweep(std::int64_t now_ns);
 
   pod_evicted_config config_;
   std::unique_ptr<k8s_json_parser> json_;
-  k8s_event event_;  // the JSON line's event: reused, so its strings keep their capacity
+  k8s_event event_;  // the line's event (JSON or kubectl row): reused, so its strings keep
+                     // their capacity
   eviction_message message_parsed_;  // handle()'s decoded message: reused likewise
-  // The uid strings of dropped window entries, for the next entries to reuse (at most as many
-  // as entries ever held at once).
-  std::vector<std::string> spare_uids_;
-  void recycle(window_entry& e);
-  std::unordered_map<std::string, node_window> nodes_;
+  // Looked up by string_view (a node name is a view into the event: no copy). The hash is
+  // std::hash<std::string>'s, so buckets and iteration order are what they were; its operator()
+  // is deliberately not noexcept, which keeps hash codes cached in the nodes as they were.
+  struct node_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using node_map = std::unordered_map<std::string, node_window, node_hash, std::equal_to<>>;
+  node_map nodes_;
+  // Map entries of nodes that sweep or the node cap dropped, for new nodes to reuse (a node
+  // that comes back after a quiet window would otherwise cost a map node, and a key past 15
+  // characters its string).
+  std::vector<node_map::node_type> spare_nodes_;
+  void retire(node_map::iterator it);
+  entry_pool pool_;          // the nodes' window entries
   std::size_t entries_ = 0;  // window entries over all nodes
   describe_context describe_;
   std::int64_t next_sweep_ns_ = 0;
