@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "detectors/kernel_prefix.h"
+#include "detectors/phase.h"
 
 namespace detectors {
 namespace {
@@ -29,6 +30,8 @@ constexpr std::size_t reserved_xids = 16;
 constexpr std::size_t reserved_criticals = 8;
 // "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
 constexpr std::size_t reserved_uuid = 40;
+// Every message this detector reads starts with it.
+constexpr std::string_view nvrm_tag = "NVRM: ";
 
 bool is_critical_recovery(gpu_recovery r) noexcept {
   return r == gpu_recovery::gpu_reset || r == gpu_recovery::node_reboot ||
@@ -91,17 +94,23 @@ action max_action(action a, action b) noexcept {
   return a < b ? b : a;
 }
 
+// Appends, then rewrites the appended bytes in place: one append instead of a push_back (with
+// its capacity check) per character.
 void append_lower(std::string& out, std::string_view s) {
-  for (char c : s)
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+  const std::size_t start = out.size();
+  out += s;
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
 }
 
 // Quotes log text into a one-line message: control characters become spaces, long bodies are
 // cut.
 void append_quoted(std::string& out, std::string_view s) {
   const bool cut = s.size() > max_quoted_body;
-  for (char c : s.substr(0, max_quoted_body))
-    out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c);
+  const std::size_t start = out.size();
+  out += s.substr(0, max_quoted_body);
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (static_cast<unsigned char>(out[i]) < 0x20 || out[i] == 0x7f) out[i] = ' ';
   if (cut) out += "...";
 }
 
@@ -144,9 +153,13 @@ std::size_t xid_correlation_detector::state_size() const noexcept {
 
 void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  // Cheap rejection: nearly every line of a mixed stream stops here.
-  if (ev.line.find("NVRM: ") == std::string_view::npos) return;
+  // Cheap rejection: nearly every line of a mixed stream stops here. Stripping the prefix and
+  // looking at the message's first bytes is cheaper than searching the line for "NVRM: " (a
+  // foreign line's first byte already rules out every prefix form), and it decides the same:
+  // parse_nvrm_message takes only messages that start with "NVRM: ".
   const kernel_line k = strip_kernel_prefix(ev.line);
+  if (!k.message.starts_with(nvrm_tag)) return;
+  DETECTORS_PHASE(parse);
   const nvrm_line x = parse_nvrm_message(k.message);
   if (x.kind == nvrm_kind::not_ours) return;
   if (x.kind == nvrm_kind::malformed) {
@@ -156,6 +169,7 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.recognised;
   // A plain syslog file fed without an envelope still names its host in the prefix.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
+  DETECTORS_PHASE(state);
   evict_idle(ev.ts_ns);
   switch (x.kind) {
     case nvrm_kind::xid:
@@ -295,6 +309,7 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
   f.recommended = act;
   ++stats_.findings;
   sink.on_finding(f);
+  DETECTORS_PHASE(state);  // the caller goes on with its per-GPU work
 }
 
 void xid_correlation_detector::on_xid(const event& ev, std::string_view node, const nvrm_line& x,
@@ -338,6 +353,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     });
     if (!repeat) {
       g.criticals.push_back(reported{static_cast<std::uint16_t>(x.code), act, now});
+      DETECTORS_PHASE(emit);
       message_.clear();
       append_what(message_, x, v, from_xid_line);
       fmt::format_to(std::back_inserter(message_), " on {}", g.pci);
@@ -391,6 +407,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       first = std::min(first, e.ts_ns);
       ++apps;
     }
+    DETECTORS_PHASE(emit);
     message_.clear();
     action act = action::reset_gpu;
     if (app_then_hw) {
@@ -439,6 +456,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       else
         ++it->n;
     }
+    DETECTORS_PHASE(emit);
     message_.clear();
     fmt::format_to(std::back_inserter(message_), "{} Xids on {}{} within ", g.xids.size(), g.pci,
                    describe(g));

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "detectors/xid_correlation.h"
 
@@ -69,9 +70,18 @@ constexpr unsigned hex_value(char c) noexcept {
                      : static_cast<unsigned>((c | 0x20) - 'a' + 10);
 }
 
-bool consume(std::string_view& s, std::string_view prefix) noexcept {
-  if (!s.starts_with(prefix)) return false;
-  s.remove_prefix(prefix.size());
+// Literal prefixes. The literal's length is a compile-time constant, so the compare compiles
+// to a few loads instead of a call to memcmp (or strlen): these run several times per line.
+template <std::size_t N>
+bool has_prefix(std::string_view s, const char (&prefix)[N]) noexcept {
+  constexpr std::size_t n = N - 1;
+  return s.size() >= n && std::memcmp(s.data(), prefix, n) == 0;
+}
+
+template <std::size_t N>
+bool consume(std::string_view& s, const char (&prefix)[N]) noexcept {
+  if (!has_prefix(s, prefix)) return false;
+  s.remove_prefix(N - 1);
   return true;
 }
 
@@ -167,12 +177,12 @@ nvrm_line parse_xid(std::string_view s) noexcept {
   consume(s, "PCI:");  // very old drivers print "Xid (0000:03:00)"
   if (!consume_pci(s, x.pci)) return malformed();
   std::uint64_t n = 0;
-  if (s.starts_with(" GPU-I:")) {
+  if (has_prefix(s, " GPU-I:")) {
     s.remove_prefix(7);
     const std::string_view start = s;
     if (!consume_uint(s, 3, n)) return malformed();
     x.gpu_instance = start.substr(0, start.size() - s.size());
-    if (s.starts_with(" GPU-CI:")) {
+    if (has_prefix(s, " GPU-CI:")) {
       s.remove_prefix(8);
       const std::string_view ci = s;
       if (!consume_uint(s, 3, n)) return malformed();
@@ -215,7 +225,7 @@ nvrm_line parse_gpu(std::string_view s) noexcept {
     if (!consume_pci(s, x.pci) || !consume(s, ": ")) return malformed();
     s = trim_right(s);
     constexpr std::size_t uuid_len = 4 + 36;
-    if (s.size() != uuid_len || !s.starts_with("GPU-")) return malformed();
+    if (s.size() != uuid_len || !has_prefix(s, "GPU-")) return malformed();
     for (char c : s.substr(4))
       if (!is_hex(c) && c != '-') return malformed();
     x.uuid = s;
