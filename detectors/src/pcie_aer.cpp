@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "detectors/kernel_prefix.h"
+#include "detectors/phase.h"
 
 namespace detectors {
 namespace {
@@ -516,6 +517,7 @@ struct pcie_aer_detector::state {
     f.recommended = act;
     ++stats.findings;
     sink.on_finding(f);
+    DETECTORS_PHASE(state);  // findings are made inside state work, which goes on
   }
 
   void report(device_state& d, const record& r, finding_sink& sink) {
@@ -547,6 +549,7 @@ struct pcie_aer_detector::state {
 
   void report_uncorrected(device_state& d, const record& r, aer_severity sev, std::uint32_t bits,
                           finding_sink& sink) {
+    DETECTORS_PHASE(emit);
     text.clear();
     text += severity_text(sev);
     text += " PCIe error on ";
@@ -628,6 +631,7 @@ struct pcie_aer_detector::state {
     if (!r.layer.empty()) d.corrected_layer = r.layer;
     if (d.in_storm || q.size() < threshold) return;
     d.in_storm = true;
+    DETECTORS_PHASE(emit);
     text.clear();
     fmt::format_to(std::back_inserter(text), "{} corrected PCIe errors within {} s on {}", q.size(),
                    cfg.corrected_storm_window_ns / ns_per_second, d.bdf);
@@ -878,6 +882,7 @@ struct pcie_aer_detector::state {
       if (g == l.xid_pci) return;
     if (e->related.size() >= max_related_gpus) e->related.erase(e->related.begin());
     e->related.emplace_back(l.xid_pci);
+    DETECTORS_PHASE(emit);
     text.clear();
     text += "uncorrected fatal PCIe error on ";
     text += e->bdf;
@@ -977,11 +982,16 @@ pcie_aer_detector::~pcie_aer_detector() = default;
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
   state& s = *state_;
+  // Parsing is pure, so it goes first and the phases stay contiguous; expiry and the sweep
+  // still run for every line, ours or not, before the line's own handling.
+  const kernel_line k = strip_kernel_prefix(ev.line);
+  // parse_aer_line classifies and extracts in one pass: a foreign line's rejection after its
+  // prefix counts as parse.
+  DETECTORS_PHASE(parse);
+  const aer_line l = internal::parse_aer_line(k.message);
+  DETECTORS_PHASE(state);
   s.expire(ev.ts_ns, sink);
   s.sweep(ev.ts_ns);
-
-  const kernel_line k = strip_kernel_prefix(ev.line);
-  const aer_line l = internal::parse_aer_line(k.message);
   if (l.kind == aer_line_kind::none) return;
   if (l.kind == aer_line_kind::malformed) {
     ++stats_.malformed;
