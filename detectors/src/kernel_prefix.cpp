@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "literal_prefix.h"
+
 namespace detectors {
 namespace {
 
@@ -65,6 +67,14 @@ bool is_weekday(std::string_view s) noexcept {
   }
 }
 
+// The number of leading decimal digits of s.
+std::size_t digits_length(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && is_digit(s[i]))
+    ++i;
+  return i;
+}
+
 // "hh:mm:ss" at s[0..8)
 bool is_clock(std::string_view s) noexcept {
   return s.size() >= 8 && is_digit(s[0]) && is_digit(s[1]) && s[2] == ':' && is_digit(s[3]) &&
@@ -80,21 +90,15 @@ std::size_t bracket_prefix(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < inside.size() && inside[i] == ' ')
     ++i;
+  // An uptime is digits, one '.', digits: "219.470994".
   const std::string_view rest = inside.substr(i);
-  bool uptime = !rest.empty() && is_digit(rest[0]);
-  bool seen_dot = false;
-  for (char c : rest) {
-    if (c == '.' && !seen_dot) {
-      seen_dot = true;
-    } else if (!is_digit(c)) {
-      uptime = false;
-      break;
-    }
-  }
+  const std::size_t dot = digits_length(rest);
+  const bool uptime = dot > 0 && dot < rest.size() && rest[dot] == '.' &&
+                      digits_length(rest.substr(dot + 1)) == rest.size() - dot - 1;
   // "Fri Aug 30 11:43:09 2024" is 24 characters.
   const bool wall = inside.size() == 24 && is_weekday(inside) && inside[3] == ' ' &&
                     is_month(inside.substr(4)) && is_clock(inside.substr(11));
-  return (uptime && seen_dot) || wall ? close + 2 : 0;
+  return uptime || wall ? close + 2 : 0;
 }
 
 // "2024-11-15T12:02:03,470068+00:00 "
@@ -134,7 +138,7 @@ std::size_t syslog_prefix(std::string_view s, std::string_view& host) noexcept {
   const std::size_t host_end = s.find(' ', 16);
   if (host_end == std::string_view::npos || host_end == 16) return 0;
   const std::string_view tag = s.substr(host_end + 1);
-  if (!tag.starts_with("kernel: ")) return 0;
+  if (!internal::has_prefix(tag, "kernel: ")) return 0;
   host = s.substr(16, host_end - 16);
   return host_end + 1 + 8;
 }
@@ -152,7 +156,7 @@ kernel_line strip_kernel_prefix(std::string_view line) noexcept {
       n = bracket_prefix(m);
     } else if (is_digit(m[0])) {
       n = iso_prefix(m);
-    } else if (m.starts_with("kernel: ")) {
+    } else if (internal::has_prefix(m, "kernel: ")) {
       n = 8;
     } else if (is_month(m)) {
       n = syslog_prefix(m, out.host);

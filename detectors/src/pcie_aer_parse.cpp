@@ -10,13 +10,17 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 
 #include "detectors/pcie_aer.h"
+#include "literal_prefix.h"
 
 namespace detectors::internal {
 namespace {
+
+// Literal prefixes: literal_prefix.h; the overload below is for prefixes known at run time.
+using internal::consume;
+using internal::has_prefix;
 
 constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
@@ -29,25 +33,9 @@ constexpr int hex_value(char c) noexcept {
   return -1;
 }
 
-// A prefix known only at run time (table entries, parameters).
 bool consume(std::string_view& s, std::string_view prefix) noexcept {
   if (!s.starts_with(prefix)) return false;
   s.remove_prefix(prefix.size());
-  return true;
-}
-
-// Literal prefixes. The literal's length is a compile-time constant, so the compare compiles
-// to a few loads instead of a call to memcmp (or strlen): these run several times per line.
-template <std::size_t N>
-bool has_prefix(std::string_view s, const char (&prefix)[N]) noexcept {
-  constexpr std::size_t n = N - 1;
-  return s.size() >= n && std::memcmp(s.data(), prefix, n) == 0;
-}
-
-template <std::size_t N>
-bool consume(std::string_view& s, const char (&prefix)[N]) noexcept {
-  if (!has_prefix(s, prefix)) return false;
-  s.remove_prefix(N - 1);
   return true;
 }
 

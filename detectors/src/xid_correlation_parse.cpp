@@ -6,12 +6,15 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 #include "detectors/xid_correlation.h"
+#include "literal_prefix.h"
 
 namespace detectors {
 namespace {
+
+using internal::consume;
+using internal::has_prefix;
 
 // ---- Catalog --------------------------------------------------------------------------------
 
@@ -68,21 +71,6 @@ constexpr bool is_hex(char c) noexcept {
 constexpr unsigned hex_value(char c) noexcept {
   return is_digit(c) ? static_cast<unsigned>(c - '0')
                      : static_cast<unsigned>((c | 0x20) - 'a' + 10);
-}
-
-// Literal prefixes. The literal's length is a compile-time constant, so the compare compiles
-// to a few loads instead of a call to memcmp (or strlen): these run several times per line.
-template <std::size_t N>
-bool has_prefix(std::string_view s, const char (&prefix)[N]) noexcept {
-  constexpr std::size_t n = N - 1;
-  return s.size() >= n && std::memcmp(s.data(), prefix, n) == 0;
-}
-
-template <std::size_t N>
-bool consume(std::string_view& s, const char (&prefix)[N]) noexcept {
-  if (!has_prefix(s, prefix)) return false;
-  s.remove_prefix(N - 1);
-  return true;
 }
 
 // Consumes 1..max_digits decimal digits that are not followed by another digit.

@@ -9,9 +9,12 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "alloc_hooks/gtest.h"
 #include "detectors/corpus.h"
+// The word-compare prefix test the kernel-log parsers share (a private header of the library).
+#include "../src/literal_prefix.h"
 
 namespace detectors {
 namespace {
@@ -234,6 +237,48 @@ TEST(KernelPrefix, AgreesWithTheReferenceOnNearMissNames) {
       expect_same_as_reference("[Fri " + std::string(name) + std::string(tail));
     }
   }
+}
+
+// has_prefix compares whole words, the last one overlapping: check it against starts_with for
+// every length class (1, 2-3, 4-7, 8, 9-16, 17+), with a mismatch at every position, with the
+// input cut at every length, and with text after the prefix.
+template <std::size_t N>
+void expect_prefix_test_like_starts_with(const char (&literal)[N]) {
+  const std::string_view lit(literal, N - 1);
+  std::vector<std::string> inputs;
+  for (std::size_t n = 0; n <= lit.size(); ++n)
+    inputs.emplace_back(lit.substr(0, n));
+  inputs.push_back(std::string(lit) + " and more");
+  for (std::size_t i = 0; i < lit.size(); ++i) {
+    for (const char c : {'\0', '?', '\xff'}) {
+      std::string near = std::string(lit) + "tail";
+      near[i] = c;
+      inputs.push_back(near);
+    }
+  }
+  for (const std::string& in : inputs) {
+    const std::string_view v = in;
+    EXPECT_EQ(internal::has_prefix(v, literal), v.starts_with(lit)) << lit << " / " << in;
+    std::string_view rest = v;
+    const bool consumed = internal::consume(rest, literal);
+    EXPECT_EQ(consumed, v.starts_with(lit)) << lit << " / " << in;
+    EXPECT_EQ(rest, consumed ? v.substr(lit.size()) : v) << lit << " / " << in;
+  }
+}
+
+TEST(LiteralPrefix, AgreesWithStartsWith) {
+  expect_prefix_test_like_starts_with("");
+  expect_prefix_test_like_starts_with("k");
+  expect_prefix_test_like_starts_with("):");
+  expect_prefix_test_like_starts_with("id=");
+  expect_prefix_test_like_starts_with("AER:");
+  expect_prefix_test_like_starts_with("NVRM: X");
+  expect_prefix_test_like_starts_with("kernel: ");
+  expect_prefix_test_like_starts_with("severity=");
+  expect_prefix_test_like_starts_with("PCIe Bus Error:");
+  expect_prefix_test_like_starts_with("[Hardware Error]");
+  expect_prefix_test_like_starts_with("[Hardware Error]:");
+  expect_prefix_test_like_starts_with(" APEI Generic Hardware Error Source: ");
 }
 
 TEST(KernelPrefix, NeverAllocates) {
