@@ -11,6 +11,9 @@
 // record however many are open (a hostile stream can open thousands).
 #include "detectors/pcie_aer.h"
 
+// Messages use FMT_COMPILE: fmt parses the format strings at compile time instead of on every
+// finding, with the same output (fmt's own formatters do the writing either way).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -488,7 +491,7 @@ struct pcie_aer_detector::state {
       any = true;
       const std::string_view name = internal::aer_bit_name(correctable, b);
       if (name.empty()) {
-        fmt::format_to(std::back_inserter(text), "bit {}", b);
+        fmt::format_to(std::back_inserter(text), FMT_COMPILE("bit {}"), b);
       } else {
         text += name;
       }
@@ -498,7 +501,7 @@ struct pcie_aer_detector::state {
 
   void append_ids(bool has_ids, std::uint16_t vendor, std::uint16_t device) {
     if (!has_ids) return;
-    fmt::format_to(std::back_inserter(text), " ({}{:04x}:{:04x})",
+    fmt::format_to(std::back_inserter(text), FMT_COMPILE(" ({}{:04x}:{:04x})"),
                    vendor == nvidia_vendor ? "NVIDIA " : "", vendor, device);
   }
 
@@ -556,8 +559,8 @@ struct pcie_aer_detector::state {
     text += d.bdf;
     append_ids(d.has_ids, d.vendor, d.device);
     if (!r.detailed) {
-      fmt::format_to(std::back_inserter(text), " reported by root port {}, no details logged",
-                     r.reporter);
+      fmt::format_to(std::back_inserter(text),
+                     FMT_COMPILE(" reported by root port {}, no details logged"), r.reporter);
     }
     if (!r.layer.empty()) {
       text += ": ";
@@ -568,7 +571,8 @@ struct pcie_aer_detector::state {
       }
     }
     if (r.has_status) {
-      fmt::format_to(std::back_inserter(text), "; status 0x{:08x} mask 0x{:08x}", r.status, r.mask);
+      fmt::format_to(std::back_inserter(text), FMT_COMPILE("; status 0x{:08x} mask 0x{:08x}"),
+                     r.status, r.mask);
     }
     if (bits != 0) {
       text += "; ";
@@ -633,7 +637,8 @@ struct pcie_aer_detector::state {
     d.in_storm = true;
     DETECTORS_PHASE(emit);
     text.clear();
-    fmt::format_to(std::back_inserter(text), "{} corrected PCIe errors within {} s on {}", q.size(),
+    fmt::format_to(std::back_inserter(text),
+                   FMT_COMPILE("{} corrected PCIe errors within {} s on {}"), q.size(),
                    cfg.corrected_storm_window_ns / ns_per_second, d.bdf);
     append_ids(d.has_ids, d.vendor, d.device);
     if (d.corrected_bits != 0) {
@@ -661,8 +666,8 @@ struct pcie_aer_detector::state {
       // domain.
       const std::string_view domain = l.bdf.substr(0, l.bdf.find(':'));
       const auto end =
-          fmt::format_to_n(buf, sizeof buf, "{}:{:02x}:{:02x}.{:x}", domain, l.source_id >> 8,
-                           (l.source_id >> 3) & 0x1f, l.source_id & 7);
+          fmt::format_to_n(buf, sizeof buf, FMT_COMPILE("{}:{:02x}:{:02x}.{:x}"), domain,
+                           l.source_id >> 8, (l.source_id >> 3) & 0x1f, l.source_id & 7);
       source = std::string_view(buf, std::min(end.size, sizeof buf));
     }
     // A new notice from the same root port means its previous error has been printed.
@@ -892,9 +897,10 @@ struct pcie_aer_detector::state {
       append_bits(e->bits, false, -1);
       text += ")";
     }
-    fmt::format_to(std::back_inserter(text),
-                   " followed {:.1f} s later by Xid 79 (GPU has fallen off the bus) on PCI:{}",
-                   static_cast<double>(since(now, e->ts_ns)) / ns_per_second, l.xid_pci);
+    fmt::format_to(
+        std::back_inserter(text),
+        FMT_COMPILE(" followed {:.1f} s later by Xid 79 (GPU has fallen off the bus) on PCI:{}"),
+        static_cast<double>(since(now, e->ts_ns)) / ns_per_second, l.xid_pci);
     message = text;
     // emit() takes the subject and node from a device; the fatal AER's device may be gone.
     device_state subject;
