@@ -177,6 +177,8 @@ struct pcie_aer_detector::state {
   // strings' and vectors' storage) and reused for new devices. Never more than the most
   // devices tracked at once (<= max_devices + 1).
   std::vector<device_map::node_type> spare_devices;
+  // The device device() returned last (map nodes do not move; retire() clears it).
+  device_state* last_device = nullptr;
   record done;  // the record being reported; swapping keeps the strings' storage in use
   using node_map = std::unordered_map<std::string, node_state>;
   node_map nodes;                                // only nodes with fatal AERs
@@ -197,6 +199,19 @@ struct pcie_aer_detector::state {
   // --- state lookup -------------------------------------------------------------------------
 
   device_state& device(std::string_view node, std::string_view bdf, std::int64_t now) {
+    // The lines of one record name the same device one after another: compare with the last
+    // one before building and hashing a key. (node, bdf) determines the key: a BDF never
+    // contains the '\x1f' separator.
+    if (last_device != nullptr && last_device->bdf == bdf && last_device->node == node) {
+      last_device->last_seen_ns = std::max(last_device->last_seen_ns, now);
+      return *last_device;
+    }
+    last_device = &lookup_device(node, bdf);
+    last_device->last_seen_ns = std::max(last_device->last_seen_ns, now);
+    return *last_device;
+  }
+
+  device_state& lookup_device(std::string_view node, std::string_view bdf) {
     key.assign(node);
     key.push_back('\x1f');
     key.append(bdf);
@@ -218,7 +233,6 @@ struct pcie_aer_detector::state {
       it->second.node.assign(node);
       it->second.bdf.assign(bdf);
     }
-    it->second.last_seen_ns = std::max(it->second.last_seen_ns, now);
     return it->second;
   }
 
@@ -253,6 +267,7 @@ struct pcie_aer_detector::state {
 
   // Forgets a device, keeping its map node for reuse; returns the next iterator.
   device_map::iterator retire(device_map::iterator it) {
+    if (&it->second == last_device) last_device = nullptr;
     const auto next = std::next(it);
     spare_devices.push_back(devices.extract(it));
     return next;

@@ -26,11 +26,26 @@ constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
+// Hex digit values by byte, -1 for a non-digit: one load per character where a chain of range
+// checks cost three compares (BDFs, status words and ids are hex).
+constexpr std::array<std::int8_t, 256> hex_values = [] {
+  std::array<std::int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (c >= '0' && c <= '9') {
+      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+    } else {
+      t[static_cast<std::size_t>(c)] = -1;
+    }
+  }
+  return t;
+}();
+
 constexpr int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return hex_values[static_cast<unsigned char>(c)];
 }
 
 bool consume(std::string_view& s, std::string_view prefix) noexcept {
