@@ -3,8 +3,10 @@
 // for every kernel line on every node, and std::regex both allocates and is slow).
 #include "detectors/kernel_prefix.h"
 
-#include <array>
 #include <cstddef>
+#include <cstdint>
+
+#include "literal_prefix.h"
 
 namespace detectors {
 namespace {
@@ -16,20 +18,61 @@ constexpr bool is_lower(char c) noexcept {
   return c >= 'a' && c <= 'z';
 }
 
+// The first three characters of a name as one number, so that recognising a month or weekday
+// is one switch rather than a loop of string compares: it runs on every line that starts with
+// a capital letter (every syslog line, and DCGM metrics start with 'D' like "Dec").
+constexpr std::uint32_t code3(char a, char b, char c) noexcept {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(a)) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b)) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(c));
+}
+constexpr std::uint32_t code3(std::string_view s) noexcept {
+  return code3(s[0], s[1], s[2]);
+}
+
 bool is_month(std::string_view s) noexcept {
-  static constexpr std::array<std::string_view, 12> months = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (auto m : months)
-    if (s.substr(0, 3) == m) return true;
-  return false;
+  if (s.size() < 3) return false;
+  switch (code3(s)) {
+    case code3("Jan"):
+    case code3("Feb"):
+    case code3("Mar"):
+    case code3("Apr"):
+    case code3("May"):
+    case code3("Jun"):
+    case code3("Jul"):
+    case code3("Aug"):
+    case code3("Sep"):
+    case code3("Oct"):
+    case code3("Nov"):
+    case code3("Dec"):
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool is_weekday(std::string_view s) noexcept {
-  static constexpr std::array<std::string_view, 7> days = {"Mon", "Tue", "Wed", "Thu",
-                                                           "Fri", "Sat", "Sun"};
-  for (auto d : days)
-    if (s.substr(0, 3) == d) return true;
-  return false;
+  if (s.size() < 3) return false;
+  switch (code3(s)) {
+    case code3("Mon"):
+    case code3("Tue"):
+    case code3("Wed"):
+    case code3("Thu"):
+    case code3("Fri"):
+    case code3("Sat"):
+    case code3("Sun"):
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The number of leading decimal digits of s.
+std::size_t digits_length(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && is_digit(s[i]))
+    ++i;
+  return i;
 }
 
 // "hh:mm:ss" at s[0..8)
@@ -47,21 +90,15 @@ std::size_t bracket_prefix(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < inside.size() && inside[i] == ' ')
     ++i;
+  // An uptime is digits, one '.', digits: "219.470994".
   const std::string_view rest = inside.substr(i);
-  bool uptime = !rest.empty() && is_digit(rest[0]);
-  bool seen_dot = false;
-  for (char c : rest) {
-    if (c == '.' && !seen_dot) {
-      seen_dot = true;
-    } else if (!is_digit(c)) {
-      uptime = false;
-      break;
-    }
-  }
+  const std::size_t dot = digits_length(rest);
+  const bool uptime = dot > 0 && dot < rest.size() && rest[dot] == '.' &&
+                      digits_length(rest.substr(dot + 1)) == rest.size() - dot - 1;
   // "Fri Aug 30 11:43:09 2024" is 24 characters.
   const bool wall = inside.size() == 24 && is_weekday(inside) && inside[3] == ' ' &&
                     is_month(inside.substr(4)) && is_clock(inside.substr(11));
-  return (uptime && seen_dot) || wall ? close + 2 : 0;
+  return uptime || wall ? close + 2 : 0;
 }
 
 // "2024-11-15T12:02:03,470068+00:00 "
@@ -101,7 +138,7 @@ std::size_t syslog_prefix(std::string_view s, std::string_view& host) noexcept {
   const std::size_t host_end = s.find(' ', 16);
   if (host_end == std::string_view::npos || host_end == 16) return 0;
   const std::string_view tag = s.substr(host_end + 1);
-  if (tag.substr(0, 8) != "kernel: ") return 0;
+  if (!internal::has_prefix(tag, "kernel: ")) return 0;
   host = s.substr(16, host_end - 16);
   return host_end + 1 + 8;
 }
@@ -119,7 +156,7 @@ kernel_line strip_kernel_prefix(std::string_view line) noexcept {
       n = bracket_prefix(m);
     } else if (is_digit(m[0])) {
       n = iso_prefix(m);
-    } else if (m.substr(0, 8) == "kernel: ") {
+    } else if (internal::has_prefix(m, "kernel: ")) {
       n = 8;
     } else if (is_month(m)) {
       n = syslog_prefix(m, out.host);

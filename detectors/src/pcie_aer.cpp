@@ -11,6 +11,9 @@
 // record however many are open (a hostile stream can open thousands).
 #include "detectors/pcie_aer.h"
 
+// Messages use FMT_COMPILE: fmt parses the format strings at compile time instead of on every
+// finding, with the same output (fmt's own formatters do the writing either way).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "detectors/kernel_prefix.h"
+#include "detectors/phase.h"
 
 namespace detectors {
 namespace {
@@ -173,6 +177,8 @@ struct pcie_aer_detector::state {
   // strings' and vectors' storage) and reused for new devices. Never more than the most
   // devices tracked at once (<= max_devices + 1).
   std::vector<device_map::node_type> spare_devices;
+  // The device device() returned last (map nodes do not move; retire() clears it).
+  device_state* last_device = nullptr;
   record done;  // the record being reported; swapping keeps the strings' storage in use
   using node_map = std::unordered_map<std::string, node_state>;
   node_map nodes;                                // only nodes with fatal AERs
@@ -193,6 +199,19 @@ struct pcie_aer_detector::state {
   // --- state lookup -------------------------------------------------------------------------
 
   device_state& device(std::string_view node, std::string_view bdf, std::int64_t now) {
+    // The lines of one record name the same device one after another: compare with the last
+    // one before building and hashing a key. (node, bdf) determines the key: a BDF never
+    // contains the '\x1f' separator.
+    if (last_device != nullptr && last_device->bdf == bdf && last_device->node == node) {
+      last_device->last_seen_ns = std::max(last_device->last_seen_ns, now);
+      return *last_device;
+    }
+    last_device = &lookup_device(node, bdf);
+    last_device->last_seen_ns = std::max(last_device->last_seen_ns, now);
+    return *last_device;
+  }
+
+  device_state& lookup_device(std::string_view node, std::string_view bdf) {
     key.assign(node);
     key.push_back('\x1f');
     key.append(bdf);
@@ -214,7 +233,6 @@ struct pcie_aer_detector::state {
       it->second.node.assign(node);
       it->second.bdf.assign(bdf);
     }
-    it->second.last_seen_ns = std::max(it->second.last_seen_ns, now);
     return it->second;
   }
 
@@ -249,6 +267,7 @@ struct pcie_aer_detector::state {
 
   // Forgets a device, keeping its map node for reuse; returns the next iterator.
   device_map::iterator retire(device_map::iterator it) {
+    if (&it->second == last_device) last_device = nullptr;
     const auto next = std::next(it);
     spare_devices.push_back(devices.extract(it));
     return next;
@@ -487,7 +506,7 @@ struct pcie_aer_detector::state {
       any = true;
       const std::string_view name = internal::aer_bit_name(correctable, b);
       if (name.empty()) {
-        fmt::format_to(std::back_inserter(text), "bit {}", b);
+        fmt::format_to(std::back_inserter(text), FMT_COMPILE("bit {}"), b);
       } else {
         text += name;
       }
@@ -497,7 +516,7 @@ struct pcie_aer_detector::state {
 
   void append_ids(bool has_ids, std::uint16_t vendor, std::uint16_t device) {
     if (!has_ids) return;
-    fmt::format_to(std::back_inserter(text), " ({}{:04x}:{:04x})",
+    fmt::format_to(std::back_inserter(text), FMT_COMPILE(" ({}{:04x}:{:04x})"),
                    vendor == nvidia_vendor ? "NVIDIA " : "", vendor, device);
   }
 
@@ -516,6 +535,7 @@ struct pcie_aer_detector::state {
     f.recommended = act;
     ++stats.findings;
     sink.on_finding(f);
+    DETECTORS_PHASE(state);  // findings are made inside state work, which goes on
   }
 
   void report(device_state& d, const record& r, finding_sink& sink) {
@@ -547,14 +567,15 @@ struct pcie_aer_detector::state {
 
   void report_uncorrected(device_state& d, const record& r, aer_severity sev, std::uint32_t bits,
                           finding_sink& sink) {
+    DETECTORS_PHASE(emit);
     text.clear();
     text += severity_text(sev);
     text += " PCIe error on ";
     text += d.bdf;
     append_ids(d.has_ids, d.vendor, d.device);
     if (!r.detailed) {
-      fmt::format_to(std::back_inserter(text), " reported by root port {}, no details logged",
-                     r.reporter);
+      fmt::format_to(std::back_inserter(text),
+                     FMT_COMPILE(" reported by root port {}, no details logged"), r.reporter);
     }
     if (!r.layer.empty()) {
       text += ": ";
@@ -565,7 +586,8 @@ struct pcie_aer_detector::state {
       }
     }
     if (r.has_status) {
-      fmt::format_to(std::back_inserter(text), "; status 0x{:08x} mask 0x{:08x}", r.status, r.mask);
+      fmt::format_to(std::back_inserter(text), FMT_COMPILE("; status 0x{:08x} mask 0x{:08x}"),
+                     r.status, r.mask);
     }
     if (bits != 0) {
       text += "; ";
@@ -628,8 +650,10 @@ struct pcie_aer_detector::state {
     if (!r.layer.empty()) d.corrected_layer = r.layer;
     if (d.in_storm || q.size() < threshold) return;
     d.in_storm = true;
+    DETECTORS_PHASE(emit);
     text.clear();
-    fmt::format_to(std::back_inserter(text), "{} corrected PCIe errors within {} s on {}", q.size(),
+    fmt::format_to(std::back_inserter(text),
+                   FMT_COMPILE("{} corrected PCIe errors within {} s on {}"), q.size(),
                    cfg.corrected_storm_window_ns / ns_per_second, d.bdf);
     append_ids(d.has_ids, d.vendor, d.device);
     if (d.corrected_bits != 0) {
@@ -657,8 +681,8 @@ struct pcie_aer_detector::state {
       // domain.
       const std::string_view domain = l.bdf.substr(0, l.bdf.find(':'));
       const auto end =
-          fmt::format_to_n(buf, sizeof buf, "{}:{:02x}:{:02x}.{:x}", domain, l.source_id >> 8,
-                           (l.source_id >> 3) & 0x1f, l.source_id & 7);
+          fmt::format_to_n(buf, sizeof buf, FMT_COMPILE("{}:{:02x}:{:02x}.{:x}"), domain,
+                           l.source_id >> 8, (l.source_id >> 3) & 0x1f, l.source_id & 7);
       source = std::string_view(buf, std::min(end.size, sizeof buf));
     }
     // A new notice from the same root port means its previous error has been printed.
@@ -878,6 +902,7 @@ struct pcie_aer_detector::state {
       if (g == l.xid_pci) return;
     if (e->related.size() >= max_related_gpus) e->related.erase(e->related.begin());
     e->related.emplace_back(l.xid_pci);
+    DETECTORS_PHASE(emit);
     text.clear();
     text += "uncorrected fatal PCIe error on ";
     text += e->bdf;
@@ -887,9 +912,10 @@ struct pcie_aer_detector::state {
       append_bits(e->bits, false, -1);
       text += ")";
     }
-    fmt::format_to(std::back_inserter(text),
-                   " followed {:.1f} s later by Xid 79 (GPU has fallen off the bus) on PCI:{}",
-                   static_cast<double>(since(now, e->ts_ns)) / ns_per_second, l.xid_pci);
+    fmt::format_to(
+        std::back_inserter(text),
+        FMT_COMPILE(" followed {:.1f} s later by Xid 79 (GPU has fallen off the bus) on PCI:{}"),
+        static_cast<double>(since(now, e->ts_ns)) / ns_per_second, l.xid_pci);
     message = text;
     // emit() takes the subject and node from a device; the fatal AER's device may be gone.
     device_state subject;
@@ -977,11 +1003,16 @@ pcie_aer_detector::~pcie_aer_detector() = default;
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
   state& s = *state_;
+  // Parsing is pure, so it goes first and the phases stay contiguous; expiry and the sweep
+  // still run for every line, ours or not, before the line's own handling.
+  const kernel_line k = strip_kernel_prefix(ev.line);
+  // parse_aer_line classifies and extracts in one pass: a foreign line's rejection after its
+  // prefix counts as parse.
+  DETECTORS_PHASE(parse);
+  const aer_line l = internal::parse_aer_line(k.message);
+  DETECTORS_PHASE(state);
   s.expire(ev.ts_ns, sink);
   s.sweep(ev.ts_ns);
-
-  const kernel_line k = strip_kernel_prefix(ev.line);
-  const aer_line l = internal::parse_aer_line(k.message);
   if (l.kind == aer_line_kind::none) return;
   if (l.kind == aer_line_kind::malformed) {
     ++stats_.malformed;

@@ -13,19 +13,39 @@
 #include <string_view>
 
 #include "detectors/pcie_aer.h"
+#include "literal_prefix.h"
 
 namespace detectors::internal {
 namespace {
+
+// Literal prefixes: literal_prefix.h; the overload below is for prefixes known at run time.
+using internal::consume;
+using internal::has_prefix;
 
 constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
+// Hex digit values by byte, -1 for a non-digit: one load per character where a chain of range
+// checks cost three compares (BDFs, status words and ids are hex).
+constexpr std::array<std::int8_t, 256> hex_values = [] {
+  std::array<std::int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (c >= '0' && c <= '9') {
+      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+    } else {
+      t[static_cast<std::size_t>(c)] = -1;
+    }
+  }
+  return t;
+}();
+
 constexpr int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return hex_values[static_cast<unsigned char>(c)];
 }
 
 bool consume(std::string_view& s, std::string_view prefix) noexcept {
@@ -107,27 +127,31 @@ bool exact_bdf(std::string_view s, std::string_view& out) noexcept {
   return true;
 }
 
-// The severity names of every kernel generation.
+// The severity names of every kernel generation: "Uncorrected (Non-Fatal)", "Uncorrected
+// (Fatal)", "Uncorrectable (Non-Fatal)", "Uncorrectable (Fatal)", "Corrected", "Correctable".
+// Matched piece by piece (every device line of a record reaches here): s is consumed only when
+// a whole name matches.
 bool severity_name(std::string_view& s, aer_severity& out) noexcept {
-  struct name {
-    std::string_view text;
-    aer_severity sev;
-  };
-  static constexpr std::array<name, 6> names = {{
-      {"Uncorrected (Non-Fatal)", aer_severity::nonfatal},
-      {"Uncorrected (Fatal)", aer_severity::fatal},
-      {"Uncorrectable (Non-Fatal)", aer_severity::nonfatal},
-      {"Uncorrectable (Fatal)", aer_severity::fatal},
-      {"Corrected", aer_severity::corrected},
-      {"Correctable", aer_severity::corrected},
-  }};
-  for (const auto& n : names) {
-    if (consume(s, n.text)) {
-      out = n.sev;
-      return true;
+  std::string_view t = s;
+  aer_severity sev = aer_severity::unknown;
+  if (consume(t, "Uncorrect")) {
+    if (!consume(t, "ed (") && !consume(t, "able (")) return false;
+    if (consume(t, "Non-Fatal)")) {
+      sev = aer_severity::nonfatal;
+    } else if (consume(t, "Fatal)")) {
+      sev = aer_severity::fatal;
+    } else {
+      return false;
     }
+  } else if (consume(t, "Correct")) {
+    if (!consume(t, "ed") && !consume(t, "able")) return false;
+    sev = aer_severity::corrected;
+  } else {
+    return false;
   }
-  return false;
+  s = t;
+  out = sev;
+  return true;
 }
 
 // CPER severity words (cper_severity_str): informational errors need no action, like corrected.
@@ -254,17 +278,17 @@ aer_line parse_device_line(std::string_view m) noexcept {
     out.multiple = consume(t, "Multiple ");
     if (severity_name(t, out.sev)) return parse_notice(t, out);
     // A notice cut inside its severity ("Uncorrected (Fa").
-    if (out.multiple || t.starts_with("Uncorrect") || t.starts_with("Correct")) return malformed();
+    if (out.multiple || has_prefix(t, "Uncorrect") || has_prefix(t, "Correct")) return malformed();
     out.sev = aer_severity::unknown;
   }
   if (consume(s, "device [")) return parse_status(s, out);
   if (s.size() >= 2 && s[0] == '[' && (s[1] == ' ' || is_digit(s[1])))
     return parse_bit(s.substr(1), out);
-  if (s.starts_with("TLP Header:")) {
+  if (has_prefix(s, "TLP Header:")) {
     out.kind = aer_line_kind::tlp_header;
     return out;
   }
-  if (s.starts_with("Error of this Agent")) {
+  if (has_prefix(s, "Error of this Agent")) {
     out.kind = aer_line_kind::continuation;
     return out;
   }
@@ -307,7 +331,7 @@ aer_line parse_firmware_line(std::string_view s) noexcept {
     if (!cper_severity_word(s, out.sev)) return malformed();
     return kind(aer_line_kind::fw_event_severity);
   }
-  if (s.size() > 6 && s.starts_with("Error ") && is_digit(s[6])) {
+  if (s.size() > 6 && has_prefix(s, "Error ") && is_digit(s[6])) {
     s.remove_prefix(6);
     std::uint32_t section = 0;
     if (!decimal(s, 4, section) || !consume(s, ", type: ") || !cper_severity_word(s, out.sev))
@@ -347,7 +371,7 @@ aer_line parse_firmware_line(std::string_view s) noexcept {
       return malformed();
     return kind(aer_line_kind::fw_uncor_sev);
   }
-  if (s.starts_with("TLP Header:")) return kind(aer_line_kind::fw_tlp_header);
+  if (has_prefix(s, "TLP Header:")) return kind(aer_line_kind::fw_tlp_header);
   return kind(aer_line_kind::fw_other);
 }
 
@@ -365,7 +389,7 @@ aer_line parse_xid(std::string_view s) noexcept {
   if (close == std::string_view::npos) return out;
   s.remove_prefix(close + 3);
   std::uint32_t code = 0;
-  if (!decimal(s, 4, code) || code != 79 || !s.starts_with(",")) return out;
+  if (!decimal(s, 4, code) || code != 79 || !has_prefix(s, ",")) return out;
   out.xid_pci = pci;
   out.kind = aer_line_kind::xid79;
   return out;

@@ -5,12 +5,16 @@
 // their storage, and messages are formatted into member strings that keep their capacity.
 #include "detectors/xid_correlation.h"
 
+// Messages use FMT_COMPILE: fmt parses the format strings at compile time instead of on every
+// finding, with the same output (fmt's own formatters do the writing either way).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iterator>
 
 #include "detectors/kernel_prefix.h"
+#include "detectors/phase.h"
 
 namespace detectors {
 namespace {
@@ -29,6 +33,8 @@ constexpr std::size_t reserved_xids = 16;
 constexpr std::size_t reserved_criticals = 8;
 // "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
 constexpr std::size_t reserved_uuid = 40;
+// Every message this detector reads starts with it.
+constexpr std::string_view nvrm_tag = "NVRM: ";
 
 bool is_critical_recovery(gpu_recovery r) noexcept {
   return r == gpu_recovery::gpu_reset || r == gpu_recovery::node_reboot ||
@@ -81,9 +87,10 @@ void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, boo
     out += "GPU has fallen off the bus (no Xid line; treated as Xid 79)";
     return;
   }
-  fmt::format_to(std::back_inserter(out), "Xid {} ({}: {}", x.code, to_string(v.entry.category),
-                 v.entry.description);
-  if (x.code == 154) fmt::format_to(std::back_inserter(out), ": {}", to_string(x.recovery));
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("Xid {} ({}: {}"), x.code,
+                 to_string(v.entry.category), v.entry.description);
+  if (x.code == 154)
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(": {}"), to_string(x.recovery));
   out += ')';
 }
 
@@ -91,26 +98,32 @@ action max_action(action a, action b) noexcept {
   return a < b ? b : a;
 }
 
+// Appends, then rewrites the appended bytes in place: one append instead of a push_back (with
+// its capacity check) per character.
 void append_lower(std::string& out, std::string_view s) {
-  for (char c : s)
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+  const std::size_t start = out.size();
+  out += s;
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
 }
 
 // Quotes log text into a one-line message: control characters become spaces, long bodies are
 // cut.
 void append_quoted(std::string& out, std::string_view s) {
   const bool cut = s.size() > max_quoted_body;
-  for (char c : s.substr(0, max_quoted_body))
-    out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c);
+  const std::size_t start = out.size();
+  out += s.substr(0, max_quoted_body);
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (static_cast<unsigned char>(out[i]) < 0x20 || out[i] == 0x7f) out[i] = ' ';
   if (cut) out += "...";
 }
 
 void append_duration(std::string& out, std::int64_t ns) {
   const std::int64_t s = ns / ns_per_second;
   if (s >= 60 && s % 60 == 0)
-    fmt::format_to(std::back_inserter(out), "{} min", s / 60);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{} min"), s / 60);
   else
-    fmt::format_to(std::back_inserter(out), "{} s", s);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{} s"), s);
 }
 
 }  // namespace
@@ -144,9 +157,13 @@ std::size_t xid_correlation_detector::state_size() const noexcept {
 
 void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  // Cheap rejection: nearly every line of a mixed stream stops here.
-  if (ev.line.find("NVRM: ") == std::string_view::npos) return;
+  // Cheap rejection: nearly every line of a mixed stream stops here. Stripping the prefix and
+  // looking at the message's first bytes is cheaper than searching the line for "NVRM: " (a
+  // foreign line's first byte already rules out every prefix form), and it decides the same:
+  // parse_nvrm_message takes only messages that start with "NVRM: ".
   const kernel_line k = strip_kernel_prefix(ev.line);
+  if (!k.message.starts_with(nvrm_tag)) return;
+  DETECTORS_PHASE(parse);
   const nvrm_line x = parse_nvrm_message(k.message);
   if (x.kind == nvrm_kind::not_ours) return;
   if (x.kind == nvrm_kind::malformed) {
@@ -156,6 +173,7 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.recognised;
   // A plain syslog file fed without an envelope still names its host in the prefix.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
+  DETECTORS_PHASE(state);
   evict_idle(ev.ts_ns);
   switch (x.kind) {
     case nvrm_kind::xid:
@@ -295,6 +313,7 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
   f.recommended = act;
   ++stats_.findings;
   sink.on_finding(f);
+  DETECTORS_PHASE(state);  // the caller goes on with its per-GPU work
 }
 
 void xid_correlation_detector::on_xid(const event& ev, std::string_view node, const nvrm_line& x,
@@ -338,16 +357,18 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     });
     if (!repeat) {
       g.criticals.push_back(reported{static_cast<std::uint16_t>(x.code), act, now});
+      DETECTORS_PHASE(emit);
       message_.clear();
       append_what(message_, x, v, from_xid_line);
-      fmt::format_to(std::back_inserter(message_), " on {}", g.pci);
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
       if (!x.gpu_instance.empty()) {
-        fmt::format_to(std::back_inserter(message_), " GPU-I {}", x.gpu_instance);
+        fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
         if (!x.compute_instance.empty())
-          fmt::format_to(std::back_inserter(message_), " GPU-CI {}", x.compute_instance);
+          fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"),
+                         x.compute_instance);
       }
       message_ += describe(g);
-      if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), ", pid {}", x.pid);
+      if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
       if (!x.process_name.empty() && x.process_name != "<unknown>") {
         message_ += ", process ";
         append_quoted(message_, x.process_name);
@@ -391,20 +412,24 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       first = std::min(first, e.ts_ns);
       ++apps;
     }
+    DETECTORS_PHASE(emit);
     message_.clear();
     action act = action::reset_gpu;
     if (app_then_hw) {
-      fmt::format_to(std::back_inserter(message_), "application Xid {} followed by hardware-class ",
+      fmt::format_to(std::back_inserter(message_),
+                     FMT_COMPILE("application Xid {} followed by hardware-class "),
                      g.last_app_code);
       append_what(message_, x, v, from_xid_line);
-      fmt::format_to(std::back_inserter(message_), " on {}{} within ", g.pci, describe(g));
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}{} within "), g.pci,
+                     describe(g));
       append_duration(message_, config_.window_ns);
       message_ += ": the application errors are likely the GPU's";
       act = max_action(act, v.recommended);
     } else {
-      fmt::format_to(std::back_inserter(message_),
-                     "application-level Xids from {} distinct processes on {}{} within ", distinct,
-                     g.pci, describe(g));
+      fmt::format_to(
+          std::back_inserter(message_),
+          FMT_COMPILE("application-level Xids from {} distinct processes on {}{} within "),
+          distinct, g.pci, describe(g));
       append_duration(message_, config_.window_ns);
       message_ += " (latest ";
       append_what(message_, x, v, from_xid_line);
@@ -439,13 +464,14 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       else
         ++it->n;
     }
+    DETECTORS_PHASE(emit);
     message_.clear();
-    fmt::format_to(std::back_inserter(message_), "{} Xids on {}{} within ", g.xids.size(), g.pci,
-                   describe(g));
+    fmt::format_to(std::back_inserter(message_), FMT_COMPILE("{} Xids on {}{} within "),
+                   g.xids.size(), g.pci, describe(g));
     append_duration(message_, config_.window_ns);
     message_ += ':';
     for (const code_count& c : codes)
-      fmt::format_to(std::back_inserter(message_), " {} x{} ({})", c.code, c.n,
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" {} x{} ({})"), c.code, c.n,
                      classify_xid(c.code).description);
     emit(sink, g, severity::warning, "xid_burst", g.xids.front().ts_ns, now, g.xids.size(), act);
   }

@@ -8,9 +8,13 @@
 #include <cstdint>
 
 #include "detectors/xid_correlation.h"
+#include "literal_prefix.h"
 
 namespace detectors {
 namespace {
+
+using internal::consume;
+using internal::has_prefix;
 
 // ---- Catalog --------------------------------------------------------------------------------
 
@@ -67,12 +71,6 @@ constexpr bool is_hex(char c) noexcept {
 constexpr unsigned hex_value(char c) noexcept {
   return is_digit(c) ? static_cast<unsigned>(c - '0')
                      : static_cast<unsigned>((c | 0x20) - 'a' + 10);
-}
-
-bool consume(std::string_view& s, std::string_view prefix) noexcept {
-  if (!s.starts_with(prefix)) return false;
-  s.remove_prefix(prefix.size());
-  return true;
 }
 
 // Consumes 1..max_digits decimal digits that are not followed by another digit.
@@ -167,12 +165,12 @@ nvrm_line parse_xid(std::string_view s) noexcept {
   consume(s, "PCI:");  // very old drivers print "Xid (0000:03:00)"
   if (!consume_pci(s, x.pci)) return malformed();
   std::uint64_t n = 0;
-  if (s.starts_with(" GPU-I:")) {
+  if (has_prefix(s, " GPU-I:")) {
     s.remove_prefix(7);
     const std::string_view start = s;
     if (!consume_uint(s, 3, n)) return malformed();
     x.gpu_instance = start.substr(0, start.size() - s.size());
-    if (s.starts_with(" GPU-CI:")) {
+    if (has_prefix(s, " GPU-CI:")) {
       s.remove_prefix(8);
       const std::string_view ci = s;
       if (!consume_uint(s, 3, n)) return malformed();
@@ -215,7 +213,7 @@ nvrm_line parse_gpu(std::string_view s) noexcept {
     if (!consume_pci(s, x.pci) || !consume(s, ": ")) return malformed();
     s = trim_right(s);
     constexpr std::size_t uuid_len = 4 + 36;
-    if (s.size() != uuid_len || !s.starts_with("GPU-")) return malformed();
+    if (s.size() != uuid_len || !has_prefix(s, "GPU-")) return malformed();
     for (char c : s.substr(4))
       if (!is_hex(c) && c != '-') return malformed();
     x.uuid = s;

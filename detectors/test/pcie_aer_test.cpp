@@ -629,6 +629,42 @@ TEST(PcieAer, CorrectedStormsAreCountedPerDeviceAndNode) {
   EXPECT_EQ(h.det.state_size(), 3U);
 }
 
+// The detector remembers the device of the previous line (the lines of a record name the same
+// device one after another): lines of two records interleaved line by line, same BDF on two
+// nodes, must still go to their own records.
+TEST(PcieAer, InterleavedRecordsOfTheSameBdfOnTwoNodesStaySeparate) {
+  harness h;
+  std::int64_t ts = t0;
+  for (std::string_view line : fatal_v5) {
+    h.feed(line, ts, "node-1");
+    h.feed(line, ts + 1'000, "node-2");
+    ts += 10'000;
+  }
+  h.finish();
+  ASSERT_EQ(h.count("aer_uncorrected_fatal"), 2U);
+  std::vector<std::string> nodes;
+  for (const auto& f : h.sink.findings) {
+    nodes.push_back(f.node);
+    EXPECT_NE(f.message.find("CmpltTO (First)"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("TLP header logged"), std::string::npos) << f.message;
+  }
+  std::sort(nodes.begin(), nodes.end());
+  EXPECT_EQ(nodes, (std::vector<std::string>{"node-1", "node-2"}));
+}
+
+// The sweep on the first line of the second record forgets the device of the first, which is
+// also the device of the previous line: the second record must be tracked afresh, not through
+// the forgotten one.
+TEST(PcieAer, ADeviceForgottenAndSeenAgainIsTrackedAfresh) {
+  harness h;
+  corrected_record(h, "0000:3b:00.0", t0);
+  corrected_record(h, "0000:3b:00.0", t0 + 120 * sec);
+  EXPECT_EQ(h.det.state_size(), 1U);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.state_size(), 1U);
+}
+
 TEST(PcieAer, MultipleCorrectedCountsTwiceAndNamesEveryBit) {
   harness h;
   for (int i = 0; i < 5; ++i)

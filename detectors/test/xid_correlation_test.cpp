@@ -688,6 +688,29 @@ TEST_F(XidCorrelation, SurvivesEveryTruncationOfItsLines) {
   EXPECT_LE(det.state_size(), 2u * (1 + 64 + 8 + 8) + 1);
 }
 
+// The rejection looks at the message after the prefix, not anywhere in the line: "NVRM: "
+// quoted inside another message, or after an unrecognised prefix, is not an NVRM line.
+TEST_F(XidCorrelation, ReadsNvrmOnlyAtTheStartOfTheMessage) {
+  const std::string_view lines[] = {
+      "audit: msg='NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.'",
+      "[not an uptime] NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.",
+      "Dec  2 11:38:47 host sshd: NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.",
+      " NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.",
+      "NVRM:Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.",
+      "NVRM",
+  };
+  std::int64_t t = 0;
+  for (std::string_view l : lines)
+    feed(t++, l);
+  EXPECT_EQ(det.stats().events, std::size(lines));
+  EXPECT_EQ(det.stats().recognised, 0u);
+  EXPECT_EQ(det.stats().malformed, 0u);
+  EXPECT_TRUE(sink.findings.empty());
+  // The same Xid behind a recognised prefix is read.
+  feed(t++, "kernel: NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.");
+  EXPECT_EQ(kinds(), strings{"xid_critical"});
+}
+
 TEST_F(XidCorrelation, IgnoresOtherDetectorsLines) {
   const std::string_view lines[] = {
       "pcieport 0000:00:03.1: AER: Corrected error received: 0000:3b:00.0",
