@@ -60,6 +60,23 @@ struct rank_state {
   std::uint64_t lag_observations = 0;
 };
 
+// A short text kept inside its owner: an OpType name, a WARN's peer address. Up to `Inline`
+// bytes (every real value) need no allocation; a longer, garbled one spills to the heap, so bad
+// input still reads back whole. fmt's buffer is the stack-first storage used for this.
+template <std::size_t Inline>
+class short_text {
+ public:
+  void assign(std::string_view s) {
+    buf_.clear();
+    buf_.append(s);
+  }
+  std::string_view view() const noexcept { return {buf_.data(), buf_.size()}; }
+  bool empty() const noexcept { return buf_.size() == 0; }
+
+ private:
+  fmt::basic_memory_buffer<char, Inline> buf_;
+};
+
 // One rank's timeout of one collective, as logged (possibly several times) by that rank.
 struct timed_out_rank {
   std::int64_t rank = -1;
@@ -67,7 +84,8 @@ struct timed_out_rank {
   std::int64_t timeout_ms = 0;
   std::int64_t ran_ms = 0;
   std::int64_t ts_ns = 0;
-  std::string op;
+  // PyTorch's longest OpType name, REDUCE_SCATTER_TENSOR_COALESCED, has 31 characters.
+  short_text<32> op;
   bool blocking_wait = false;
   bool untagged = false;  // no PG tag: may still be claimed by a non-default PG
   std::uint64_t lines = 1;
@@ -670,7 +688,7 @@ struct nccl_hang_detector::state {
 
     message.clear();
     auto out = std::back_inserter(message);
-    fmt::format_to(out, "{}", rep->op);
+    message += rep->op.view();
     if (rep->seq >= 0) fmt::format_to(out, " SeqNum={}", rep->seq);
     message += " on ";
     pg_display(message, job);
