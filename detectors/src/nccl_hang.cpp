@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "nccl_hang_parse.h"
+#include "nccl_hang_queue.h"
 
 namespace detectors {
 namespace {
@@ -200,21 +201,22 @@ struct nccl_hang_detector::state {
   std::unordered_map<std::string, node_state> nodes;
   // Jobs whose incident is settling, in the order their incidents opened (so, by deadline,
   // up to the stream's small timestamp disorder).
+  // A slot_queue: the keys' strings are reused, not reallocated, incident after incident.
   struct pending_ref {
-    std::int64_t deadline;
+    std::int64_t deadline = 0;
     std::string key;
   };
-  std::deque<pending_ref> pending;
+  internal::slot_queue<pending_ref> pending;
   // Untagged timeouts that a non-default PG's companion line claimed (see claim_untagged).
   struct claim {
-    std::int64_t ts_ns;
+    std::int64_t ts_ns = 0;
     std::string node;
-    std::int64_t rank;
-    std::int64_t seq;
+    std::int64_t rank = -1;
+    std::int64_t seq = -1;
     std::string key;
   };
   static constexpr std::size_t max_claims = 256;
-  std::deque<claim> claims;
+  internal::slot_queue<claim> claims;
   std::int64_t now = min_i64;  // latest event time seen (events may be slightly out of order)
   std::int64_t next_sweep = min_i64;
 
@@ -408,7 +410,9 @@ struct nccl_hang_detector::state {
     }
     job.pending->first_ns = ts_ns;
     job.pending->last_ns = ts_ns;
-    pending.push_back(pending_ref{sat_add(ts_ns, config.timeout_settle_ns), job.key});
+    pending_ref& ref = pending.push_back();
+    ref.deadline = sat_add(ts_ns, config.timeout_settle_ns);
+    ref.key.assign(job.key);
   }
 
   void add_entry(job_state& job, timed_out_rank entry) {
@@ -455,9 +459,10 @@ struct nccl_hang_detector::state {
 
   // The job of a non-default PG whose companion line named this rank and SeqNum.
   job_state* claimed_job(std::string_view node, std::int64_t rank, std::int64_t seq) {
-    for (auto c = claims.rbegin(); c != claims.rend(); ++c) {
-      if (c->rank == rank && c->seq == seq && c->node == node) {
-        auto it = jobs.find(c->key);
+    for (std::size_t i = claims.size(); i-- > 0;) {
+      const claim& c = claims[i];
+      if (c.rank == rank && c.seq == seq && c.node == node) {
+        auto it = jobs.find(c.key);
         return it == jobs.end() ? nullptr : &it->second;
       }
     }
@@ -471,7 +476,12 @@ struct nccl_hang_detector::state {
   void claim_untagged(const event& ev, const nccl_line& l, job_state& target) {
     if (claimed_job(ev.node, l.tag.rank, l.work_seq) != &target) {
       if (claims.size() >= max_claims) claims.pop_front();
-      claims.push_back(claim{ev.ts_ns, std::string(ev.node), l.tag.rank, l.work_seq, target.key});
+      claim& c = claims.push_back();
+      c.ts_ns = ev.ts_ns;
+      c.node.assign(ev.node);
+      c.rank = l.tag.rank;
+      c.seq = l.work_seq;
+      c.key.assign(target.key);
     }
     key.assign(ev.node);
     key += '\n';
@@ -754,9 +764,8 @@ struct nccl_hang_detector::state {
   // Reports the incidents whose settle time has passed (all of them when `all`).
   void flush_due(finding_sink& sink, detector_stats& stats, bool all) {
     while (!pending.empty() && (all || now >= pending.front().deadline)) {
-      const pending_ref ref = std::move(pending.front());
+      const auto it = jobs.find(pending.front().key);
       pending.pop_front();
-      auto it = jobs.find(ref.key);
       // Gone: evicted (and reported then) or claimed by another PG; a newer incident of the
       // job has its own entry further back.
       if (it == jobs.end() || !it->second.pending) continue;
