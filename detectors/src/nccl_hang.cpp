@@ -236,6 +236,20 @@ struct nccl_hang_detector::state {
   // The entry lists of reported incidents (emptied, capacity kept) for the next incidents.
   static constexpr std::size_t max_spare_entries = 64;
   std::vector<std::vector<timed_out_rank>> spare_entries;
+  // A new list's capacity: one entry per rank and collective, so that a node's eight local
+  // ranks timing out on two collectives fit without growing the list.
+  static constexpr std::size_t entries_reserve = 16;
+
+  void recycle(std::vector<timed_out_rank>& entries) {
+    entries.clear();
+    if (spare_entries.size() < max_spare_entries) spare_entries.push_back(std::move(entries));
+  }
+
+  // Drops a job's settling incident (emptied by claims), keeping its list for the next one.
+  void close_incident(job_state& job) {
+    recycle(job.pending->entries);
+    job.pending.reset();
+  }
 
   // Scratch buffers; a finding's strings point into them during on_finding.
   std::string key;
@@ -407,6 +421,8 @@ struct nccl_hang_detector::state {
     if (!spare_entries.empty()) {
       job.pending->entries = std::move(spare_entries.back());
       spare_entries.pop_back();
+    } else {
+      job.pending->entries.reserve(std::min(config.max_ranks_per_job, entries_reserve));
     }
     job.pending->first_ns = ts_ns;
     job.pending->last_ns = ts_ns;
@@ -496,7 +512,7 @@ struct nccl_hang_detector::state {
     timed_out_rank moved = std::move(*e);
     entries.erase(e);
     it->second.pending->lines -= std::min(it->second.pending->lines, moved.lines);
-    if (entries.empty()) it->second.pending.reset();
+    if (entries.empty()) close_incident(it->second);
     moved.untagged = false;
     if (!target.pending) open_incident(target, moved.ts_ns);
     add_entry(target, std::move(moved));
@@ -610,7 +626,10 @@ struct nccl_hang_detector::state {
   void flush_job(job_state& job, finding_sink& sink, detector_stats& stats) {
     incident inc = std::move(*job.pending);
     job.pending.reset();
-    if (inc.entries.empty()) return;
+    if (inc.entries.empty()) {
+      recycle(inc.entries);
+      return;
+    }
 
     // A timeout of SeqNum S says what the rank's watchdog knew: S enqueued, S not completed.
     // A companion line logged around it (within the settle time) is exact and wins.
@@ -757,8 +776,7 @@ struct nccl_hang_detector::state {
     for (const std::int64_t rank : timed_out_ranks) {
       if (rank >= 0) evaluate_straggler(job, rank, inc.last_ns, sink, stats);
     }
-    inc.entries.clear();
-    if (spare_entries.size() < max_spare_entries) spare_entries.push_back(std::move(inc.entries));
+    recycle(inc.entries);
   }
 
   // Reports the incidents whose settle time has passed (all of them when `all`).
