@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -116,17 +115,20 @@ struct job_state {
   std::int64_t heartbeat_ns = 0;
 };
 
+// A WARN's peer is kept up to this long ("10.0.3.14<41232>" has 16 characters).
+constexpr std::size_t max_peer_chars = 64;
+
 struct net_warn {
   std::int64_t ts_ns = 0;
   nccl_net_kind kind = nccl_net_kind::ib_completion;
   std::int64_t ibv_status = -1;
   std::int64_t vendor_err = -1;
   std::int64_t retcode = -1;
-  std::string peer;
+  short_text<max_peer_chars> peer;
 };
 
 struct node_state {
-  std::deque<net_warn> warns;
+  internal::slot_queue<net_warn> warns;  // oldest first
   std::int64_t last_seen_ns = 0;
 };
 
@@ -198,7 +200,11 @@ struct nccl_hang_detector::state {
 
   nccl_hang_config config;
   std::unordered_map<std::string, job_state> jobs;
-  std::unordered_map<std::string, node_state> nodes;
+  using node_map = std::unordered_map<std::string, node_state>;
+  node_map nodes;
+  // Nodes forgotten in the sweep (their WARNs all expired), kept with their queue's slots for
+  // the next node with a WARN: never more than the most nodes remembered at once.
+  std::vector<node_map::node_type> spare_nodes;
   // Jobs whose incident is settling, in the order their incidents opened (so, by deadline,
   // up to the stream's small timestamp disorder).
   // A slot_queue: the keys' strings are reused, not reallocated, incident after incident.
@@ -562,27 +568,38 @@ struct nccl_hang_detector::state {
   }
 
   void on_net_warn(const event& ev, const nccl_line& l) {
-    auto it = nodes.find(std::string(ev.node));
+    key.assign(ev.node);
+    auto it = nodes.find(key);
     if (it == nodes.end()) {
       if (nodes.size() >= config.max_nodes) {
         evict_oldest(
             nodes, nodes.size() - config.max_nodes * 7 / 8 + 1,
             [](const node_state& n) { return n.last_seen_ns; }, [](node_state&) {});
       }
-      it = nodes.emplace(std::string(ev.node), node_state{}).first;
+      it = add_node(key);
     }
     node_state& n = it->second;
     n.last_seen_ns = std::max(n.last_seen_ns, ev.ts_ns);
-    net_warn w;
+    // The oldest WARN makes room first, so that the queue never outgrows the cap.
+    while (!n.warns.empty() && n.warns.size() >= config.max_network_warns_per_node)
+      n.warns.pop_front();
+    net_warn& w = n.warns.push_back();
     w.ts_ns = ev.ts_ns;
     w.kind = l.net;
     w.ibv_status = l.ibv_status;
     w.vendor_err = l.vendor_err;
     w.retcode = l.retcode;
-    w.peer.assign(l.peer.substr(0, 64));
-    n.warns.push_back(std::move(w));
-    while (n.warns.size() > config.max_network_warns_per_node)
-      n.warns.pop_front();
+    w.peer.assign(l.peer.substr(0, max_peer_chars));
+    if (n.warns.size() > config.max_network_warns_per_node) n.warns.pop_front();  // a cap of 0
+  }
+
+  node_map::iterator add_node(const std::string& name) {
+    if (spare_nodes.empty()) return nodes.try_emplace(name).first;
+    node_map::node_type node = std::move(spare_nodes.back());
+    spare_nodes.pop_back();
+    node.key() = name;
+    node.mapped().last_seen_ns = 0;  // its WARN queue is empty: it was retired for that
+    return nodes.insert(std::move(node)).position;
   }
 
   void append_net(std::string& out, const net_warn& w, std::int64_t before_ns) const {
@@ -601,7 +618,7 @@ struct nccl_hang_detector::state {
         break;
       case nccl_net_kind::socket_closed:
         out += "socket connection closed by remote peer";
-        if (!w.peer.empty()) fmt::format_to(std::back_inserter(out), " {}", w.peer);
+        if (!w.peer.empty()) fmt::format_to(std::back_inserter(out), " {}", w.peer.view());
         break;
       case nccl_net_kind::proxy:
         out += "NCCL proxy operation failed";
@@ -618,7 +635,7 @@ struct nccl_hang_detector::state {
         break;
     }
     if (!w.peer.empty() && w.kind != nccl_net_kind::socket_closed) {
-      fmt::format_to(std::back_inserter(out), " from peer {}", w.peer);
+      fmt::format_to(std::back_inserter(out), " from peer {}", w.peer.view());
     }
     fmt::format_to(std::back_inserter(out), " {} s before the timeout", before_ns / ns_per_second);
   }
@@ -691,7 +708,9 @@ struct nccl_hang_detector::state {
     const net_warn* cause = nullptr;
     std::size_t warns_in_window = 0;
     if (auto n = nodes.find(job.node); n != nodes.end()) {
-      for (const net_warn& w : n->second.warns) {
+      const auto& warns = n->second.warns;
+      for (std::size_t i = 0; i < warns.size(); ++i) {
+        const net_warn& w = warns[i];
         if (w.ts_ns < window_lo || w.ts_ns > inc.first_ns) continue;
         ++warns_in_window;
         if (cause == nullptr || net_priority(w.kind) < net_priority(cause->kind) ||
@@ -817,7 +836,13 @@ struct nccl_hang_detector::state {
       auto& warns = it->second.warns;
       while (!warns.empty() && warns.front().ts_ns < warn_cutoff)
         warns.pop_front();
-      it = warns.empty() ? nodes.erase(it) : std::next(it);
+      if (!warns.empty()) {
+        ++it;
+        continue;
+      }
+      const auto next = std::next(it);
+      spare_nodes.push_back(nodes.extract(it));
+      it = next;
     }
   }
 
