@@ -199,7 +199,11 @@ struct nccl_hang_detector::state {
   }
 
   nccl_hang_config config;
-  std::unordered_map<std::string, job_state> jobs;
+  using job_map = std::unordered_map<std::string, job_state>;
+  job_map jobs;
+  // Jobs forgotten as idle, kept with their strings' storage for the next new job: never more
+  // than the most jobs tracked at once.
+  std::vector<job_map::node_type> spare_jobs;
   using node_map = std::unordered_map<std::string, node_state>;
   node_map nodes;
   // Nodes forgotten in the sweep (their WARNs all expired), kept with their queue's slots for
@@ -259,6 +263,7 @@ struct nccl_hang_detector::state {
 
   // Scratch buffers; a finding's strings point into them during on_finding.
   std::string key;
+  std::string label_buf;
   std::string subject;
   std::string message;
   std::vector<std::int64_t> scratch;
@@ -303,7 +308,6 @@ struct nccl_hang_detector::state {
 
   job_state& get_job(const event& ev, const internal::nccl_pg_tag& tag, finding_sink& sink,
                      detector_stats& stats) {
-    std::string label_buf;
     const std::string_view label = label_for(tag, label_buf);
     key.assign(ev.node);
     key += '\n';
@@ -315,8 +319,8 @@ struct nccl_hang_detector::state {
         evict_jobs(jobs.size() - config.max_jobs * 7 / 8, sink, stats);
         key = saved;
       }
-      it = jobs.emplace(key, job_state{}).first;
-      it->second.key = key;
+      it = add_job(key);
+      it->second.key.assign(key);
       it->second.node.assign(ev.node);
       it->second.label.assign(label);
       it->second.last_seen_ns = ev.ts_ns;
@@ -325,6 +329,47 @@ struct nccl_hang_detector::state {
     if (!tag.pg_name.empty() && job.pg_name != tag.pg_name) job.pg_name.assign(tag.pg_name);
     job.last_seen_ns = std::max(job.last_seen_ns, ev.ts_ns);
     return job;
+  }
+
+  // A job's key ("node-014\npg1" or "node-014\ndefault") gets room for longer node names, so
+  // that a reused job (both copies of its key) takes any other job's key without growing.
+  static constexpr std::size_t job_key_reserve = 48;
+
+  job_map::iterator add_job(const std::string& job_key) {
+    if (spare_jobs.empty()) {
+      std::string map_key;
+      map_key.reserve(std::max(job_key.size(), job_key_reserve));
+      map_key = job_key;
+      const auto it = jobs.try_emplace(std::move(map_key)).first;  // moved: keeps the room
+      it->second.key.reserve(job_key_reserve);
+      return it;
+    }
+    job_map::node_type node = std::move(spare_jobs.back());
+    spare_jobs.pop_back();
+    node.key() = job_key;
+    return jobs.insert(std::move(node)).position;
+  }
+
+  // Forgets an idle job (its incident already reported), keeping its map entry and strings'
+  // storage for a new job and its ranks for any job; returns the next job.
+  job_map::iterator retire_job(job_map::iterator it) {
+    job_state& job = it->second;
+    for (auto r = job.ranks.begin(); r != job.ranks.end();)
+      r = drop_rank(job.ranks, r);
+    if (job.pending) close_incident(job);
+    job_state fresh;  // every field as new, but the strings keep their buffers
+    const auto keep_storage = [](std::string& from, std::string& to) {
+      from.clear();
+      to.swap(from);
+    };
+    keep_storage(job.key, fresh.key);
+    keep_storage(job.node, fresh.node);
+    keep_storage(job.label, fresh.label);
+    keep_storage(job.pg_name, fresh.pg_name);
+    job = std::move(fresh);
+    const auto next = std::next(it);
+    spare_jobs.push_back(jobs.extract(it));
+    return next;
   }
 
   void evict_jobs(std::size_t count, finding_sink& sink, detector_stats& stats) {
@@ -819,7 +864,7 @@ struct nccl_hang_detector::state {
       job_state& job = it->second;
       if (job.last_seen_ns < job_cutoff) {
         if (job.pending) flush_job(job, sink, stats);
-        it = jobs.erase(it);
+        it = retire_job(it);
         continue;
       }
       for (auto r = job.ranks.begin(); r != job.ranks.end();)
