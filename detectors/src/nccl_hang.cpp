@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "detectors/phase.h"
 #include "nccl_hang_parse.h"
 #include "nccl_hang_queue.h"
 
@@ -287,6 +288,7 @@ struct nccl_hang_detector::state {
     f.recommended = act;
     ++stats.findings;
     sink.on_finding(f);
+    DETECTORS_PHASE(state);  // the caller goes on updating the job
   }
 
   static std::string_view label_for(const internal::nccl_pg_tag& tag, std::string& buf) {
@@ -454,6 +456,7 @@ struct nccl_hang_detector::state {
     const std::int64_t lagged_for = sat_sub(now_ns, r.lag_since_ns);
     if (r.straggler_reported || lagged_for < config.straggler_duration_ns) return;
     r.straggler_reported = true;
+    DETECTORS_PHASE(emit);
     subject.clear();
     fmt::format_to(std::back_inserter(subject), "{}/rank{}", job.label, rank);
     message.clear();
@@ -589,6 +592,7 @@ struct nccl_hang_detector::state {
     }
     job.heartbeat_reported = true;
     job.heartbeat_ns = ev.ts_ns;
+    DETECTORS_PHASE(emit);
     subject.clear();
     fmt::format_to(std::back_inserter(subject), "{}/rank", job.label);
     if (l.tag.rank >= 0) {
@@ -766,6 +770,7 @@ struct nccl_hang_detector::state {
     }
 
     // Subject: the lagging ranks, else the silent ones, else the ranks that timed out.
+    DETECTORS_PHASE(emit);
     timed_out_ranks.clear();
     for (const timed_out_rank& e : inc.entries)
       timed_out_ranks.push_back(e.rank);
@@ -916,22 +921,31 @@ const nccl_hang_config& nccl_hang_detector::config() const noexcept {
 
 void nccl_hang_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  // Phases reject and parse are marked inside the parser. Parsing first is safe: it reads only
+  // the line, and the settled incidents and the sweep come before the line's own state work.
+  const nccl_line line = internal::parse_nccl_line(ev.line);
   state& s = *state_;
   s.now = std::max(s.now, ev.ts_ns);
-  if (!s.pending.empty() && s.now >= s.pending.front().deadline) s.flush_due(sink, stats_, false);
-  if (s.now >= s.next_sweep) s.sweep(sink, stats_);
-
-  const nccl_line line = internal::parse_nccl_line(ev.line);
+  const bool settled = !s.pending.empty() && s.now >= s.pending.front().deadline;
+  if (settled || s.now >= s.next_sweep) [[unlikely]] {
+    DETECTORS_PHASE(state);
+    if (settled) s.flush_due(sink, stats_, false);
+    if (s.now >= s.next_sweep) s.sweep(sink, stats_);
+  }
   switch (line.kind) {
     case nccl_line_kind::none:
       return;
     case nccl_line_kind::malformed:
       ++stats_.malformed;
       return;
+    case nccl_line_kind::benign:  // NCCL INFO, informational PyTorch lines
+      ++stats_.recognised;
+      return;
     default:
       ++stats_.recognised;
       break;
   }
+  DETECTORS_PHASE(state);
   switch (line.kind) {
     case nccl_line_kind::timeout:
       s.on_timeout(ev, line, sink, stats_);
@@ -946,7 +960,7 @@ void nccl_hang_detector::on_event(const event& ev, finding_sink& sink) {
       s.on_net_warn(ev, line);
       break;
     default:
-      break;  // benign: NCCL INFO, informational PyTorch lines
+      break;
   }
 }
 

@@ -10,6 +10,8 @@
 #include <limits>
 #include <string_view>
 
+#include "detectors/phase.h"
+
 namespace detectors::internal {
 namespace {
 
@@ -431,6 +433,7 @@ nccl_line parse_nccl_line(string_view line) noexcept {
   // Every line of ours says NCCL somewhere (ProcessGroupNCCL, WorkNCCL, NCCL WARN, NCCL work):
   // one search rejects the rest of the stream.
   if (line.find("NCCL") == npos) return {};
+  DETECTORS_PHASE(parse);
   std::size_t p = line.find(" NCCL WARN ");
   if (p != npos) {
     nccl_line out = parse_nccl_debug(line, p, true);
