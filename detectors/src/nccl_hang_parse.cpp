@@ -99,12 +99,22 @@ bool parse_int(string_view& s, std::int64_t& out) noexcept {
 }
 
 // The integer right after `key` somewhere in `s`.
-bool int_after(string_view s, string_view key, std::int64_t& out) noexcept {
-  const std::size_t p = s.find(key);
+bool int_after(string_view s, const phrase& key, std::int64_t& out) noexcept {
+  const std::size_t p = find(s, key);
   if (p == npos) return false;
-  s.remove_prefix(p + key.size());
+  s.remove_prefix(p + key.text.size());
   return parse_int(s, out);
 }
+
+// The keys of the numbers read with int_after.
+constexpr phrase seq_num_key{"SeqNum=", 'q'};
+constexpr phrase at_nccl_work_key{"at NCCL work: ", 'N'};
+constexpr phrase at_work_key{"at work: ", 'k'};
+constexpr phrase sequence_id_key{"sequence id: ", 'q'};
+constexpr phrase vendor_err_key{"vendor err ", 'v'};
+constexpr phrase vendor_err_eq_key{"vendor_err=", '_'};
+constexpr phrase retcode_key{"retcode ", 'd'};
+constexpr phrase res_key{"res=", '='};
 
 // A line cut inside one of our fixed phrases: `text` is a non-empty proper prefix of one.
 template <std::size_t N>
@@ -181,7 +191,10 @@ bool parse_work(string_view s, nccl_line& out) noexcept {
   }
   fields = s.substr(0, end + 1);  // keeps the ')' closing Timeout(ms)=T
   // PyTorch 1.x prints no SeqNum.
-  if (fields.find("SeqNum=") != npos && !int_after(fields, "SeqNum=", out.seq)) return false;
+  if (const std::size_t seq = find(fields, seq_num_key); seq != npos) {
+    string_view t = fields.substr(seq + seq_num_key.text.size());
+    if (!parse_int(t, out.seq)) return false;
+  }
   const std::size_t op = fields.find("OpType=");
   if (op == npos) return false;
   out.op = fields.substr(op + 7);
@@ -209,9 +222,9 @@ nccl_line_kind parse_progress(string_view s, nccl_line& out) noexcept {
   if (!consume(t, "work: ") || !parse_int(t, out.completed)) return nccl_line_kind::malformed;
   if (out.enqueued < -1 || out.completed < -1) return nccl_line_kind::malformed;
   const string_view head = s.substr(0, e);
-  if (!int_after(head, "at NCCL work: ", out.work_seq) &&
-      !int_after(head, "at work: ", out.work_seq) &&
-      !int_after(head, "sequence id: ", out.work_seq)) {
+  if (!int_after(head, at_nccl_work_key, out.work_seq) &&
+      !int_after(head, at_work_key, out.work_seq) &&
+      !int_after(head, sequence_id_key, out.work_seq)) {
     out.work_seq = -1;
   }
   return nccl_line_kind::progress;
@@ -308,7 +321,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
     t.remove_prefix(w + 6);
     if (consume(t, "error ")) {  // NCCL <= 2.11: "with error 12, opcode 0, len 0, vendor err 129"
       if (!parse_int(t, out.ibv_status) || !t.starts_with(",")) return nccl_line_kind::malformed;
-      if (!int_after(t, "vendor err ", out.vendor_err)) return nccl_line_kind::malformed;
+      if (!int_after(t, vendor_err_key, out.vendor_err)) return nccl_line_kind::malformed;
     } else if (consume(t, "status=")) {
       // "status=12 opcode=0 len=0 vendor err 129 (Recv)" or, since 2.23,
       // "status=IBV_WC_RETRY_EXC_ERR(12) opcode=IBV_WC_SEND(0) vendor_err=129"
@@ -319,8 +332,8 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
         t.remove_prefix(open + 1);
         if (!parse_int(t, out.ibv_status) || !t.starts_with(")")) return nccl_line_kind::malformed;
       }
-      if (!int_after(t, "vendor err ", out.vendor_err) &&
-          !int_after(t, "vendor_err=", out.vendor_err)) {
+      if (!int_after(t, vendor_err_key, out.vendor_err) &&
+          !int_after(t, vendor_err_eq_key, out.vendor_err)) {
         return nccl_line_kind::malformed;
       }
     } else {
@@ -347,7 +360,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
   if (p != npos && msg.find("Proxy") != npos) {
     out.net = nccl_net_kind::proxy;
     const std::size_t from = msg.find(" from rank ", p);
-    if (from == npos || !int_after(msg.substr(p), "retcode ", out.retcode)) {
+    if (from == npos || !int_after(msg.substr(p), retcode_key, out.retcode)) {
       return nccl_line_kind::malformed;
     }
     out.peer = msg.substr(from + 6);
@@ -359,7 +372,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
   if (msg.find("Error encountered progressing operation") != npos ||
       (msg.find("Proxy Call to rank ") != npos && msg.find(" failed") != npos)) {
     out.net = nccl_net_kind::proxy;
-    if (!int_after(msg, "res=", out.retcode)) out.retcode = -1;
+    if (!int_after(msg, res_key, out.retcode)) out.retcode = -1;
     out.peer = peer_after(msg, "Proxy Call to ");
     return nccl_line_kind::net_warn;
   }
