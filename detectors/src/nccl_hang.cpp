@@ -205,6 +205,8 @@ struct nccl_hang_detector::state {
   // Jobs forgotten as idle, kept with their strings' storage for the next new job: never more
   // than the most jobs tracked at once.
   std::vector<job_map::node_type> spare_jobs;
+  // The job get_job found last (null once it may be gone): a job's lines come in bursts.
+  job_state* last_job = nullptr;
   using node_map = std::unordered_map<std::string, node_state>;
   node_map nodes;
   // Nodes forgotten in the sweep (their WARNs all expired), kept with their queue's slots for
@@ -311,6 +313,10 @@ struct nccl_hang_detector::state {
   job_state& get_job(const event& ev, const internal::nccl_pg_tag& tag, finding_sink& sink,
                      detector_stats& stats) {
     const std::string_view label = label_for(tag, label_buf);
+    // Same node and label is the same key (the label has no '\n'): no key, hash or lookup.
+    if (last_job != nullptr && last_job->node == ev.node && last_job->label == label) {
+      return touch_job(*last_job, ev, tag);
+    }
     key.assign(ev.node);
     key += '\n';
     key += label;
@@ -327,7 +333,11 @@ struct nccl_hang_detector::state {
       it->second.label.assign(label);
       it->second.last_seen_ns = ev.ts_ns;
     }
-    job_state& job = it->second;
+    last_job = &it->second;
+    return touch_job(it->second, ev, tag);
+  }
+
+  static job_state& touch_job(job_state& job, const event& ev, const internal::nccl_pg_tag& tag) {
     if (!tag.pg_name.empty() && job.pg_name != tag.pg_name) job.pg_name.assign(tag.pg_name);
     job.last_seen_ns = std::max(job.last_seen_ns, ev.ts_ns);
     return job;
@@ -356,6 +366,7 @@ struct nccl_hang_detector::state {
   // storage for a new job and its ranks for any job; returns the next job.
   job_map::iterator retire_job(job_map::iterator it) {
     job_state& job = it->second;
+    if (&job == last_job) last_job = nullptr;
     for (auto r = job.ranks.begin(); r != job.ranks.end();)
       r = drop_rank(job.ranks, r);
     if (job.pending) close_incident(job);
@@ -375,6 +386,7 @@ struct nccl_hang_detector::state {
   }
 
   void evict_jobs(std::size_t count, finding_sink& sink, detector_stats& stats) {
+    last_job = nullptr;  // it may be among the evicted
     // A settling incident is reported before its job goes, never lost.
     evict_oldest(
         jobs, std::max<std::size_t>(count, 1), [](const job_state& j) { return j.last_seen_ns; },
