@@ -5,6 +5,7 @@
 // about what surrounds them (any prefix a log collector adds, extra WorkNCCL fields).
 #include "nccl_hang_parse.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -63,6 +64,7 @@ constexpr phrase nccl_info{" NCCL INFO ", 'F'};
 constexpr phrase process_group_nccl{"ProcessGroupNCCL", 'G'};
 constexpr phrase timeout_phrase{"collective operation timeout: WorkNCCL(", 'W'};
 constexpr phrase work_work_nccl{"Work WorkNCCL(", 'W'};
+constexpr phrase work_nccl{"WorkNCCL(", 'W'};
 constexpr phrase last_enqueued{"ast enqueued ", 'q'};
 
 // The small helpers below run several times per line: always inlined, so that a literal
@@ -235,7 +237,13 @@ nccl_line_kind parse_progress(string_view s, nccl_line& out) noexcept {
 // it ours.
 nccl_line_kind classify_torch_body(string_view body, bool bare, nccl_line& out) noexcept {
   constexpr std::size_t work_len = 9;  // "WorkNCCL("
-  std::size_t p = find(body, timeout_phrase);
+  // Both timeout forms contain "WorkNCCL(": where its first occurrence is bounds where theirs
+  // can start, and most lines have none, which rules both out in one scan.
+  const std::size_t work = find(body, work_nccl);
+  const auto from = [work](const phrase& p) {
+    return work - std::min(work, p.text.size() - work_len);
+  };
+  std::size_t p = work == npos ? npos : find(body, timeout_phrase, from(timeout_phrase));
   if (p != npos) {
     // "Watchdog caught ..." is the watchdog; "Caught ..." is the blocking-wait exception.
     out.blocking_wait = !(p >= 16 && body.substr(p - 16, 16) == "Watchdog caught ");
@@ -244,7 +252,7 @@ nccl_line_kind classify_torch_body(string_view body, bool bare, nccl_line& out) 
     }
     return nccl_line_kind::timeout;
   }
-  p = find(body, work_work_nccl);
+  p = work == npos ? npos : find(body, work_work_nccl, from(work_work_nccl));
   if (p != npos && body.find("timed out in blocking wait", p) != npos) {
     if (!parse_work(body.substr(p + 5), out)) return nccl_line_kind::malformed;
     return nccl_line_kind::timeout;
@@ -266,18 +274,25 @@ nccl_line_kind classify_torch_body(string_view body, bool bare, nccl_line& out) 
 
 // --- NCCL debug lines: host:pid:tid [dev] [file:line ]NCCL WARN|INFO message ---------------
 
+// string_view::rfind(c) on glibc's vectorised memrchr: the header's tokens are searched from
+// the end, and the host:pid:tid token holds no space, so the byte-by-byte loop ran through it.
+std::size_t rfind(string_view s, char c) noexcept {
+  const void* const p = memrchr(s.data(), c, s.size());
+  return p == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(p) - s.data());
+}
+
 // Checks the header that ends right before " NCCL <LEVEL>" at `level_pos`.
 bool valid_nccl_header(string_view line, std::size_t level_pos) noexcept {
   string_view head = line.substr(0, level_pos);
   auto last_token = [](string_view& h) {
-    const std::size_t sp = h.rfind(' ');
+    const std::size_t sp = rfind(h, ' ');
     string_view tok = sp == npos ? h : h.substr(sp + 1);
     h = sp == npos ? string_view{} : h.substr(0, sp);
     return tok;
   };
   string_view tok = last_token(head);
   if (!tok.starts_with('[')) {  // file:line (NCCL >= 2.9 on WARN)
-    const std::size_t colon = tok.rfind(':');
+    const std::size_t colon = rfind(tok, ':');
     if (colon == npos || colon + 1 == tok.size()) return false;
     for (char c : tok.substr(colon + 1)) {
       if (!is_digit(c)) return false;
@@ -292,7 +307,7 @@ bool valid_nccl_header(string_view line, std::size_t level_pos) noexcept {
   // host:pid:tid (the host may carry a collector's prefix; only the numbers are checked)
   tok = last_token(head);
   for (int field = 0; field < 2; ++field) {
-    const std::size_t colon = tok.rfind(':');
+    const std::size_t colon = rfind(tok, ':');
     if (colon == npos || colon + 1 == tok.size()) return false;
     for (char c : tok.substr(colon + 1)) {
       if (!is_digit(c)) return false;
