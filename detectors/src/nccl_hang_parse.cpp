@@ -67,6 +67,16 @@ constexpr phrase work_work_nccl{"Work WorkNCCL(", 'W'};
 constexpr phrase work_nccl{"WorkNCCL(", 'W'};
 constexpr phrase last_enqueued{"ast enqueued ", 'q'};
 
+// string_view::find_first_of for a set of bytes known at compile time. libstdc++'s calls memchr
+// on the set for every byte of `s`; this compares each byte with the few of the set.
+template <char... Set>
+std::size_t find_first_of(string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (((s[i] == Set) || ...)) return i;
+  }
+  return npos;
+}
+
 // The small helpers below run several times per line: always inlined, so that a literal
 // prefix compares as a few instructions instead of a call to memcmp.
 [[gnu::always_inline]] inline bool consume(string_view& s, string_view prefix) noexcept {
@@ -144,7 +154,7 @@ bool parse_tag(string_view& s, nccl_pg_tag& tag) noexcept {
     if (consume(t, "ID ")) {
       if (!parse_index(t, out.pg_id) || !consume(t, " PG GUID ")) return false;
       // The GUID is printed as a string (a number in practice): up to '(' or ' '.
-      const std::size_t end = t.find_first_of("( ]");
+      const std::size_t end = find_first_of<'(', ' ', ']'>(t);
       if (end == 0 || end == npos) return false;
       t.remove_prefix(end);
     } else {
@@ -200,7 +210,7 @@ bool parse_work(string_view s, nccl_line& out) noexcept {
   const std::size_t op = fields.find("OpType=");
   if (op == npos) return false;
   out.op = fields.substr(op + 7);
-  out.op = out.op.substr(0, out.op.find_first_of(",)"));
+  out.op = out.op.substr(0, find_first_of<',', ')'>(out.op));
   if (out.op.empty()) return false;
   string_view t = fields;
   const std::size_t tp = t.find("Timeout(ms)=");
@@ -322,7 +332,7 @@ string_view peer_after(string_view s, string_view key) noexcept {
   const std::size_t p = s.find(key);
   if (p == npos) return {};
   s.remove_prefix(p + key.size());
-  return s.substr(0, s.find_first_of(" ,"));
+  return s.substr(0, find_first_of<' ', ','>(s));
 }
 
 nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
@@ -366,7 +376,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
       out.net = nccl_net_kind::socket_closed;
       string_view rest = msg.substr(p + key.size());
       skip_spaces(rest);
-      out.peer = rest.substr(0, rest.find_first_of(" ,"));
+      out.peer = rest.substr(0, find_first_of<' ', ','>(rest));
       return nccl_line_kind::net_warn;
     }
   }
