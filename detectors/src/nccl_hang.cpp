@@ -6,6 +6,7 @@
 // median. Parsing lives in nccl_hang_parse.cpp.
 #include "detectors/nccl_hang.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -163,10 +164,10 @@ void append_ranks(std::string& out, const std::vector<std::int64_t>& ranks) {
     if (ranks[i] < 0) {
       out += '?';
     } else if (j - i >= 2) {
-      fmt::format_to(std::back_inserter(out), "{}-{}", ranks[i], ranks[j]);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}-{}"), ranks[i], ranks[j]);
     } else {
-      fmt::format_to(std::back_inserter(out), "{}", ranks[i]);
-      if (j > i) fmt::format_to(std::back_inserter(out), ",{}", ranks[j]);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), ranks[i]);
+      if (j > i) fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{}"), ranks[j]);
     }
     i = j + 1;
   }
@@ -297,7 +298,7 @@ struct nccl_hang_detector::state {
     // PG 0 is always the default (WORLD) group; untagged lines belong to it too.
     if (!tag.has_pg || tag.pg_id == 0) return default_label;
     buf.clear();
-    fmt::format_to(std::back_inserter(buf), "pg{}", tag.pg_id);
+    fmt::format_to(std::back_inserter(buf), FMT_COMPILE("pg{}"), tag.pg_id);
     return buf;
   }
 
@@ -305,9 +306,11 @@ struct nccl_hang_detector::state {
     if (job.label == default_label) {
       out += "the default PG";
     } else {
-      fmt::format_to(std::back_inserter(out), "PG {}", std::string_view(job.label).substr(2));
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE("PG {}"),
+                     std::string_view(job.label).substr(2));
     }
-    if (!job.pg_name.empty()) fmt::format_to(std::back_inserter(out), " ({})", job.pg_name);
+    if (!job.pg_name.empty())
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" ({})"), job.pg_name);
   }
 
   job_state& get_job(const event& ev, const internal::nccl_pg_tag& tag, finding_sink& sink,
@@ -470,14 +473,15 @@ struct nccl_hang_detector::state {
     r.straggler_reported = true;
     DETECTORS_PHASE(emit);
     subject.clear();
-    fmt::format_to(std::back_inserter(subject), "{}/rank{}", job.label, rank);
+    fmt::format_to(std::back_inserter(subject), FMT_COMPILE("{}/rank{}"), job.label, rank);
     message.clear();
-    fmt::format_to(std::back_inserter(message), "rank {} of ", rank);
+    fmt::format_to(std::back_inserter(message), FMT_COMPILE("rank {} of "), rank);
     pg_display(message, job);
-    fmt::format_to(std::back_inserter(message),
-                   " is {} SeqNums behind the job's median completed SeqNum {} for {} s "
-                   "(last completed {}, last enqueued {})",
-                   lag, median, lagged_for / ns_per_second, r.completed, r.enqueued);
+    fmt::format_to(
+        std::back_inserter(message),
+        FMT_COMPILE(" is {} SeqNums behind the job's median completed SeqNum {} for {} s "
+                    "(last completed {}, last enqueued {})"),
+        lag, median, lagged_for / ns_per_second, r.completed, r.enqueued);
     emit(sink, stats, job.node, severity::warning, "nccl_straggler", r.lag_since_ns, now_ns,
          r.lag_observations, action::observe);
   }
@@ -606,18 +610,19 @@ struct nccl_hang_detector::state {
     job.heartbeat_ns = ev.ts_ns;
     DETECTORS_PHASE(emit);
     subject.clear();
-    fmt::format_to(std::back_inserter(subject), "{}/rank", job.label);
+    fmt::format_to(std::back_inserter(subject), FMT_COMPILE("{}/rank"), job.label);
     if (l.tag.rank >= 0) {
-      fmt::format_to(std::back_inserter(subject), "{}", l.tag.rank);
+      fmt::format_to(std::back_inserter(subject), FMT_COMPILE("{}"), l.tag.rank);
     } else {
       subject += '?';
     }
     message.clear();
     message += "ProcessGroupNCCL watchdog of ";
     pg_display(message, job);
-    if (l.tag.rank >= 0) fmt::format_to(std::back_inserter(message), " rank {}", l.tag.rank);
+    if (l.tag.rank >= 0)
+      fmt::format_to(std::back_inserter(message), FMT_COMPILE(" rank {}"), l.tag.rank);
     if (l.stuck_s >= 0) {
-      fmt::format_to(std::back_inserter(message), " stuck for {} s", l.stuck_s);
+      fmt::format_to(std::back_inserter(message), FMT_COMPILE(" stuck for {} s"), l.stuck_s);
     } else {
       message += " stopped making progress";
     }
@@ -666,27 +671,30 @@ struct nccl_hang_detector::state {
   void append_net(std::string& out, const net_warn& w, std::int64_t before_ns) const {
     switch (w.kind) {
       case nccl_net_kind::ib_completion:
-        fmt::format_to(std::back_inserter(out), "NET/IB completion error status {}", w.ibv_status);
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE("NET/IB completion error status {}"),
+                       w.ibv_status);
         if (!internal::ibv_wc_status_name(w.ibv_status).empty()) {
-          fmt::format_to(std::back_inserter(out), " {}",
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}"),
                          internal::ibv_wc_status_name(w.ibv_status));
         }
-        fmt::format_to(std::back_inserter(out), " = {}",
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE(" = {}"),
                        internal::ibv_wc_status_meaning(w.ibv_status));
         if (w.vendor_err >= 0) {
-          fmt::format_to(std::back_inserter(out), ", vendor err {}", w.vendor_err);
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(", vendor err {}"), w.vendor_err);
         }
         break;
       case nccl_net_kind::socket_closed:
         out += "socket connection closed by remote peer";
-        if (!w.peer.empty()) fmt::format_to(std::back_inserter(out), " {}", w.peer.view());
+        if (!w.peer.empty())
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}"), w.peer.view());
         break;
       case nccl_net_kind::proxy:
         out += "NCCL proxy operation failed";
         if (w.retcode >= 0) {
-          fmt::format_to(std::back_inserter(out), " (retcode {}", w.retcode);
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(" (retcode {}"), w.retcode);
           if (!internal::nccl_result_name(w.retcode).empty()) {
-            fmt::format_to(std::back_inserter(out), " {}", internal::nccl_result_name(w.retcode));
+            fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}"),
+                           internal::nccl_result_name(w.retcode));
           }
           out += ')';
         }
@@ -696,9 +704,10 @@ struct nccl_hang_detector::state {
         break;
     }
     if (!w.peer.empty() && w.kind != nccl_net_kind::socket_closed) {
-      fmt::format_to(std::back_inserter(out), " from peer {}", w.peer.view());
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" from peer {}"), w.peer.view());
     }
-    fmt::format_to(std::back_inserter(out), " {} s before the timeout", before_ns / ns_per_second);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {} s before the timeout"),
+                   before_ns / ns_per_second);
   }
 
   void flush_job(job_state& job, finding_sink& sink, detector_stats& stats) {
@@ -799,28 +808,31 @@ struct nccl_hang_detector::state {
     message.clear();
     auto out = std::back_inserter(message);
     message += rep->op.view();
-    if (rep->seq >= 0) fmt::format_to(out, " SeqNum={}", rep->seq);
+    if (rep->seq >= 0) fmt::format_to(out, FMT_COMPILE(" SeqNum={}"), rep->seq);
     message += " on ";
     pg_display(message, job);
-    fmt::format_to(out, " timed out after {} ms (Timeout(ms)={}{})", rep->ran_ms, rep->timeout_ms,
-                   rep->blocking_wait ? ", blocking wait" : "");
+    fmt::format_to(out, FMT_COMPILE(" timed out after {} ms (Timeout(ms)={}{})"), rep->ran_ms,
+                   rep->timeout_ms, rep->blocking_wait ? ", blocking wait" : "");
     message += "; timed-out rank(s) ";
     append_ranks(message, timed_out_ranks);
     if (!rank_list.empty()) {
       message += "; lagging rank(s) ";
       append_ranks(message, rank_list);
       if (rep->seq >= 0 && lowest.second < rep->seq) {
-        fmt::format_to(out, " never enqueued SeqNum {}", rep->seq);
+        fmt::format_to(out, FMT_COMPILE(" never enqueued SeqNum {}"), rep->seq);
       } else {
         message += " behind the others";
       }
-      fmt::format_to(out, " (last enqueued {}, last completed {}; others completed up to {})",
-                     lowest.second, lowest.first, highest_completed);
+      fmt::format_to(
+          out, FMT_COMPILE(" (last enqueued {}, last completed {}; others completed up to {})"),
+          lowest.second, lowest.first, highest_completed);
     } else if (reporting > 1) {
-      fmt::format_to(out, "; no local rank behind another: all {} at last completed {}", reporting,
-                     lowest.first);
+      fmt::format_to(out,
+                     FMT_COMPILE("; no local rank behind another: all {} at last completed {}"),
+                     reporting, lowest.first);
     } else if (reporting == 1) {
-      fmt::format_to(out, "; last completed {}, last enqueued {}", lowest.first, lowest.second);
+      fmt::format_to(out, FMT_COMPILE("; last completed {}, last enqueued {}"), lowest.first,
+                     lowest.second);
     } else {
       message += "; no SeqNums known for the job's ranks";
     }
@@ -835,7 +847,7 @@ struct nccl_hang_detector::state {
       message += "; network-attributed: ";
       append_net(message, *cause, sat_sub(inc.first_ns, cause->ts_ns));
       if (warns_in_window > 1)
-        fmt::format_to(out, " ({} network WARNs in the window)", warns_in_window);
+        fmt::format_to(out, FMT_COMPILE(" ({} network WARNs in the window)"), warns_in_window);
     }
 
     emit(sink, stats, job.node, severity::critical,
