@@ -38,8 +38,10 @@ struct phrase {
 
 // string_view::find(p.text, from): the first occurrence at or after `from`. Candidates come in
 // the order of their anchor byte, which is the order of their starts, so the first that
-// matches is the first occurrence.
-std::size_t find(string_view s, const phrase& p, std::size_t from = 0) noexcept {
+// matches is the first occurrence. Always inlined: with the phrase a constant, the comparison
+// of a candidate becomes a few loads instead of a call to memcmp.
+[[gnu::always_inline]] inline std::size_t find(string_view s, const phrase& p,
+                                               std::size_t from = 0) noexcept {
   const std::size_t n = p.text.size();
   if (from > s.size() || s.size() - from < n) return npos;
   const char* const begin = s.data();
