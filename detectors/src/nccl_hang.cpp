@@ -6,12 +6,12 @@
 // median. Parsing lives in nccl_hang_parse.cpp.
 #include "detectors/nccl_hang.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -22,7 +22,9 @@
 #include <utility>
 #include <vector>
 
+#include "detectors/phase.h"
 #include "nccl_hang_parse.h"
+#include "nccl_hang_queue.h"
 
 namespace detectors {
 namespace {
@@ -60,6 +62,23 @@ struct rank_state {
   std::uint64_t lag_observations = 0;
 };
 
+// A short text kept inside its owner: an OpType name, a WARN's peer address. Up to `Inline`
+// bytes (every real value) need no allocation; a longer, garbled one spills to the heap, so bad
+// input still reads back whole. fmt's buffer is the stack-first storage used for this.
+template <std::size_t Inline>
+class short_text {
+ public:
+  void assign(std::string_view s) {
+    buf_.clear();
+    buf_.append(s);
+  }
+  std::string_view view() const noexcept { return {buf_.data(), buf_.size()}; }
+  bool empty() const noexcept { return buf_.size() == 0; }
+
+ private:
+  fmt::basic_memory_buffer<char, Inline> buf_;
+};
+
 // One rank's timeout of one collective, as logged (possibly several times) by that rank.
 struct timed_out_rank {
   std::int64_t rank = -1;
@@ -67,7 +86,8 @@ struct timed_out_rank {
   std::int64_t timeout_ms = 0;
   std::int64_t ran_ms = 0;
   std::int64_t ts_ns = 0;
-  std::string op;
+  // PyTorch's longest OpType name, REDUCE_SCATTER_TENSOR_COALESCED, has 31 characters.
+  short_text<32> op;
   bool blocking_wait = false;
   bool untagged = false;  // no PG tag: may still be claimed by a non-default PG
   std::uint64_t lines = 1;
@@ -97,17 +117,20 @@ struct job_state {
   std::int64_t heartbeat_ns = 0;
 };
 
+// A WARN's peer is kept up to this long ("10.0.3.14<41232>" has 16 characters).
+constexpr std::size_t max_peer_chars = 64;
+
 struct net_warn {
   std::int64_t ts_ns = 0;
   nccl_net_kind kind = nccl_net_kind::ib_completion;
   std::int64_t ibv_status = -1;
   std::int64_t vendor_err = -1;
   std::int64_t retcode = -1;
-  std::string peer;
+  short_text<max_peer_chars> peer;
 };
 
 struct node_state {
-  std::deque<net_warn> warns;
+  internal::slot_queue<net_warn> warns;  // oldest first
   std::int64_t last_seen_ns = 0;
 };
 
@@ -141,10 +164,10 @@ void append_ranks(std::string& out, const std::vector<std::int64_t>& ranks) {
     if (ranks[i] < 0) {
       out += '?';
     } else if (j - i >= 2) {
-      fmt::format_to(std::back_inserter(out), "{}-{}", ranks[i], ranks[j]);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}-{}"), ranks[i], ranks[j]);
     } else {
-      fmt::format_to(std::back_inserter(out), "{}", ranks[i]);
-      if (j > i) fmt::format_to(std::back_inserter(out), ",{}", ranks[j]);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), ranks[i]);
+      if (j > i) fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{}"), ranks[j]);
     }
     i = j + 1;
   }
@@ -178,25 +201,36 @@ struct nccl_hang_detector::state {
   }
 
   nccl_hang_config config;
-  std::unordered_map<std::string, job_state> jobs;
-  std::unordered_map<std::string, node_state> nodes;
+  using job_map = std::unordered_map<std::string, job_state>;
+  job_map jobs;
+  // Jobs forgotten as idle, kept with their strings' storage for the next new job: never more
+  // than the most jobs tracked at once.
+  std::vector<job_map::node_type> spare_jobs;
+  // The job get_job found last (null once it may be gone): a job's lines come in bursts.
+  job_state* last_job = nullptr;
+  using node_map = std::unordered_map<std::string, node_state>;
+  node_map nodes;
+  // Nodes forgotten in the sweep (their WARNs all expired), kept with their queue's slots for
+  // the next node with a WARN: never more than the most nodes remembered at once.
+  std::vector<node_map::node_type> spare_nodes;
   // Jobs whose incident is settling, in the order their incidents opened (so, by deadline,
   // up to the stream's small timestamp disorder).
+  // A slot_queue: the keys' strings are reused, not reallocated, incident after incident.
   struct pending_ref {
-    std::int64_t deadline;
+    std::int64_t deadline = 0;
     std::string key;
   };
-  std::deque<pending_ref> pending;
+  internal::slot_queue<pending_ref> pending;
   // Untagged timeouts that a non-default PG's companion line claimed (see claim_untagged).
   struct claim {
-    std::int64_t ts_ns;
+    std::int64_t ts_ns = 0;
     std::string node;
-    std::int64_t rank;
-    std::int64_t seq;
+    std::int64_t rank = -1;
+    std::int64_t seq = -1;
     std::string key;
   };
   static constexpr std::size_t max_claims = 256;
-  std::deque<claim> claims;
+  internal::slot_queue<claim> claims;
   std::int64_t now = min_i64;  // latest event time seen (events may be slightly out of order)
   std::int64_t next_sweep = min_i64;
 
@@ -216,9 +250,24 @@ struct nccl_hang_detector::state {
   // The entry lists of reported incidents (emptied, capacity kept) for the next incidents.
   static constexpr std::size_t max_spare_entries = 64;
   std::vector<std::vector<timed_out_rank>> spare_entries;
+  // A new list's capacity: one entry per rank and collective, so that a node's eight local
+  // ranks timing out on two collectives fit without growing the list.
+  static constexpr std::size_t entries_reserve = 16;
+
+  void recycle(std::vector<timed_out_rank>& entries) {
+    entries.clear();
+    if (spare_entries.size() < max_spare_entries) spare_entries.push_back(std::move(entries));
+  }
+
+  // Drops a job's settling incident (emptied by claims), keeping its list for the next one.
+  void close_incident(job_state& job) {
+    recycle(job.pending->entries);
+    job.pending.reset();
+  }
 
   // Scratch buffers; a finding's strings point into them during on_finding.
   std::string key;
+  std::string label_buf;
   std::string subject;
   std::string message;
   std::vector<std::int64_t> scratch;
@@ -242,13 +291,14 @@ struct nccl_hang_detector::state {
     f.recommended = act;
     ++stats.findings;
     sink.on_finding(f);
+    DETECTORS_PHASE(state);  // the caller goes on updating the job
   }
 
   static std::string_view label_for(const internal::nccl_pg_tag& tag, std::string& buf) {
     // PG 0 is always the default (WORLD) group; untagged lines belong to it too.
     if (!tag.has_pg || tag.pg_id == 0) return default_label;
     buf.clear();
-    fmt::format_to(std::back_inserter(buf), "pg{}", tag.pg_id);
+    fmt::format_to(std::back_inserter(buf), FMT_COMPILE("pg{}"), tag.pg_id);
     return buf;
   }
 
@@ -256,15 +306,20 @@ struct nccl_hang_detector::state {
     if (job.label == default_label) {
       out += "the default PG";
     } else {
-      fmt::format_to(std::back_inserter(out), "PG {}", std::string_view(job.label).substr(2));
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE("PG {}"),
+                     std::string_view(job.label).substr(2));
     }
-    if (!job.pg_name.empty()) fmt::format_to(std::back_inserter(out), " ({})", job.pg_name);
+    if (!job.pg_name.empty())
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" ({})"), job.pg_name);
   }
 
   job_state& get_job(const event& ev, const internal::nccl_pg_tag& tag, finding_sink& sink,
                      detector_stats& stats) {
-    std::string label_buf;
     const std::string_view label = label_for(tag, label_buf);
+    // Same node and label is the same key (the label has no '\n'): no key, hash or lookup.
+    if (last_job != nullptr && last_job->node == ev.node && last_job->label == label) {
+      return touch_job(*last_job, ev, tag);
+    }
     key.assign(ev.node);
     key += '\n';
     key += label;
@@ -275,19 +330,66 @@ struct nccl_hang_detector::state {
         evict_jobs(jobs.size() - config.max_jobs * 7 / 8, sink, stats);
         key = saved;
       }
-      it = jobs.emplace(key, job_state{}).first;
-      it->second.key = key;
+      it = add_job(key);
+      it->second.key.assign(key);
       it->second.node.assign(ev.node);
       it->second.label.assign(label);
       it->second.last_seen_ns = ev.ts_ns;
     }
-    job_state& job = it->second;
+    last_job = &it->second;
+    return touch_job(it->second, ev, tag);
+  }
+
+  static job_state& touch_job(job_state& job, const event& ev, const internal::nccl_pg_tag& tag) {
     if (!tag.pg_name.empty() && job.pg_name != tag.pg_name) job.pg_name.assign(tag.pg_name);
     job.last_seen_ns = std::max(job.last_seen_ns, ev.ts_ns);
     return job;
   }
 
+  // A job's key ("node-014\npg1" or "node-014\ndefault") gets room for longer node names, so
+  // that a reused job (both copies of its key) takes any other job's key without growing.
+  static constexpr std::size_t job_key_reserve = 48;
+
+  job_map::iterator add_job(const std::string& job_key) {
+    if (spare_jobs.empty()) {
+      std::string map_key;
+      map_key.reserve(std::max(job_key.size(), job_key_reserve));
+      map_key = job_key;
+      const auto it = jobs.try_emplace(std::move(map_key)).first;  // moved: keeps the room
+      it->second.key.reserve(job_key_reserve);
+      return it;
+    }
+    job_map::node_type node = std::move(spare_jobs.back());
+    spare_jobs.pop_back();
+    node.key() = job_key;
+    return jobs.insert(std::move(node)).position;
+  }
+
+  // Forgets an idle job (its incident already reported), keeping its map entry and strings'
+  // storage for a new job and its ranks for any job; returns the next job.
+  job_map::iterator retire_job(job_map::iterator it) {
+    job_state& job = it->second;
+    if (&job == last_job) last_job = nullptr;
+    for (auto r = job.ranks.begin(); r != job.ranks.end();)
+      r = drop_rank(job.ranks, r);
+    if (job.pending) close_incident(job);
+    job_state fresh;  // every field as new, but the strings keep their buffers
+    const auto keep_storage = [](std::string& from, std::string& to) {
+      from.clear();
+      to.swap(from);
+    };
+    keep_storage(job.key, fresh.key);
+    keep_storage(job.node, fresh.node);
+    keep_storage(job.label, fresh.label);
+    keep_storage(job.pg_name, fresh.pg_name);
+    job = std::move(fresh);
+    const auto next = std::next(it);
+    spare_jobs.push_back(jobs.extract(it));
+    return next;
+  }
+
   void evict_jobs(std::size_t count, finding_sink& sink, detector_stats& stats) {
+    last_job = nullptr;  // it may be among the evicted
     // A settling incident is reported before its job goes, never lost.
     evict_oldest(
         jobs, std::max<std::size_t>(count, 1), [](const job_state& j) { return j.last_seen_ns; },
@@ -369,15 +471,17 @@ struct nccl_hang_detector::state {
     const std::int64_t lagged_for = sat_sub(now_ns, r.lag_since_ns);
     if (r.straggler_reported || lagged_for < config.straggler_duration_ns) return;
     r.straggler_reported = true;
+    DETECTORS_PHASE(emit);
     subject.clear();
-    fmt::format_to(std::back_inserter(subject), "{}/rank{}", job.label, rank);
+    fmt::format_to(std::back_inserter(subject), FMT_COMPILE("{}/rank{}"), job.label, rank);
     message.clear();
-    fmt::format_to(std::back_inserter(message), "rank {} of ", rank);
+    fmt::format_to(std::back_inserter(message), FMT_COMPILE("rank {} of "), rank);
     pg_display(message, job);
-    fmt::format_to(std::back_inserter(message),
-                   " is {} SeqNums behind the job's median completed SeqNum {} for {} s "
-                   "(last completed {}, last enqueued {})",
-                   lag, median, lagged_for / ns_per_second, r.completed, r.enqueued);
+    fmt::format_to(
+        std::back_inserter(message),
+        FMT_COMPILE(" is {} SeqNums behind the job's median completed SeqNum {} for {} s "
+                    "(last completed {}, last enqueued {})"),
+        lag, median, lagged_for / ns_per_second, r.completed, r.enqueued);
     emit(sink, stats, job.node, severity::warning, "nccl_straggler", r.lag_since_ns, now_ns,
          r.lag_observations, action::observe);
   }
@@ -387,10 +491,14 @@ struct nccl_hang_detector::state {
     if (!spare_entries.empty()) {
       job.pending->entries = std::move(spare_entries.back());
       spare_entries.pop_back();
+    } else {
+      job.pending->entries.reserve(std::min(config.max_ranks_per_job, entries_reserve));
     }
     job.pending->first_ns = ts_ns;
     job.pending->last_ns = ts_ns;
-    pending.push_back(pending_ref{sat_add(ts_ns, config.timeout_settle_ns), job.key});
+    pending_ref& ref = pending.push_back();
+    ref.deadline = sat_add(ts_ns, config.timeout_settle_ns);
+    ref.key.assign(job.key);
   }
 
   void add_entry(job_state& job, timed_out_rank entry) {
@@ -437,9 +545,10 @@ struct nccl_hang_detector::state {
 
   // The job of a non-default PG whose companion line named this rank and SeqNum.
   job_state* claimed_job(std::string_view node, std::int64_t rank, std::int64_t seq) {
-    for (auto c = claims.rbegin(); c != claims.rend(); ++c) {
-      if (c->rank == rank && c->seq == seq && c->node == node) {
-        auto it = jobs.find(c->key);
+    for (std::size_t i = claims.size(); i-- > 0;) {
+      const claim& c = claims[i];
+      if (c.rank == rank && c.seq == seq && c.node == node) {
+        auto it = jobs.find(c.key);
         return it == jobs.end() ? nullptr : &it->second;
       }
     }
@@ -453,7 +562,12 @@ struct nccl_hang_detector::state {
   void claim_untagged(const event& ev, const nccl_line& l, job_state& target) {
     if (claimed_job(ev.node, l.tag.rank, l.work_seq) != &target) {
       if (claims.size() >= max_claims) claims.pop_front();
-      claims.push_back(claim{ev.ts_ns, std::string(ev.node), l.tag.rank, l.work_seq, target.key});
+      claim& c = claims.push_back();
+      c.ts_ns = ev.ts_ns;
+      c.node.assign(ev.node);
+      c.rank = l.tag.rank;
+      c.seq = l.work_seq;
+      c.key.assign(target.key);
     }
     key.assign(ev.node);
     key += '\n';
@@ -468,7 +582,7 @@ struct nccl_hang_detector::state {
     timed_out_rank moved = std::move(*e);
     entries.erase(e);
     it->second.pending->lines -= std::min(it->second.pending->lines, moved.lines);
-    if (entries.empty()) it->second.pending.reset();
+    if (entries.empty()) close_incident(it->second);
     moved.untagged = false;
     if (!target.pending) open_incident(target, moved.ts_ns);
     add_entry(target, std::move(moved));
@@ -494,19 +608,21 @@ struct nccl_hang_detector::state {
     }
     job.heartbeat_reported = true;
     job.heartbeat_ns = ev.ts_ns;
+    DETECTORS_PHASE(emit);
     subject.clear();
-    fmt::format_to(std::back_inserter(subject), "{}/rank", job.label);
+    fmt::format_to(std::back_inserter(subject), FMT_COMPILE("{}/rank"), job.label);
     if (l.tag.rank >= 0) {
-      fmt::format_to(std::back_inserter(subject), "{}", l.tag.rank);
+      fmt::format_to(std::back_inserter(subject), FMT_COMPILE("{}"), l.tag.rank);
     } else {
       subject += '?';
     }
     message.clear();
     message += "ProcessGroupNCCL watchdog of ";
     pg_display(message, job);
-    if (l.tag.rank >= 0) fmt::format_to(std::back_inserter(message), " rank {}", l.tag.rank);
+    if (l.tag.rank >= 0)
+      fmt::format_to(std::back_inserter(message), FMT_COMPILE(" rank {}"), l.tag.rank);
     if (l.stuck_s >= 0) {
-      fmt::format_to(std::back_inserter(message), " stuck for {} s", l.stuck_s);
+      fmt::format_to(std::back_inserter(message), FMT_COMPILE(" stuck for {} s"), l.stuck_s);
     } else {
       message += " stopped making progress";
     }
@@ -518,53 +634,67 @@ struct nccl_hang_detector::state {
   }
 
   void on_net_warn(const event& ev, const nccl_line& l) {
-    auto it = nodes.find(std::string(ev.node));
+    key.assign(ev.node);
+    auto it = nodes.find(key);
     if (it == nodes.end()) {
       if (nodes.size() >= config.max_nodes) {
         evict_oldest(
             nodes, nodes.size() - config.max_nodes * 7 / 8 + 1,
             [](const node_state& n) { return n.last_seen_ns; }, [](node_state&) {});
       }
-      it = nodes.emplace(std::string(ev.node), node_state{}).first;
+      it = add_node(key);
     }
     node_state& n = it->second;
     n.last_seen_ns = std::max(n.last_seen_ns, ev.ts_ns);
-    net_warn w;
+    // The oldest WARN makes room first, so that the queue never outgrows the cap.
+    while (!n.warns.empty() && n.warns.size() >= config.max_network_warns_per_node)
+      n.warns.pop_front();
+    net_warn& w = n.warns.push_back();
     w.ts_ns = ev.ts_ns;
     w.kind = l.net;
     w.ibv_status = l.ibv_status;
     w.vendor_err = l.vendor_err;
     w.retcode = l.retcode;
-    w.peer.assign(l.peer.substr(0, 64));
-    n.warns.push_back(std::move(w));
-    while (n.warns.size() > config.max_network_warns_per_node)
-      n.warns.pop_front();
+    w.peer.assign(l.peer.substr(0, max_peer_chars));
+    if (n.warns.size() > config.max_network_warns_per_node) n.warns.pop_front();  // a cap of 0
+  }
+
+  node_map::iterator add_node(const std::string& name) {
+    if (spare_nodes.empty()) return nodes.try_emplace(name).first;
+    node_map::node_type node = std::move(spare_nodes.back());
+    spare_nodes.pop_back();
+    node.key() = name;
+    node.mapped().last_seen_ns = 0;  // its WARN queue is empty: it was retired for that
+    return nodes.insert(std::move(node)).position;
   }
 
   void append_net(std::string& out, const net_warn& w, std::int64_t before_ns) const {
     switch (w.kind) {
       case nccl_net_kind::ib_completion:
-        fmt::format_to(std::back_inserter(out), "NET/IB completion error status {}", w.ibv_status);
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE("NET/IB completion error status {}"),
+                       w.ibv_status);
         if (!internal::ibv_wc_status_name(w.ibv_status).empty()) {
-          fmt::format_to(std::back_inserter(out), " {}",
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}"),
                          internal::ibv_wc_status_name(w.ibv_status));
         }
-        fmt::format_to(std::back_inserter(out), " = {}",
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE(" = {}"),
                        internal::ibv_wc_status_meaning(w.ibv_status));
         if (w.vendor_err >= 0) {
-          fmt::format_to(std::back_inserter(out), ", vendor err {}", w.vendor_err);
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(", vendor err {}"), w.vendor_err);
         }
         break;
       case nccl_net_kind::socket_closed:
         out += "socket connection closed by remote peer";
-        if (!w.peer.empty()) fmt::format_to(std::back_inserter(out), " {}", w.peer);
+        if (!w.peer.empty())
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}"), w.peer.view());
         break;
       case nccl_net_kind::proxy:
         out += "NCCL proxy operation failed";
         if (w.retcode >= 0) {
-          fmt::format_to(std::back_inserter(out), " (retcode {}", w.retcode);
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE(" (retcode {}"), w.retcode);
           if (!internal::nccl_result_name(w.retcode).empty()) {
-            fmt::format_to(std::back_inserter(out), " {}", internal::nccl_result_name(w.retcode));
+            fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}"),
+                           internal::nccl_result_name(w.retcode));
           }
           out += ')';
         }
@@ -574,15 +704,19 @@ struct nccl_hang_detector::state {
         break;
     }
     if (!w.peer.empty() && w.kind != nccl_net_kind::socket_closed) {
-      fmt::format_to(std::back_inserter(out), " from peer {}", w.peer);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" from peer {}"), w.peer.view());
     }
-    fmt::format_to(std::back_inserter(out), " {} s before the timeout", before_ns / ns_per_second);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {} s before the timeout"),
+                   before_ns / ns_per_second);
   }
 
   void flush_job(job_state& job, finding_sink& sink, detector_stats& stats) {
     incident inc = std::move(*job.pending);
     job.pending.reset();
-    if (inc.entries.empty()) return;
+    if (inc.entries.empty()) {
+      recycle(inc.entries);
+      return;
+    }
 
     // A timeout of SeqNum S says what the rank's watchdog knew: S enqueued, S not completed.
     // A companion line logged around it (within the settle time) is exact and wins.
@@ -644,7 +778,9 @@ struct nccl_hang_detector::state {
     const net_warn* cause = nullptr;
     std::size_t warns_in_window = 0;
     if (auto n = nodes.find(job.node); n != nodes.end()) {
-      for (const net_warn& w : n->second.warns) {
+      const auto& warns = n->second.warns;
+      for (std::size_t i = 0; i < warns.size(); ++i) {
+        const net_warn& w = warns[i];
         if (w.ts_ns < window_lo || w.ts_ns > inc.first_ns) continue;
         ++warns_in_window;
         if (cause == nullptr || net_priority(w.kind) < net_priority(cause->kind) ||
@@ -655,6 +791,7 @@ struct nccl_hang_detector::state {
     }
 
     // Subject: the lagging ranks, else the silent ones, else the ranks that timed out.
+    DETECTORS_PHASE(emit);
     timed_out_ranks.clear();
     for (const timed_out_rank& e : inc.entries)
       timed_out_ranks.push_back(e.rank);
@@ -670,29 +807,32 @@ struct nccl_hang_detector::state {
 
     message.clear();
     auto out = std::back_inserter(message);
-    fmt::format_to(out, "{}", rep->op);
-    if (rep->seq >= 0) fmt::format_to(out, " SeqNum={}", rep->seq);
+    message += rep->op.view();
+    if (rep->seq >= 0) fmt::format_to(out, FMT_COMPILE(" SeqNum={}"), rep->seq);
     message += " on ";
     pg_display(message, job);
-    fmt::format_to(out, " timed out after {} ms (Timeout(ms)={}{})", rep->ran_ms, rep->timeout_ms,
-                   rep->blocking_wait ? ", blocking wait" : "");
+    fmt::format_to(out, FMT_COMPILE(" timed out after {} ms (Timeout(ms)={}{})"), rep->ran_ms,
+                   rep->timeout_ms, rep->blocking_wait ? ", blocking wait" : "");
     message += "; timed-out rank(s) ";
     append_ranks(message, timed_out_ranks);
     if (!rank_list.empty()) {
       message += "; lagging rank(s) ";
       append_ranks(message, rank_list);
       if (rep->seq >= 0 && lowest.second < rep->seq) {
-        fmt::format_to(out, " never enqueued SeqNum {}", rep->seq);
+        fmt::format_to(out, FMT_COMPILE(" never enqueued SeqNum {}"), rep->seq);
       } else {
         message += " behind the others";
       }
-      fmt::format_to(out, " (last enqueued {}, last completed {}; others completed up to {})",
-                     lowest.second, lowest.first, highest_completed);
+      fmt::format_to(
+          out, FMT_COMPILE(" (last enqueued {}, last completed {}; others completed up to {})"),
+          lowest.second, lowest.first, highest_completed);
     } else if (reporting > 1) {
-      fmt::format_to(out, "; no local rank behind another: all {} at last completed {}", reporting,
-                     lowest.first);
+      fmt::format_to(out,
+                     FMT_COMPILE("; no local rank behind another: all {} at last completed {}"),
+                     reporting, lowest.first);
     } else if (reporting == 1) {
-      fmt::format_to(out, "; last completed {}, last enqueued {}", lowest.first, lowest.second);
+      fmt::format_to(out, FMT_COMPILE("; last completed {}, last enqueued {}"), lowest.first,
+                     lowest.second);
     } else {
       message += "; no SeqNums known for the job's ranks";
     }
@@ -707,7 +847,7 @@ struct nccl_hang_detector::state {
       message += "; network-attributed: ";
       append_net(message, *cause, sat_sub(inc.first_ns, cause->ts_ns));
       if (warns_in_window > 1)
-        fmt::format_to(out, " ({} network WARNs in the window)", warns_in_window);
+        fmt::format_to(out, FMT_COMPILE(" ({} network WARNs in the window)"), warns_in_window);
     }
 
     emit(sink, stats, job.node, severity::critical,
@@ -729,16 +869,14 @@ struct nccl_hang_detector::state {
     for (const std::int64_t rank : timed_out_ranks) {
       if (rank >= 0) evaluate_straggler(job, rank, inc.last_ns, sink, stats);
     }
-    inc.entries.clear();
-    if (spare_entries.size() < max_spare_entries) spare_entries.push_back(std::move(inc.entries));
+    recycle(inc.entries);
   }
 
   // Reports the incidents whose settle time has passed (all of them when `all`).
   void flush_due(finding_sink& sink, detector_stats& stats, bool all) {
     while (!pending.empty() && (all || now >= pending.front().deadline)) {
-      const pending_ref ref = std::move(pending.front());
+      const auto it = jobs.find(pending.front().key);
       pending.pop_front();
-      auto it = jobs.find(ref.key);
       // Gone: evicted (and reported then) or claimed by another PG; a newer incident of the
       // job has its own entry further back.
       if (it == jobs.end() || !it->second.pending) continue;
@@ -755,7 +893,7 @@ struct nccl_hang_detector::state {
       job_state& job = it->second;
       if (job.last_seen_ns < job_cutoff) {
         if (job.pending) flush_job(job, sink, stats);
-        it = jobs.erase(it);
+        it = retire_job(it);
         continue;
       }
       for (auto r = job.ranks.begin(); r != job.ranks.end();)
@@ -772,7 +910,13 @@ struct nccl_hang_detector::state {
       auto& warns = it->second.warns;
       while (!warns.empty() && warns.front().ts_ns < warn_cutoff)
         warns.pop_front();
-      it = warns.empty() ? nodes.erase(it) : std::next(it);
+      if (!warns.empty()) {
+        ++it;
+        continue;
+      }
+      const auto next = std::next(it);
+      spare_nodes.push_back(nodes.extract(it));
+      it = next;
     }
   }
 
@@ -801,22 +945,31 @@ const nccl_hang_config& nccl_hang_detector::config() const noexcept {
 
 void nccl_hang_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  // Phases reject and parse are marked inside the parser. Parsing first is safe: it reads only
+  // the line, and the settled incidents and the sweep come before the line's own state work.
+  const nccl_line line = internal::parse_nccl_line(ev.line);
   state& s = *state_;
   s.now = std::max(s.now, ev.ts_ns);
-  if (!s.pending.empty() && s.now >= s.pending.front().deadline) s.flush_due(sink, stats_, false);
-  if (s.now >= s.next_sweep) s.sweep(sink, stats_);
-
-  const nccl_line line = internal::parse_nccl_line(ev.line);
+  const bool settled = !s.pending.empty() && s.now >= s.pending.front().deadline;
+  if (settled || s.now >= s.next_sweep) [[unlikely]] {
+    DETECTORS_PHASE(state);
+    if (settled) s.flush_due(sink, stats_, false);
+    if (s.now >= s.next_sweep) s.sweep(sink, stats_);
+  }
   switch (line.kind) {
     case nccl_line_kind::none:
       return;
     case nccl_line_kind::malformed:
       ++stats_.malformed;
       return;
+    case nccl_line_kind::benign:  // NCCL INFO, informational PyTorch lines
+      ++stats_.recognised;
+      return;
     default:
       ++stats_.recognised;
       break;
   }
+  DETECTORS_PHASE(state);
   switch (line.kind) {
     case nccl_line_kind::timeout:
       s.on_timeout(ev, line, sink, stats_);
@@ -831,7 +984,7 @@ void nccl_hang_detector::on_event(const event& ev, finding_sink& sink) {
       s.on_net_warn(ev, line);
       break;
     default:
-      break;  // benign: NCCL INFO, informational PyTorch lines
+      break;
   }
 }
 

@@ -5,10 +5,16 @@
 // about what surrounds them (any prefix a log collector adds, extra WorkNCCL fields).
 #include "nccl_hang_parse.h"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string_view>
+#include <system_error>
+
+#include "detectors/phase.h"
 
 namespace detectors::internal {
 namespace {
@@ -17,47 +23,112 @@ using std::string_view;
 
 constexpr std::size_t npos = string_view::npos;
 
-bool consume(string_view& s, string_view prefix) noexcept {
+// A fixed phrase to search for, with the offset of a byte of it that is rare in these logs.
+// libstdc++'s string_view::find scans (memchr) for the first byte and compares at each hit;
+// the phrases below start with a space or a common letter, which stops that scan every few
+// bytes of every line. Scanning for the rare byte instead stops about once a line.
+struct phrase {
+  // `rare` must occur in `text` (else this does not compile); its first position is scanned.
+  consteval phrase(string_view t, char rare) : text(t), anchor(t.find(rare)) {
+    if (anchor == npos) throw "the rare byte is not in the phrase";
+  }
+  string_view text;
+  std::size_t anchor;  // text[anchor] is the byte scanned for
+};
+
+// string_view::find(p.text, from): the first occurrence at or after `from`. Candidates come in
+// the order of their anchor byte, which is the order of their starts, so the first that
+// matches is the first occurrence. Always inlined: with the phrase a constant, the comparison
+// of a candidate becomes a few loads instead of a call to memcmp.
+[[gnu::always_inline]] inline std::size_t find(string_view s, const phrase& p,
+                                               std::size_t from = 0) noexcept {
+  const std::size_t n = p.text.size();
+  if (from > s.size() || s.size() - from < n) return npos;
+  const char* const begin = s.data();
+  const char* hit = begin + from + p.anchor;
+  const char* const end = begin + (s.size() - n) + p.anchor + 1;  // past the last anchor
+  while (hit < end) {
+    hit = static_cast<const char*>(
+        std::memchr(hit, p.text[p.anchor], static_cast<std::size_t>(end - hit)));
+    if (hit == nullptr) return npos;
+    const char* const start = hit - p.anchor;
+    if (std::memcmp(start, p.text.data(), n) == 0) return static_cast<std::size_t>(start - begin);
+    ++hit;
+  }
+  return npos;
+}
+
+// The searched-for phrases of the hot path, each with its rarest byte in a sample of the
+// benchmark corpus's NCCL lines (occurrences per line: W 0.33, F 0.42, q 0.5, G 1.35; the
+// first bytes, ' ', 'c', 'a', occur 20-30 times a line).
+constexpr phrase nccl_warn{" NCCL WARN ", 'W'};
+constexpr phrase nccl_info{" NCCL INFO ", 'F'};
+constexpr phrase process_group_nccl{"ProcessGroupNCCL", 'G'};
+constexpr phrase timeout_phrase{"collective operation timeout: WorkNCCL(", 'W'};
+constexpr phrase work_work_nccl{"Work WorkNCCL(", 'W'};
+constexpr phrase work_nccl{"WorkNCCL(", 'W'};
+constexpr phrase last_enqueued{"ast enqueued ", 'q'};
+
+// string_view::find_first_of for a set of bytes known at compile time. libstdc++'s calls memchr
+// on the set for every byte of `s`; this compares each byte with the few of the set.
+template <char... Set>
+std::size_t find_first_of(string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (((s[i] == Set) || ...)) return i;
+  }
+  return npos;
+}
+
+// The small helpers below run several times per line: always inlined, so that a literal
+// prefix compares as a few instructions instead of a call to memcmp.
+[[gnu::always_inline]] inline bool consume(string_view& s, string_view prefix) noexcept {
   if (!s.starts_with(prefix)) return false;
   s.remove_prefix(prefix.size());
   return true;
 }
 
-void skip_spaces(string_view& s) noexcept {
+[[gnu::always_inline]] inline void skip_spaces(string_view& s) noexcept {
   while (!s.empty() && s.front() == ' ')
     s.remove_prefix(1);
 }
 
-bool is_digit(char c) noexcept {
+[[gnu::always_inline]] inline bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
 // An optionally negative decimal integer; fails without digits or on int64 overflow (PyTorch
 // has printed uninitialised 17-digit "last completed" values: those still fit).
 bool parse_int(string_view& s, std::int64_t& out) noexcept {
-  string_view t = s;
-  const bool negative = consume(t, "-");
-  if (t.empty() || !is_digit(t.front())) return false;
+  const bool negative = s.starts_with('-');
+  const char* const first = s.data() + (negative ? 1 : 0);
+  const char* const last = s.data() + s.size();
   std::uint64_t value = 0;
+  // Unsigned: from_chars takes no sign and no spaces then, only digits, as the formats say.
+  const auto [end, error] = std::from_chars(first, last, value);
   constexpr auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  while (!t.empty() && is_digit(t.front())) {
-    const auto d = static_cast<std::uint64_t>(t.front() - '0');
-    if (value > (limit - d) / 10) return false;
-    value = value * 10 + d;
-    t.remove_prefix(1);
-  }
+  if (error != std::errc{} || value > limit) return false;
   out = negative ? -static_cast<std::int64_t>(value) : static_cast<std::int64_t>(value);
-  s = t;
+  s.remove_prefix(static_cast<std::size_t>(end - s.data()));
   return true;
 }
 
 // The integer right after `key` somewhere in `s`.
-bool int_after(string_view s, string_view key, std::int64_t& out) noexcept {
-  const std::size_t p = s.find(key);
+bool int_after(string_view s, const phrase& key, std::int64_t& out) noexcept {
+  const std::size_t p = find(s, key);
   if (p == npos) return false;
-  s.remove_prefix(p + key.size());
+  s.remove_prefix(p + key.text.size());
   return parse_int(s, out);
 }
+
+// The keys of the numbers read with int_after.
+constexpr phrase seq_num_key{"SeqNum=", 'q'};
+constexpr phrase at_nccl_work_key{"at NCCL work: ", 'N'};
+constexpr phrase at_work_key{"at work: ", 'k'};
+constexpr phrase sequence_id_key{"sequence id: ", 'q'};
+constexpr phrase vendor_err_key{"vendor err ", 'v'};
+constexpr phrase vendor_err_eq_key{"vendor_err=", '_'};
+constexpr phrase retcode_key{"retcode ", 'd'};
+constexpr phrase res_key{"res=", '='};
 
 // A line cut inside one of our fixed phrases: `text` is a non-empty proper prefix of one.
 template <std::size_t N>
@@ -85,7 +156,7 @@ bool parse_tag(string_view& s, nccl_pg_tag& tag) noexcept {
     if (consume(t, "ID ")) {
       if (!parse_index(t, out.pg_id) || !consume(t, " PG GUID ")) return false;
       // The GUID is printed as a string (a number in practice): up to '(' or ' '.
-      const std::size_t end = t.find_first_of("( ]");
+      const std::size_t end = find_first_of<'(', ' ', ']'>(t);
       if (end == 0 || end == npos) return false;
       t.remove_prefix(end);
     } else {
@@ -134,11 +205,14 @@ bool parse_work(string_view s, nccl_line& out) noexcept {
   }
   fields = s.substr(0, end + 1);  // keeps the ')' closing Timeout(ms)=T
   // PyTorch 1.x prints no SeqNum.
-  if (fields.find("SeqNum=") != npos && !int_after(fields, "SeqNum=", out.seq)) return false;
+  if (const std::size_t seq = find(fields, seq_num_key); seq != npos) {
+    string_view t = fields.substr(seq + seq_num_key.text.size());
+    if (!parse_int(t, out.seq)) return false;
+  }
   const std::size_t op = fields.find("OpType=");
   if (op == npos) return false;
   out.op = fields.substr(op + 7);
-  out.op = out.op.substr(0, out.op.find_first_of(",)"));
+  out.op = out.op.substr(0, find_first_of<',', ')'>(out.op));
   if (out.op.empty()) return false;
   string_view t = fields;
   const std::size_t tp = t.find("Timeout(ms)=");
@@ -153,8 +227,8 @@ bool parse_work(string_view s, nccl_line& out) noexcept {
 // "last enqueued [NCCL ]work: E, last completed [NCCL ]work: C" (either capitalisation), and
 // the work the line is about: "at [NCCL ]work: S" / "work sequence id: S".
 nccl_line_kind parse_progress(string_view s, nccl_line& out) noexcept {
-  const std::size_t e = s.find("ast enqueued ");
-  string_view t = s.substr(e + 13);
+  const std::size_t e = find(s, last_enqueued);
+  string_view t = s.substr(e + last_enqueued.text.size());
   consume(t, "NCCL ");
   if (!consume(t, "work: ") || !parse_int(t, out.enqueued)) return nccl_line_kind::malformed;
   if (!consume(t, ", last completed ")) return nccl_line_kind::malformed;
@@ -162,9 +236,9 @@ nccl_line_kind parse_progress(string_view s, nccl_line& out) noexcept {
   if (!consume(t, "work: ") || !parse_int(t, out.completed)) return nccl_line_kind::malformed;
   if (out.enqueued < -1 || out.completed < -1) return nccl_line_kind::malformed;
   const string_view head = s.substr(0, e);
-  if (!int_after(head, "at NCCL work: ", out.work_seq) &&
-      !int_after(head, "at work: ", out.work_seq) &&
-      !int_after(head, "sequence id: ", out.work_seq)) {
+  if (!int_after(head, at_nccl_work_key, out.work_seq) &&
+      !int_after(head, at_work_key, out.work_seq) &&
+      !int_after(head, sequence_id_key, out.work_seq)) {
     out.work_seq = -1;
   }
   return nccl_line_kind::progress;
@@ -174,23 +248,28 @@ nccl_line_kind parse_progress(string_view s, nccl_line& out) noexcept {
 // header (an exception's what(), a traceback), so only a complete data-carrying phrase makes
 // it ours.
 nccl_line_kind classify_torch_body(string_view body, bool bare, nccl_line& out) noexcept {
-  constexpr string_view timeout_phrase = "collective operation timeout: WorkNCCL(";
   constexpr std::size_t work_len = 9;  // "WorkNCCL("
-  std::size_t p = body.find(timeout_phrase);
+  // Both timeout forms contain "WorkNCCL(": where its first occurrence is bounds where theirs
+  // can start, and most lines have none, which rules both out in one scan.
+  const std::size_t work = find(body, work_nccl);
+  const auto from = [work](const phrase& p) {
+    return work - std::min(work, p.text.size() - work_len);
+  };
+  std::size_t p = work == npos ? npos : find(body, timeout_phrase, from(timeout_phrase));
   if (p != npos) {
     // "Watchdog caught ..." is the watchdog; "Caught ..." is the blocking-wait exception.
     out.blocking_wait = !(p >= 16 && body.substr(p - 16, 16) == "Watchdog caught ");
-    if (!parse_work(body.substr(p + timeout_phrase.size() - work_len), out)) {
+    if (!parse_work(body.substr(p + timeout_phrase.text.size() - work_len), out)) {
       return nccl_line_kind::malformed;
     }
     return nccl_line_kind::timeout;
   }
-  p = body.find("Work WorkNCCL(");
+  p = work == npos ? npos : find(body, work_work_nccl, from(work_work_nccl));
   if (p != npos && body.find("timed out in blocking wait", p) != npos) {
     if (!parse_work(body.substr(p + 5), out)) return nccl_line_kind::malformed;
     return nccl_line_kind::timeout;
   }
-  if (body.find("ast enqueued ") != npos) {
+  if (find(body, last_enqueued) != npos) {
     const nccl_line_kind k = parse_progress(body, out);
     // A bare line that merely talks about enqueued work (a human summary) is not ours.
     return bare && k == nccl_line_kind::malformed ? nccl_line_kind::none : k;
@@ -207,18 +286,25 @@ nccl_line_kind classify_torch_body(string_view body, bool bare, nccl_line& out) 
 
 // --- NCCL debug lines: host:pid:tid [dev] [file:line ]NCCL WARN|INFO message ---------------
 
+// string_view::rfind(c) on glibc's vectorised memrchr: the header's tokens are searched from
+// the end, and the host:pid:tid token holds no space, so the byte-by-byte loop ran through it.
+std::size_t rfind(string_view s, char c) noexcept {
+  const void* const p = memrchr(s.data(), c, s.size());
+  return p == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(p) - s.data());
+}
+
 // Checks the header that ends right before " NCCL <LEVEL>" at `level_pos`.
 bool valid_nccl_header(string_view line, std::size_t level_pos) noexcept {
   string_view head = line.substr(0, level_pos);
   auto last_token = [](string_view& h) {
-    const std::size_t sp = h.rfind(' ');
+    const std::size_t sp = rfind(h, ' ');
     string_view tok = sp == npos ? h : h.substr(sp + 1);
     h = sp == npos ? string_view{} : h.substr(0, sp);
     return tok;
   };
   string_view tok = last_token(head);
   if (!tok.starts_with('[')) {  // file:line (NCCL >= 2.9 on WARN)
-    const std::size_t colon = tok.rfind(':');
+    const std::size_t colon = rfind(tok, ':');
     if (colon == npos || colon + 1 == tok.size()) return false;
     for (char c : tok.substr(colon + 1)) {
       if (!is_digit(c)) return false;
@@ -233,7 +319,7 @@ bool valid_nccl_header(string_view line, std::size_t level_pos) noexcept {
   // host:pid:tid (the host may carry a collector's prefix; only the numbers are checked)
   tok = last_token(head);
   for (int field = 0; field < 2; ++field) {
-    const std::size_t colon = tok.rfind(':');
+    const std::size_t colon = rfind(tok, ':');
     if (colon == npos || colon + 1 == tok.size()) return false;
     for (char c : tok.substr(colon + 1)) {
       if (!is_digit(c)) return false;
@@ -248,7 +334,7 @@ string_view peer_after(string_view s, string_view key) noexcept {
   const std::size_t p = s.find(key);
   if (p == npos) return {};
   s.remove_prefix(p + key.size());
-  return s.substr(0, s.find_first_of(" ,"));
+  return s.substr(0, find_first_of<' ', ','>(s));
 }
 
 nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
@@ -262,7 +348,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
     t.remove_prefix(w + 6);
     if (consume(t, "error ")) {  // NCCL <= 2.11: "with error 12, opcode 0, len 0, vendor err 129"
       if (!parse_int(t, out.ibv_status) || !t.starts_with(",")) return nccl_line_kind::malformed;
-      if (!int_after(t, "vendor err ", out.vendor_err)) return nccl_line_kind::malformed;
+      if (!int_after(t, vendor_err_key, out.vendor_err)) return nccl_line_kind::malformed;
     } else if (consume(t, "status=")) {
       // "status=12 opcode=0 len=0 vendor err 129 (Recv)" or, since 2.23,
       // "status=IBV_WC_RETRY_EXC_ERR(12) opcode=IBV_WC_SEND(0) vendor_err=129"
@@ -273,8 +359,8 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
         t.remove_prefix(open + 1);
         if (!parse_int(t, out.ibv_status) || !t.starts_with(")")) return nccl_line_kind::malformed;
       }
-      if (!int_after(t, "vendor err ", out.vendor_err) &&
-          !int_after(t, "vendor_err=", out.vendor_err)) {
+      if (!int_after(t, vendor_err_key, out.vendor_err) &&
+          !int_after(t, vendor_err_eq_key, out.vendor_err)) {
         return nccl_line_kind::malformed;
       }
     } else {
@@ -292,7 +378,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
       out.net = nccl_net_kind::socket_closed;
       string_view rest = msg.substr(p + key.size());
       skip_spaces(rest);
-      out.peer = rest.substr(0, rest.find_first_of(" ,"));
+      out.peer = rest.substr(0, find_first_of<' ', ','>(rest));
       return nccl_line_kind::net_warn;
     }
   }
@@ -301,7 +387,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
   if (p != npos && msg.find("Proxy") != npos) {
     out.net = nccl_net_kind::proxy;
     const std::size_t from = msg.find(" from rank ", p);
-    if (from == npos || !int_after(msg.substr(p), "retcode ", out.retcode)) {
+    if (from == npos || !int_after(msg.substr(p), retcode_key, out.retcode)) {
       return nccl_line_kind::malformed;
     }
     out.peer = msg.substr(from + 6);
@@ -313,7 +399,7 @@ nccl_line_kind classify_warn(string_view msg, nccl_line& out) noexcept {
   if (msg.find("Error encountered progressing operation") != npos ||
       (msg.find("Proxy Call to rank ") != npos && msg.find(" failed") != npos)) {
     out.net = nccl_net_kind::proxy;
-    if (!int_after(msg, "res=", out.retcode)) out.retcode = -1;
+    if (!int_after(msg, res_key, out.retcode)) out.retcode = -1;
     out.peer = peer_after(msg, "Proxy Call to ");
     return nccl_line_kind::net_warn;
   }
@@ -359,7 +445,7 @@ nccl_line parse_torch(string_view line) noexcept {
   nccl_line out;
   // The c10 log header "...ProcessGroupNCCL.cpp:L] " (any level, any date form before it).
   // "ProcessGroupNCCL.cpp:1418 (most recent call first)" in a traceback is not a header.
-  const std::size_t h = line.find("ProcessGroupNCCL");
+  const std::size_t h = find(line, process_group_nccl);
   bool has_header = false;
   string_view body = line;
   if (h != npos) {
@@ -431,12 +517,13 @@ nccl_line parse_nccl_line(string_view line) noexcept {
   // Every line of ours says NCCL somewhere (ProcessGroupNCCL, WorkNCCL, NCCL WARN, NCCL work):
   // one search rejects the rest of the stream.
   if (line.find("NCCL") == npos) return {};
-  std::size_t p = line.find(" NCCL WARN ");
+  DETECTORS_PHASE(parse);
+  std::size_t p = find(line, nccl_warn);
   if (p != npos) {
     nccl_line out = parse_nccl_debug(line, p, true);
     if (out.kind != nccl_line_kind::none) return out;
   }
-  p = line.find(" NCCL INFO ");
+  p = find(line, nccl_info);
   if (p != npos) {
     nccl_line out = parse_nccl_debug(line, p, false);
     if (out.kind != nccl_line_kind::none) return out;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "detectors/corpus.h"
+#include "warm_windows.h"
 
 namespace detectors {
 namespace {
@@ -921,6 +922,49 @@ TEST(NcclHang, IdleJobsAreEvicted) {
   EXPECT_EQ(h.sink.findings.size(), 1u);  // the pending incident was reported, not lost
 }
 
+// A job forgotten as idle hands its storage to the next new job, never its state: the new job
+// of the default PG on another node carries neither the old PG's name nor its reported range.
+TEST(NcclHang, NewJobAfterAnIdleOneIsForgottenStartsFresh) {
+  harness h;
+  h.feed(0,
+         "[rank1]:[E1201 10:00:00.123456789 ProcessGroupNCCL.cpp:1595] [PG ID 2 PG GUID 5(tp) "
+         "Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=220, "
+         "OpType=ALLGATHER, NumelIn=1, NumelOut=4, Timeout(ms)=600000) ran for 600038 "
+         "milliseconds before timing out.");
+  h.feed(3600 * sec, "unrelated");  // reports the incident, then forgets the idle job
+  EXPECT_EQ(h.det.state_size(), 0u);
+  h.feed(3601 * sec, timeout_600, "node-008");
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 2u);
+  const owned_finding& f = h.sink.findings[1];
+  EXPECT_EQ(f.node, "node-008");
+  EXPECT_EQ(f.subject, "default/rank3");
+  EXPECT_TRUE(contains(f.message, "ALLREDUCE SeqNum=220 on the default PG timed out")) << f.message;
+}
+
+// Garbled input reads back as before: an OpType longer than any real one (the detector keeps
+// real names inline) is named whole, a WARN's peer is cut at 64 characters.
+TEST(NcclHang, OverlongOpTypeAndPeerAreKeptAsBefore) {
+  harness h;
+  const std::string op(100, 'Q');
+  const std::string peer = "10.0.3.14<41232>" + std::string(80, 'p');
+  h.feed(-30 * sec,
+         "gpu-node-3:2451:2560 [0] misc/socket.cc:49 NCCL WARN NET/Socket : Connection closed by "
+         "remote peer " +
+             peer);
+  h.feed(0,
+         "[rank3]:[E ProcessGroupNCCL.cpp:563] [Rank 3] Watchdog caught collective operation "
+         "timeout: WorkNCCL(SeqNum=220, OpType=" +
+             op +
+             ", NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600000 milliseconds before "
+             "timing out.");
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1u);
+  const std::string& m = h.sink.findings[0].message;
+  EXPECT_TRUE(m.starts_with(op + " SeqNum=220 on the default PG")) << m;
+  EXPECT_TRUE(contains(m, "closed by remote peer " + peer.substr(0, 64) + " 30 s before")) << m;
+}
+
 // --- the corpus generator --------------------------------------------------------------------
 
 TEST(NcclHang, GeneratorEpisodesProduceFindingsAndNoMalformedLines) {
@@ -994,6 +1038,15 @@ TEST(NcclHang, FactoryMakesTheDetectorWithItsConfig) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->name(), "nccl_hang");
   EXPECT_EQ(static_cast<nccl_hang_detector&>(*d).config().straggler_min_lag, 5);
+}
+
+// Steady state allocates nothing: after one pass over a focused corpus (jobs, ranks and nodes
+// seen, forgotten and replaced, incidents settled and reported, every message kind formatted
+// once), later passes over the same stream moved forward in time process each 1024-event
+// window without a single allocation.
+TEST(NcclHangAllocs, WarmWindowsAllocateNothing) {
+  nccl_hang_detector d;
+  testing::expect_warm_windows_allocate_nothing("nccl_hang", d);
 }
 
 }  // namespace
