@@ -1,8 +1,8 @@
 // File: dcgm_metric_match.h
 // Recognising the lines of a DCGM detector (hbm_ecc, thermal_throttle): a cheap prefix check,
 // lookup of the metric name in the detector's own metric table, telling a name cut short by
-// truncation from a metric that is simply not ours, then the full Prometheus parse. Private
-// to src/.
+// truncation from a metric that is simply not ours, then the full Prometheus parse (which
+// captures the labels the detector asks for on the way). Private to src/.
 #pragma once
 
 #include <array>
@@ -56,9 +56,10 @@ struct dcgm_line_match {
   prom_sample sample;          // valid when info is set
 };
 
+// `labels` captures the labels a detector reads (one walk over them, during the parse).
 template <typename Info, std::size_t N>
-dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table,
-                                      std::string_view raw) noexcept {
+dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table, std::string_view raw,
+                                      prom_label_capture& labels) noexcept {
   dcgm_line_match<Info> m;
   const std::string_view line = skip_leading_blanks(raw);
   // Cheap rejection: every line of ours starts with DCGM's device-field prefix.
@@ -69,7 +70,8 @@ dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table,
     m.malformed = is_truncated_name(table, line, name);
     return m;
   }
-  const prom_parse_result parsed = parse_prometheus_line(line);
+  // The name is read once: the parse carries on after it.
+  const prom_parse_result parsed = parse_prometheus_line_after_name(line, name.size(), labels);
   if (parsed.kind != prom_line_kind::sample) {
     m.malformed = true;
     return m;

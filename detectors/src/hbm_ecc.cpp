@@ -90,8 +90,9 @@ std::size_t hbm_ecc_detector::state_size() const noexcept {
 
 void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match =
-      internal::match_dcgm_line(metric_table, ev.line);
+      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;
@@ -108,7 +109,7 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
 
   char id_buffer[512];
   dcgm_gpu_id id;
-  if (!dcgm_gpu_identity(sample, id_buffer, id)) {
+  if (!dcgm_gpu_identity(id_labels, id_buffer, id)) {
     // No usable GPU identity: the sample cannot be attributed.
     ++stats_.malformed;
     return;

@@ -117,8 +117,9 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
 
 void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match =
-      internal::match_dcgm_line(metric_table, ev.line);
+      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;
@@ -141,7 +142,7 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   }
   char id_buffer[512];
   dcgm_gpu_id id;
-  if (!dcgm_gpu_identity(sample, id_buffer, id)) {
+  if (!dcgm_gpu_identity(id_labels, id_buffer, id)) {
     ++stats_.malformed;  // no GPU to attribute the sample to
     return;
   }
