@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "detectors/prometheus_line.h"
@@ -29,11 +31,28 @@ inline std::string_view trim_trailing(std::string_view s) noexcept {
   return s;
 }
 
-// The entry of `table` (elements with a `name`) for metric `name`, or null.
+// The 8 bytes after the device-field prefix, where a DCGM detector's metric names of one
+// length differ (ECC_SBE_VOL_TOTAL, ECC_DBE_AGG_TOTAL...); callers check the size first.
+inline std::uint64_t word_after_prefix(std::string_view name) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, name.data() + dcgm_prefix.size(), sizeof w);
+  return w;
+}
+
+// The entry of `table` (elements with a `name`) for metric `name`, or null. Names are
+// compared in full only when their length and the word after the prefix agree: most lines
+// name one metric of several of the same length.
 template <typename Info, std::size_t N>
 const Info* find_metric(const std::array<Info, N>& table, std::string_view name) noexcept {
+  if (name.size() < dcgm_prefix.size() + sizeof(std::uint64_t)) {
+    for (const Info& m : table)
+      if (m.name == name) return &m;
+    return nullptr;
+  }
+  const std::uint64_t word = word_after_prefix(name);
   for (const Info& m : table)
-    if (m.name == name) return &m;
+    if (m.name.size() == name.size() && word_after_prefix(m.name) == word && m.name == name)
+      return &m;
   return nullptr;
 }
 

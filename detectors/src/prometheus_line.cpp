@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <system_error>
@@ -145,28 +146,43 @@ unsigned name_char_mask(__m128i block, char_class cls) noexcept {
   return i;
 }
 
-// Label names are short: a loop beats a call to memcmp.
-bool same_bytes(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t j = 0; j < a.size(); ++j)
+// Label names are short: word compares beat a call to memcmp. Both views hold `size` bytes.
+bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
+  std::size_t j = 0;
+  for (; j + 8 <= size; j += 8) {
+    std::uint64_t x = 0, y = 0;
+    std::memcpy(&x, a + j, 8);
+    std::memcpy(&y, b + j, 8);
+    if (x != y) return false;
+  }
+  for (; j < size; ++j)
     if (a[j] != b[j]) return false;
   return true;
 }
 
-// The first label of each wanted name goes into its slot. Most labels have a length no
-// wanted name has, and are dismissed by one table lookup.
-void capture_label(prom_label_capture* capture, const prom_label& label) noexcept {
-  if (capture == nullptr) return;
-  std::uint32_t candidates = capture->names->candidates(label.name.size()) & ~capture->found;
+// The label into the slot of the wanted name it has, if any (`candidates`: the wanted,
+// not yet found names of its length).
+[[gnu::noinline]] void capture_candidate(prom_label_capture& capture, const prom_label& label,
+                                         std::uint32_t candidates) noexcept {
   while (candidates != 0) {
     const int k = std::countr_zero(candidates);
-    if (same_bytes(label.name, capture->names->names()[static_cast<std::size_t>(k)])) {
-      capture->labels[static_cast<std::size_t>(k)] = label;
-      capture->found |= std::uint32_t{1} << k;
+    const std::string_view wanted = capture.names->names()[static_cast<std::size_t>(k)];
+    if (wanted.size() == label.name.size() &&
+        same_bytes(wanted.data(), label.name.data(), wanted.size())) {
+      capture.labels[static_cast<std::size_t>(k)] = label;
+      capture.found |= std::uint32_t{1} << k;
       return;
     }
     candidates &= candidates - 1;
   }
+}
+
+// The first label of each wanted name goes into its slot. Most labels have a length no
+// wanted name has (or one already found), and are dismissed by one table lookup, inline.
+void capture_label(prom_label_capture* capture, const prom_label& label) noexcept {
+  if (capture == nullptr) return;
+  const std::uint32_t candidates = capture->names->candidates(label.name.size()) & ~capture->found;
+  if (candidates != 0) capture_candidate(*capture, label, candidates);
 }
 
 // One `name = "value"` starting at s[i]. Returns the index after the closing quote, or npos
@@ -252,6 +268,23 @@ bool parse_magnitude(std::string_view digits, std::uint64_t& out) noexcept {
     m = m * 10 + d;
   }
   out = m;
+  return true;
+}
+
+// The usual value and every usual timestamp: a run of at most 19 digits (so it fits in 64
+// bits without an overflow check) that is a whole token, read in the pass that finds its end.
+// False for anything else, which takes the general path.
+bool whole_digit_token(std::string_view s, std::size_t i, std::uint64_t& value,
+                       std::size_t& end) noexcept {
+  const std::size_t start = i;
+  std::uint64_t m = 0;
+  while (i < s.size() && is_digit(s[i])) {
+    m = m * 10 + static_cast<std::uint64_t>(s[i] - '0');
+    if (++i - start > 19) return false;
+  }
+  if (i == start || (i < s.size() && !is_blank(s[i]))) return false;
+  value = m;
+  end = i;
   return true;
 }
 
@@ -383,14 +416,28 @@ prom_parse_result parse_after_name(std::string_view line, std::size_t name_start
   }
 
   if (i >= line.size()) return fail("missing value");
-  const std::size_t value_end = token_end(line, i);
-  if (!parse_number(line.substr(i, value_end - i), s.value)) return fail("invalid value");
+  std::size_t value_end = 0;
+  std::uint64_t digits = 0;
+  if (whole_digit_token(line, i, digits, value_end)) {  // what parse_number makes of it
+    s.value.integer = true;
+    s.value.magnitude = digits;
+    s.value.value = static_cast<double>(digits);
+  } else {
+    value_end = token_end(line, i);
+    if (!parse_number(line.substr(i, value_end - i), s.value)) return fail("invalid value");
+  }
 
   i = skip_blanks(line, value_end);
   if (i < line.size()) {
-    const std::size_t ts_end = token_end(line, i);
-    if (!parse_timestamp(line.substr(i, ts_end - i), s.timestamp_ms))
-      return fail("invalid timestamp");
+    std::size_t ts_end = 0;
+    constexpr auto int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (whole_digit_token(line, i, digits, ts_end) && digits <= int64_max) {
+      s.timestamp_ms = static_cast<std::int64_t>(digits);  // what parse_timestamp makes of it
+    } else {
+      ts_end = token_end(line, i);
+      if (!parse_timestamp(line.substr(i, ts_end - i), s.timestamp_ms))
+        return fail("invalid timestamp");
+    }
     s.has_timestamp = true;
     if (skip_blanks(line, ts_end) < line.size()) return fail("trailing text after timestamp");
   }

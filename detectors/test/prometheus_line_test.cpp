@@ -431,6 +431,16 @@ TEST(PrometheusLineDifferential, EscapesNamesAndBlanksAcrossBlockBoundariesParse
       std::string("m{a=\"x\0y\"} 1", 13),
       "ns:metric_total{a=\"b\"} 1",
       "DCGM_FI_DEV_GPU_TEMP 41",
+      // Values and timestamps around 19 digits and 64 bits, signs, leading zeros, floats.
+      "m 9999999999999999999 1",
+      "m 18446744073709551615 9223372036854775807",
+      "m 18446744073709551616 9223372036854775808",
+      "m 99999999999999999999 -9223372036854775808",
+      "m 00000000000000000000001 00000000000000000000001",
+      "m -0 -0",
+      "m +7 +7",
+      "m 12.000000 1e3",
+      "m 1\t2\t",
   };
   // A backslash, an escaped quote and a closing quote at every offset around the 16-byte
   // blocks, from the value's start and from the line's end.
