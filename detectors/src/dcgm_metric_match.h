@@ -2,7 +2,8 @@
 // Recognising the lines of a DCGM detector (hbm_ecc, thermal_throttle): a cheap prefix check,
 // lookup of the metric name in the detector's own metric table, telling a name cut short by
 // truncation from a metric that is simply not ours, then the full Prometheus parse (which
-// captures the labels the detector asks for on the way). Private to src/.
+// captures the labels the detector asks for on the way). Private to src/. Marks the start of
+// the parse phase (phase.h) for both detectors: everything before it is rejection.
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 
 namespace detectors::internal {
@@ -89,7 +91,9 @@ dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table, std::str
     m.malformed = is_truncated_name(table, line, name);
     return m;
   }
-  // The name is read once: the parse carries on after it.
+  // A metric of ours: from here on the work is parsing (phase.h). The name is read once:
+  // the parse carries on after it.
+  DETECTORS_PHASE(parse);
   const prom_parse_result parsed = parse_prometheus_line_after_name(line, name.size(), labels);
   if (parsed.kind != prom_line_kind::sample) {
     m.malformed = true;

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "dcgm_metric_match.h"
+#include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 #include "gpu_lru.h"
 
@@ -117,6 +118,7 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.recognised;
   if (blank) return;  // DCGM measured nothing: not a reset, not a value
 
+  DETECTORS_PHASE(state);
   hbm_gpu_state& gpu = touch(ev.node.empty() ? id.host : ev.node, id.subject, ev.ts_ns);
   on_sample(gpu, idx(info->metric), *value, ev.ts_ns, sink);
 }
@@ -148,6 +150,7 @@ void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::ui
       what = "page retirement pending: the GPU must be reset to retire the page";
     }
     if (!due(gpu, kind, ts_ns)) return;
+    DETECTORS_PHASE(emit);
     message_.clear();
     fmt::format_to(std::back_inserter(message_), "{} ({} {} -> {})", what, metric_name(metric),
                    prev, value);
@@ -192,6 +195,7 @@ void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::ui
       return;
   }
   if (!due(gpu, kind, ts_ns)) return;
+  DETECTORS_PHASE(emit);
   message_.clear();
   fmt::format_to(std::back_inserter(message_), "{}: {} {} -> {} (+{})", what, metric_name(metric),
                  before.value, value, delta);
@@ -224,6 +228,7 @@ void hbm_ecc_detector::on_sbe(hbm_gpu_state& gpu, std::size_t metric, std::uint6
   if (reset || increase < config_.sbe_threshold) return;
 
   if (!due(gpu, hbm_kind::sbe_rate, ts_ns)) return;
+  DETECTORS_PHASE(emit);
   message_.clear();
   fmt::format_to(std::back_inserter(message_),
                  "{} corrected (single-bit) ECC errors within {} s ({} {} -> {}; threshold {})",
