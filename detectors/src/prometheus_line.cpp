@@ -199,15 +199,19 @@ void capture_label(prom_label_capture* capture, const prom_label& label) noexcep
   const std::size_t name_start = i;
   i = class_run_end(s, i + 1, label_char_class);
   out.name = std::string_view(s.data() + name_start, i - name_start);
-  i = skip_blanks_to(s, i, '=');
-  if (i >= s.size() || s[i] != '=') {
-    error = "expected '=' after a label name";
-    return npos;
-  }
-  i = skip_blanks_to(s, i + 1, '"');
-  if (i >= s.size() || s[i] != '"') {
-    error = "expected a quoted label value";
-    return npos;
+  if (i + 1 < s.size() && s[i] == '=' && s[i + 1] == '"') {
+    i += 1;  // `name="`, as exporters write it: no blanks to skip
+  } else {
+    i = skip_blanks(s, i);
+    if (i >= s.size() || s[i] != '=') {
+      error = "expected '=' after a label name";
+      return npos;
+    }
+    i = skip_blanks(s, i + 1);
+    if (i >= s.size() || s[i] != '"') {
+      error = "expected a quoted label value";
+      return npos;
+    }
   }
   const std::size_t value_start = ++i;
   out.escaped = false;
