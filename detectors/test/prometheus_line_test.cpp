@@ -458,6 +458,31 @@ TEST(PrometheusLineDifferential, EscapesNamesAndBlanksAcrossBlockBoundariesParse
   EXPECT_EQ(failures, 0);
 }
 
+TEST(PrometheusLineCapture, CapturesTheFirstLabelOfEachWantedNameOfAnyLength) {
+  const std::string long_name(70, 'L');  // past the per-length table (names up to 63 bytes)
+  const std::array<std::string_view, 5> names = {"a", "ab", "gpu", "x", long_name};
+  const prom_label_names wanted{names};
+  std::array<prom_label, names.size()> labels{};
+  prom_label_capture capture{&wanted, labels};
+  const std::string line = R"(m{ab="1",a="2",gpu="3",a="4",abc="5",)" + long_name +
+                           R"(="6",gpu="7",)" + std::string(71, 'L') + R"(="8"} 1)";
+  const prom_parse_result r = parse_prometheus_line(line, capture);
+  ASSERT_EQ(r.kind, prom_line_kind::sample) << r.error;
+  EXPECT_EQ(capture.found, 0b10111u);   // "x" is absent
+  EXPECT_EQ(labels[0].raw_value, "2");  // the first "a", not the later one
+  EXPECT_EQ(labels[1].raw_value, "1");
+  EXPECT_EQ(labels[2].raw_value, "3");
+  EXPECT_EQ(labels[4].raw_value, "6");  // the 71-byte name is not the 70-byte one
+  EXPECT_EQ(labels[4].name, long_name);
+
+  // Every parse starts from nothing found.
+  EXPECT_EQ(parse_prometheus_line("# HELP m", capture).kind, prom_line_kind::not_sample);
+  EXPECT_EQ(capture.found, 0u);
+  ASSERT_EQ(parse_prometheus_line(R"(m{gpu="9"} 1)", capture).kind, prom_line_kind::sample);
+  EXPECT_EQ(capture.found, 0b00100u);
+  EXPECT_EQ(labels[2].raw_value, "9");
+}
+
 TEST(PrometheusLine, ParsingAndLabelLookupNeverAllocate) {
   const std::string line = std::string(modern_line) + " 1732000000000";
   prom_parse_result r;
