@@ -1,14 +1,18 @@
 // File: dcgm_metric_match.h
 // Recognising the lines of a DCGM detector (hbm_ecc, thermal_throttle): a cheap prefix check,
 // lookup of the metric name in the detector's own metric table, telling a name cut short by
-// truncation from a metric that is simply not ours, then the full Prometheus parse. Private
-// to src/.
+// truncation from a metric that is simply not ours, then the full Prometheus parse (which
+// captures the labels the detector asks for on the way). Private to src/. Marks the start of
+// the parse phase (phase.h) for both detectors: everything before it is rejection.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
+#include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 
 namespace detectors::internal {
@@ -29,11 +33,28 @@ inline std::string_view trim_trailing(std::string_view s) noexcept {
   return s;
 }
 
-// The entry of `table` (elements with a `name`) for metric `name`, or null.
+// The 8 bytes after the device-field prefix, where a DCGM detector's metric names of one
+// length differ (ECC_SBE_VOL_TOTAL, ECC_DBE_AGG_TOTAL...); callers check the size first.
+inline std::uint64_t word_after_prefix(std::string_view name) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, name.data() + dcgm_prefix.size(), sizeof w);
+  return w;
+}
+
+// The entry of `table` (elements with a `name`) for metric `name`, or null. Names are
+// compared in full only when their length and the word after the prefix agree: most lines
+// name one metric of several of the same length.
 template <typename Info, std::size_t N>
 const Info* find_metric(const std::array<Info, N>& table, std::string_view name) noexcept {
+  if (name.size() < dcgm_prefix.size() + sizeof(std::uint64_t)) {
+    for (const Info& m : table)
+      if (m.name == name) return &m;
+    return nullptr;
+  }
+  const std::uint64_t word = word_after_prefix(name);
   for (const Info& m : table)
-    if (m.name == name) return &m;
+    if (m.name.size() == name.size() && word_after_prefix(m.name) == word && m.name == name)
+      return &m;
   return nullptr;
 }
 
@@ -56,9 +77,10 @@ struct dcgm_line_match {
   prom_sample sample;          // valid when info is set
 };
 
+// `labels` captures the labels a detector reads (one walk over them, during the parse).
 template <typename Info, std::size_t N>
-dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table,
-                                      std::string_view raw) noexcept {
+dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table, std::string_view raw,
+                                      prom_label_capture& labels) noexcept {
   dcgm_line_match<Info> m;
   const std::string_view line = skip_leading_blanks(raw);
   // Cheap rejection: every line of ours starts with DCGM's device-field prefix.
@@ -69,7 +91,10 @@ dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table,
     m.malformed = is_truncated_name(table, line, name);
     return m;
   }
-  const prom_parse_result parsed = parse_prometheus_line(line);
+  // A metric of ours: from here on the work is parsing (phase.h). The name is read once:
+  // the parse carries on after it.
+  DETECTORS_PHASE(parse);
+  const prom_parse_result parsed = parse_prometheus_line_after_name(line, name.size(), labels);
   if (parsed.kind != prom_line_kind::sample) {
     m.malformed = true;
     return m;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <list>
 #include <string>
 #include <string_view>
@@ -21,6 +22,16 @@ namespace detectors::internal {
 template <typename State>
 using gpu_index = std::unordered_map<std::string_view, typename std::list<State>::iterator>;
 
+// key = node + '\n' + subject: one resize (no allocation once the scratch has grown) and two
+// copies, where assign/push_back/append checked capacity three times per sample.
+inline void assign_gpu_key(std::string& key, std::string_view node, std::string_view subject) {
+  key.resize(node.size() + 1 + subject.size());
+  char* out = key.data();
+  std::memcpy(out, node.data(), node.size());
+  out[node.size()] = '\n';
+  std::memcpy(out + node.size() + 1, subject.data(), subject.size());
+}
+
 // Returns the state of GPU `subject` on `node`, created if new, and marks it most recently
 // seen at `ts_ns`. First drops GPUs idle for longer than `idle_evict_ns` and, for a new GPU at
 // the cap, the least recently seen one; each is removed through `erase(iterator)`, so that a
@@ -32,9 +43,7 @@ State& touch_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, std::strin
                      std::int64_t idle_evict_ns, std::size_t max_gpus, Erase&& erase) {
   while (!gpus.empty() && ts_ns - gpus.front().last_seen_ns > idle_evict_ns)
     erase(gpus.begin());
-  key_scratch.assign(node);
-  key_scratch.push_back('\n');
-  key_scratch.append(subject);
+  assign_gpu_key(key_scratch, node, subject);
   typename std::list<State>::iterator it;
   if (const auto found = index.find(key_scratch); found != index.end()) {
     it = found->second;
@@ -79,9 +88,7 @@ State& touch_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, Pool& pool
                      Erase&& erase) {
   while (!gpus.empty() && ts_ns - gpus.front().last_seen_ns > idle_evict_ns)
     erase(gpus.begin());
-  key_scratch.assign(node);
-  key_scratch.push_back('\n');
-  key_scratch.append(subject);
+  assign_gpu_key(key_scratch, node, subject);
   typename std::list<State>::iterator it;
   if (const auto found = index.find(key_scratch); found != index.end()) {
     it = found->second;

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "dcgm_metric_match.h"
+#include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 #include "gpu_lru.h"
 
@@ -90,8 +91,9 @@ std::size_t hbm_ecc_detector::state_size() const noexcept {
 
 void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match =
-      internal::match_dcgm_line(metric_table, ev.line);
+      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;
@@ -108,7 +110,7 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
 
   char id_buffer[512];
   dcgm_gpu_id id;
-  if (!dcgm_gpu_identity(sample, id_buffer, id)) {
+  if (!dcgm_gpu_identity(id_labels, id_buffer, id)) {
     // No usable GPU identity: the sample cannot be attributed.
     ++stats_.malformed;
     return;
@@ -116,6 +118,7 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.recognised;
   if (blank) return;  // DCGM measured nothing: not a reset, not a value
 
+  DETECTORS_PHASE(state);
   hbm_gpu_state& gpu = touch(ev.node.empty() ? id.host : ev.node, id.subject, ev.ts_ns);
   on_sample(gpu, idx(info->metric), *value, ev.ts_ns, sink);
 }
@@ -147,6 +150,7 @@ void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::ui
       what = "page retirement pending: the GPU must be reset to retire the page";
     }
     if (!due(gpu, kind, ts_ns)) return;
+    DETECTORS_PHASE(emit);
     message_.clear();
     fmt::format_to(std::back_inserter(message_), "{} ({} {} -> {})", what, metric_name(metric),
                    prev, value);
@@ -191,6 +195,7 @@ void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::ui
       return;
   }
   if (!due(gpu, kind, ts_ns)) return;
+  DETECTORS_PHASE(emit);
   message_.clear();
   fmt::format_to(std::back_inserter(message_), "{}: {} {} -> {} (+{})", what, metric_name(metric),
                  before.value, value, delta);
@@ -223,6 +228,7 @@ void hbm_ecc_detector::on_sbe(hbm_gpu_state& gpu, std::size_t metric, std::uint6
   if (reset || increase < config_.sbe_threshold) return;
 
   if (!due(gpu, hbm_kind::sbe_rate, ts_ns)) return;
+  DETECTORS_PHASE(emit);
   message_.clear();
   fmt::format_to(std::back_inserter(message_),
                  "{} corrected (single-bit) ECC errors within {} s ({} {} -> {}; threshold {})",

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "dcgm_metric_match.h"
+#include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 #include "gpu_lru.h"
 
@@ -117,8 +118,9 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
 
 void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match =
-      internal::match_dcgm_line(metric_table, ev.line);
+      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;
@@ -141,13 +143,14 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   }
   char id_buffer[512];
   dcgm_gpu_id id;
-  if (!dcgm_gpu_identity(sample, id_buffer, id)) {
+  if (!dcgm_gpu_identity(id_labels, id_buffer, id)) {
     ++stats_.malformed;  // no GPU to attribute the sample to
     return;
   }
   ++stats_.recognised;
   if (blank) return;
 
+  DETECTORS_PHASE(state);
   thermal_gpu_state& gpu = touch(ev.node.empty() ? id.host : ev.node, id.subject, ev.ts_ns);
 
   if (info->kind == metric_kind::reasons) {
@@ -186,7 +189,10 @@ void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t
     if (since < config_.min_sample_interval_ns) return;  // same scrape (or out of order)
     if (since > config_.max_sample_gap_ns) {
       // Not consecutive: whatever the GPU did in between is unknown.
-      if (gpu.active) end_run(gpu, gpu.run_last_ns, 0, true, sink);
+      if (gpu.active) {
+        end_run(gpu, gpu.run_last_ns, 0, true, sink);
+        DETECTORS_PHASE(state);
+      }
       gpu.run = 0;
       gpu.braking = false;
     }
@@ -211,6 +217,7 @@ void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t
     gpu.run_reasons |= mask;
     if (!gpu.active && gpu.run >= config_.sustain_samples) {
       gpu.active = true;
+      DETECTORS_PHASE(emit);
       message_.clear();
       fmt::format_to(std::back_inserter(message_),
                      "thermal throttling for {} consecutive samples ({} s): ", gpu.run,
@@ -222,15 +229,20 @@ void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t
       const action act = (gpu.run_reasons & hw_thermal) ? action::drain_node : action::observe;
       emit(gpu, severity::warning, "thermal_throttle_start", gpu.run_first_ns, ts_ns, gpu.run, act,
            sink);
+      DETECTORS_PHASE(state);
     }
   } else {
-    if (gpu.active) end_run(gpu, ts_ns, mask, false, sink);
+    if (gpu.active) {
+      end_run(gpu, ts_ns, mask, false, sink);
+      DETECTORS_PHASE(state);
+    }
     gpu.run = 0;
   }
 
   if (mask & hw_power_brake) {
     if (!gpu.braking) {
       gpu.braking = true;
+      DETECTORS_PHASE(emit);
       message_.clear();
       message_ += "hardware power brake: clocks cut on the board's power-brake signal; ";
       append_reasons(message_, mask);
@@ -244,6 +256,7 @@ void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t
 void thermal_throttle_detector::end_run(thermal_gpu_state& gpu, std::int64_t end_ns,
                                         std::uint64_t now_mask, bool samples_stopped,
                                         finding_sink& sink) {
+  DETECTORS_PHASE(emit);  // callers mark their return to state
   message_.clear();
   fmt::format_to(std::back_inserter(message_), "thermal throttling ended after {} s ({} samples): ",
                  seconds(end_ns - gpu.run_first_ns), gpu.run);

@@ -6,9 +6,13 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "alloc_hooks/gtest.h"
+#include "detectors/corpus.h"
+#include "prometheus_line_reference.h"
 
 namespace detectors {
 namespace {
@@ -258,6 +262,227 @@ TEST(DcgmGpuIdentity, FailsWithoutAGpuOrWhenTheBufferIsTooSmall) {
   EXPECT_FALSE(dcgm_gpu_identity(parse_ok(R"(m{gpu="123456789"} 1)"), buf, id));
 }
 
+// Differential tests: the single-pass parser (SSE2 scans, labels captured on the way) against
+// the parser it replaced (prometheus_line_reference.h), on dcgm-exporter lines of every
+// generated layout, every prefix of them (a line cut at each byte), every single-byte change
+// to a structural or ordinary character, and escapes, names and blanks placed across the
+// 16-byte blocks the scans read.
+
+std::string describe(std::string_view line) {
+  std::string out;
+  for (char c : line) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += c;
+    } else {
+      out += "\\x";
+      constexpr std::string_view hex = "0123456789abcdef";
+      out += hex[static_cast<unsigned char>(c) >> 4];
+      out += hex[static_cast<unsigned char>(c) & 0xf];
+    }
+  }
+  return out;
+}
+
+bool same_view(std::string_view a, std::string_view b) {
+  return a.data() == b.data() && a.size() == b.size();
+}
+
+bool same_number(const prom_number& a, const prom_number& b) {
+  const bool same_value = std::memcmp(&a.value, &b.value, sizeof a.value) == 0 ||
+                          (std::isnan(a.value) && std::isnan(b.value));
+  return same_value && a.integer == b.integer && a.negative == b.negative &&
+         a.magnitude == b.magnitude;
+}
+
+bool same_label(const prom_label& a, const prom_label& b) {
+  return same_view(a.name, b.name) && same_view(a.raw_value, b.raw_value) && a.escaped == b.escaped;
+}
+
+// What differs between the parser and the reference on `line` (empty when nothing).
+std::string parse_difference(std::string_view line) {
+  const prom_parse_result want = reference::parse_line(line);
+  const prom_parse_result got = parse_prometheus_line(line);
+  if (got.kind != want.kind) return "kind";
+  if (got.error != want.error) return "error: " + std::string(got.error);
+  dcgm_identity_labels captured;
+  const prom_parse_result got_captured = parse_prometheus_line(line, captured.capture);
+  if (got_captured.kind != want.kind || got_captured.error != want.error)
+    return "kind or error with a capture";
+  const std::string_view name = prometheus_metric_name(line);
+  if (name != reference::metric_name(line)) return "metric name peek";
+  dcgm_identity_labels after_name;
+  if (!name.empty() && name.data() == line.data()) {
+    const prom_parse_result r =
+        parse_prometheus_line_after_name(line, name.size(), after_name.capture);
+    if (r.kind != want.kind || r.error != want.error) return "kind or error after the name";
+  }
+  if (want.kind != prom_line_kind::sample) return {};
+
+  for (const prom_sample* s : {&got.sample, &got_captured.sample}) {
+    if (!same_view(s->metric, want.sample.metric)) return "metric";
+    if (!same_view(s->labels, want.sample.labels)) return "labels";
+    if (!same_number(s->value, want.sample.value)) return "value";
+    if (s->has_timestamp != want.sample.has_timestamp ||
+        s->timestamp_ms != want.sample.timestamp_ms)
+      return "timestamp";
+  }
+  // The label walk.
+  std::string_view rest = want.sample.labels;
+  prom_label_cursor cursor(got.sample.labels);
+  prom_label a;
+  prom_label b;
+  for (;;) {
+    const bool more = cursor.next(a);
+    if (more != reference::next_label(rest, b)) return "label count";
+    if (!more) break;
+    if (!same_label(a, b)) return "label " + std::string(b.name);
+  }
+  // The GPU identity, from the sample and from each capture, with roomy and tight buffers.
+  for (const std::size_t size : {512, 24, 8}) {
+    std::vector<char> want_buf(size), got_buf(size);
+    dcgm_gpu_id want_id, got_id;
+    const bool want_ok = reference::gpu_identity(want.sample, want_buf, want_id);
+    auto same_identity = [&](bool ok) {
+      return ok == want_ok &&
+             (!ok || (got_id.subject == want_id.subject && got_id.host == want_id.host));
+    };
+    if (!same_identity(dcgm_gpu_identity(got.sample, got_buf, got_id)))
+      return "identity from the sample, buffer " + std::to_string(size);
+    if (!same_identity(dcgm_gpu_identity(captured, got_buf, got_id)))
+      return "identity from the capture, buffer " + std::to_string(size);
+    if (!name.empty() && name.data() == line.data() &&
+        !same_identity(dcgm_gpu_identity(after_name, got_buf, got_id)))
+      return "identity from the capture after the name, buffer " + std::to_string(size);
+  }
+  return {};
+}
+
+// Checks `line`, each of its prefixes and (when `mutate`) each single-byte change.
+void expect_same_as_reference(std::string_view line, bool mutate, int& failures) {
+  auto check = [&](std::string_view l) {
+    if (failures >= 10) return;  // enough to debug; keep the log readable
+    const std::string diff = parse_difference(l);
+    if (diff.empty()) return;
+    ++failures;
+    ADD_FAILURE() << diff << " differs on \"" << describe(l) << '"';
+  };
+  check(line);
+  for (std::size_t n = 0; n < line.size(); ++n)
+    check(line.substr(0, n));
+  if (!mutate) return;
+  constexpr std::string_view replacements{"\"\\}{,= \t\r#a_0:-\x80\0", 18};
+  std::string changed(line);
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    const char original = changed[i];
+    for (const char c : replacements) {
+      if (c == original) continue;
+      changed[i] = c;
+      check(changed);
+    }
+    changed[i] = original;
+  }
+}
+
+std::vector<std::string> generated_dcgm_lines(std::string_view detector, std::size_t events) {
+  corpus_options options;
+  options.seed = 20241119;
+  options.events = events;
+  const corpus c = generate_corpus(detector, options);
+  std::vector<std::string> lines;
+  for (const event& e : c.events())
+    lines.emplace_back(e.line);
+  return lines;
+}
+
+TEST(PrometheusLineDifferential, GeneratedStreamsParseAsBefore) {
+  int failures = 0;
+  for (const std::string_view detector : {"hbm_ecc", "thermal_throttle", ""}) {
+    const std::vector<std::string> lines = generated_dcgm_lines(detector, 4096);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      // Every line whole; every 16th also cut at every byte; every 64th also changed at
+      // every byte (each layout shows up many times in 4096 lines).
+      if (i % 16 == 0) {
+        expect_same_as_reference(lines[i], i % 64 == 0, failures);
+      } else if (failures < 10) {
+        const std::string diff = parse_difference(lines[i]);
+        if (!diff.empty()) {
+          ++failures;
+          ADD_FAILURE() << diff << " differs on \"" << describe(lines[i]) << '"';
+        }
+      }
+    }
+  }
+  EXPECT_EQ(failures, 0);
+}
+
+TEST(PrometheusLineDifferential, EscapesNamesAndBlanksAcrossBlockBoundariesParseAsBefore) {
+  std::vector<std::string> lines = {
+      std::string(modern_line) + " 1732000000000",
+      R"(m{a="x\",b=\"y",c="z"} 4)",
+      R"(m{modelName="NVIDIA \"H100\" 80GB",path="C:\\gpu",note="a\nb",odd="x\ty"} 1)",
+      R"(m{UUID="GPU-\"a\"",Hostname="h\\1"} 1)",
+      R"(m{UUID="",uuid="",pci_bus_id="",gpu="",Hostname="",hostname=""} 1)",
+      R"(m{gpu="1",gpu="2",UUID="",UUID="GPU-2",Hostname="a",Hostname="b"} 1)",
+      R"(m{UUID="GPU-1",uuid="GPU-2",pci_bus_id="p",gpu="3",hostname="h",Hostname="H"} 1)",
+      "  m { a = \"1\" ,\tb=\"2\" , } 3   99  \r",
+      "m{a=\"x\\",
+      "m{a=\"x\\\"",
+      "m{a=\"\xc3\xa9\",\xc3\xa9=\"1\"} 1",
+      std::string("m{a=\"x\0y\"} 1", 13),
+      "ns:metric_total{a=\"b\"} 1",
+      "DCGM_FI_DEV_GPU_TEMP 41",
+      // Values and timestamps around 19 digits and 64 bits, signs, leading zeros, floats.
+      "m 9999999999999999999 1",
+      "m 18446744073709551615 9223372036854775807",
+      "m 18446744073709551616 9223372036854775808",
+      "m 99999999999999999999 -9223372036854775808",
+      "m 00000000000000000000001 00000000000000000000001",
+      "m -0 -0",
+      "m +7 +7",
+      "m 12.000000 1e3",
+      "m 1\t2\t",
+  };
+  // A backslash, an escaped quote and a closing quote at every offset around the 16-byte
+  // blocks, from the value's start and from the line's end.
+  for (std::size_t n = 0; n <= 40; ++n) {
+    lines.push_back("m{a=\"" + std::string(n, 'x') + "\\\"" + std::string(40 - n, 'y') + "\"} 1");
+    lines.push_back("m{a=\"" + std::string(n, 'x') + "\\\\\"} 1");
+    lines.push_back("m{a=\"" + std::string(n, 'x') + "\"}");
+    lines.push_back("m{" + std::string(n + 1, 'n') + "=\"v\",UUID=\"u\"} 1");
+    lines.push_back("m" + std::string(n, 'n') + ":_9{gpu=\"0\"} 1");
+    lines.push_back("m{gpu=\"0\"" + std::string(n, ' ') + "} 1");
+  }
+  int failures = 0;
+  for (const std::string& line : lines)
+    expect_same_as_reference(line, true, failures);
+  EXPECT_EQ(failures, 0);
+}
+
+TEST(PrometheusLineCapture, CapturesTheFirstLabelOfEachWantedNameOfAnyLength) {
+  const std::string long_name(70, 'L');  // past the per-length table (names up to 63 bytes)
+  const std::array<std::string_view, 5> names = {"a", "ab", "gpu", "x", long_name};
+  const prom_label_names wanted{names};
+  std::array<prom_label, names.size()> labels{};
+  prom_label_capture capture{&wanted, labels};
+  const std::string line = R"(m{ab="1",a="2",gpu="3",a="4",abc="5",)" + long_name +
+                           R"(="6",gpu="7",)" + std::string(71, 'L') + R"(="8"} 1)";
+  const prom_parse_result r = parse_prometheus_line(line, capture);
+  ASSERT_EQ(r.kind, prom_line_kind::sample) << r.error;
+  EXPECT_EQ(capture.found, 0b10111u);   // "x" is absent
+  EXPECT_EQ(labels[0].raw_value, "2");  // the first "a", not the later one
+  EXPECT_EQ(labels[1].raw_value, "1");
+  EXPECT_EQ(labels[2].raw_value, "3");
+  EXPECT_EQ(labels[4].raw_value, "6");  // the 71-byte name is not the 70-byte one
+  EXPECT_EQ(labels[4].name, long_name);
+
+  // Every parse starts from nothing found.
+  EXPECT_EQ(parse_prometheus_line("# HELP m", capture).kind, prom_line_kind::not_sample);
+  EXPECT_EQ(capture.found, 0u);
+  ASSERT_EQ(parse_prometheus_line(R"(m{gpu="9"} 1)", capture).kind, prom_line_kind::sample);
+  EXPECT_EQ(capture.found, 0b00100u);
+  EXPECT_EQ(labels[2].raw_value, "9");
+}
+
 TEST(PrometheusLine, ParsingAndLabelLookupNeverAllocate) {
   const std::string line = std::string(modern_line) + " 1732000000000";
   prom_parse_result r;
@@ -271,6 +496,14 @@ TEST(PrometheusLine, ParsingAndLabelLookupNeverAllocate) {
   EXPECT_EQ(v, "node-7");
   EXPECT_ALLOCS_EQ(0, r = parse_prometheus_line("m{a=\"unterminated"));
   EXPECT_EQ(r.kind, prom_line_kind::malformed);
+  dcgm_identity_labels captured;
+  EXPECT_ALLOCS_EQ(0, r = parse_prometheus_line(line, captured.capture));
+  EXPECT_EQ(r.kind, prom_line_kind::sample);
+  dcgm_gpu_id id;
+  bool ok = false;
+  EXPECT_ALLOCS_EQ(0, ok = dcgm_gpu_identity(captured, buf, id));
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(id.host, "node-7");
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 // exactly. Every result points into the caller's line; nothing is copied or allocated.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -74,8 +76,54 @@ struct prom_parse_result {
   std::string_view error;  // a static description when kind == malformed
 };
 
+// A set of label names to pick out while a line is parsed (at most 32, all different),
+// indexed by length at compile time, so that the parse tells in one lookup whether a label
+// can be one of them.
+class prom_label_names {
+ public:
+  constexpr explicit prom_label_names(std::span<const std::string_view> names) noexcept
+      : names_(names) {
+    for (std::size_t k = 0; k < names.size() && k < 32; ++k) {
+      const std::uint32_t bit = std::uint32_t{1} << k;
+      if (names[k].size() < by_size_.size()) {
+        by_size_[names[k].size()] |= bit;
+      } else {
+        longer_ |= bit;
+      }
+    }
+  }
+
+  std::span<const std::string_view> names() const noexcept { return names_; }
+  // Bit k set when names()[k] may have `size` bytes.
+  std::uint32_t candidates(std::size_t size) const noexcept {
+    return size < by_size_.size() ? by_size_[size] : longer_;
+  }
+
+ private:
+  std::span<const std::string_view> names_;
+  std::array<std::uint32_t, 64> by_size_{};
+  std::uint32_t longer_ = 0;
+};
+
+// Labels picked out while a line is parsed: the first label named names->names()[k] is
+// stored in labels[k] and sets bit k of `found`. One walk over the labels, where each
+// prom_sample::label() call would walk them again from the start.
+struct prom_label_capture {
+  const prom_label_names* names = nullptr;
+  std::span<prom_label> labels;  // one slot per name
+  std::uint32_t found = 0;       // set by the parse (meaningful for a sample only)
+};
+
 // Parses one line (without its newline; a trailing '\r' is tolerated).
 prom_parse_result parse_prometheus_line(std::string_view line) noexcept;
+// The same, capturing labels on the way.
+prom_parse_result parse_prometheus_line(std::string_view line,
+                                        prom_label_capture& capture) noexcept;
+// The same for a line whose metric name the caller has already read: `line` starts with it (no
+// leading blanks) and metric_size == prometheus_metric_name(line).size() > 0. Skips reading
+// the name a second time; the verdict is parse_prometheus_line's.
+prom_parse_result parse_prometheus_line_after_name(std::string_view line, std::size_t metric_size,
+                                                   prom_label_capture& capture) noexcept;
 
 // The metric name a line starts with (after leading blanks), without looking further: the
 // cheap first check that lets a detector reject other metrics before parsing. Empty for a
@@ -105,8 +153,28 @@ struct dcgm_gpu_id {
   std::string_view host;
 };
 
+// The labels dcgm_gpu_identity reads, in its order of preference.
+inline constexpr std::array<std::string_view, 6> dcgm_identity_label_names = {
+    "UUID", "uuid", "pci_bus_id", "gpu", "Hostname", "hostname"};
+
+inline constexpr prom_label_names dcgm_identity_label_set{dcgm_identity_label_names};
+
+// Storage for those labels and the capture that fills it during the parse. Not copyable: the
+// capture points into the object's own storage.
+struct dcgm_identity_labels {
+  std::array<prom_label, dcgm_identity_label_names.size()> labels;
+  prom_label_capture capture{&dcgm_identity_label_set, labels};
+
+  dcgm_identity_labels() = default;
+  dcgm_identity_labels(const dcgm_identity_labels&) = delete;
+  dcgm_identity_labels& operator=(const dcgm_identity_labels&) = delete;
+};
+
 // Fills `out` with escapes undone; subject and host may point into `buffer`. False when the
 // sample names no GPU (no non-empty UUID, pci_bus_id or gpu label) or `buffer` is too small.
 bool dcgm_gpu_identity(const prom_sample& s, std::span<char> buffer, dcgm_gpu_id& out) noexcept;
+// The same from labels captured while the sample was parsed (no further walk over its labels).
+bool dcgm_gpu_identity(const dcgm_identity_labels& labels, std::span<char> buffer,
+                       dcgm_gpu_id& out) noexcept;
 
 }  // namespace detectors
