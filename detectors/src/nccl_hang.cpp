@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "detectors/phase.h"
+#include "keep_storage.h"
 #include "nccl_hang_parse.h"
 #include "nccl_hang_queue.h"
 
@@ -374,14 +375,10 @@ struct nccl_hang_detector::state {
       r = drop_rank(job.ranks, r);
     if (job.pending) close_incident(job);
     job_state fresh;  // every field as new, but the strings keep their buffers
-    const auto keep_storage = [](std::string& from, std::string& to) {
-      from.clear();
-      to.swap(from);
-    };
-    keep_storage(job.key, fresh.key);
-    keep_storage(job.node, fresh.node);
-    keep_storage(job.label, fresh.label);
-    keep_storage(job.pg_name, fresh.pg_name);
+    internal::keep_storage(job.key, fresh.key);
+    internal::keep_storage(job.node, fresh.node);
+    internal::keep_storage(job.label, fresh.label);
+    internal::keep_storage(job.pg_name, fresh.pg_name);
     job = std::move(fresh);
     const auto next = std::next(it);
     spare_jobs.push_back(jobs.extract(it));

@@ -25,6 +25,7 @@
 
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
+#include "keep_storage.h"
 
 namespace detectors {
 namespace {
@@ -244,13 +245,9 @@ struct pcie_aer_detector::state {
   // storage.
   static void reset(device_state& d) {
     record fresh;
-    const auto keep_storage = [](std::string& from, std::string& to) {
-      from.clear();
-      to.swap(from);
-    };
-    keep_storage(d.open.reporter, fresh.reporter);
-    keep_storage(d.open.layer, fresh.layer);
-    keep_storage(d.open.agent, fresh.agent);
+    internal::keep_storage(d.open.reporter, fresh.reporter);
+    internal::keep_storage(d.open.layer, fresh.layer);
+    internal::keep_storage(d.open.agent, fresh.agent);
     d.open = std::move(fresh);
     d.node.clear();
     d.bdf.clear();

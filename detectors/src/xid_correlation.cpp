@@ -15,6 +15,7 @@
 
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
+#include "keep_storage.h"
 
 namespace detectors {
 namespace {
@@ -229,18 +230,14 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
   gpus_.splice(gpus_.end(), spare_gpus_, spare_gpus_.begin());
   gpu_state& g = gpus_.back();
   gpu_state fresh;  // every field at its initial value; empty containers do not allocate
-  const auto keep_storage = [](auto& from, auto& to) {
-    from.clear();
-    to.swap(from);
-  };
-  keep_storage(g.key, fresh.key);
-  keep_storage(g.node, fresh.node);
-  keep_storage(g.pci, fresh.pci);
-  keep_storage(g.uuid, fresh.uuid);
-  keep_storage(g.serial, fresh.serial);
-  keep_storage(g.xids, fresh.xids);
-  keep_storage(g.app_pids, fresh.app_pids);
-  keep_storage(g.criticals, fresh.criticals);
+  internal::keep_storage(g.key, fresh.key);
+  internal::keep_storage(g.node, fresh.node);
+  internal::keep_storage(g.pci, fresh.pci);
+  internal::keep_storage(g.uuid, fresh.uuid);
+  internal::keep_storage(g.serial, fresh.serial);
+  internal::keep_storage(g.xids, fresh.xids);
+  internal::keep_storage(g.app_pids, fresh.app_pids);
+  internal::keep_storage(g.criticals, fresh.criticals);
   g = std::move(fresh);
   return g;
 }
