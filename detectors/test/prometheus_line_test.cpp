@@ -458,6 +458,27 @@ TEST(PrometheusLineDifferential, EscapesNamesAndBlanksAcrossBlockBoundariesParse
   EXPECT_EQ(failures, 0);
 }
 
+TEST(PrometheusLineDifferential, LastPartialBlockIgnoresBytesAlreadyScanned) {
+  // A line's last < 16 bytes are read as its final 16 bytes, shifted past what was already
+  // scanned: quotes, backslashes and non-name bytes just before the scan position must not
+  // count, and the scan must stop at the line's end. Every length of the final stretch
+  // 0..33, with what precedes it full of such bytes; every prefix and byte change of each.
+  std::vector<std::string> lines;
+  for (std::size_t n = 0; n <= 33; ++n) {
+    const std::string run(n, 'x');
+    lines.push_back(R"(m{a="\"\\",b=")" + run + R"("} 1)");
+    lines.push_back(R"(m{a="\"\\",b=")" + run + R"(\"")");
+    lines.push_back(R"(m{a="-\"",)" + run + R"(b="v"})");
+    lines.push_back(R"(m{a="\\",UUID=")" + run + "\"");
+    lines.push_back(R"(m{a="\"\\"} 1)" + std::string(n, ' '));
+    lines.push_back("m" + run + R"({"="} 1)");
+  }
+  int failures = 0;
+  for (const std::string& line : lines)
+    expect_same_as_reference(line, true, failures);
+  EXPECT_EQ(failures, 0);
+}
+
 TEST(PrometheusLineCapture, CapturesTheFirstLabelOfEachWantedNameOfAnyLength) {
   const std::string long_name(70, 'L');  // past the per-length table (names up to 63 bytes)
   const std::array<std::string_view, 5> names = {"a", "ab", "gpu", "x", long_name};
