@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -359,8 +360,13 @@ std::string parse_difference(std::string_view line) {
 
 // Checks `line`, each of its prefixes and (when `mutate`) each single-byte change.
 void expect_same_as_reference(std::string_view line, bool mutate, int& failures) {
-  auto check = [&](std::string_view l) {
+  auto check = [&](std::string_view text) {
     if (failures >= 10) return;  // enough to debug; keep the log readable
+    // In a heap block of exactly its size, so that a sanitizer build reports any read past
+    // the line's end (a prefix view of a longer string would hide it).
+    const std::unique_ptr<char[]> exact(new char[text.size()]);
+    if (!text.empty()) std::memcpy(exact.get(), text.data(), text.size());
+    const std::string_view l(exact.get(), text.size());
     const std::string diff = parse_difference(l);
     if (diff.empty()) return;
     ++failures;
