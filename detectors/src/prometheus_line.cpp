@@ -109,7 +109,8 @@ unsigned name_char_mask(__m128i block, char_class cls) noexcept {
 #endif
 
 // The end of the run of `cls` characters starting at s[i]. 16 bytes per step where SSE2 is
-// available (x86-64), like find_quote_or_backslash below; the scalar loop takes the rest.
+// available (x86-64), like find_quote_or_backslash below; a line's last partial block is
+// read as its final 16 bytes. The scalar loop is for lines under 16 bytes and other targets.
 [[gnu::always_inline]] inline std::size_t class_run_end(std::string_view s, std::size_t i,
                                                         char_class cls) noexcept {
 #if defined(__SSE2__)
@@ -117,6 +118,14 @@ unsigned name_char_mask(__m128i block, char_class cls) noexcept {
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
     const unsigned others = ~name_char_mask(block, cls) & 0xffffu;
     if (others != 0) return i + static_cast<std::size_t>(std::countr_zero(others));
+  }
+  if (i < s.size() && s.size() >= 16) {
+    // The last < 16 bytes: one load of the line's final 16 bytes (which end exactly at its
+    // end), the bytes before i shifted out, instead of a byte loop. i > base here.
+    const std::size_t base = s.size() - 16;
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + base));
+    const unsigned others = (~name_char_mask(block, cls) & 0xffffu) >> (i - base);
+    return others != 0 ? i + static_cast<std::size_t>(std::countr_zero(others)) : s.size();
   }
 #endif
   while (i < s.size() && in_class(s[i], cls))
@@ -126,8 +135,9 @@ unsigned name_char_mask(__m128i block, char_class cls) noexcept {
 
 // The index of the first '"' or '\\' in s[i, size), or size. Label values are most of a DCGM
 // line's bytes (UUIDs, model names, bus ids): on x86-64 (SSE2 is part of the base ISA) this
-// looks at 16 bytes per step, the scalar loop takes the last < 16 bytes and other targets.
-// Only whole 16-byte blocks inside `s` are loaded, never past its end.
+// looks at 16 bytes per step, the last < 16 bytes as the line's final (overlapping) block;
+// the scalar loop is for lines under 16 bytes and other targets. Only 16-byte blocks inside
+// `s` are loaded, never past its end.
 [[gnu::always_inline]] inline std::size_t find_quote_or_backslash(std::string_view s,
                                                                   std::size_t i) noexcept {
 #if defined(__SSE2__)
@@ -140,6 +150,16 @@ unsigned name_char_mask(__m128i block, char_class cls) noexcept {
     const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
     if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(mask));
   }
+  if (i < s.size() && s.size() >= 16) {
+    // The last < 16 bytes (usually the last label's value): as in class_run_end, the line's
+    // final 16 bytes with the bytes before i shifted out.
+    const std::size_t base = s.size() - 16;
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + base));
+    const __m128i hits =
+        _mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits)) >> (i - base);
+    return mask != 0 ? i + static_cast<std::size_t>(std::countr_zero(mask)) : s.size();
+  }
 #endif
   while (i < s.size() && s[i] != '"' && s[i] != '\\')
     ++i;
@@ -147,7 +167,7 @@ unsigned name_char_mask(__m128i block, char_class cls) noexcept {
 }
 
 // Label names are short: a few word compares, with no loop up to 16 bytes (two overlapping
-// loads cover any length from 4 to 8 and from 8 to 16), beat a call to memcmp. Both views
+// loads cover any length from 2 to 4, 4 to 8 and 8 to 16), beat a call to memcmp. Both views
 // hold `size` bytes.
 template <typename Word>
 bool same_word(const char* a, const char* b) noexcept {
@@ -168,9 +188,9 @@ bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
   }
   if (size >= 4)
     return same_word<std::uint32_t>(a, b) && same_word<std::uint32_t>(a + size - 4, b + size - 4);
-  for (std::size_t j = 0; j < size; ++j)
-    if (a[j] != b[j]) return false;
-  return true;
+  if (size >= 2)  // "gpu": two overlapping 2-byte loads instead of a byte loop
+    return same_word<std::uint16_t>(a, b) && same_word<std::uint16_t>(a + size - 2, b + size - 2);
+  return size == 0 || a[0] == b[0];
 }
 
 // The label into the slot of the wanted name it has, if any (`candidates`: the wanted,
@@ -249,13 +269,15 @@ void capture_label(prom_label_capture* capture, const prom_label& label) noexcep
 std::size_t scan_labels(std::string_view s, std::size_t i, prom_label_capture* capture,
                         std::string_view& error) noexcept {
   i = skip_blanks(s, i);
+  // Declared once: scan_label sets every member of a label it returns, and initialising it
+  // per label cost ~6 instructions each.
+  prom_label label;
   for (;;) {
     if (i >= s.size()) {
       error = "unterminated label set";
       return npos;
     }
     if (s[i] == '}') return i;  // empty set, or after a trailing comma
-    prom_label label;
     i = scan_label(s, i, label, error);
     if (i == npos) return npos;
     capture_label(capture, label);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -359,8 +360,13 @@ std::string parse_difference(std::string_view line) {
 
 // Checks `line`, each of its prefixes and (when `mutate`) each single-byte change.
 void expect_same_as_reference(std::string_view line, bool mutate, int& failures) {
-  auto check = [&](std::string_view l) {
+  auto check = [&](std::string_view text) {
     if (failures >= 10) return;  // enough to debug; keep the log readable
+    // In a heap block of exactly its size, so that a sanitizer build reports any read past
+    // the line's end (a prefix view of a longer string would hide it).
+    const std::unique_ptr<char[]> exact(new char[text.size()]);
+    if (!text.empty()) std::memcpy(exact.get(), text.data(), text.size());
+    const std::string_view l(exact.get(), text.size());
     const std::string diff = parse_difference(l);
     if (diff.empty()) return;
     ++failures;
@@ -451,6 +457,27 @@ TEST(PrometheusLineDifferential, EscapesNamesAndBlanksAcrossBlockBoundariesParse
     lines.push_back("m{" + std::string(n + 1, 'n') + "=\"v\",UUID=\"u\"} 1");
     lines.push_back("m" + std::string(n, 'n') + ":_9{gpu=\"0\"} 1");
     lines.push_back("m{gpu=\"0\"" + std::string(n, ' ') + "} 1");
+  }
+  int failures = 0;
+  for (const std::string& line : lines)
+    expect_same_as_reference(line, true, failures);
+  EXPECT_EQ(failures, 0);
+}
+
+TEST(PrometheusLineDifferential, LastPartialBlockIgnoresBytesAlreadyScanned) {
+  // A line's last < 16 bytes are read as its final 16 bytes, shifted past what was already
+  // scanned: quotes, backslashes and non-name bytes just before the scan position must not
+  // count, and the scan must stop at the line's end. Every length of the final stretch
+  // 0..33, with what precedes it full of such bytes; every prefix and byte change of each.
+  std::vector<std::string> lines;
+  for (std::size_t n = 0; n <= 33; ++n) {
+    const std::string run(n, 'x');
+    lines.push_back(R"(m{a="\"\\",b=")" + run + R"("} 1)");
+    lines.push_back(R"(m{a="\"\\",b=")" + run + R"(\"")");
+    lines.push_back(R"(m{a="-\"",)" + run + R"(b="v"})");
+    lines.push_back(R"(m{a="\\",UUID=")" + run + "\"");
+    lines.push_back(R"(m{a="\"\\"} 1)" + std::string(n, ' '));
+    lines.push_back("m" + run + R"({"="} 1)");
   }
   int failures = 0;
   for (const std::string& line : lines)
