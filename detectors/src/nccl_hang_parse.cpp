@@ -288,7 +288,10 @@ nccl_line_kind classify_torch_body(string_view body, bool bare, nccl_line& out) 
 
 // string_view::rfind(c) on glibc's vectorised memrchr: the header's tokens are searched from
 // the end, and the host:pid:tid token holds no space, so the byte-by-byte loop ran through it.
+// An empty view (a header with no token left, e.g. "[0] NCCL WARN ...") may have a null data():
+// memrchr's first argument is declared nonnull even for a length of 0, so it is not called.
 std::size_t rfind(string_view s, char c) noexcept {
+  if (s.empty()) return npos;
   const void* const p = memrchr(s.data(), c, s.size());
   return p == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(p) - s.data());
 }

@@ -828,6 +828,27 @@ TEST(NcclHang, TruncatedAndGarbledOwnLinesAreMalformed) {
   EXPECT_EQ(h.det.stats().recognised, 0u);
 }
 
+// A header missing its host:pid:tid (or more) leaves the token search an empty view, whose
+// data() is null: under UBSan (make test-asan) that must not reach memrchr, whose pointer
+// argument is declared nonnull. These lines are prose, not NCCL debug lines.
+TEST(NcclHang, HeaderWithoutHostTokensIsNotRecognised) {
+  harness h;
+  const std::vector<std::string_view> lines = {
+      "[0] NCCL WARN NET/IB : Got completion from peer 10.0.3.14<41232> with error 12, opcode 0, "
+      "len 0, vendor err 129",
+      "net_ib.cc:1295 NCCL WARN NET/IB : Got completion from peer 10.0.3.14<41232> with error 12",
+      "[3] NCCL INFO Bootstrap : Using eth0:10.0.3.14<0>",
+      " [0] NCCL WARN Connection closed by remote peer",
+      "[0] NCCL WA",
+  };
+  for (std::string_view line : lines)
+    h.feed(0, line);
+  h.finish();
+  EXPECT_EQ(h.det.stats().recognised, 0u);
+  EXPECT_EQ(h.det.stats().malformed, 0u);
+  EXPECT_TRUE(h.sink.findings.empty());
+}
+
 TEST(NcclHang, EveryPrefixOfARealLineIsSafe) {
   // Cutting a line anywhere never crashes and never yields a finding of the wrong kind.
   const std::vector<std::string_view> lines = {
