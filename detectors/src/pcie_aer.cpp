@@ -25,7 +25,6 @@
 
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
-#include "keep_storage.h"
 
 namespace detectors {
 namespace {
@@ -85,16 +84,16 @@ bool same_gpu(std::string_view bdf, std::string_view xid_pci) noexcept {
 
 enum class origin : std::uint8_t { native, firmware, cper };
 
-// One AER error on one device, as assembled from its lines.
-struct record {
+// One AER error on one device, as assembled from its lines: the plain fields, and (record) the
+// strings. Split so that resetting or handing over a record copies the plain fields in one go
+// and swaps or clears the strings, keeping their storage, instead of building a record{}.
+struct record_fields {
   bool active = false;
   bool detailed = false;  // a header or status was seen, not only a root-port notice
   bool repeat = false;    // the kernel re-logging a firmware-first dump: tracked, not reported
   origin from = origin::native;
   aer_severity sev = aer_severity::unknown;
   bool multiple = false;
-  std::string reporter;  // root port whose notice opened the record
-  std::string layer, agent;
   bool has_ids = false;
   std::uint16_t vendor = 0, device = 0;
   bool has_status = false;
@@ -105,6 +104,19 @@ struct record {
   int first_bit = -1;
   bool tlp = false;
   std::int64_t first_ns = 0, last_ns = 0;
+};
+
+struct record : record_fields {
+  std::string reporter;  // root port whose notice opened the record
+  std::string layer, agent;
+
+  // Back to a default record; the strings keep their storage.
+  void reset() noexcept {
+    static_cast<record_fields&>(*this) = record_fields{};
+    reporter.clear();
+    layer.clear();
+    agent.clear();
+  }
 };
 
 struct device_state {
@@ -193,9 +205,8 @@ struct pcie_aer_detector::state {
   std::vector<firmware_dump> dumps;
   std::int64_t next_dump_deadline = forever;  // no open dump can expire before this
   std::int64_t next_sweep = never;
-  std::string key;      // scratch for map keys
-  std::string message;  // the finding being emitted
-  std::string text;     // scratch for the pieces of a message
+  std::string key;   // scratch for map keys
+  std::string text;  // the message being built; a finding borrows it (no copy)
 
   // --- state lookup -------------------------------------------------------------------------
 
@@ -244,11 +255,7 @@ struct pcie_aer_detector::state {
   // A reused device back to the state of a new one, its strings and vectors keeping their
   // storage.
   static void reset(device_state& d) {
-    record fresh;
-    internal::keep_storage(d.open.reporter, fresh.reporter);
-    internal::keep_storage(d.open.layer, fresh.layer);
-    internal::keep_storage(d.open.agent, fresh.agent);
-    d.open = std::move(fresh);
+    d.open.reset();
     d.node.clear();
     d.bdf.clear();
     d.prev_open = d.next_open = nullptr;
@@ -329,7 +336,7 @@ struct pcie_aer_detector::state {
   }
 
   void open_record(device_state& d, std::int64_t now) {
-    d.open = record{};
+    d.open.reset();
     d.open.active = true;
     d.open.first_ns = d.open.last_ns = now;
     ++notices_open;  // until a header or status makes it detailed
@@ -360,15 +367,19 @@ struct pcie_aer_detector::state {
   // Drops a root-port notice whose error another device's header went on to describe.
   void discard(device_state& d) {
     close(d);
-    d.open = record{};
+    d.open.reset();
   }
 
   void complete(device_state& d, finding_sink& sink) {
     if (!d.open.active) return;
     close(d);
-    // Swap, not move: the strings' storage stays with the device and `done` for the next use.
-    std::swap(done, d.open);
-    d.open = record{};
+    // Hand the record over to `done` by swapping the strings (both keep storage for the next
+    // use), then reset the device's: cheaper than std::swap of whole records and a record{}.
+    static_cast<record_fields&>(done) = d.open;
+    done.reporter.swap(d.open.reporter);
+    done.layer.swap(d.open.layer);
+    done.agent.swap(d.open.agent);
+    d.open.reset();
     report(d, done, sink);
   }
 
@@ -525,7 +536,7 @@ struct pcie_aer_detector::state {
     f.subject = d.bdf;
     f.sev = sev;
     f.kind = kind;
-    f.message = message;
+    f.message = text;
     f.first_ns = first;
     f.last_ns = last;
     f.count = count;
@@ -593,7 +604,6 @@ struct pcie_aer_detector::state {
     if (r.tlp) text += "; TLP header logged";
     if (r.multiple) text += "; multiple errors";
     if (r.from == origin::firmware) text += "; firmware-first";
-    message = text;
     const bool fatal = sev == aer_severity::fatal;
     const bool nvidia = d.has_ids && d.vendor == nvidia_vendor;
     emit(d, severity::critical, fatal ? "aer_uncorrected_fatal" : "aer_uncorrected_nonfatal",
@@ -662,7 +672,6 @@ struct pcie_aer_detector::state {
       text += d.corrected_layer;
     }
     if (d.has_ids && d.vendor == nvidia_vendor) text += "; NVIDIA GPU link degrading";
-    message = text;
     emit(d, severity::warning, "aer_corrected_storm", q.front(), newest, q.size(), action::observe,
          sink);
     d.corrected_bits = 0;
@@ -913,7 +922,6 @@ struct pcie_aer_detector::state {
         std::back_inserter(text),
         FMT_COMPILE(" followed {:.1f} s later by Xid 79 (GPU has fallen off the bus) on PCI:{}"),
         static_cast<double>(since(now, e->ts_ns)) / ns_per_second, l.xid_pci);
-    message = text;
     // emit() takes the subject and node from a device; the fatal AER's device may be gone.
     device_state subject;
     subject.node.assign(node);
