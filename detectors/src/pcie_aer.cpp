@@ -192,7 +192,6 @@ struct pcie_aer_detector::state {
   std::vector<device_map::node_type> spare_devices;
   // The device device() returned last (map nodes do not move; retire() clears it).
   device_state* last_device = nullptr;
-  record done;  // the record being reported; swapping keeps the strings' storage in use
   using node_map = std::unordered_map<std::string, node_state>;
   node_map nodes;                                // only nodes with fatal AERs
   std::vector<node_map::node_type> spare_nodes;  // as spare_devices, for nodes
@@ -373,14 +372,10 @@ struct pcie_aer_detector::state {
   void complete(device_state& d, finding_sink& sink) {
     if (!d.open.active) return;
     close(d);
-    // Hand the record over to `done` by swapping the strings (both keep storage for the next
-    // use), then reset the device's: cheaper than std::swap of whole records and a record{}.
-    static_cast<record_fields&>(done) = d.open;
-    done.reporter.swap(d.open.reporter);
-    done.layer.swap(d.open.layer);
-    done.agent.swap(d.open.agent);
+    // Reported in place, then reset (the strings keep their storage): reporting reads the
+    // record and changes no device's open record, so no copy or swap into a second record.
+    report(d, d.open, sink);
     d.open.reset();
-    report(d, done, sink);
   }
 
   // A notice still waiting for its header on this node, of the same severity class.
