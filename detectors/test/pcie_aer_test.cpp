@@ -532,6 +532,25 @@ TEST(PcieAer, RecordCompletesWhenTheNextRecordOfTheDeviceStarts) {
   EXPECT_EQ(h.sink.findings.size(), 2U);
 }
 
+// A completed record is reset in place (its strings keep their storage): nothing of it may
+// leak into the device's next record. Only the vendor:device IDs are remembered, on purpose.
+TEST(PcieAer, TheNextRecordOfADeviceStartsEmpty) {
+  harness h;
+  h.feed(fatal_v5, t0);
+  h.feed("pcieport 0000:00:02.0: AER: Uncorrected (Non-Fatal) error received: 0000:01:00.0",
+         t0 + ms);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 2U);
+  EXPECT_EQ(h.sink.findings[0].kind, "aer_uncorrected_fatal");
+  const owned_finding& f = h.sink.findings[1];
+  EXPECT_EQ(f.kind, "aer_uncorrected_nonfatal");
+  EXPECT_EQ(f.first_ns, t0 + ms);
+  EXPECT_EQ(f.count, 1U);
+  EXPECT_EQ(f.message,
+            "uncorrected non-fatal PCIe error on 0000:01:00.0 (NVIDIA 10de:20b0) reported by "
+            "root port 0000:00:02.0, no details logged");
+}
+
 TEST(PcieAer, EveryKernelPrefixFormIsStripped) {
   for (std::string_view prefix :
        {"", "[31543.449443] ", "[Fri Aug 30 11:43:09 2024] ", "2024-11-15T12:02:03,470068+00:00 ",
