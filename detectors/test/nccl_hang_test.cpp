@@ -724,6 +724,22 @@ TEST(NcclHang, JobRestartForgetsTheOldIncarnationsSeqNums) {
   EXPECT_EQ(h.det.state_size(), 2u);  // the job and rank 0
 }
 
+// The straggler check skips its walk over the ranks when the job's highest completed SeqNum
+// cannot put the rank behind; a restart lowers that bound with the ranks, so the new
+// incarnation's straggler is measured against the new SeqNums (and found), not the old 5000.
+TEST(NcclHang, StragglerInANewIncarnationIsFound) {
+  harness h;
+  round(h, 0, 5000, 5000);
+  h.feed(10 * sec, progress(0, 3, 2));  // restart: every rank's old SeqNums are forgotten
+  round(h, 20 * sec, 100, 98);
+  round(h, 80 * sec, 120, 110);
+  ASSERT_EQ(h.of_kind("nccl_straggler").size(), 1u);
+  const owned_finding f = h.of_kind("nccl_straggler")[0];
+  EXPECT_EQ(f.first_ns, t0 + 20 * sec);
+  EXPECT_TRUE(contains(f.message, "is 10 SeqNums behind the job's median completed SeqNum 120"))
+      << f.message;
+}
+
 // --- benign, foreign, malformed --------------------------------------------------------------
 
 TEST(NcclHang, BenignOwnLinesAreRecognisedWithoutFindings) {
