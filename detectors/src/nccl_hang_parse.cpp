@@ -316,9 +316,12 @@ bool valid_nccl_header(string_view line, std::size_t level_pos) noexcept {
   }
   // [dev]
   if (tok.size() < 3 || tok.front() != '[' || tok.back() != ']') return false;
-  string_view dev = tok.substr(1, tok.size() - 2);
-  std::int64_t d = 0;
-  if (!parse_int(dev, d) || !dev.empty()) return false;
+  // A single-digit device ("[0]" .. "[7]", nearly every line) is valid without from_chars.
+  if (tok.size() != 3 || !is_digit(tok[1])) {
+    string_view dev = tok.substr(1, tok.size() - 2);
+    std::int64_t d = 0;
+    if (!parse_int(dev, d) || !dev.empty()) return false;
+  }
   // host:pid:tid (the host may carry a collector's prefix; only the numbers are checked)
   tok = last_token(head);
   for (int field = 0; field < 2; ++field) {

@@ -865,6 +865,22 @@ TEST(NcclHang, HeaderWithoutHostTokensIsNotRecognised) {
   EXPECT_TRUE(h.sink.findings.empty());
 }
 
+// The [dev] token: a single digit takes a fast path, anything else goes through the integer
+// parser; both must agree on what a device number is.
+TEST(NcclHang, DeviceTokenOfTheHeader) {
+  const auto recognised = [](std::string_view dev) {
+    harness h;
+    const std::string line = "gpu-node-3:2451:2560 " + std::string(dev) +
+                             " NCCL INFO Bootstrap : Using eth0:10.0.3.14<0>";
+    h.feed(0, line);
+    return h.det.stats().recognised;
+  };
+  for (std::string_view dev : {"[0]", "[7]", "[9]", "[12]", "[00]", "[-1]"})
+    EXPECT_EQ(recognised(dev), 1u) << dev;
+  for (std::string_view dev : {"[a]", "[-]", "[ ]", "[:]", "[/]", "[]", "[+1]", "[1a]", "[-a]"})
+    EXPECT_EQ(recognised(dev), 0u) << dev;
+}
+
 TEST(NcclHang, EveryPrefixOfARealLineIsSafe) {
   // Cutting a line anywhere never crashes and never yields a finding of the wrong kind.
   const std::vector<std::string_view> lines = {
