@@ -881,6 +881,23 @@ TEST(NcclHang, DeviceTokenOfTheHeader) {
     EXPECT_EQ(recognised(dev), 0u) << dev;
 }
 
+// host:pid:tid and file:line end in ':' and digits (checked by walking back over the digits).
+TEST(NcclHang, HostPidTidAndFileLineTokensOfTheHeader) {
+  const auto recognised = [](std::string_view head) {
+    harness h;
+    const std::string line = std::string(head) + " NCCL WARN Connection closed by remote peer";
+    h.feed(0, line);
+    return h.det.stats().recognised;
+  };
+  for (std::string_view head : {"gpu-node-3:2451:2560 [0]", "h:1:2 [0]", "a:b:1:2 [0]",
+                                "gpu-node-3:2451:2560 [0] net_ib.cc:1295", "h:1:2 [0] :7"})
+    EXPECT_EQ(recognised(head), 1u) << head;
+  for (std::string_view head : {":1:2 [0]", "h:1: [0]", "h::2 [0]", "h:1:2a [0]", "h:1a:2 [0]",
+                                "h:12 [0]", "12 [0]", "h-1-2 [0]", "h:1:2 [0] net_ib.cc:",
+                                "h:1:2 [0] net_ib.cc:12a", "h:1:2 [0] net_ib.cc", "h:1:2 [0] 1295"})
+    EXPECT_EQ(recognised(head), 0u) << head;
+}
+
 TEST(NcclHang, EveryPrefixOfARealLineIsSafe) {
   // Cutting a line anywhere never crashes and never yields a finding of the wrong kind.
   const std::vector<std::string_view> lines = {
