@@ -108,6 +108,9 @@ struct job_state {
   std::string label;  // "default" or "pg<id>"
   std::string pg_name;
   std::map<std::int64_t, rank_state> ranks;  // ordered: rank lists in messages come out sorted
+  // At least every rank's `completed` (it may be above all of them after ranks are dropped):
+  // lets evaluate_straggler skip the walk over `ranks` when no median could put a rank behind.
+  std::int64_t completed_bound = min_i64;
   std::optional<incident> pending;
   std::int64_t last_seen_ns = 0;
   bool timeout_reported = false;
@@ -406,6 +409,7 @@ struct nccl_hang_detector::state {
       for (auto r = job.ranks.begin(); r != job.ranks.end();)
         r = drop_rank(job.ranks, r);
       it = job.ranks.end();
+      job.completed_bound = min_i64;  // the old incarnation's SeqNums would keep it high
     }
     if (it == job.ranks.end()) {
       if (job.ranks.size() >= config.max_ranks_per_job) {
@@ -427,6 +431,7 @@ struct nccl_hang_detector::state {
     rank_state& r = it->second;
     r.enqueued = enqueued;
     r.completed = completed;
+    job.completed_bound = std::max(job.completed_bound, completed);
     r.updated_ns = std::max(r.updated_ns, ts_ns);
     if (exact) r.exact_ns = ts_ns;
     return r;
@@ -443,6 +448,12 @@ struct nccl_hang_detector::state {
                           finding_sink& sink, detector_stats& stats) {
     auto self = job.ranks.find(rank);
     if (self == job.ranks.end()) return;
+    // The median of the fresh ranks is at most completed_bound, so the lag is below
+    // straggler_min_lag whatever the walk finds; a rank outside an episode (lagging is false,
+    // and so straggler_reported) would then be left as it is: skip the walk and the sort.
+    if (!self->second.lagging &&
+        sat_sub(job.completed_bound, self->second.completed) < config.straggler_min_lag)
+      return;
     scratch.clear();
     for (const auto& [other, r] : job.ranks) {
       if (fresh(r, now_ns)) scratch.push_back(r.completed);

@@ -297,6 +297,18 @@ std::size_t rfind(string_view s, char c) noexcept {
 }
 
 // Checks the header that ends right before " NCCL <LEVEL>" at `level_pos`.
+// Whether `tok` ends in ':' and one or more digits; if so, cuts them off. The same as finding
+// the last ':' and checking that only digits follow, without a memrchr call for a token of a
+// few bytes: walking back over the digits stops at that last ':' or at what makes it fail.
+bool strip_colon_number(string_view& tok) noexcept {
+  std::size_t i = tok.size();
+  while (i > 0 && is_digit(tok[i - 1]))
+    --i;
+  if (i == tok.size() || i == 0 || tok[i - 1] != ':') return false;
+  tok = tok.substr(0, i - 1);
+  return true;
+}
+
 bool valid_nccl_header(string_view line, std::size_t level_pos) noexcept {
   string_view head = line.substr(0, level_pos);
   auto last_token = [](string_view& h) {
@@ -307,29 +319,20 @@ bool valid_nccl_header(string_view line, std::size_t level_pos) noexcept {
   };
   string_view tok = last_token(head);
   if (!tok.starts_with('[')) {  // file:line (NCCL >= 2.9 on WARN)
-    const std::size_t colon = rfind(tok, ':');
-    if (colon == npos || colon + 1 == tok.size()) return false;
-    for (char c : tok.substr(colon + 1)) {
-      if (!is_digit(c)) return false;
-    }
+    if (!strip_colon_number(tok)) return false;
     tok = last_token(head);
   }
   // [dev]
   if (tok.size() < 3 || tok.front() != '[' || tok.back() != ']') return false;
-  string_view dev = tok.substr(1, tok.size() - 2);
-  std::int64_t d = 0;
-  if (!parse_int(dev, d) || !dev.empty()) return false;
+  // A single-digit device ("[0]" .. "[7]", nearly every line) is valid without from_chars.
+  if (tok.size() != 3 || !is_digit(tok[1])) {
+    string_view dev = tok.substr(1, tok.size() - 2);
+    std::int64_t d = 0;
+    if (!parse_int(dev, d) || !dev.empty()) return false;
+  }
   // host:pid:tid (the host may carry a collector's prefix; only the numbers are checked)
   tok = last_token(head);
-  for (int field = 0; field < 2; ++field) {
-    const std::size_t colon = rfind(tok, ':');
-    if (colon == npos || colon + 1 == tok.size()) return false;
-    for (char c : tok.substr(colon + 1)) {
-      if (!is_digit(c)) return false;
-    }
-    tok = tok.substr(0, colon);
-  }
-  return !tok.empty();
+  return strip_colon_number(tok) && strip_colon_number(tok) && !tok.empty();
 }
 
 // The peer address right after `key`: "10.0.3.14<41232>", "gpu-node-4<45123>".

@@ -724,6 +724,22 @@ TEST(NcclHang, JobRestartForgetsTheOldIncarnationsSeqNums) {
   EXPECT_EQ(h.det.state_size(), 2u);  // the job and rank 0
 }
 
+// The straggler check skips its walk over the ranks when the job's highest completed SeqNum
+// cannot put the rank behind; a restart lowers that bound with the ranks, so the new
+// incarnation's straggler is measured against the new SeqNums (and found), not the old 5000.
+TEST(NcclHang, StragglerInANewIncarnationIsFound) {
+  harness h;
+  round(h, 0, 5000, 5000);
+  h.feed(10 * sec, progress(0, 3, 2));  // restart: every rank's old SeqNums are forgotten
+  round(h, 20 * sec, 100, 98);
+  round(h, 80 * sec, 120, 110);
+  ASSERT_EQ(h.of_kind("nccl_straggler").size(), 1u);
+  const owned_finding f = h.of_kind("nccl_straggler")[0];
+  EXPECT_EQ(f.first_ns, t0 + 20 * sec);
+  EXPECT_TRUE(contains(f.message, "is 10 SeqNums behind the job's median completed SeqNum 120"))
+      << f.message;
+}
+
 // --- benign, foreign, malformed --------------------------------------------------------------
 
 TEST(NcclHang, BenignOwnLinesAreRecognisedWithoutFindings) {
@@ -847,6 +863,39 @@ TEST(NcclHang, HeaderWithoutHostTokensIsNotRecognised) {
   EXPECT_EQ(h.det.stats().recognised, 0u);
   EXPECT_EQ(h.det.stats().malformed, 0u);
   EXPECT_TRUE(h.sink.findings.empty());
+}
+
+// The [dev] token: a single digit takes a fast path, anything else goes through the integer
+// parser; both must agree on what a device number is.
+TEST(NcclHang, DeviceTokenOfTheHeader) {
+  const auto recognised = [](std::string_view dev) {
+    harness h;
+    const std::string line = "gpu-node-3:2451:2560 " + std::string(dev) +
+                             " NCCL INFO Bootstrap : Using eth0:10.0.3.14<0>";
+    h.feed(0, line);
+    return h.det.stats().recognised;
+  };
+  for (std::string_view dev : {"[0]", "[7]", "[9]", "[12]", "[00]", "[-1]"})
+    EXPECT_EQ(recognised(dev), 1u) << dev;
+  for (std::string_view dev : {"[a]", "[-]", "[ ]", "[:]", "[/]", "[]", "[+1]", "[1a]", "[-a]"})
+    EXPECT_EQ(recognised(dev), 0u) << dev;
+}
+
+// host:pid:tid and file:line end in ':' and digits (checked by walking back over the digits).
+TEST(NcclHang, HostPidTidAndFileLineTokensOfTheHeader) {
+  const auto recognised = [](std::string_view head) {
+    harness h;
+    const std::string line = std::string(head) + " NCCL WARN Connection closed by remote peer";
+    h.feed(0, line);
+    return h.det.stats().recognised;
+  };
+  for (std::string_view head : {"gpu-node-3:2451:2560 [0]", "h:1:2 [0]", "a:b:1:2 [0]",
+                                "gpu-node-3:2451:2560 [0] net_ib.cc:1295", "h:1:2 [0] :7"})
+    EXPECT_EQ(recognised(head), 1u) << head;
+  for (std::string_view head : {":1:2 [0]", "h:1: [0]", "h::2 [0]", "h:1:2a [0]", "h:1a:2 [0]",
+                                "h:12 [0]", "12 [0]", "h-1-2 [0]", "h:1:2 [0] net_ib.cc:",
+                                "h:1:2 [0] net_ib.cc:12a", "h:1:2 [0] net_ib.cc", "h:1:2 [0] 1295"})
+    EXPECT_EQ(recognised(head), 0u) << head;
 }
 
 TEST(NcclHang, EveryPrefixOfARealLineIsSafe) {
