@@ -40,10 +40,14 @@ inline constexpr std::size_t phase_count = 4;
 
 constexpr std::string_view phase_name(phase p) noexcept {
   switch (p) {
-    case phase::reject: return "reject";
-    case phase::parse: return "parse";
-    case phase::state: return "state";
-    case phase::emit: return "emit";
+    case phase::reject:
+      return "reject";
+    case phase::parse:
+      return "parse";
+    case phase::state:
+      return "state";
+    case phase::emit:
+      return "emit";
   }
   return "?";
 }
