@@ -125,7 +125,8 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
 
 hbm_gpu_state& hbm_ecc_detector::touch(std::string_view node, std::string_view subject,
                                        std::int64_t ts_ns) {
-  return internal::touch_lru_gpu(gpus_, index_, key_, node, subject, ts_ns,
+  internal::no_gpu_pool frees_evicted_gpus;
+  return internal::touch_lru_gpu(gpus_, index_, frees_evicted_gpus, key_, node, subject, ts_ns,
                                  config_.gpu_idle_evict_ns, config_.max_gpus,
                                  [this](gpu_list::iterator it) { erase(it); });
 }
