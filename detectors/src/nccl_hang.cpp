@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "detectors/phase.h"
+#include "detectors/short_text.h"
 #include "keep_storage.h"
 #include "nccl_hang_parse.h"
 #include "nccl_hang_queue.h"
@@ -61,23 +62,6 @@ struct rank_state {
   bool straggler_reported = false;
   std::int64_t lag_since_ns = 0;
   std::uint64_t lag_observations = 0;
-};
-
-// A short text kept inside its owner: an OpType name, a WARN's peer address. Up to `Inline`
-// bytes (every real value) need no allocation; a longer, garbled one spills to the heap, so bad
-// input still reads back whole. fmt's buffer is the stack-first storage used for this.
-template <std::size_t Inline>
-class short_text {
- public:
-  void assign(std::string_view s) {
-    buf_.clear();
-    buf_.append(s);
-  }
-  std::string_view view() const noexcept { return {buf_.data(), buf_.size()}; }
-  bool empty() const noexcept { return buf_.size() == 0; }
-
- private:
-  fmt::basic_memory_buffer<char, Inline> buf_;
 };
 
 // One rank's timeout of one collective, as logged (possibly several times) by that rank.

@@ -316,7 +316,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   if (!k.uid.empty()) {
     for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next) {
       const window_entry& e = pool_[i];
-      if (e.uid_view() == k.uid && e.count >= k.count) return;  // the same Event, listed again
+      if (e.uid.view() == k.uid && e.count >= k.count) return;  // the same Event, listed again
     }
   }
 
@@ -351,8 +351,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   if (counted() == 0) w.storm_active = false;  // a quiet window ended the last storm
   window_entry& added = pool_.push_back(w.entries);
   added.ts_ns = ev.ts_ns;
-  added.uid.clear();  // the slot's buffer: inline, or a longer uid's heap buffer kept
-  added.uid.append(k.uid.data(), k.uid.data() + k.uid.size());
+  added.uid.assign(k.uid);  // the slot's buffer: inline, or a longer uid's heap buffer kept
   added.count = k.count;
   added.cause = storm_label(m);
   added.counts = counts;

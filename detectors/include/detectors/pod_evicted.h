@@ -28,8 +28,6 @@
 // finding is namespace/pod; of a storm or threshold finding, the node.
 #pragma once
 
-#include <fmt/format.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,6 +40,7 @@
 #include <vector>
 
 #include "detectors/detector.h"
+#include "detectors/short_text.h"
 
 namespace detectors {
 
@@ -220,8 +219,7 @@ class pod_evicted_detector final : public detector {
     std::int64_t ts_ns = 0;
     // The Event's metadata.uid (list and watch output repeat events): a Kubernetes UID is 36
     // characters, held inline; a longer one spills to the heap (and the slot keeps it).
-    fmt::basic_memory_buffer<char, 36> uid;
-    std::string_view uid_view() const noexcept { return {uid.data(), uid.size()}; }
+    short_text<36> uid;
     std::uint64_t count = 0;
     std::string_view cause;  // a static label for the storm message: "memory", "NoExecute taint"
     bool counts = true;      // towards a storm (preemptions may not)
