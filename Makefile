@@ -104,7 +104,7 @@ clean:
 .PHONY: bench-check bench-baseline bench-cv-report bench-rolling-median bench-history-report \
         lint-workflows benchhist-build
 N ?= 10
-BENCHHIST = $(BUILD_DIR)/tools/benchhist
+BENCHHIST = $(BUILD_DIR)/bin/benchhist
 
 benchhist-build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchhist

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "tools/table.h"
+#include "common/table.h"
 
 namespace phase_profile {
 namespace {

@@ -37,3 +37,9 @@ function(allocgate_add_gtest name)
   include(GoogleTest)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABEL}")
 endfunction()
+
+# allocgate_cli(<target>): a command-line program users run. All of them land in <build>/bin
+# (build/bin/ratchet, build/bin/benchhist, ...), whatever folder their sources live in.
+function(allocgate_cli target)
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
+endfunction()

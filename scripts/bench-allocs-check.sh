@@ -15,7 +15,7 @@ reps=${REPS:-5}
 registry=${REGISTRY:-baselines/alloc-ceilings.txt}
 bench="$build/bench/detector_bench_$allocator"
 attribution="$build/bench/detector_bench_attribution"
-ratchet="$build/tools/ratchet"
+ratchet="$build/bin/ratchet"
 results="$build/bench-results/allocs-$allocator.json"
 
 case "$allocator" in glibc|mimalloc|jemalloc) ;; *)

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 allocator=${ALLOCATOR:-glibc}
-benchhist=${BENCHHIST:-$build/tools/benchhist}
+benchhist=${BENCHHIST:-$build/bin/benchhist}
 threshold=${THRESHOLD:-10}
 platform=$("$benchhist" platform)
 baseline=${BASELINE:-baselines/$platform.json}

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 out_dir=${1:-baselines}
 build=${BUILD_DIR:-build}
 allocator=${ALLOCATOR:-glibc}
-benchhist=${BENCHHIST:-$build/tools/benchhist}
+benchhist=${BENCHHIST:-$build/bin/benchhist}
 if [[ ! -x "$benchhist" ]]; then
   echo "capture-baseline: error: $benchhist not built (cmake --build $build --target benchhist)" >&2
   exit 2

@@ -19,7 +19,7 @@ for target in "${targets[@]}"; do
   seeds="$build/fuzz-seeds/$name"
   rm -rf "$seeds"; mkdir -p "$seeds"
   # Seeds: the detector's own generated lines, ten to a file.
-  "$build/tools/corpus-gen" --detector "$name" --events 400 --seed 7 --malformed-permille 50 |
+  "$build/bin/corpus-gen" --detector "$name" --events 400 --seed 7 --malformed-permille 50 |
     split -l 10 - "$seeds/seed-"
   log="$artifacts/$name.log"
   status=0

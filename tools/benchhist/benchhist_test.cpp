@@ -1,0 +1,694 @@
+// File: benchhist_test.cpp
+// Unit tests of benchhist's library parts: statistics against hand-computed values, the
+// comparison verdicts at their exact boundaries, the history store (schema migration, duplicate
+// runs, two processes ingesting at once, a process killed mid-ingest), reports, change points,
+// baselines and charts. Nothing here is timed.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "benchhist/changepoints.h"
+#include "common/error.h"
+#include "benchhist/history_compare.h"
+#include "benchhist/history_ingest.h"
+#include "benchhist/history_reports.h"
+#include "benchhist/history_store.h"
+#include "benchhist/significance.h"
+#include "common/stats.h"
+#include "benchhist/svg_chart.h"
+#include "benchhist/timing_gate.h"
+
+namespace tools {
+namespace {
+
+// ---- statistics ----
+
+TEST(Stats, MedianOddAndEven) {
+  EXPECT_EQ(median(std::vector<double>{3, 1, 2}), 2);
+  EXPECT_EQ(median(std::vector<double>{4, 1, 3, 2}), 2.5);
+  EXPECT_EQ(median(std::vector<double>{7}), 7);
+}
+
+TEST(Stats, MeanAndSampleStdev) {
+  const std::vector<double> v = {2, 4, 4, 4, 5, 5, 7, 9};
+  EXPECT_DOUBLE_EQ(mean(v), 5);
+  // Sum of squared deviations 32 over n - 1 = 7.
+  EXPECT_DOUBLE_EQ(sample_stdev(v), std::sqrt(32.0 / 7));
+  EXPECT_EQ(sample_stdev(std::vector<double>{3}), 0);
+}
+
+TEST(Stats, CvOfTenTensTwentiesThirties) {
+  std::vector<double> v(10, 10.0);
+  v.insert(v.end(), 10, 20.0);
+  v.insert(v.end(), 10, 30.0);
+  // mean 20, sample stdev sqrt(2000 / 29) = 8.30455 -> 41.52 %.
+  EXPECT_NEAR(cv_percent(v), 41.5227, 1e-4);
+  EXPECT_EQ(cv_percent(std::vector<double>(10, 7.0)), 0);
+}
+
+TEST(MannWhitney, ExactSmallSamples) {
+  // Complete separation of 4 and 4: U = 0, p = 2 / C(8, 4) = 2 / 70.
+  auto r = mann_whitney_u(std::vector<double>{1, 2, 3, 4}, std::vector<double>{5, 6, 7, 8});
+  EXPECT_TRUE(r.exact);
+  EXPECT_TRUE(r.enough);
+  EXPECT_EQ(r.u, 0);
+  EXPECT_NEAR(r.p, 2.0 / 70, 1e-12);
+  // One inversion: U = 1, P(U <= 1) = 2 / 70, two-sided 4 / 70.
+  r = mann_whitney_u(std::vector<double>{1, 2, 3, 5}, std::vector<double>{4, 6, 7, 8});
+  EXPECT_EQ(r.u, 1);
+  EXPECT_NEAR(r.p, 4.0 / 70, 1e-12);
+  // Swapping the samples mirrors U (n*m - U) and keeps p.
+  r = mann_whitney_u(std::vector<double>{4, 6, 7, 8}, std::vector<double>{1, 2, 3, 5});
+  EXPECT_EQ(r.u, 15);
+  EXPECT_NEAR(r.p, 4.0 / 70, 1e-12);
+  // 5 and 5 separated: 2 / C(10, 5) = 2 / 252.
+  r = mann_whitney_u(std::vector<double>{1, 2, 3, 4, 5}, std::vector<double>{6, 7, 8, 9, 10});
+  EXPECT_NEAR(r.p, 2.0 / 252, 1e-12);
+  // Interleaved: no evidence.
+  r = mann_whitney_u(std::vector<double>{1, 4, 5, 8}, std::vector<double>{2, 3, 6, 7});
+  EXPECT_EQ(r.u, 8);
+  EXPECT_NEAR(r.p, 1.0, 1e-12);
+}
+
+TEST(MannWhitney, TooFewSamplesCanNeverBeSignificant) {
+  const auto r = mann_whitney_u(std::vector<double>{1, 2, 3}, std::vector<double>{4, 5, 6});
+  EXPECT_NEAR(r.p, 0.1, 1e-12);  // 2 / C(6, 3), the smallest possible
+  EXPECT_FALSE(r.enough);
+  EXPECT_NEAR(min_two_sided_p(3, 3), 0.1, 1e-12);
+  EXPECT_NEAR(min_two_sided_p(4, 4), 2.0 / 70, 1e-12);
+  EXPECT_EQ(min_samples_per_side(0.05), 4u);
+  EXPECT_EQ(min_samples_per_side(0.01), 5u);  // 2/252 = 0.0079
+  EXPECT_FALSE(mann_whitney_u(std::vector<double>{}, std::vector<double>{1}).enough);
+}
+
+TEST(MannWhitney, NormalApproximationWithTies) {
+  // 4 x 100 vs 4 x 110: U = 0, mean 8, variance 16/12 * (9 - (60 + 60) / 56) = 9.142857,
+  // z = (8 - 0.5) / 3.023716 = 2.480392, p = 0.0131238.
+  const auto r = mann_whitney_u(std::vector<double>(4, 100.0), std::vector<double>(4, 110.0));
+  EXPECT_FALSE(r.exact);
+  EXPECT_NEAR(r.p, 0.0131238, 1e-6);
+  // All equal: variance 0, p = 1.
+  EXPECT_EQ(mann_whitney_u(std::vector<double>(5, 1.0), std::vector<double>(5, 1.0)).p, 1);
+}
+
+TEST(Significance, GateFalsePositiveRate) {
+  // T = 10 %, CV = 5 %, r = 5: z = 0.1 / (0.05 * sqrt(0.4)) = 3.162278, 1 - Phi(z) = 0.000783.
+  EXPECT_NEAR(gate_false_positive_rate(0.10, 0.05, 5), 0.000782701, 1e-8);
+  EXPECT_EQ(gate_false_positive_rate(0.10, 0.0, 5), 0);
+  EXPECT_NEAR(normal_cdf(0), 0.5, 1e-15);
+  EXPECT_NEAR(normal_cdf(1.959964), 0.975, 1e-6);
+}
+
+// ---- comparison ----
+
+sample_set one(const std::string& metric, std::vector<double> v) {
+  sample_set s;
+  s.label = "x";
+  s.samples["BM_ADetector"][metric] = std::move(v);
+  return s;
+}
+
+compare_verdict verdict(const sample_set& b, const sample_set& h, double threshold,
+                        const std::string& metric = "ns/event") {
+  compare_options o;
+  o.metrics = {metric};
+  o.threshold_percent = threshold;
+  const auto rep = compare_samples(b, h, o);
+  EXPECT_EQ(rep.rows.size(), 1u);
+  return rep.rows.at(0).verdict;
+}
+
+TEST(Compare, ThresholdAtItsExactBoundary) {
+  // Medians 100 and 110: exactly +10 %; p = 2/70 (separated, no ties).
+  const auto base = one("ns/event", {98, 99, 101, 102});
+  const auto head = one("ns/event", {108, 109, 111, 112});
+  compare_options o;
+  o.metrics = {"ns/event"};
+  const auto rep = compare_samples(base, head, o);
+  EXPECT_EQ(rep.rows[0].delta_percent, 10.0);
+  EXPECT_NEAR(rep.rows[0].p, 2.0 / 70, 1e-12);
+  EXPECT_EQ(verdict(base, head, 10), compare_verdict::not_significant);  // at: passes
+  EXPECT_EQ(verdict(base, head, 9.999), compare_verdict::regression);
+  EXPECT_EQ(verdict(head, base, 9.0), compare_verdict::improvement);
+}
+
+TEST(Compare, ThresholdBoundaryWithNonIntegerMedians) {
+  // Medians 101.5 and 111.65: exactly +10 %, but computed as 10.000000000000005 %; p = 2/252.
+  const auto base = one("ns/event", {101, 101.25, 101.5, 101.75, 102});
+  const auto head = one("ns/event", {111, 111.5, 111.65, 111.8, 112});
+  compare_options o;
+  o.metrics = {"ns/event"};
+  const auto rep = compare_samples(base, head, o);
+  EXPECT_GT(rep.rows[0].delta_percent, 10.0);  // the rounding the tolerance absorbs
+  EXPECT_NEAR(rep.rows[0].delta_percent, 10.0, 1e-12);
+  EXPECT_EQ(verdict(base, head, 10), compare_verdict::not_significant);  // at: passes
+  EXPECT_EQ(verdict(base, head, 9.99), compare_verdict::regression);
+  // The same boundary in the other direction and for a higher-is-better metric: 101.5 -> 91.35
+  // events/s is exactly -10 %.
+  const auto fast = one("events/s", {101, 101.25, 101.5, 101.75, 102});
+  const auto slow = one("events/s", {91, 91.2, 91.35, 91.5, 91.7});
+  EXPECT_EQ(verdict(fast, slow, 10, "events/s"), compare_verdict::not_significant);
+  EXPECT_EQ(verdict(fast, slow, 9.99, "events/s"), compare_verdict::regression);
+}
+
+TEST(Compare, BeyondLimitToleratesOnlyRounding) {
+  EXPECT_FALSE(beyond_limit(10.000000000000005, 10));
+  EXPECT_FALSE(beyond_limit(0.15000000000000002, 0.15));
+  EXPECT_FALSE(beyond_limit(10, 10));
+  EXPECT_TRUE(beyond_limit(10.000001, 10));
+  EXPECT_TRUE(beyond_limit(1e-12, 0));  // a zero threshold has no slack
+  EXPECT_TRUE(beyond_limit(INFINITY, 10));
+  EXPECT_FALSE(beyond_limit(NAN, 10));
+  EXPECT_FALSE(beyond_limit(9, 10));
+}
+
+TEST(Compare, InvalidThresholdOrAlphaIsAnInputError) {
+  const auto base = one("ns/event", {1, 2, 3, 4});
+  compare_options o;
+  o.threshold_percent = NAN;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.threshold_percent = -5;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.threshold_percent = INFINITY;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.threshold_percent = 10;
+  o.alpha = 0;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+  o.alpha = NAN;
+  EXPECT_THROW(compare_samples(base, base, o), input_error);
+}
+
+TEST(Compare, HardGatedBenchmarkMissingInHeadFailsClosed) {
+  sample_set base;
+  base.label = "baseline";
+  base.samples["BM_X"]["ns/event"] = {1, 2, 3, 4, 5};
+  base.samples["BM_Y"]["ns/event"] = {1, 2, 3, 4, 5};
+  base.samples["BM_Z"]["ns/event"] = {1, 2, 3, 4, 5};
+  sample_set head;
+  head.label = "results.json";
+  head.samples["BM_Z"]["ns/event"] = {1, 2, 3, 4, 5};
+  compare_options o;
+  o.metrics = {"ns/event"};
+  o.soft = {"BM_Z"};
+  o.required = {"BM_X", "BM_Y"};
+  try {
+    compare_samples(base, head, o);
+    ADD_FAILURE() << "hard-gated benchmarks missing from the head passed";
+  } catch (const input_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("results.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("BM_X (ns/event), BM_Y (ns/event)"), std::string::npos) << what;
+    EXPECT_EQ(what.find("BM_Z"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;  // one line
+  }
+  // Measured but without the gated metric: still no measurement.
+  head.samples["BM_X"]["allocs/event"] = {0};
+  head.samples["BM_Y"]["ns/event"] = {1, 2, 3, 4, 5};
+  EXPECT_THROW(compare_samples(base, head, o), input_error);
+  head.samples["BM_X"]["ns/event"] = {1, 2, 3, 4, 5};
+  EXPECT_FALSE(compare_samples(base, head, o).regressed());
+  // A soft benchmark, or any when no gates are given (compare), is reported as missing.
+  head.samples.erase("BM_Z");
+  auto rep = compare_samples(base, head, o);
+  ASSERT_EQ(rep.rows.size(), 3u);
+  EXPECT_EQ(rep.rows[2].verdict, compare_verdict::missing);
+  EXPECT_FALSE(rep.regressed());
+  head.samples.clear();
+  rep = compare_samples(base, head, compare_options{});
+  EXPECT_EQ(rep.rows.size(), 3u);
+  EXPECT_FALSE(rep.regressed());
+}
+
+TEST(Compare, NotSignificantIsNotARegressionHoweverLarge) {
+  // +50 % medians but overlapping samples: p = 4/70 > 0.05.
+  EXPECT_EQ(verdict(one("ns/event", {1, 2, 3, 5}), one("ns/event", {4, 6, 7, 8}), 10),
+            compare_verdict::not_significant);
+  // Only three repetitions each: the test can never reach 0.05.
+  EXPECT_EQ(verdict(one("ns/event", {1, 2, 3}), one("ns/event", {40, 50, 60}), 10),
+            compare_verdict::too_few);
+}
+
+TEST(Compare, AllocationMetricsAreExact) {
+  EXPECT_EQ(verdict(one("allocs/event", {2, 2, 2}), one("allocs/event", {2.000001, 2.000001}), 10,
+                    "allocs/event"),
+            compare_verdict::regression);
+  EXPECT_EQ(verdict(one("bytes/event", {64}), one("bytes/event", {64}), 10, "bytes/event"),
+            compare_verdict::same);
+  EXPECT_EQ(verdict(one("allocs/event", {3}), one("allocs/event", {2}), 10, "allocs/event"),
+            compare_verdict::improvement);
+}
+
+TEST(Compare, HigherIsBetterAndSoftAndMissing) {
+  // events/s dropping by 20 % is the regression.
+  EXPECT_EQ(verdict(one("events/s", {100, 101, 102, 103}), one("events/s", {80, 81, 82, 83}), 10,
+                    "events/s"),
+            compare_verdict::regression);
+  compare_options o;
+  o.metrics = {"ns/event"};
+  o.soft = {"BM_ADetector"};
+  auto rep = compare_samples(one("ns/event", {1, 2, 3, 4}), one("ns/event", {10, 20, 30, 40}), o);
+  EXPECT_EQ(rep.rows[0].verdict, compare_verdict::regression);
+  EXPECT_FALSE(rep.regressed());  // soft: reported only
+  EXPECT_NE(render_compare_text(rep).find("REGRESSION (soft"), std::string::npos);
+  o.soft.clear();
+  rep = compare_samples(one("ns/event", {1, 2, 3, 4}), one("ns/event", {10, 20, 30, 40}), o);
+  EXPECT_TRUE(rep.regressed());
+  EXPECT_NE(render_compare_markdown(rep).find("❌ 1 regression(s)"), std::string::npos);
+  sample_set empty;
+  rep = compare_samples(one("ns/event", {1, 2, 3, 4}), empty, o);
+  EXPECT_EQ(rep.rows[0].verdict, compare_verdict::missing);
+  EXPECT_FALSE(rep.regressed());
+}
+
+// ---- history store ----
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "benchhist_test.XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+run_record make_record(const std::string& commit, int benchmarks = 3, int reps = 5) {
+  run_record r;
+  r.info.commit = commit;
+  r.info.platform = "linux-amd64-gcc12-libstdc++";
+  r.info.allocator = "glibc";
+  r.info.timestamp = "2026-11-22T00:00:00Z";
+  r.info.content_hash = "h-" + commit;
+  for (int b = 0; b < benchmarks; ++b)
+    for (int k = 0; k < reps; ++k) {
+      r.samples[fmt::format("BM_{}Detector", b)]["ns/event"].push_back(100 + b + k);
+      r.samples[fmt::format("BM_{}Detector", b)]["allocs/event"].push_back(2);
+    }
+  return r;
+}
+
+std::string query_text(const std::string& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::string out;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const auto* t = sqlite3_column_text(st, 0);
+    out = t ? reinterpret_cast<const char*>(t) : "";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+void exec_sql(const std::string& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(HistoryStore, RoundTripListAndFind) {
+  TempDir dir;
+  auto store = open_sqlite_history(dir.file("h.db"));
+  run_record a = make_record("aaaa1111");
+  a.info.merge_base = "0000ffff";
+  a.info.branch = "main";
+  const auto id_a = store->add_run(a);
+  const auto id_b = store->add_run(make_record("bbbb2222"));
+  EXPECT_LT(id_a, id_b);
+  const auto got = store->get_run(id_a);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->info.merge_base, "0000ffff");
+  EXPECT_EQ(got->samples, a.samples);  // every repetition, in order
+  const auto runs = store->list_runs({});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].commit, "aaaa1111");  // oldest first
+  run_filter last;
+  last.last = 1;
+  ASSERT_EQ(store->list_runs(last).size(), 1u);
+  EXPECT_EQ(store->list_runs(last)[0].commit, "bbbb2222");
+  EXPECT_EQ(store->find_commit("bbbb", {})->id, id_b);
+  EXPECT_FALSE(store->find_commit("cccc", {}));
+  run_filter other;
+  other.platform = "linux-arm64-gcc12-libstdc++";
+  EXPECT_FALSE(store->find_commit("bbbb", other));
+}
+
+TEST(HistoryStore, DuplicateRunIsRejectedAndNothingWritten) {
+  TempDir dir;
+  auto store = open_sqlite_history(dir.file("h.db"));
+  store->add_run(make_record("aaaa1111"));
+  EXPECT_THROW(store->add_run(make_record("aaaa1111")), input_error);
+  EXPECT_EQ(store->list_runs({}).size(), 1u);
+  EXPECT_EQ(query_text(dir.file("h.db"), "SELECT count(*) FROM samples"), "30");
+  // Same commit, other allocator: a different run.
+  run_record other = make_record("aaaa1111");
+  other.info.allocator = "mimalloc";
+  EXPECT_NO_THROW(store->add_run(other));
+}
+
+TEST(HistoryStore, SchemaIsVersionedAndMigrated) {
+  TempDir dir;
+  const std::string path = dir.file("h.db");
+  // A version-1 database (no indexes yet) with one run, as an older benchhist wrote it.
+  exec_sql(path,
+           "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, commit_sha TEXT NOT NULL, "
+           "parent_sha TEXT NOT NULL DEFAULT '', merge_base TEXT NOT NULL DEFAULT '', branch TEXT "
+           "NOT NULL DEFAULT '', timestamp TEXT NOT NULL, bench_date TEXT NOT NULL DEFAULT '', "
+           "platform TEXT NOT NULL, allocator TEXT NOT NULL, machine TEXT NOT NULL DEFAULT '{}', "
+           "content_hash TEXT NOT NULL, source TEXT NOT NULL DEFAULT '', UNIQUE (commit_sha, "
+           "platform, allocator, content_hash));"
+           "CREATE TABLE samples (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+           "benchmark TEXT NOT NULL, metric TEXT NOT NULL, repetition INTEGER NOT NULL, value "
+           "REAL NOT NULL, PRIMARY KEY (run_id, benchmark, metric, repetition)) WITHOUT ROWID;"
+           "INSERT INTO runs (commit_sha, timestamp, platform, allocator, content_hash) VALUES "
+           "('old1', 't', 'p', 'glibc', 'h');"
+           "PRAGMA user_version = 1;");
+  auto store = open_sqlite_history(path);
+  EXPECT_EQ(sqlite_history_schema_version(), 2);
+  EXPECT_EQ(query_text(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(query_text(path, "SELECT name FROM sqlite_master WHERE name='samples_by_metric'"),
+            "samples_by_metric");
+  EXPECT_EQ(store->list_runs({}).at(0).commit, "old1");  // data kept
+  store.reset();
+  // A database from a newer benchhist is refused, not misread.
+  exec_sql(path, "PRAGMA user_version = 99");
+  EXPECT_THROW(open_sqlite_history(path), input_error);
+}
+
+TEST(HistoryStore, KillMidIngestLeavesNoPartialRun) {
+  TempDir dir;
+  const std::string path = dir.file("h.db");
+  open_sqlite_history(path)->add_run(make_record("before"));
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    ::setenv("ALLOCGATE_HISTORY_TEST_HOOK_FD", std::to_string(fds[1]).c_str(), 1);
+    try {
+      // The hook signals after the run row and one benchmark's samples are written, then waits.
+      open_sqlite_history(path)->add_run(make_record("killed", 6));
+    } catch (...) {
+    }
+    ::_exit(3);  // only reached if the hook did not fire
+  }
+  ::close(fds[1]);
+  char byte = 0;
+  ASSERT_EQ(::read(fds[0], &byte, 1), 1) << "the child never reached the mid-ingest hook";
+  ::close(fds[0]);
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  auto store = open_sqlite_history(path);
+  const auto runs = store->list_runs({});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].commit, "before");
+  EXPECT_EQ(query_text(path, "SELECT count(*) FROM samples"), "30");  // only the first run's
+  EXPECT_EQ(query_text(path, "PRAGMA integrity_check"), "ok");
+  // The lock died with the child: the next ingest goes through.
+  EXPECT_NO_THROW(store->add_run(make_record("after")));
+}
+
+TEST(HistoryStore, ConcurrentIngestLosesNothing) {
+  TempDir dir;
+  const std::string path = dir.file("h.db");
+  open_sqlite_history(path);  // created (and migrated) once, before the race
+  constexpr int processes = 4, runs_each = 5;
+  std::vector<pid_t> children;
+  for (int p = 0; p < processes; ++p) {
+    const pid_t c = ::fork();
+    ASSERT_GE(c, 0);
+    if (c == 0) {
+      int rc = 0;
+      try {
+        auto store = open_sqlite_history(path);
+        for (int k = 0; k < runs_each; ++k)
+          store->add_run(make_record(fmt::format("p{}-run{}", p, k), 4));
+      } catch (...) {
+        rc = 1;
+      }
+      ::_exit(rc);
+    }
+    children.push_back(c);
+  }
+  for (pid_t c : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(c, &status, 0), c);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto store = open_sqlite_history(path);
+  EXPECT_EQ(store->list_runs({}).size(), std::size_t{processes * runs_each});
+  EXPECT_EQ(query_text(path, "SELECT count(*) FROM samples"),
+            std::to_string(processes * runs_each * 4 * 5 * 2));
+  EXPECT_EQ(query_text(path, "PRAGMA integrity_check"), "ok");
+}
+
+// ---- ingestion ----
+
+const char* const small_json = R"({"context": {"date": "2026-11-22", "host_name": "h",
+  "num_cpus": 2, "caches": [{"level": 1, "size": 32768}], "library_build_type": "release"},
+  "benchmarks": [
+  {"name": "BM_ADetector/iterations:64", "run_name": "BM_ADetector/iterations:64",
+   "run_type": "iteration", "repetition_index": 0, "iterations": 64, "real_time": 2,
+   "cpu_time": 2, "time_unit": "us", "ns/event": 11.5, "allocs/event": 2},
+  {"name": "BM_ADetector/iterations:64", "run_name": "BM_ADetector/iterations:64",
+   "run_type": "iteration", "repetition_index": 1, "iterations": 64, "real_time": 3,
+   "cpu_time": 3, "time_unit": "us", "ns/event": 12.5, "allocs/event": 2},
+  {"name": "BM_ADetector/iterations:64_median", "run_name": "BM_ADetector/iterations:64",
+   "run_type": "aggregate", "aggregate_name": "median", "iterations": 2, "real_time": 2.5,
+   "cpu_time": 2.5, "time_unit": "us", "ns/event": 12}]})";
+
+TEST(Ingest, KeepsRepetitionsAndMachine) {
+  ingest_options o;
+  o.commit = "abc";
+  o.platform = "p";
+  const run_record r = make_run(small_json, "r.json", o);
+  const auto& m = r.samples.at("BM_ADetector");
+  EXPECT_EQ(m.at("ns/event"), (std::vector<double>{11.5, 12.5}));  // aggregate skipped
+  EXPECT_EQ(m.at("real_time_ns"), (std::vector<double>{2000, 3000}));
+  EXPECT_NE(r.info.machine.find("\"num_cpus\":2"), std::string::npos);
+  EXPECT_NE(r.info.machine.find("\"caches\""), std::string::npos);
+  EXPECT_EQ(r.info.bench_date, "2026-11-22");
+  // Formatting does not change the content hash.
+  std::string spaced = small_json;
+  spaced.insert(spaced.find("\"benchmarks\": [") + 15, "\n\n   ");
+  EXPECT_EQ(make_run(spaced, "s.json", o).info.content_hash, r.info.content_hash);
+}
+
+TEST(Ingest, BareNanFromGoogleBenchmarkIsTolerated) {
+  // Google Benchmark writes `NaN` for the cv aggregate of a counter whose mean is 0.
+  std::string text = small_json;
+  text.replace(text.find("\"ns/event\": 12}"), 15, "\"ns/event\": 12, \"allocs/event\": NaN}");
+  text.replace(text.find("\"h\""), 3, "\"NaN-host\"");
+  ingest_options o;
+  o.commit = "abc";
+  const run_record r = make_run(text, "raw.json", o);
+  EXPECT_EQ(r.samples.at("BM_ADetector").at("allocs/event"), (std::vector<double>{2, 2}));
+  EXPECT_NE(r.info.machine.find("NaN-host"), std::string::npos);
+}
+
+TEST(Ingest, BadInputIsAnInputError) {
+  ingest_options o;
+  o.commit = "abc";
+  const std::string text = small_json;
+  EXPECT_THROW(make_run(text.substr(0, text.size() / 2), "t.json", o), input_error);
+  EXPECT_THROW(make_run(R"({"results": []})", "x.json", o), input_error);
+  EXPECT_THROW(make_run(R"({"context": {}, "benchmarks": []})", "e.json", o), input_error);
+  ingest_options no_commit;
+  EXPECT_THROW(make_run(text, "r.json", no_commit), input_error);
+  EXPECT_EQ(detect_platform().rfind("linux-", 0), 0u);
+}
+
+// ---- reports ----
+
+// A store with one run per value; each run has one benchmark with reps copies of the value.
+std::unique_ptr<history_store> series_store(const std::string& path,
+                                            const std::vector<std::vector<double>>& runs,
+                                            const std::string& metric = "ns/event") {
+  auto store = open_sqlite_history(path);
+  int k = 0;
+  for (const auto& values : runs) {
+    run_record r;
+    r.info.commit = fmt::format("c{:04d}", k++);
+    r.info.platform = "p";
+    r.info.allocator = "glibc";
+    r.info.content_hash = r.info.commit;
+    r.samples["BM_ADetector"][metric] = values;
+    store->add_run(r);
+  }
+  return store;
+}
+
+TEST(Reports, RollingMedianOddEvenAndBudgetBoundary) {
+  TempDir dir;
+  // Per-run medians 9, 1, 5, 3: the last three -> {1, 5, 3} -> 3; the last four -> 4.
+  auto store = series_store(dir.file("h.db"), {{9}, {0, 1, 2}, {5}, {2, 3, 4}});
+  run_filter f;
+  f.last = 3;
+  auto rep = make_median_report(*store, f, "ns/event", 3, "");
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_EQ(rep.rows[0].median, 3);
+  EXPECT_FALSE(rep.over_budget());  // exactly at the budget passes
+  EXPECT_TRUE(make_median_report(*store, f, "ns/event", 2.999, "").over_budget());
+  f.last = 4;
+  EXPECT_EQ(make_median_report(*store, f, "ns/event", 10, "").rows[0].median, 4);
+  f.last = 10;
+  rep = make_median_report(*store, f, "ns/event", 10, "");
+  EXPECT_TRUE(rep.short_history());
+  EXPECT_EQ(rep.rows[0].runs, 4u);
+  EXPECT_TRUE(make_median_report(*store, f, "ns/event", 10, "BM_Other").rows.empty());
+}
+
+TEST(Reports, RollingMedianBudgetBoundaryWithNonIntegerMedians) {
+  TempDir dir;
+  // Per-run medians 0.1 and 0.2: the median, (0.1 + 0.2) / 2, is 0.15000000000000002.
+  auto store = series_store(dir.file("h.db"), {{0.1}, {0.2}});
+  run_filter f;
+  f.last = 2;
+  auto rep = make_median_report(*store, f, "ns/event", 0.15, "");
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_GT(rep.rows[0].median, 0.15);
+  EXPECT_FALSE(rep.over_budget());  // exactly at the budget passes
+  EXPECT_TRUE(make_median_report(*store, f, "ns/event", 0.1499, "").over_budget());
+  EXPECT_THROW(make_median_report(*store, f, "ns/event", NAN, ""), input_error);
+  cv_options c;
+  c.threshold_percent = NAN;
+  EXPECT_THROW(make_cv_report(*store, f, c), input_error);
+}
+
+TEST(Reports, CvAndGraduation) {
+  TempDir dir;
+  auto store =
+      series_store(dir.file("h.db"), {std::vector<double>(10, 10.0), std::vector<double>(10, 20.0),
+                                      std::vector<double>(10, 30.0)});
+  run_filter f;
+  f.last = 10;
+  cv_options o;
+  o.metrics = {"ns/event"};
+  o.min_runs = 3;
+  auto rep = make_cv_report(*store, f, o);
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_NEAR(rep.rows[0].cv_percent, 41.5227, 1e-4);
+  EXPECT_EQ(rep.rows[0].reps, 10u);
+  EXPECT_EQ(rep.rows[0].verdict, "keep soft");
+  // FPR = 1 - Phi(0.10 / (0.415227 * sqrt(2/10))) = 1 - Phi(0.538516) = 0.29511.
+  EXPECT_NEAR(rep.rows[0].fpr, 0.29511, 1e-4);
+  EXPECT_NE(render_cv_text(rep).find("1 - Phi(T / (CV * sqrt(2/r)))"), std::string::npos);
+}
+
+TEST(Reports, AllocationMetricsMustNotVary) {
+  TempDir dir;
+  auto store = series_store(dir.file("a.db"), {{2, 2, 2}, {2, 2, 2}}, "allocs/event");
+  run_filter f;
+  f.last = 10;
+  cv_options o;
+  o.metrics = {"allocs/event"};
+  auto rep = make_cv_report(*store, f, o);
+  EXPECT_EQ(rep.rows.at(0).cv_percent, 0);
+  EXPECT_FALSE(rep.any_nondeterministic());
+  auto noisy = series_store(dir.file("b.db"), {{2, 2, 2}, {2, 2, 3}}, "allocs/event");
+  EXPECT_TRUE(make_cv_report(*noisy, f, o).any_nondeterministic());
+}
+
+// ---- change points ----
+
+std::vector<double> step_series(std::initializer_list<std::pair<int, double>> levels) {
+  std::vector<double> v;
+  int k = 0;
+  for (const auto& [count, level] : levels)
+    for (int i = 0; i < count; ++i, ++k)
+      v.push_back(level + ((k * 7) % 5 - 2) * 0.2);  // fixed jitter of +-0.4
+  return v;
+}
+
+TEST(ChangePoints, FindsTheStepAndOnlyIt) {
+  const auto v = step_series({{10, 100}, {10, 120}});
+  const auto cps = e_divisive(v);
+  ASSERT_EQ(cps.size(), 1u);
+  EXPECT_EQ(cps[0].index, 10u);
+  EXPECT_LE(cps[0].p, 0.05);
+  // Same input, same answer (seeded permutations).
+  EXPECT_EQ(e_divisive(v)[0].p, cps[0].p);
+  // Noise only: nothing.
+  EXPECT_TRUE(e_divisive(step_series({{20, 100}})).empty());
+  // Two shifts: both, in order.
+  const auto two = e_divisive(step_series({{8, 100}, {8, 130}, {8, 110}}));
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].index, 8u);
+  EXPECT_EQ(two[1].index, 16u);
+  // Too short to split.
+  EXPECT_TRUE(e_divisive(std::vector<double>{1, 2, 3, 4, 5}).empty());
+}
+
+// ---- baselines and charts ----
+
+TEST(Baseline, GatesCarryOverAndMalformedIsRejected) {
+  const gbench_results results = parse_gbench_results(small_json, "r.json");
+  timing_baseline prev;
+  prev.benchmarks["BM_ADetector"].gate = "hard";
+  const timing_baseline b = make_baseline(results, "p", "glibc", "abc", &prev);
+  EXPECT_EQ(b.benchmarks.at("BM_ADetector").gate, "hard");
+  EXPECT_EQ(b.benchmarks.at("BM_ADetector").metrics.at("ns/event"),
+            (std::vector<double>{11.5, 12.5}));
+  const timing_baseline fresh = make_baseline(results, "p", "glibc", "abc", nullptr);
+  EXPECT_EQ(fresh.benchmarks.at("BM_ADetector").gate, "soft");
+  const std::string text = serialize_baseline(b);
+  EXPECT_TRUE(is_baseline_text(text));
+  const timing_baseline back = parse_baseline(text, "b.json");
+  EXPECT_EQ(back.benchmarks.at("BM_ADetector").metrics, b.benchmarks.at("BM_ADetector").metrics);
+  EXPECT_TRUE(back.soft_benchmarks().empty());
+  EXPECT_EQ(back.hard_benchmarks(), (std::set<std::string>{"BM_ADetector"}));
+  EXPECT_TRUE(fresh.hard_benchmarks().empty());
+  std::string bad = text;
+  bad.replace(bad.find("\"hard\""), 6, "\"medium\"");
+  EXPECT_THROW(parse_baseline(bad, "b.json"), input_error);
+  EXPECT_THROW(parse_baseline("{\"benchmarks\": {}}", "b.json"), input_error);
+}
+
+std::size_t count_of(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1))
+    ++n;
+  return n;
+}
+
+TEST(SvgChart, PointsReferenceAndChangePoints) {
+  chart_data c;
+  c.title = "BM_<A>Detector";
+  c.metric = "ns/event";
+  c.labels = {"aaaaaaa", "bbbbbbb", "ccccccc"};
+  c.values = {1, 2, 3};
+  c.reference = 2.5;
+  c.reference_label = "budget 2.5";
+  c.change_points = {2};
+  const std::string svg = render_svg_chart(c);
+  EXPECT_EQ(count_of(svg, "<polyline"), 1u);
+  EXPECT_EQ(count_of(svg, "<circle"), 3u);
+  EXPECT_EQ(count_of(svg, "class=\"reference\""), 1u);
+  EXPECT_EQ(count_of(svg, "class=\"changepoint\""), 1u);
+  EXPECT_NE(svg.find("BM_&lt;A&gt;Detector"), std::string::npos);
+  EXPECT_EQ(svg.find("BM_<A>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tools

@@ -1,0 +1,202 @@
+// File: history_compare.cpp
+#include "benchhist/history_compare.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/error.h"
+#include "common/stats.h"
+#include "common/table.h"
+
+namespace tools {
+
+bool is_exact_metric(const std::string& metric) {
+  return metric.rfind("allocs/", 0) == 0 || metric.rfind("bytes/", 0) == 0;
+}
+
+bool higher_is_better(const std::string& metric) {
+  return metric.size() > 2 && metric.compare(metric.size() - 2, 2, "/s") == 0;
+}
+
+bool beyond_limit(double value, double limit) {
+  if (!(value > limit)) return false;
+  if (std::isinf(value) || std::isinf(limit)) return true;
+  return value - limit > boundary_relative_tolerance * std::max(std::fabs(value), std::fabs(limit));
+}
+
+bool compare_report::regressed() const {
+  for (const auto& r : rows)
+    if (r.verdict == compare_verdict::regression && !r.soft) return true;
+  return false;
+}
+
+std::string format_value(double v) {
+  if (v == 0) return "0";
+  return fmt::format("{:.6g}", v);
+}
+
+compare_report compare_samples(const sample_set& base, const sample_set& head,
+                               const compare_options& o) {
+  if (!std::isfinite(o.threshold_percent) || o.threshold_percent < 0)
+    throw input_error(fmt::format("threshold must be a finite number >= 0 (percent), got {}",
+                                  o.threshold_percent));
+  if (!(o.alpha > 0 && o.alpha < 1))
+    throw input_error(fmt::format("alpha must be in (0, 1), got {}", o.alpha));
+  compare_report rep;
+  rep.base_label = base.label;
+  rep.head_label = head.label;
+  rep.options = o;
+  // Benchmarks of either side, so one that vanished or appeared is visible.
+  std::set<std::string> names;
+  for (const auto& [b, _] : base.samples)
+    names.insert(b);
+  for (const auto& [b, _] : head.samples)
+    names.insert(b);
+  const auto find = [](const sample_set& s, const std::string& b,
+                       const std::string& m) -> const std::vector<double>* {
+    auto bi = s.samples.find(b);
+    if (bi == s.samples.end()) return nullptr;
+    auto mi = bi->second.find(m);
+    return mi == bi->second.end() || mi->second.empty() ? nullptr : &mi->second;
+  };
+  std::string unmeasured;  // required benchmarks the head lacks: "BM_X (ns/event), ..."
+  for (const auto& bench : names) {
+    for (const auto& metric : o.metrics) {
+      const auto* bv = find(base, bench, metric);
+      const auto* hv = find(head, bench, metric);
+      if (bv == nullptr && hv == nullptr) continue;  // metric not published by this benchmark
+      compare_row r;
+      r.benchmark = bench;
+      r.metric = metric;
+      r.soft = o.soft.count(bench) != 0;
+      r.exact = is_exact_metric(metric);
+      if (bv != nullptr && hv == nullptr && o.required.count(bench) != 0)
+        unmeasured += fmt::format("{}{} ({})", unmeasured.empty() ? "" : ", ", bench, metric);
+      if (bv == nullptr || hv == nullptr) {
+        r.n_base = bv ? bv->size() : 0;
+        r.n_head = hv ? hv->size() : 0;
+        if (bv) r.base = median(*bv);
+        if (hv) r.head = median(*hv);
+        rep.rows.push_back(r);
+        continue;
+      }
+      r.n_base = bv->size();
+      r.n_head = hv->size();
+      r.base = median(*bv);
+      r.head = median(*hv);
+      r.delta = r.head - r.base;
+      // Multiplying before dividing keeps exact boundaries exact (110 vs 100 is 10 %, not
+      // 10.000000000000002 %).
+      r.delta_percent = r.base != 0   ? r.delta * 100 / std::fabs(r.base)
+                        : r.head == 0 ? 0
+                                      : (r.head > 0 ? INFINITY : -INFINITY);
+      const bool worse = higher_is_better(metric) ? r.delta < 0 : r.delta > 0;
+      if (r.exact) {
+        r.verdict = r.delta == 0 ? compare_verdict::same
+                    : worse      ? compare_verdict::regression
+                                 : compare_verdict::improvement;
+      } else {
+        const u_test_result t = mann_whitney_u(*bv, *hv, o.alpha);
+        r.p = t.p;
+        if (!t.enough)
+          r.verdict = compare_verdict::too_few;
+        else if (t.p >= o.alpha || !beyond_limit(std::fabs(r.delta_percent), o.threshold_percent))
+          r.verdict = compare_verdict::not_significant;
+        else
+          r.verdict = worse ? compare_verdict::regression : compare_verdict::improvement;
+      }
+      rep.rows.push_back(r);
+    }
+  }
+  if (!unmeasured.empty())
+    throw input_error(fmt::format(
+        "{}: no measurement of hard-gated benchmark(s) {}: a hard gate cannot pass without one "
+        "(run them, or set their gate to \"soft\" in the baseline)",
+        head.label, unmeasured));
+  return rep;
+}
+
+namespace {
+
+std::string format_p(double p) {
+  return p < 0.001 ? fmt::format("{:.1e}", p) : fmt::format("{:.3f}", p);
+}
+
+std::string verdict_text(const compare_row& r, const compare_options& o) {
+  switch (r.verdict) {
+    case compare_verdict::same:
+      return "same";
+    case compare_verdict::improvement:
+      return "improvement";
+    case compare_verdict::regression:
+      return r.soft ? "REGRESSION (soft: reported only)" : "REGRESSION";
+    case compare_verdict::not_significant:
+      return r.p >= o.alpha ? "~" : "~ (within threshold)";
+    case compare_verdict::too_few:
+      return fmt::format("~ (too few samples: need >= {} per side, have {}/{})",
+                         min_samples_per_side(o.alpha), r.n_base, r.n_head);
+    case compare_verdict::missing:
+      return r.n_base == 0 ? "new (no base)" : "missing in head";
+  }
+  return "?";
+}
+
+table make_table(const compare_report& rep) {
+  table t({"benchmark", "metric", "base", "head", "delta", "delta %", "p", "n", "verdict"},
+          {align::left, align::left, align::right, align::right, align::right, align::right,
+           align::right, align::right, align::left});
+  for (const auto& r : rep.rows) {
+    const bool both = r.verdict != compare_verdict::missing;
+    t.add_row({r.benchmark, r.metric, r.n_base ? format_value(r.base) : "-",
+               r.n_head ? format_value(r.head) : "-", both ? fmt::format("{:+.6g}", r.delta) : "-",
+               both ? fmt::format("{:+.2f}%", r.delta_percent) : "-",
+               r.exact || !both ? "exact" : format_p(r.p), fmt::format("{}/{}", r.n_base, r.n_head),
+               verdict_text(r, rep.options)});
+  }
+  return t;
+}
+
+std::string method_note(const compare_options& o) {
+  return fmt::format(
+      "Timing: medians; a change counts when the two-sided Mann-Whitney U test gives p < {} "
+      "and |delta| > {}% (~ otherwise; the test needs >= {} repetitions per side). Allocation "
+      "metrics are exact: any increase is a regression.",
+      o.alpha, o.threshold_percent, min_samples_per_side(o.alpha));
+}
+
+std::size_t count(const compare_report& rep, compare_verdict v, bool soft) {
+  std::size_t n = 0;
+  for (const auto& r : rep.rows)
+    n += r.verdict == v && r.soft == soft;
+  return n;
+}
+
+}  // namespace
+
+std::string render_compare_text(const compare_report& rep) {
+  std::string out = fmt::format("base: {}\nhead: {}\n\n", rep.base_label, rep.head_label);
+  out += make_table(rep).render_text();
+  out += "\n" + method_note(rep.options) + "\n";
+  const std::size_t hard = count(rep, compare_verdict::regression, false);
+  const std::size_t soft = count(rep, compare_verdict::regression, true);
+  out += hard ? fmt::format("result: {} regression(s) beyond the threshold", hard)
+              : std::string("result: no regression");
+  if (soft) out += fmt::format(" ({} on soft benchmarks, reported only)", soft);
+  out += "\n";
+  return out;
+}
+
+std::string render_compare_markdown(const compare_report& rep) {
+  const std::size_t hard = count(rep, compare_verdict::regression, false);
+  std::string out =
+      fmt::format("### Benchmark comparison: {}\n\n",
+                  hard ? fmt::format("❌ {} regression(s)", hard) : std::string("✅ no regression"));
+  out += fmt::format("base: `{}` · head: `{}`\n\n", rep.base_label, rep.head_label);
+  out += make_table(rep).render_markdown();
+  out += "\n" + method_note(rep.options) + "\n";
+  return out;
+}
+
+}  // namespace tools

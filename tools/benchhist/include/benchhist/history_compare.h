@@ -1,0 +1,89 @@
+// File: history_compare.h
+// Comparing two sets of benchmark results (stored runs, result files, baselines) per benchmark
+// and metric: medians, deltas, and a verdict from the repetitions. Timing metrics need both a
+// significant Mann–Whitney U test and a change beyond the threshold, so noise alone cannot fail
+// a build; allocation metrics are deterministic and compared exactly (any increase regresses).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "benchhist/history_store.h"
+#include "benchhist/significance.h"
+
+namespace tools {
+
+// One side of a comparison.
+struct sample_set {
+  std::string label;  // "run 12 (abc1234)", a file name...
+  metric_samples samples;
+};
+
+enum class compare_verdict {
+  same,             // exact metric, equal
+  improvement,      // significant (or exact) and beyond the threshold, in the good direction
+  regression,       // significant (or exact) and beyond the threshold, in the bad direction
+  not_significant,  // "~": p >= alpha, or within the threshold
+  too_few,          // "~": too few repetitions for the test to ever reach alpha
+  missing,          // the benchmark or metric is absent on one side
+};
+
+struct compare_row {
+  std::string benchmark;
+  std::string metric;
+  double base = 0;  // medians
+  double head = 0;
+  double delta = 0;          // head - base
+  double delta_percent = 0;  // 100 * (head - base) / base (0 when base is 0 and head is too)
+  std::size_t n_base = 0, n_head = 0;
+  bool exact = false;  // allocation metric: compared exactly, no test
+  double p = 1;
+  bool soft = false;  // a regression here reports but does not fail the gate
+  compare_verdict verdict = compare_verdict::missing;
+};
+
+struct compare_options {
+  std::vector<std::string> metrics = {"ns/event", "allocs/event", "bytes/event"};
+  double threshold_percent = 10;
+  double alpha = default_alpha;
+  std::set<std::string> soft;  // benchmarks whose regressions do not fail
+  // Hard-gated benchmarks: one the base measures but the head does not (in a metric compared)
+  // cannot pass its gate, so compare_samples throws input_error naming it (fail closed) rather
+  // than reporting it as missing.
+  std::set<std::string> required;
+};
+
+struct compare_report {
+  std::string base_label, head_label;
+  compare_options options;
+  std::vector<compare_row> rows;
+  // A regression on a benchmark that is not soft.
+  bool regressed() const;
+};
+
+// Relative tolerance of every threshold and budget boundary: a value within 1e-9 of the limit
+// (relative to the larger magnitude) is at the limit, so floating-point rounding cannot turn
+// "exactly at the threshold passes" into a failure (101.5 -> 111.65 is +10 %, computed as
+// 10.000000000000005 %).
+inline constexpr double boundary_relative_tolerance = 1e-9;
+// True when `value` is above `limit` by more than the boundary tolerance. NaN is never above.
+bool beyond_limit(double value, double limit);
+
+// Metrics counted exactly (allocations): "allocs/..." and "bytes/...".
+bool is_exact_metric(const std::string& metric);
+// Metrics where larger is better ("events/s").
+bool higher_is_better(const std::string& metric);
+
+// Throws input_error when a benchmark of options.required has no head measurement.
+compare_report compare_samples(const sample_set& base, const sample_set& head,
+                               const compare_options& options);
+
+std::string render_compare_text(const compare_report& report);
+// GitHub-flavoured markdown for $GITHUB_STEP_SUMMARY.
+std::string render_compare_markdown(const compare_report& report);
+
+// "12.3457", "812.3", "0": six significant digits, no exponent for the usual ranges.
+std::string format_value(double v);
+
+}  // namespace tools

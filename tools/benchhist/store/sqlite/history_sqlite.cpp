@@ -1,0 +1,323 @@
+// File: history_sqlite.cpp
+// The embedded history backend on SQLite.
+//
+// Schema migrations are an ordered list; PRAGMA user_version records how many have been
+// applied, and each runs in its own transaction, so an old database is upgraded on open and a
+// newer one (from a future benchhist) is refused rather than misread.
+//
+// Writes use BEGIN IMMEDIATE: the write lock is taken up front, so two ingesting processes
+// serialize (the second waits up to the busy timeout) instead of failing mid-transaction with
+// SQLITE_BUSY on lock upgrade. The journal (WAL) makes a run appear whole or not at all, even
+// when the process is killed between statements.
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iterator>
+
+#include "common/error.h"
+#include "benchhist/history_store.h"
+
+namespace tools {
+namespace {
+
+const char* const migrations[] = {
+    // 1: runs and their samples.
+    R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  commit_sha TEXT NOT NULL,
+  parent_sha TEXT NOT NULL DEFAULT '',
+  merge_base TEXT NOT NULL DEFAULT '',
+  branch TEXT NOT NULL DEFAULT '',
+  timestamp TEXT NOT NULL,
+  bench_date TEXT NOT NULL DEFAULT '',
+  platform TEXT NOT NULL,
+  allocator TEXT NOT NULL,
+  machine TEXT NOT NULL DEFAULT '{}',
+  content_hash TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  UNIQUE (commit_sha, platform, allocator, content_hash)
+);
+CREATE TABLE samples (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  benchmark TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  repetition INTEGER NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (run_id, benchmark, metric, repetition)
+) WITHOUT ROWID;
+)sql",
+    // 2: history queries go by benchmark and metric across runs.
+    R"sql(
+CREATE INDEX samples_by_metric ON samples (benchmark, metric, run_id);
+CREATE INDEX runs_by_commit ON runs (commit_sha);
+)sql",
+};
+constexpr int schema_version = static_cast<int>(std::size(migrations));
+
+class statement {
+ public:
+  statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw input_error(fmt::format("history: {}", sqlite3_errmsg(db)));
+  }
+  ~statement() { sqlite3_finalize(stmt_); }
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+
+  statement& bind(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  statement& bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  // True while there is a row; throws on error.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw input_error(fmt::format("history: {}", sqlite3_errmsg(db_)));
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string text(int i) const {
+    const auto* p = sqlite3_column_text(stmt_, i);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  std::int64_t integer(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double real(int i) const { return sqlite3_column_double(stmt_, i); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Test hook for the kill-mid-ingest test: with ALLOCGATE_HISTORY_TEST_HOOK_FD set, add_run
+// writes one byte to that descriptor half-way through its transaction and then waits to be
+// killed. Never set outside tests.
+void mid_ingest_test_hook() {
+  const char* fd = std::getenv("ALLOCGATE_HISTORY_TEST_HOOK_FD");
+  if (fd == nullptr) return;
+  const char byte = 'k';
+  if (::write(std::atoi(fd), &byte, 1) != 1) std::abort();
+  for (;;)
+    ::pause();
+}
+
+class sqlite_history final : public history_store {
+ public:
+  explicit sqlite_history(const std::string& path) : path_(path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+      const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw input_error(fmt::format("{}: cannot open history database: {}", path, msg));
+    }
+    // Concurrent ingests wait for the writer ahead of them rather than fail.
+    sqlite3_busy_timeout(db_, 30000);
+    try {
+      exec("PRAGMA foreign_keys = ON");
+      exec("PRAGMA journal_mode = WAL");
+      migrate();
+    } catch (...) {
+      sqlite3_close(db_);
+      throw;
+    }
+  }
+  ~sqlite_history() override { sqlite3_close(db_); }
+
+  std::int64_t add_run(const run_record& run) override {
+    exec("BEGIN IMMEDIATE");
+    try {
+      {
+        statement dup(db_,
+                      "SELECT id FROM runs WHERE commit_sha=? AND platform=? AND allocator=? AND "
+                      "content_hash=?");
+        dup.bind(1, run.info.commit)
+            .bind(2, run.info.platform)
+            .bind(3, run.info.allocator)
+            .bind(4, run.info.content_hash);
+        if (dup.step())
+          throw input_error(fmt::format(
+              "duplicate run: these results of commit {} ({}, {}) are already stored as run {}",
+              run.info.commit, run.info.platform, run.info.allocator, dup.integer(0)));
+      }
+      statement ins(db_,
+                    "INSERT INTO runs (commit_sha, parent_sha, merge_base, branch, timestamp, "
+                    "bench_date, platform, allocator, machine, content_hash, source) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?)");
+      const run_info& i = run.info;
+      ins.bind(1, i.commit)
+          .bind(2, i.parent)
+          .bind(3, i.merge_base)
+          .bind(4, i.branch)
+          .bind(5, i.timestamp)
+          .bind(6, i.bench_date)
+          .bind(7, i.platform)
+          .bind(8, i.allocator)
+          .bind(9, i.machine)
+          .bind(10, i.content_hash)
+          .bind(11, i.source);
+      ins.step();
+      const std::int64_t id = sqlite3_last_insert_rowid(db_);
+      statement sample(db_,
+                       "INSERT INTO samples (run_id, benchmark, metric, repetition, value) "
+                       "VALUES (?,?,?,?,?)");
+      bool hooked = false;
+      for (const auto& [bench, metrics] : run.samples) {
+        for (const auto& [metric, values] : metrics) {
+          for (std::size_t r = 0; r < values.size(); ++r) {
+            sample.bind(1, id).bind(2, bench).bind(3, metric);
+            sample.bind(4, static_cast<std::int64_t>(r)).bind(5, values[r]);
+            sample.step();
+            sample.reset();
+          }
+        }
+        if (!hooked) {
+          hooked = true;
+          mid_ingest_test_hook();
+        }
+      }
+      exec("COMMIT");
+      return id;
+    } catch (...) {
+      exec_noexcept("ROLLBACK");
+      throw;
+    }
+  }
+
+  std::vector<run_info> list_runs(const run_filter& f) const override {
+    // Newest `last` first, then reversed into ingest order.
+    statement q(db_, (std::string(select_runs) +
+                      " WHERE (?1 = '' OR platform = ?1) AND (?2 = '' OR allocator = ?2) AND "
+                      "(?3 = '' OR branch = ?3) ORDER BY id DESC LIMIT ?4")
+                         .c_str());
+    q.bind(1, f.platform).bind(2, f.allocator).bind(3, f.branch);
+    q.bind(4, f.last == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(f.last));
+    std::vector<run_info> out;
+    while (q.step())
+      out.push_back(read_info(q));
+    return {out.rbegin(), out.rend()};
+  }
+
+  std::optional<run_record> get_run(std::int64_t id) const override {
+    statement q(db_, (std::string(select_runs) + " WHERE id = ?").c_str());
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    run_record r;
+    r.info = read_info(q);
+    statement s(db_,
+                "SELECT benchmark, metric, value FROM samples WHERE run_id = ? ORDER BY "
+                "benchmark, metric, repetition");
+    s.bind(1, id);
+    while (s.step())
+      r.samples[s.text(0)][s.text(1)].push_back(s.real(2));
+    return r;
+  }
+
+  std::optional<run_info> find_commit(const std::string& commit,
+                                      const run_filter& f) const override {
+    if (commit.size() < 4) return std::nullopt;
+    statement q(db_, (std::string(select_runs) +
+                      " WHERE substr(commit_sha, 1, length(?1)) = ?1 AND (?2 = '' OR platform = "
+                      "?2) AND (?3 = '' OR allocator = ?3) ORDER BY id DESC")
+                         .c_str());
+    q.bind(1, commit).bind(2, f.platform).bind(3, f.allocator);
+    std::optional<run_info> found;
+    while (q.step()) {
+      run_info i = read_info(q);
+      // A prefix naming two different commits is ambiguous, not "the newest".
+      if (found && found->commit != i.commit)
+        throw input_error(fmt::format("commit prefix '{}' is ambiguous ({} and {})", commit,
+                                      found->commit, i.commit));
+      if (!found) found = std::move(i);
+    }
+    return found;
+  }
+
+ private:
+  static constexpr const char* select_runs =
+      "SELECT id, commit_sha, parent_sha, merge_base, branch, timestamp, bench_date, platform, "
+      "allocator, machine, content_hash, source FROM runs";
+
+  static run_info read_info(const statement& q) {
+    run_info i;
+    i.id = q.integer(0);
+    i.commit = q.text(1);
+    i.parent = q.text(2);
+    i.merge_base = q.text(3);
+    i.branch = q.text(4);
+    i.timestamp = q.text(5);
+    i.bench_date = q.text(6);
+    i.platform = q.text(7);
+    i.allocator = q.text(8);
+    i.machine = q.text(9);
+    i.content_hash = q.text(10);
+    i.source = q.text(11);
+    return i;
+  }
+
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string msg = err ? err : sqlite3_errmsg(db_);
+      sqlite3_free(err);
+      throw input_error(fmt::format("{}: history database: {}", path_, msg));
+    }
+  }
+  void exec_noexcept(const char* sql) noexcept {
+    sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  }
+
+  int user_version() {
+    statement q(db_, "PRAGMA user_version");
+    q.step();
+    return static_cast<int>(q.integer(0));
+  }
+
+  void migrate() {
+    // Checked again inside the write lock: another process may have migrated meanwhile.
+    if (user_version() == schema_version) return;
+    exec("BEGIN IMMEDIATE");
+    try {
+      const int from = user_version();
+      if (from > schema_version)
+        throw input_error(fmt::format(
+            "{}: history schema version {} is newer than this benchhist understands ({}); "
+            "upgrade benchhist",
+            path_, from, schema_version));
+      for (int v = from; v < schema_version; ++v)
+        exec(migrations[v]);
+      exec(fmt::format("PRAGMA user_version = {}", schema_version).c_str());
+      exec("COMMIT");
+    } catch (...) {
+      exec_noexcept("ROLLBACK");
+      throw;
+    }
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<history_store> open_sqlite_history(const std::string& path) {
+  return std::make_unique<sqlite_history>(path);
+}
+
+int sqlite_history_schema_version() {
+  return schema_version;
+}
+
+}  // namespace tools

@@ -1,0 +1,82 @@
+// Tests for the envelope `detect` builds around plain log lines.
+#include "detect/line_envelope.h"
+
+#include <gtest/gtest.h>
+
+namespace tools {
+namespace {
+
+constexpr std::int64_t s = detectors::ns_per_second;
+// 2024-11-15T12:02:03Z
+constexpr std::int64_t nov15 = 1731672123 * s;
+
+TEST(Timestamps, Iso8601WithFractionAndOffset) {
+  EXPECT_EQ(parse_iso8601_ns("2024-11-15T12:02:03Z"), nov15);
+  EXPECT_EQ(parse_iso8601_ns("2024-11-15T12:02:03,470068+00:00 kernel"), nov15 + 470068000);
+  EXPECT_EQ(parse_iso8601_ns("2024-11-15T14:02:03.5+02:00"), nov15 + s / 2);
+  EXPECT_FALSE(parse_iso8601_ns("2024-13-15T12:02:03Z"));
+  EXPECT_FALSE(parse_iso8601_ns("not a date"));
+  EXPECT_FALSE(parse_iso8601_ns("2024-11-15"));
+}
+
+TEST(Timestamps, DmesgCtimeAndSyslog) {
+  EXPECT_EQ(parse_ctime_ns("Fri Nov 15 12:02:03 2024"), nov15);
+  EXPECT_EQ(parse_ctime_ns("Fri Nov  5 12:02:03 2024"), nov15 - 10 * 86400 * s);
+  EXPECT_EQ(parse_syslog_ns("Nov 15 12:02:03 host kernel:", 2024), nov15);
+  EXPECT_EQ(parse_syslog_ns("Nov  5 12:02:03 host kernel:", 2024), nov15 - 10 * 86400 * s);
+  EXPECT_FALSE(parse_syslog_ns("Foo 15 12:02:03", 2024));
+}
+
+TEST(Source, InferredFromTheLineShape) {
+  using detectors::source;
+  EXPECT_EQ(infer_source(R"({"kind":"Event"})"), source::kubernetes);
+  EXPECT_EQ(infer_source("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40"), source::dcgm);
+  EXPECT_EQ(infer_source("host:1:2 [0] net.cc:1 NCCL WARN x"), source::workload);
+  EXPECT_EQ(infer_source("[  1.0] NVRM: Xid (PCI:0000:3b:00): 79, x"), source::kernel);
+  EXPECT_EQ(infer_source("12m  Warning  Evicted  pod/x  The node was low on resource: memory."),
+            source::kubernetes);
+}
+
+TEST(Envelope, LinesWithoutTimeTakeTheLastTimeSeen) {
+  envelope_builder b("");
+  EXPECT_EQ(b.build("2024-11-15T12:02:03Z NVRM: x").ts_ns, nov15);
+  EXPECT_EQ(b.build("NVRM: no time here").ts_ns, nov15);
+  EXPECT_EQ(b.build("2024-11-15T12:02:04Z newer").ts_ns, nov15 + s);
+}
+
+TEST(Envelope, AFutureDatedLineDoesNotFreezeTheClock) {
+  // One bad clock (or day2.log given before day1.log) must not stamp every later line with
+  // the same instant: each line keeps its own time.
+  envelope_builder b("");
+  EXPECT_EQ(b.build("2099-01-01T00:00:00Z bogus").ts_ns, parse_iso8601_ns("2099-01-01T00:00:00Z"));
+  EXPECT_EQ(b.build("2024-11-15T12:02:03Z NVRM: x").ts_ns, nov15);
+  EXPECT_EQ(b.build("2024-11-15T14:02:03Z NVRM: y").ts_ns, nov15 + 7200 * s);
+}
+
+TEST(Timestamps, DatesThatWouldOverflowAreNotTimes) {
+  EXPECT_FALSE(parse_iso8601_ns("2300-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_iso8601_ns("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_iso8601_ns("1900-01-01T00:00:00Z"));
+  envelope_builder b("");
+  EXPECT_EQ(b.build("2024-11-15T12:02:03Z first").ts_ns, nov15);
+  EXPECT_EQ(b.build("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40 9300000000000000").ts_ns, nov15);
+  EXPECT_EQ(b.build("[99999999999.000000] uptime overflow").ts_ns, nov15);
+}
+
+TEST(Envelope, NodeFromSyslogHostOrLabelsOrFixed) {
+  envelope_builder from_lines("");
+  EXPECT_EQ(from_lines.build("Nov 15 12:02:03 gpu-7 kernel: NVRM: x").node, "gpu-7");
+  EXPECT_EQ(from_lines.build("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",Hostname=\"gpu-9\"} 40").node,
+            "gpu-9");
+  EXPECT_EQ(from_lines.build("[1.0] plain").node, "unknown");
+  envelope_builder fixed("n1");
+  EXPECT_EQ(fixed.build("Nov 15 12:02:03 gpu-7 kernel: NVRM: x").node, "n1");
+}
+
+TEST(Envelope, PrometheusTrailingMillisecondTimestamp) {
+  envelope_builder b("");
+  EXPECT_EQ(b.build("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40 1731672123000").ts_ns, nov15);
+}
+
+}  // namespace
+}  // namespace tools

@@ -1,0 +1,260 @@
+// File: ceiling_registry.cpp
+// Parsing and rewriting the allocation-ceiling registry.
+#include "ratchet/ceiling_registry.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+
+namespace tools {
+namespace {
+
+class line_parser {
+ public:
+  line_parser(std::string_view text, const std::string& path, int line)
+      : text_(text), path_(path), line_(line) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw input_error(fmt::format("{}:{}: {}", path_, line_, what));
+  }
+
+  void skip_spaces() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t'))
+      ++pos_;
+  }
+  bool at_end() {
+    skip_spaces();
+    return pos_ >= text_.size();
+  }
+
+  std::string_view word() {
+    skip_spaces();
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] != ' ' && text_[pos_] != '\t' && text_[pos_] != '=')
+      ++pos_;
+    return text_.substr(start, pos_ - start);
+  }
+
+  // key=value or key="quoted value"
+  std::pair<std::string, std::string> field() {
+    const std::string key(word());
+    if (key.empty() || pos_ >= text_.size() || text_[pos_] != '=')
+      fail(fmt::format("expected key=value, got '{}'", rest_of_token(key)));
+    ++pos_;
+    std::string value;
+    if (pos_ < text_.size() && text_[pos_] == '"') {
+      ++pos_;
+      bool closed = false;
+      while (pos_ < text_.size()) {
+        const char c = text_[pos_++];
+        if (c == '\\' && pos_ < text_.size()) {
+          value += text_[pos_++];
+        } else if (c == '"') {
+          closed = true;
+          break;
+        } else {
+          value += c;
+        }
+      }
+      if (!closed) fail(fmt::format("field '{}': unterminated quoted value", key));
+    } else {
+      value = std::string(word());
+    }
+    return {key, value};
+  }
+
+  double decimal(const std::string& key, const std::string& value) const {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(v) || v < 0)
+      fail(fmt::format("field '{}': expected a non-negative decimal number, got '{}'", key, value));
+    return v;
+  }
+
+  std::int64_t positive_integer(const std::string& key, const std::string& value) const {
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || end != value.data() + value.size() || v <= 0)
+      fail(fmt::format("field '{}': expected a positive integer, got '{}'", key, value));
+    return v;
+  }
+
+ private:
+  std::string rest_of_token(const std::string& key) const {
+    return key.empty() ? std::string(text_.substr(pos_, 20)) : key;
+  }
+  std::string_view text_;
+  const std::string& path_;
+  int line_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+bool valid_benchmark_name(const std::string& name) {
+  if (name.rfind("BM_", 0) != 0) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '/' || c == ':' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+
+ceiling parse_ceiling_line(std::string_view text, const std::string& path, int line) {
+  line_parser p(text, path, line);
+  ceiling c;
+  c.line = line;
+  c.benchmark = std::string(p.word());
+  if (c.benchmark.rfind("BM_", 0) != 0)
+    p.fail(fmt::format("field 'benchmark': expected a benchmark name starting with BM_, got '{}'",
+                       c.benchmark));
+  if (!valid_benchmark_name(c.benchmark))
+    p.fail(fmt::format("field 'benchmark': '{}' has characters outside [A-Za-z0-9_/:.-]",
+                       c.benchmark));
+  bool has_window = false, has_allocs = false, has_bytes = false, has_reason = false;
+  while (!p.at_end()) {
+    const auto [key, value] = p.field();
+    bool* seen = key == "window"             ? &has_window
+                 : key == "allocs_per_event" ? &has_allocs
+                 : key == "bytes_per_event"  ? &has_bytes
+                 : key == "reason"           ? &has_reason
+                                             : nullptr;
+    // A field given twice would make the diff show a value that is not the one gated.
+    if (seen != nullptr && *seen) p.fail(fmt::format("field '{}' is given twice", key));
+    if (key == "window") {
+      c.window = p.positive_integer(key, value);
+      has_window = true;
+    } else if (key == "allocs_per_event") {
+      c.allocs_per_event = p.decimal(key, value);
+      has_allocs = true;
+    } else if (key == "bytes_per_event") {
+      c.bytes_per_event = p.decimal(key, value);
+      has_bytes = true;
+    } else if (key == "reason") {
+      c.reason = value;
+      has_reason = true;
+    } else {
+      p.fail(
+          fmt::format("unknown field '{}' (expected window, allocs_per_event, "
+                      "bytes_per_event, reason)",
+                      key));
+    }
+  }
+  if (!has_window) p.fail("missing field 'window'");
+  if (!has_allocs) p.fail("missing field 'allocs_per_event'");
+  return c;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+// The epsilon keeps a value already at 6 decimals (up to binary noise) where it is; max()
+// turns ceil(-epsilon) = -0.0 into 0.0.
+double round_up_6(double value) {
+  return std::max(0.0, std::ceil(value * 1e6 - 1e-6) / 1e6);
+}
+
+std::string format_ceiling(double value) {
+  return fmt::format("{:.6f}", value);
+}
+
+ceiling_registry ceiling_registry::load(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw input_error(
+        fmt::format("{}: cannot open the ceiling registry (not a regular file)", path));
+  std::ifstream in(path);
+  if (!in) throw input_error(fmt::format("{}: cannot open the ceiling registry", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+ceiling_registry ceiling_registry::parse(const std::string& text, const std::string& path) {
+  ceiling_registry r;
+  std::istringstream in(text);
+  std::string raw;
+  int line = 0;
+  while (std::getline(in, raw)) {
+    ++line;
+    std::string_view view = raw;
+    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+    const std::size_t first = view.find_first_not_of(" \t");
+    if (first == std::string_view::npos || view[first] == '#') {
+      r.lines_.push_back({std::string(view), -1});
+      continue;
+    }
+    ceiling c = parse_ceiling_line(view, path, line);
+    if (const ceiling* previous = r.find(c.benchmark))
+      throw input_error(fmt::format("{}:{}: field 'benchmark': '{}' is already listed at line {}",
+                                    path, line, c.benchmark, previous->line));
+    r.lines_.push_back({"", static_cast<int>(r.ceilings_.size())});
+    r.ceilings_.push_back(std::move(c));
+  }
+  return r;
+}
+
+ceiling* ceiling_registry::find(const std::string& benchmark) {
+  for (auto& c : ceilings_)
+    if (c.benchmark == benchmark) return &c;
+  return nullptr;
+}
+
+const ceiling* ceiling_registry::find(const std::string& benchmark) const {
+  for (const auto& c : ceilings_)
+    if (c.benchmark == benchmark) return &c;
+  return nullptr;
+}
+
+ceiling& ceiling_registry::add(ceiling c) {
+  lines_.push_back({"", static_cast<int>(ceilings_.size())});
+  c.line = static_cast<int>(lines_.size());
+  ceilings_.push_back(std::move(c));
+  return ceilings_.back();
+}
+
+std::string ceiling_registry::render() const {
+  // Benchmark names are padded to a common width so the values line up in the file.
+  std::size_t width = 0;
+  for (const auto& c : ceilings_)
+    width = std::max(width, c.benchmark.size());
+  std::string out;
+  for (const auto& l : lines_) {
+    if (l.ceiling_index < 0) {
+      out += l.verbatim;
+    } else {
+      const ceiling& c = ceilings_[static_cast<std::size_t>(l.ceiling_index)];
+      out += fmt::format("{:<{}} window={} allocs_per_event={}", c.benchmark, width, c.window,
+                         format_ceiling(c.allocs_per_event));
+      if (c.bytes_per_event) out += " bytes_per_event=" + format_ceiling(*c.bytes_per_event);
+      if (!c.reason.empty()) out += " reason=" + quote(c.reason);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+void ceiling_registry::save(const std::string& path) const {
+  write_file_atomically(path, render());
+}
+
+}  // namespace tools

@@ -1,0 +1,62 @@
+// File: alloc_gate.h
+// The allocation gate: measured allocs/event (median over repetitions) against the ceilings.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratchet/ceiling_registry.h"
+#include "common/gbench_results.h"
+
+namespace tools {
+
+// The counters a gated benchmark publishes (bench/detector_bench.cpp writes them).
+inline constexpr const char* counter_allocs_per_op = "allocs/op";
+inline constexpr const char* counter_bytes_per_op = "bytes/op";
+inline constexpr const char* counter_window = "window";
+
+enum class gate_verdict { ok, breach, well_under };
+
+struct gate_row {
+  std::string benchmark;
+  std::size_t repetitions = 0;
+  std::int64_t window = 0;
+  double allocs_per_event = 0;  // median allocs/op over the repetitions, divided by the window
+  double ceiling = 0;
+  double bytes_per_event = 0;
+  std::optional<double> bytes_ceiling;
+  double tightened = 0;  // what `ratchet tighten` would set the ceiling to
+  gate_verdict verdict = gate_verdict::ok;
+  std::string why;  // for a breach: which ceiling, by how much
+};
+
+struct gate_report {
+  std::vector<gate_row> rows;
+  bool breached() const;
+  bool tighten_suggested() const;
+};
+
+inline constexpr double default_slack_percent = 1.0;
+
+// What tighten sets a ceiling to: the measurement plus slack, rounded up to 6 decimals.
+double tightened_ceiling(double measured, double slack_percent);
+
+struct gate_options {
+  double slack_percent = default_slack_percent;
+  // Allocation counts are deterministic, so repetitions that disagree are a defect to find,
+  // not noise to average: by default they fail closed. With this set, the median decides.
+  bool allow_nondeterministic = false;
+};
+
+// Throws input_error (exit 2, fail closed) when: a gated benchmark has no measurement; a
+// repetition's allocs/op or window is missing, not a finite number, or negative; the window
+// is not the registry's; repetitions disagree (unless allowed); the results hold a detector
+// benchmark (one publishing allocs/op and window) that the registry does not list (ungated).
+gate_report check_allocations(const ceiling_registry& registry, const gbench_results& results,
+                              const gate_options& options = {});
+
+std::string render_text(const gate_report& report);
+std::string render_markdown(const gate_report& report);
+
+}  // namespace tools

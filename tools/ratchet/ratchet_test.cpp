@@ -1,0 +1,374 @@
+// Tests for the allocation gate's pieces: the ceiling registry, the Google Benchmark JSON
+// reader, the median, and check_allocations' verdicts and fail-closed errors.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ratchet/alloc_gate.h"
+#include "ratchet/ceiling_registry.h"
+#include "common/error.h"
+#include "ratchet/explain.h"
+#include "common/gbench_results.h"
+#include "common/stats.h"
+
+namespace tools {
+namespace {
+
+struct fake_benchmark {
+  std::string name;
+  std::vector<double> allocs_per_op;  // one value per repetition
+  double window = 1024;
+  double bytes_per_op = 0;
+};
+
+// Google Benchmark JSON as the real library writes it with --benchmark_repetitions: one
+// "iteration" entry per repetition plus the aggregates (which the gate must ignore).
+std::string gbench_json(const std::vector<fake_benchmark>& benchmarks) {
+  std::string entries;
+  for (const auto& b : benchmarks) {
+    int rep = 0;
+    for (double allocs : b.allocs_per_op) {
+      if (!entries.empty()) entries += ",\n";
+      entries += fmt::format(
+          R"({{"name": "{0}/iterations:64", "family_index": 0, "per_family_instance_index": 0,
+  "run_name": "{0}/iterations:64", "run_type": "iteration", "repetitions": {1},
+  "repetition_index": {2}, "threads": 1, "iterations": 64, "real_time": 1.5e+02,
+  "cpu_time": 1.5e+02, "time_unit": "us", "allocs/op": {3}, "bytes/op": {4}, "window": {5}}})",
+          b.name, b.allocs_per_op.size(), rep++, allocs, b.bytes_per_op, b.window);
+    }
+    entries += fmt::format(
+        R"(,
+{{"name": "{0}/iterations:64_median", "run_name": "{0}/iterations:64", "run_type": "aggregate",
+  "aggregate_name": "median", "iterations": 3, "real_time": 1.5e+02, "cpu_time": 1.5e+02,
+  "time_unit": "us", "allocs/op": 99999, "window": {1}}})",
+        b.name, b.window);
+  }
+  return R"({"context": {"date": "2026-11-22", "host_name": "test"}, "benchmarks": [)" + entries +
+         "]}";
+}
+
+ceiling_registry registry_of(const std::string& text) {
+  return ceiling_registry::parse(text, "alloc-ceilings.txt");
+}
+
+gate_report check(const std::string& registry, const std::vector<fake_benchmark>& results,
+                  gate_options options = {}) {
+  return check_allocations(registry_of(registry),
+                           parse_gbench_results(gbench_json(results), "r.json"), options);
+}
+
+gate_options median_of_varying_repetitions() {
+  gate_options o;
+  o.allow_nondeterministic = true;
+  return o;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const input_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// ---- Registry ------------------------------------------------------------------------------
+TEST(Registry, ParsesFieldsCommentsAndQuotedReasons) {
+  const auto r = registry_of(
+      "# header\n\nBM_A window=1024 allocs_per_event=1.5 bytes_per_event=20 "
+      "reason=\"grew a \\\"cache\\\"\"\nBM_B window=512 allocs_per_event=0\n");
+  ASSERT_EQ(r.ceilings().size(), 2u);
+  EXPECT_EQ(r.ceilings()[0].benchmark, "BM_A");
+  EXPECT_EQ(r.ceilings()[0].window, 1024);
+  EXPECT_DOUBLE_EQ(r.ceilings()[0].allocs_per_event, 1.5);
+  EXPECT_DOUBLE_EQ(*r.ceilings()[0].bytes_per_event, 20.0);
+  EXPECT_EQ(r.ceilings()[0].reason, "grew a \"cache\"");
+  EXPECT_EQ(r.ceilings()[1].line, 4);
+  EXPECT_FALSE(r.ceilings()[1].bytes_per_event.has_value());
+}
+
+TEST(Registry, RenderKeepsCommentsAndRoundTrips) {
+  const std::string text =
+      "# keep me\nBM_Long window=1024 allocs_per_event=2.000000 reason=\"x\"\n\nBM_B "
+      "window=1024 allocs_per_event=0.100000\n";
+  const std::string rendered = registry_of(text).render();
+  EXPECT_NE(rendered.find("# keep me\n"), std::string::npos);
+  EXPECT_EQ(registry_of(rendered).render(), rendered);
+  EXPECT_NE(rendered.find("BM_B    window=1024 allocs_per_event=0.100000"), std::string::npos)
+      << rendered;
+}
+
+struct malformed_case {
+  const char* text;
+  const char* message;
+};
+
+TEST(Registry, MalformedLinesNameTheFileLineAndField) {
+  const malformed_case cases[] = {
+      {"# c\nBM_A window=x allocs_per_event=1\n",
+       "alloc-ceilings.txt:2: field 'window': expected a positive integer, got 'x'"},
+      {"BM_A window=1024 allocs_per_event=-1\n",
+       "alloc-ceilings.txt:1: field 'allocs_per_event': expected a non-negative decimal"},
+      {"BM_A window=1024 allocs_per_event=1.5.2\n", "field 'allocs_per_event'"},
+      {"BM_A allocs_per_event=1\n", "alloc-ceilings.txt:1: missing field 'window'"},
+      {"BM_A window=1024\n", "missing field 'allocs_per_event'"},
+      {"BM_A window=1024 allocs_per_event=1 colour=red\n", "unknown field 'colour'"},
+      {"pod_evicted window=1024 allocs_per_event=1\n", "field 'benchmark'"},
+      {"BM_A window=1024 allocs_per_event=1 reason=\"open\n", "unterminated quoted value"},
+      {"BM_A window=1024 allocs_per_event=1\nBM_A window=1024 allocs_per_event=2\n",
+       "alloc-ceilings.txt:2: field 'benchmark': 'BM_A' is already listed at line 1"},
+      {"BM_A window=1024 allocs_per_event=0.01 allocs_per_event=0.1\n",
+       "alloc-ceilings.txt:1: field 'allocs_per_event' is given twice"},
+      {"BM_A window=1024 window=512 allocs_per_event=1\n", "field 'window' is given twice"},
+      {"BM_A;rm window=1024 allocs_per_event=1\n", "has characters outside"},
+  };
+  for (const auto& c : cases) {
+    const std::string error = error_of([&] { registry_of(c.text); });
+    EXPECT_NE(error.find(c.message), std::string::npos)
+        << "input: " << c.text << "error: " << error;
+  }
+}
+
+TEST(Registry, MissingFileIsAnError) {
+  EXPECT_NE(error_of([] {
+              ceiling_registry::load("/nonexistent/ceilings.txt");
+            }).find("/nonexistent/ceilings.txt: cannot open"),
+            std::string::npos);
+}
+
+TEST(Registry, CeilingsRoundUpToSixDecimals) {
+  EXPECT_EQ(format_ceiling(round_up_6(0.1234561)), "0.123457");
+  EXPECT_EQ(format_ceiling(round_up_6(0.123456)), "0.123456");
+  EXPECT_EQ(format_ceiling(round_up_6(0)), "0.000000");
+}
+
+// ---- Google Benchmark JSON -----------------------------------------------------------------
+TEST(GbenchResults, ReadsRepetitionsAndIgnoresAggregates) {
+  const auto r = parse_gbench_results(gbench_json({{"BM_A", {10, 12, 11}}}), "r.json");
+  EXPECT_EQ(r.repetitions("BM_A", "allocs/op"), (std::vector<double>{10, 12, 11}));
+  EXPECT_EQ(r.keys(), std::vector<std::string>{"BM_A"});
+  EXPECT_EQ(r.real_time_ns("BM_A").size(), 3u);
+  EXPECT_DOUBLE_EQ(r.real_time_ns("BM_A")[0], 150'000.0);
+}
+
+TEST(GbenchResults, AcceptsTheNonFiniteLiteralsGoogleBenchmarkWrites) {
+  // 1.7.1 prints the cv aggregate of an all-zero counter as a bare NaN.
+  const auto r = parse_gbench_results(
+      R"({"context": {"note": "NaN inside a string stays"}, "benchmarks": [
+        {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "real_time": 1,
+         "cpu_time": 1, "time_unit": "ns", "allocs/op": 0, "window": 1024},
+        {"name": "BM_A_cv", "run_name": "BM_A", "run_type": "aggregate", "aggregate_name": "cv",
+         "real_time": 0.1, "cpu_time": 0.1, "time_unit": "ns", "allocs/op": NaN,
+         "x": -nan, "y": inf, "z": -inf}]})",
+      "r.json");
+  EXPECT_EQ(r.context.at("note"), "NaN inside a string stays");
+  EXPECT_EQ(r.repetitions("BM_A", "allocs/op"), std::vector<double>{0});
+  EXPECT_EQ(r.entries[1].counters.count("allocs/op"), 0u);
+}
+
+TEST(GbenchResults, RejectsWhatIsNotGoogleBenchmarkJson) {
+  EXPECT_NE(error_of([] {
+              parse_gbench_results("{\"benchmarks\": [", "r.json");
+            }).find("r.json:1: not valid JSON"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_gbench_results("{\n\"a\": 1,\n\"b\": }", "r.json");
+            }).find("r.json:3: not valid JSON"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_gbench_results(R"({"results": []})", "r.json");
+            }).find("not Google Benchmark JSON"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_gbench_results(R"({"context": {}, "benchmarks": [{"name": "BM_A"}]})",
+                                   "r.json");
+            }).find("field 'real_time' is missing"),
+            std::string::npos);
+}
+
+// ---- Median --------------------------------------------------------------------------------
+TEST(Median, OddCountTakesTheMiddle) {
+  const std::vector<double> v{5, 1, 3};
+  EXPECT_DOUBLE_EQ(median(v), 3);
+}
+
+TEST(Median, EvenCountAveragesTheTwoMiddles) {
+  const std::vector<double> v{4, 1, 3, 2};
+  EXPECT_DOUBLE_EQ(median(v), 2.5);
+  const std::vector<double> one{7};
+  EXPECT_DOUBLE_EQ(median(one), 7);
+}
+
+// ---- The gate ------------------------------------------------------------------------------
+TEST(Gate, MeasuredEqualToTheCeilingPasses) {
+  // 1536 allocs per 1024-event window = exactly 1.5 allocs/event.
+  const auto report = check("BM_A window=1024 allocs_per_event=1.500000\n", {{"BM_A", {1536}}});
+  ASSERT_EQ(report.rows.size(), 1u);
+  EXPECT_EQ(report.rows[0].verdict, gate_verdict::ok);
+  EXPECT_FALSE(report.breached());
+}
+
+TEST(Gate, ACeilingBelowTheMeasurementIsABreach) {
+  const auto report = check("BM_A window=1024 allocs_per_event=1.499999\n", {{"BM_A", {1536}}});
+  EXPECT_TRUE(report.breached());
+  EXPECT_NE(render_text(report).find("BREACH BM_A: 1.500000 allocs/event > ceiling 1.499999"),
+            std::string::npos)
+      << render_text(report);
+}
+
+TEST(Gate, OneAllocationOverAZeroCeilingIsABreach) {
+  // 1 allocation in 64 windows of 1024 events: 1/65536 per event.
+  const auto report = check("BM_A window=1024 allocs_per_event=0\n", {{"BM_A", {1.0 / 64}}});
+  EXPECT_TRUE(report.breached());
+}
+
+TEST(Gate, UsesTheMedianOfOddAndEvenRepetitionCountsWhenAllowedToVary) {
+  const gate_options varying = median_of_varying_repetitions();
+  // Odd: median 2048 -> 2.0/event; an outlier repetition does not decide the verdict.
+  EXPECT_FALSE(
+      check("BM_A window=1024 allocs_per_event=2\n", {{"BM_A", {2048, 9000, 1024}}}, varying)
+          .breached());
+  // Even: (2048 + 3072) / 2 = 2560 -> 2.5/event.
+  const auto report = check("BM_A window=1024 allocs_per_event=2.5\n",
+                            {{"BM_A", {1024, 2048, 3072, 9000}}}, varying);
+  EXPECT_DOUBLE_EQ(report.rows[0].allocs_per_event, 2.5);
+  EXPECT_FALSE(report.breached());
+  EXPECT_TRUE(check("BM_A window=1024 allocs_per_event=2.49\n",
+                    {{"BM_A", {1024, 2048, 3072, 9000}}}, varying)
+                  .breached());
+}
+
+TEST(Gate, RepetitionsThatDisagreeFailClosedByDefault) {
+  // Counts are deterministic: two breaching repetitions out of five must not hide behind
+  // the median.
+  const std::string error = error_of([] {
+    check("BM_A window=1024 allocs_per_event=1\n", {{"BM_A", {1024, 1024, 1024, 99999, 99999}}});
+  });
+  EXPECT_NE(error.find("made between 1024 and 99999 allocs/op over its 5 repetitions"),
+            std::string::npos)
+      << error;
+}
+
+TEST(Gate, UnreadableOrImpossibleCountersFailClosed) {
+  const std::string registry = "BM_A window=1024 allocs_per_event=1\n";
+  const auto with_entry = [](const std::string& fields) {
+    return R"({"context": {}, "benchmarks": [{"name": "BM_A", "run_name": "BM_A",
+      "run_type": "iteration", "repetition_index": 0, "real_time": 1, "cpu_time": 1,
+      "time_unit": "ns", )" +
+           fields + "}]}";
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {R"("allocs/op": -5000, "window": 1024)",
+       "counter 'allocs/op' is -5000, expected a non-negative"},
+      {R"("allocs/op": NaN, "window": 1024)", "counter 'allocs/op' is null, not a finite number"},
+      {R"("allocs/op": "12", "window": 1024)", "counter 'allocs/op' is \"12\""},
+      {R"("allocs/op": 10, "window": NaN)", "counter 'window' is null"},
+      {R"("allocs/op": 10, "window": 1024.5)", "window of 1024.5 events"},
+      {R"("allocs/op": 10, "window": 1e300)", "window of 1e+300 events"},
+  };
+  for (const auto& c : cases) {
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    const std::string& fields = c.first;
+    const std::string& message = c.second;
+    const std::string error = error_of([&] {
+      check_allocations(registry_of(registry), parse_gbench_results(with_entry(fields), "r.json"));
+    });
+    EXPECT_NE(error.find(message), std::string::npos) << fields << "\n" << error;
+  }
+  // A repetition that lacks the window counter while the others publish it.
+  const std::string missing = R"({"context": {}, "benchmarks": [
+    {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "repetition_index": 0,
+     "real_time": 1, "cpu_time": 1, "time_unit": "ns", "allocs/op": 10, "window": 1024},
+    {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "repetition_index": 1,
+     "real_time": 1, "cpu_time": 1, "time_unit": "ns", "allocs/op": 10}]})";
+  EXPECT_NE(error_of([&] {
+              check_allocations(registry_of(registry), parse_gbench_results(missing, "r.json"));
+            }).find("repetition 1: counter 'window' is missing"),
+            std::string::npos);
+}
+
+TEST(Gate, ABenchmarkWithOnlyUnreadableCountersIsStillSeenAsUngated) {
+  const std::string results = R"({"context": {}, "benchmarks": [
+    {"name": "BM_B", "run_name": "BM_B", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "allocs/op": NaN, "window": 1024}]})";
+  EXPECT_NE(error_of([&] {
+              check_allocations(registry_of(""), parse_gbench_results(results, "r.json"));
+            }).find("'BM_B' publishes allocation counters but has no ceiling"),
+            std::string::npos);
+}
+
+TEST(GbenchResults, KeysDropOnlyWhatTheLibraryAppends) {
+  EXPECT_EQ(benchmark_key("BM_A/iterations:64/repeats:5"), "BM_A");
+  EXPECT_EQ(benchmark_key("BM_A/8/iterations:64"), "BM_A/8");
+  EXPECT_EQ(benchmark_key("BM_A/8/16/real_time/threads:2"), "BM_A/8/16");
+  EXPECT_EQ(benchmark_key("BM_A/min_time:0.100/manual_time"), "BM_A");
+}
+
+TEST(Gate, ABytesCeilingIsGatedToo) {
+  fake_benchmark b{"BM_A", {1024}, 1024, 2048};  // 2 bytes/event
+  EXPECT_FALSE(check("BM_A window=1024 allocs_per_event=1 bytes_per_event=2\n", {b}).breached());
+  EXPECT_TRUE(check("BM_A window=1024 allocs_per_event=1 bytes_per_event=1.9\n", {b}).breached());
+}
+
+TEST(Gate, AGatedBenchmarkWithoutAMeasurementFailsClosed) {
+  const std::string error = error_of([] {
+    check("BM_A window=1024 allocs_per_event=1\nBM_B window=1024 allocs_per_event=1\n",
+          {{"BM_A", {1024}}});
+  });
+  EXPECT_NE(error.find("gated benchmark 'BM_B' (registry line 2) has no 'allocs/op' measurement"),
+            std::string::npos)
+      << error;
+}
+
+TEST(Gate, AnUngatedDetectorBenchmarkFailsClosed) {
+  const std::string error = error_of([] {
+    check("BM_A window=1024 allocs_per_event=1\n", {{"BM_A", {1024}}, {"BM_New", {5}}});
+  });
+  EXPECT_NE(error.find("benchmark 'BM_New' publishes allocation counters but has no ceiling"),
+            std::string::npos)
+      << error;
+}
+
+TEST(Gate, AWindowMismatchFailsClosed) {
+  const std::string error = error_of([] {
+    check("BM_A window=1024 allocs_per_event=1\n", {{"BM_A", {512}, 512}});
+  });
+  EXPECT_NE(
+      error.find("ran with a window of 512 events but its ceiling (registry line 1) is for 1024"),
+      std::string::npos)
+      << error;
+}
+
+TEST(Gate, SuggestsTighteningWhenWellUnderTheCeiling) {
+  const auto report = check("BM_A window=1024 allocs_per_event=4\n", {{"BM_A", {1024}}});
+  EXPECT_EQ(report.rows[0].verdict, gate_verdict::well_under);
+  EXPECT_DOUBLE_EQ(report.rows[0].tightened, 1.01);
+  EXPECT_NE(render_text(report).find("make bench-ratchet"), std::string::npos);
+  // Within slack: no nagging.
+  EXPECT_EQ(check("BM_A window=1024 allocs_per_event=1.01\n", {{"BM_A", {1024}}}).rows[0].verdict,
+            gate_verdict::ok);
+}
+
+TEST(Gate, TightenedCeilingAddsTheSlackAndRoundsUp) {
+  EXPECT_DOUBLE_EQ(tightened_ceiling(1.0, 1.0), 1.01);
+  EXPECT_DOUBLE_EQ(tightened_ceiling(0.0, 1.0), 0.0);
+  EXPECT_DOUBLE_EQ(tightened_ceiling(15.27, 0.0), 15.27);
+}
+
+TEST(Gate, MarkdownHasAVerdictHeadingAndATable) {
+  const std::string md =
+      render_markdown(check("BM_A window=1024 allocs_per_event=1\n", {{"BM_A", {2048}}}));
+  EXPECT_NE(md.find("### Allocation gate: ❌ breach"), std::string::npos) << md;
+  EXPECT_NE(md.find("| `BM_A` | 2.000000 | 1.000000 |"), std::string::npos) << md;
+}
+
+TEST(Explain, DetectorNamesMapToTheirBenchmarks) {
+  EXPECT_EQ(benchmark_name_for("pod_evicted"), "BM_PodEvictedDetector");
+  EXPECT_EQ(benchmark_name_for("xid_correlation"), "BM_XidCorrelationDetector");
+  EXPECT_EQ(benchmark_name_for("BM_HbmEccDetectorCold"), "BM_HbmEccDetectorCold");
+}
+
+}  // namespace
+}  // namespace tools
