@@ -4,7 +4,7 @@
 #   make bench-allocs-check   the allocation gate (ALLOCATOR=glibc|mimalloc|jemalloc)
 #   make bench-ratchet        lower ceilings to the current measurements (never raises)
 #   make bench-explain DETECTOR=pod_evicted   where a detector's allocations come from
-#   make bench-phases [DETECTOR=x]           per-phase ns/event and allocs/event (attribution)
+#   make bench-phases [DETECTOR=x]           phase profile: per-phase ns/event and allocs/event
 #   make build | clean | format | format-check | tidy | hook-overhead
 .DEFAULT_GOAL := test
 .PHONY: deps configure build test test-asan clean format format-check tidy \
@@ -48,7 +48,7 @@ bench-explain: bench-build
 	@test -n "$(DETECTOR)" || { echo "usage: make bench-explain DETECTOR=pod_evicted" >&2; exit 2; }
 	BUILD_DIR=$(BUILD_DIR) scripts/bench-allocs-check.sh explain $(DETECTOR)
 
-# Per-phase attribution (not the gate's numbers): make bench-phases [DETECTOR=x] [FORMAT=markdown]
+# Phase profile (not the gate's numbers): make bench-phases [DETECTOR=x] [FORMAT=markdown]
 .PHONY: bench-phases
 bench-phases: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target detector_phases

@@ -1,21 +1,23 @@
 // File: detector_bench.cpp
 // The detector benchmarks the allocation gate measures.
 //
-// One iteration = one 1024-event window, prebuilt from the corpus generator outside the
-// measured region. Two families per detector:
-//   BM_<Name>Detector      warm: one detector persists; iterations cycle through 16 distinct
+// One iteration = one window (bench::window_events events), prebuilt from the corpus generator
+// outside the measured region. Two families per detector, and a reference:
+//   BM_<Name>Detector      warm: one detector persists; iterations cycle through the distinct
 //                          windows (timestamps shifted forward on every cycle, so time only
 //                          moves on), after a warm-up pass over all of them.
 //   BM_<Name>DetectorCold  cold: a fresh detector for every window (its construction and
 //                          destruction are outside the measurement).
 //   BM_<Name>MemchrScan    reference, not gated: memchr over the same windows' text.
-// The iteration count is fixed (a multiple of the 16 windows), so allocation counts are
+// The iteration count is fixed (a multiple of the distinct windows), so allocation counts are
 // exactly reproducible; ALLOCGATE_BENCH_WINDOWS=N raises it for timing runs.
 //
-// Counters, from an alloc_hooks::scope around exactly the processing of each window:
-//   window, allocs/op, bytes/op, allocs/event, bytes/event, peak_live_bytes, ns/event, events/s
+// Window size, seed, benchmark names and counter names are the measurement contract's
+// (bench/measurement.h). Counters, from an alloc_hooks::scope around exactly the processing of
+// each window: window, allocs/op, bytes/op, allocs/event, bytes/event, peak_live_bytes,
+// ns/event, events/s.
 // The MemoryManager adapter is registered too (allocs_per_iter in the JSON): setup runs
-// with counting paused, so its figure is ours plus Google Benchmark's own 1/16.
+// with counting paused, so its figure is ours plus Google Benchmark's own allocations.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -26,13 +28,15 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "alloc_hooks/attribution.h"
 #include "alloc_hooks/benchmark.h"
 #include "alloc_hooks/pause.h"
 #include "alloc_hooks/scope.h"
-#include "detector_windows.h"
+#include "bench/detector_windows.h"
+#include "bench/measurement.h"
 #include "detectors/detector.h"
 
 namespace {
@@ -58,10 +62,10 @@ std::int64_t measured_windows() {
   return cycles * static_cast<long long>(distinct_windows);
 }
 
-// Site attribution (only in the detector_bench_attribution build): armed around the window
-// processing when ALLOCGATE_ATTRIBUTION_OUT names a file to write at exit.
+// Call-site attribution (only in the detector_bench_attribution build): armed around the
+// window processing when bench::attribution_out_env names a file to write at exit.
 const bool attributing =
-    alloc_hooks::attribution_compiled_in() && std::getenv("ALLOCGATE_ATTRIBUTION_OUT") != nullptr;
+    alloc_hooks::attribution_compiled_in() && std::getenv(bench::attribution_out_env) != nullptr;
 std::uint64_t attributed_events = 0;
 
 struct totals {
@@ -96,14 +100,18 @@ void publish(benchmark::State& state, const totals& t) {
   alloc_hooks::pause_guard not_measured;
   const auto windows = static_cast<double>(state.iterations());
   const double events = windows * window_events;
-  state.counters["window"] = static_cast<double>(window_events);
-  state.counters["allocs/op"] = static_cast<double>(t.allocs) / windows;
-  state.counters["bytes/op"] = static_cast<double>(t.bytes) / windows;
-  state.counters["allocs/event"] = static_cast<double>(t.allocs) / events;
-  state.counters["bytes/event"] = static_cast<double>(t.bytes) / events;
-  state.counters["peak_live_bytes"] = static_cast<double>(t.peak_live);
-  state.counters["ns/event"] = static_cast<double>(t.ns) / events;
-  state.counters["events/s"] = t.ns > 0 ? events / (static_cast<double>(t.ns) * 1e-9) : 0.0;
+  namespace counter = bench::counter;
+  const auto set = [&state](std::string_view name, double value) {
+    state.counters[std::string(name)] = value;
+  };
+  set(counter::window, static_cast<double>(window_events));
+  set(counter::allocs_per_op, static_cast<double>(t.allocs) / windows);
+  set(counter::bytes_per_op, static_cast<double>(t.bytes) / windows);
+  set(counter::allocs_per_event, static_cast<double>(t.allocs) / events);
+  set(counter::bytes_per_event, static_cast<double>(t.bytes) / events);
+  set(counter::peak_live_bytes, static_cast<double>(t.peak_live));
+  set(counter::ns_per_event, static_cast<double>(t.ns) / events);
+  set(counter::events_per_second, t.ns > 0 ? events / (static_cast<double>(t.ns) * 1e-9) : 0.0);
   state.SetItemsProcessed(static_cast<std::int64_t>(events));
 }
 
@@ -197,40 +205,26 @@ void run_memchr_scan(benchmark::State& state, const std::string& name) {
   alloc_hooks::pause_guard not_measured;
   benchmark::DoNotOptimize(lines);
   const double events = static_cast<double>(state.iterations()) * window_events;
-  state.counters["ns/event"] = ns / events;
-  state.counters["events/s"] = ns > 0 ? events / (ns * 1e-9) : 0.0;
+  state.counters[std::string(bench::counter::ns_per_event)] = ns / events;
+  state.counters[std::string(bench::counter::events_per_second)] =
+      ns > 0 ? events / (ns * 1e-9) : 0.0;
   state.SetItemsProcessed(static_cast<std::int64_t>(events));
 }
 
-// "pod_evicted" -> "PodEvicted"
-std::string camel_case(std::string_view name) {
-  std::string out;
-  bool upper = true;
-  for (char c : name) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper ? static_cast<char>(c - 'a' + 'A') : c;
-    upper = false;
-  }
-  return out;
-}
-
 void register_detector_benchmarks() {
+  using bench::family;
   const std::int64_t windows = measured_windows();
   for (std::string_view name : detectors::detector_names()) {
     const std::string detector(name);
-    const std::string base = "BM_" + camel_case(name) + "Detector";
-    benchmark::RegisterBenchmark(base.c_str(),
+    benchmark::RegisterBenchmark(bench::benchmark_name(name, family::warm).c_str(),
                                  [detector](benchmark::State& s) { run_warm(s, detector); })
         ->Iterations(windows)
         ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark((base + "Cold").c_str(),
+    benchmark::RegisterBenchmark(bench::benchmark_name(name, family::cold).c_str(),
                                  [detector](benchmark::State& s) { run_cold(s, detector); })
         ->Iterations(static_cast<benchmark::IterationCount>(distinct_windows))
         ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(("BM_" + camel_case(name) + "MemchrScan").c_str(),
+    benchmark::RegisterBenchmark(bench::benchmark_name(name, family::memchr_scan).c_str(),
                                  [detector](benchmark::State& s) { run_memchr_scan(s, detector); })
         ->Iterations(windows)
         ->Unit(benchmark::kMicrosecond);
@@ -247,7 +241,7 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (attributing) {
-    const char* path = std::getenv("ALLOCGATE_ATTRIBUTION_OUT");
+    const char* path = std::getenv(bench::attribution_out_env);
     if (!alloc_hooks::write_attribution(path, attributed_events)) {
       std::fprintf(stderr, "detector_bench: cannot write attribution to %s\n", path);
       return 1;

@@ -1,5 +1,6 @@
 // File: detector_windows.cpp
-#include "detector_windows.h"
+// Cuts a detector's focused stream into the measured windows (bench/detector_windows.h).
+#include "bench/detector_windows.h"
 
 namespace bench {
 

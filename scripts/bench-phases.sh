@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Per-phase attribution: where each detector's per-event time and allocations go (reject,
-# parse, state, emit), cold and warm, and a Pareto table. A separate build (detectors_phased),
-# never the gate's numbers. See README "Where the time goes: per-phase attribution".
+# The phase profile: where each detector's per-event time and allocations go (reject, parse,
+# state, emit), cold and warm, and a Pareto table. A separate build (bench/phases, on
+# detectors_phased), never the gate's numbers.
 #
 # Usage: scripts/bench-phases.sh [DETECTOR]
 # Environment: BUILD_DIR (build), FORMAT (text|markdown|json), WINDOWS (64),
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-bin="$build/bench/detector_phases"
+bin="$build/bin/detector_phases"
 format=${FORMAT:-text}
 args=(--format "$format" --windows "${WINDOWS:-64}")
 if [[ -n "${1:-}" ]]; then args+=(--detector "$1"); fi

@@ -1,9 +1,9 @@
 // File: phase_profile.h
 // The phase recorder behind DETECTORS_PHASE (detectors/phase.h): where a detector's per-event
-// time and allocations go, phase by phase (issue 6).
+// time and allocations go, phase by phase (the phase profile).
 //
-// Only the phase benchmark (bench/phase_bench.cpp, `make bench-phases`) links this file, and
-// only together with `detectors_phased`, the build of the detectors whose marks call
+// Only the phase profiler (bench/phases/phase_bench.cpp, `make bench-phases`) links this file,
+// and only together with `detectors_phased`, the build of the detectors whose marks call
 // detectors::internal::enter_phase(). The gate's binaries link neither, so the marks cost them
 // nothing and their headline numbers never carry instrumentation.
 //

@@ -1,5 +1,7 @@
 // File: phase_report.cpp
-#include "phase_report.h"
+// The phase profile's report (phase_report.h): per-mode tables, the Pareto ranking, and their
+// text, markdown and JSON renderings.
+#include "phases/phase_report.h"
 
 #include <fmt/format.h>
 
@@ -114,7 +116,7 @@ std::string render_text(const std::vector<detector_result>& results, const run_i
                         bool markdown) {
   std::string out;
   if (markdown) {
-    out += "## Where the time goes: per-phase attribution\n\n";
+    out += "## Where the time goes: phase profile\n\n";
     // The header's lines as a list, so that markdown keeps them apart.
     const std::string header = header_lines(info);
     for (std::size_t start = 0, nl; (nl = header.find('\n', start)) != std::string::npos;
@@ -123,7 +125,7 @@ std::string render_text(const std::vector<detector_result>& results, const run_i
     out += "\n" + std::string(overhead_note) + " " + std::string(per_event_note) + "\n\n";
   } else {
     out +=
-        "detector_phases: per-phase attribution (detectors_phased build; not the gate's "
+        "detector_phases: phase profile (detectors_phased build; not the gate's "
         "numbers)\n";
     out += header_lines(info);
     out += std::string(overhead_note) + "\n" + std::string(per_event_note) + "\n\n";

@@ -1,14 +1,14 @@
 // File: phase_bench.cpp
-// `detector_phases`: where each detector's per-event time and allocations go, phase by phase
-// (make bench-phases). A separate benchmark mode: it links `detectors_phased`, whose
-// DETECTORS_PHASE marks call the recorder (phase_profile.h), so the timing overhead of the
-// marks never enters the gate's headline numbers (detector_bench_* link plain `detectors`).
+// `detector_phases`, the phase profiler: where each detector's per-event time and allocations
+// go, phase by phase (make bench-phases). A separate build: it links `detectors_phased`, whose
+// DETECTORS_PHASE marks call the recorder (phases/phase_profile.h), so the timing overhead of
+// the marks never enters the gate's headline numbers (detector_bench_* link plain `detectors`).
 //
 // Per detector, over the windows the gate's benchmarks use (bench/detector_windows.h):
-//   warm  one detector, warmed up over the 16 distinct windows, then --windows windows
+//   warm  one detector, warmed up over the distinct windows, then --windows windows
 //         (timestamps advanced every cycle), exactly as BM_<Name>Detector runs them;
 //   cold  a fresh detector per window, its first window only, as BM_<Name>DetectorCold; one
-//         pass over the 16 windows per 64 warm windows.
+//         pass over the distinct windows per 64 warm windows.
 // Each mode runs --repetitions times over the same windows; every window's per-phase figures
 // are the median over the runs (a shared machine preempts a run now and then, and whichever
 // phase is open would be charged the milliseconds).
@@ -23,10 +23,11 @@
 #include <vector>
 
 #include "alloc_hooks/scope.h"
-#include "detector_windows.h"
+#include "bench/detector_windows.h"
+#include "bench/measurement.h"
 #include "detectors/detector.h"
-#include "phase_profile.h"
-#include "phase_report.h"
+#include "phases/phase_profile.h"
+#include "phases/phase_report.h"
 
 namespace {
 
@@ -125,7 +126,7 @@ std::string known_detectors() {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Per-phase attribution of each detector's work: ns/event, allocs/event and bytes/event "
+      "Phase profile of each detector's work: ns/event, allocs/event and bytes/event "
       "per phase (reject, parse, state, emit), cold (first window of a fresh detector) and "
       "warm (steady state), then a Pareto table of every detector x phase by warm ns/event.\n"
       "Built on detectors_phased (DETECTORS_PHASE marks active); never the gate's numbers. "
@@ -137,10 +138,13 @@ int main(int argc, char** argv) {
   std::int64_t windows = 64;
   std::string format = "text";
   int repetitions = 5;
-  app.add_option("--detector", detector, "Only this detector (default: all six)");
+  app.add_option("--detector", detector, "Only this detector (default: every detector)");
   app.add_option("--windows", windows,
-                 "Warm windows of 1024 events, rounded up to whole passes of 16 (default 64); "
-                 "cold runs one pass of 16 fresh detectors per 64")
+                 "Warm windows of " + std::to_string(bench::window_events) +
+                     " events, rounded up to whole passes of " +
+                     std::to_string(bench::distinct_windows) +
+                     " (default 64); cold runs one pass of " +
+                     std::to_string(bench::distinct_windows) + " fresh detectors per 64")
       ->check(CLI::PositiveNumber);
   app.add_option("--repetitions", repetitions,
                  "Runs of each mode over the same windows; each window's per-phase figures are "

@@ -1,23 +1,21 @@
 // File: detector_windows.h
-// The windows a detector is measured on, shared by the benchmarks and the count probes so
-// that both measure exactly the same work.
+// The windows a detector is measured on, shared by the benchmarks, the count probes and the
+// phase profile so that all of them measure exactly the same work. Their size, number and
+// seed are the measurement contract's (bench/measurement.h, re-exported here).
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#include "bench/measurement.h"
 #include "detectors/corpus.h"
 #include "detectors/detector.h"
 
 namespace bench {
 
-inline constexpr std::size_t window_events = 1024;
-inline constexpr std::size_t distinct_windows = 16;
-inline constexpr std::uint64_t corpus_seed = 20241119;
-
-// 16 distinct 1024-event windows. The events are copies (their strings stay in the corpus),
-// so a run can move its own copy's timestamps forward between passes.
+// distinct_windows windows of window_events events each. The events are copies (their strings
+// stay in the corpus), so a run can move its own copy's timestamps forward between passes.
 struct windows {
   std::vector<std::vector<detectors::event>> list;
   std::int64_t cycle_ns = 0;  // how far one pass moves timestamps forward for the next

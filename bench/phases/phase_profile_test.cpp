@@ -1,9 +1,10 @@
-// Tests for per-phase attribution: the recorder charges exactly the allocations made in each
+// File: phase_profile_test.cpp
+// Tests for the phase profile: the recorder charges exactly the allocations made in each
 // phase (a fake detector marks phases and allocates known amounts), and the report presents
 // unmarked detectors, the per-mode tables and the Pareto ranking as documented. Compiled with
 // DETECTORS_PHASE_PROFILING, so the fake's marks reach the recorder. No timing assertions
 // beyond "non-negative": the machine is shared and noisy.
-#include "phase_profile.h"
+#include "phases/phase_profile.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,7 @@
 
 #include "detectors/detector.h"
 #include "detectors/phase.h"
-#include "phase_report.h"
+#include "phases/phase_report.h"
 
 #if !defined(DETECTORS_PHASE_PROFILING)
 #error "phase_profile_test needs the DETECTORS_PHASE marks live"

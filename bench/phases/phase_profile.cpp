@@ -1,6 +1,6 @@
 // File: phase_profile.cpp
 // The phase recorder: defines detectors::internal::enter_phase for the detectors_phased build.
-#include "phase_profile.h"
+#include "phases/phase_profile.h"
 
 #include <algorithm>
 #include <chrono>

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "phase_profile.h"
+#include "phases/phase_profile.h"
 
 namespace phase_profile {
 
