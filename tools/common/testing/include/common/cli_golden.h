@@ -47,7 +47,9 @@ struct golden_case {
 };
 
 // GoogleTest prints a case as its folder name (in test listings and ctest names).
-inline void PrintTo(const golden_case& c, std::ostream* os) { *os << c.name; }
+inline void PrintTo(const golden_case& c, std::ostream* os) {
+  *os << c.name;
+}
 
 // Every folder under <testdata>/cli, sorted by name; empty when there is none (the suite's
 // HasCases test then fails, so a misplaced testdata folder cannot pass as "no cases").
