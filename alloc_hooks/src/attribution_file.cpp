@@ -118,6 +118,10 @@ contents read(std::string_view text, std::string_view file_name) {
       const std::size_t start = rest.find_first_not_of(' ');
       if (start == std::string_view::npos) p.fail_field("object", "missing");
       f.object = std::string(rest.substr(start));
+      // The writer's %s stops at a NUL, and no path the hook records holds a control character.
+      for (const char ch : f.object)
+        if (static_cast<unsigned char>(ch) < 0x20)
+          p.fail_field("object", "control character in the object path");
       c.sites.back().frames.push_back(std::move(f));
       --frames_expected;
       continue;

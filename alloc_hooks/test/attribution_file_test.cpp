@@ -94,6 +94,10 @@ TEST(AttributionFile, MalformedFilesNameTheFileLineAndField) {
   EXPECT_EQ(error_of(head + "site 1 2 1\nframe 0x10 /bin/x\n"),
             "a.txt:4: field 'offset': expected a hex number, got '0x10'");
   EXPECT_EQ(error_of(head + "site 1 2 1\nframe 10\n"), "a.txt:4: field 'object': missing");
+  EXPECT_EQ(error_of(head + "site 1 2 1\nframe 10 /b" + std::string(1, '\0') + "n/x\n"),
+            "a.txt:4: field 'object': control character in the object path");
+  EXPECT_EQ(error_of(head + "site 1 2 1\nframe 10 /bin/x\r\n"),
+            "a.txt:4: field 'object': control character in the object path");
   EXPECT_EQ(error_of(head + "site 1 2 1\nframe 10 /bin/x\nframe 11 /bin/x\n"),
             "a.txt:5: more frames than the site declared");
   EXPECT_EQ(error_of(head + "site 1 2 2\nframe 10 /bin/x\nsite 1 2 0\n"),
