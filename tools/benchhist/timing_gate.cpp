@@ -7,9 +7,9 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "benchhist/history_ingest.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "benchhist/history_ingest.h"
 
 namespace tools {
 

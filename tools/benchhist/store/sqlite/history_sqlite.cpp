@@ -17,7 +17,7 @@
 #include <iterator>
 
 #include "common/error.h"
-#include "benchhist/history_store.h"
+#include "sqlite/sqlite_history.h"
 
 namespace tools {
 namespace {
