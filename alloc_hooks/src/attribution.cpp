@@ -12,6 +12,8 @@
 #include <sys/mman.h>
 
 #include <cstdio>
+
+#include "alloc_hooks/attribution_file.h"
 #endif
 
 namespace alloc_hooks {
@@ -127,30 +129,26 @@ bool write_attribution(const char* path, std::uint64_t events) {
   internal::t_armed = false;
   std::FILE* f = std::fopen(path, "w");
   if (f == nullptr) return false;
-  std::fprintf(f, "# allocgate attribution v1\nevents %llu\ndropped %llu\n",
-               static_cast<unsigned long long>(events),
-               static_cast<unsigned long long>(internal::dropped));
+  attribution_file::writer out(f);
+  out.header(events, internal::dropped);
   for (std::size_t i = 0; internal::table != nullptr && i < internal::table_slots; ++i) {
     const internal::site_entry& e = internal::table[i];
     if (e.hash == 0) continue;
-    std::fprintf(f, "site %llu %llu %d\n", static_cast<unsigned long long>(e.allocs),
-                 static_cast<unsigned long long>(e.bytes), e.frame_count);
+    out.site(e.allocs, e.bytes, e.frame_count);
     for (int k = 0; k < e.frame_count; ++k) {
       Dl_info info{};
       if (dladdr(e.frames[k], &info) != 0 && info.dli_fname != nullptr) {
         // Return addresses point after the call; -1 lands inside the calling instruction so
         // addr2line reports the line of the call itself.
-        const auto offset = reinterpret_cast<std::uintptr_t>(e.frames[k]) -
-                            reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
-        std::fprintf(f, "frame %llx %s\n", static_cast<unsigned long long>(offset), info.dli_fname);
+        out.frame(reinterpret_cast<std::uintptr_t>(e.frames[k]) -
+                      reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1,
+                  info.dli_fname);
       } else {
-        std::fprintf(
-            f, "frame %llx ?\n",
-            static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(e.frames[k])));
+        out.frame(reinterpret_cast<std::uintptr_t>(e.frames[k]), nullptr);
       }
     }
   }
-  const bool ok = std::fclose(f) == 0;
+  const bool ok = std::fclose(f) == 0 && out.ok();
   internal::t_armed = was_armed;
   return ok;
 }

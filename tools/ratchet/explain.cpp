@@ -1,4 +1,7 @@
 // File: explain.cpp
+// `ratchet explain`: runs the attribution bench binary for one benchmark, reads the site table
+// it writes (alloc_hooks/attribution_file.h), symbolizes the frames with addr2line and names,
+// per site, the first frame in project code and the library call it went through.
 #include "ratchet/explain.h"
 
 #include <fmt/format.h>
@@ -7,10 +10,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <sstream>
 #include <string_view>
 
+#include "bench/measurement.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/table.h"
@@ -18,14 +23,8 @@
 namespace tools {
 namespace {
 
-struct raw_frame {
-  std::string object;
-  std::uint64_t offset = 0;
-};
-struct raw_site {
-  std::uint64_t allocs = 0, bytes = 0;
-  std::vector<raw_frame> frames;  // innermost first
-};
+namespace af = alloc_hooks::attribution_file;
+
 struct symbol {
   std::string function, file;
   int line = 0;
@@ -41,7 +40,7 @@ std::string shell_quote(const std::string& s) {
 // Symbolizes every (object, offset) with one addr2line call per object. -i expands inlined
 // frames, so a std:: container inlined into a detector function still shows the function.
 std::map<std::pair<std::string, std::uint64_t>, std::vector<symbol>> symbolize(
-    const std::vector<raw_site>& sites) {
+    const std::vector<af::site>& sites) {
   std::map<std::string, std::vector<std::uint64_t>> by_object;
   for (const auto& s : sites)
     for (const auto& f : s.frames)
@@ -100,35 +99,38 @@ std::map<std::pair<std::string, std::uint64_t>, std::vector<symbol>> symbolize(
   return out;
 }
 
-bool is_hook_or_library(const symbol& s) {
-  return s.file == "??" || s.file.rfind("/usr/", 0) == 0 ||
-         s.file.find("/alloc_hooks/") != std::string::npos ||
-         s.function.rfind("operator new", 0) == 0;
+// " (its last output: ...)" from a run's console log, or "" when it printed nothing.
+std::string last_line_of(std::string_view log) {
+  while (!log.empty() && (log.back() == '\n' || log.back() == '\r'))
+    log.remove_suffix(1);
+  if (log.empty()) return "";
+  const std::size_t nl = log.rfind('\n');
+  return fmt::format(" (its last output: {})",
+                     nl == std::string_view::npos ? log : log.substr(nl + 1));
 }
 
-// "/work/main/detectors/include/detectors/x.h" -> "detectors/include/detectors/x.h": cut at
-// the first module folder of the repository.
-std::string project_relative(const std::string& file) {
-  std::size_t first = std::string::npos;
-  for (const char* root : {"/detectors/", "/bench/", "/tools/"})
-    first = std::min(first, file.find(root));
-  return first == std::string::npos ? file : file.substr(first + 1);
-}
+}  // namespace
 
-// A readable name from a demangled one: template arguments, the argument list, the return
-// type and ABI tags dropped. "std::pair<..> std::unordered_map<..>::emplace<..>(..)" ->
-// "std::unordered_map::emplace".
-std::string short_function(const std::string& f) {
+std::string short_function(const std::string& demangled) {
+  // "(anonymous namespace)" holds a space and parentheses, which mean something below.
+  std::string f = demangled;
+  for (const std::string anon : {"(anonymous namespace)::"}) {
+    for (std::size_t at; (at = f.find(anon)) != std::string::npos;)
+      f.erase(at, anon.size());
+  }
   std::string out;
   int angle = 0;
   for (std::size_t i = 0; i < f.size(); ++i) {
     const char c = f[i];
-    // "operator<", "operator<<" and "operator->" are names, not template brackets.
+    // "operator<", "operator<<" and "operator->" are names, not template brackets; a '<'
+    // after another operator character ("operator+=<std::string_view>") opens template
+    // arguments.
     if (angle == 0 && f.compare(i, 8, "operator") == 0) {
       std::size_t j = i + 8;
       while (j < f.size() &&
              std::string_view("<>=-!+*/%&|^[]()~,").find(f[j]) != std::string_view::npos &&
-             !(f[j] == '(' && j > i + 8 && f[j - 1] != '('))
+             !(f[j] == '(' && j > i + 8 && f[j - 1] != '(') &&
+             !(f[j] == '<' && j > i + 8 && f[j - 1] != '<'))
         ++j;
       out.append(f, i, j - i);
       i = j - 1;
@@ -154,58 +156,52 @@ std::string short_function(const std::string& f) {
   return out.empty() ? f : out;
 }
 
-}  // namespace
-
-std::string benchmark_name_for(const std::string& name) {
-  if (name.rfind("BM_", 0) == 0) return name;
-  std::string out = "BM_";
-  bool upper = true;
-  for (char c : name) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    upper = false;
-  }
-  return out + "Detector";
+code_roots code_roots::of_build() {
+  return code_roots{{ALLOCGATE_SOURCE_DIR}, ALLOCGATE_HOOK_FOLDER};
 }
 
-explanation parse_attribution(const std::string& text, const std::string& benchmark, int top) {
+namespace {
+
+// `file` relative to `root` when it lies under it.
+std::optional<std::filesystem::path> under(const std::filesystem::path& file,
+                                           const std::filesystem::path& root) {
+  if (!file.is_absolute() || root.empty()) return std::nullopt;
+  const std::filesystem::path rel =
+      file.lexically_normal().lexically_relative(root.lexically_normal());
+  if (rel.empty() || *rel.begin() == "..") return std::nullopt;
+  return rel;
+}
+
+}  // namespace
+
+std::optional<std::string> code_roots::project_relative(const std::string& file) const {
+  std::optional<std::filesystem::path> best;
+  for (const std::string& root : roots) {
+    const auto rel = under(file, root);
+    // The most specific root wins when roots nest.
+    if (rel && (!best || std::distance(rel->begin(), rel->end()) <
+                             std::distance(best->begin(), best->end())))
+      best = rel;
+  }
+  if (!best) return std::nullopt;
+  return best->generic_string();
+}
+
+bool code_roots::is_hook(const std::string& file) const {
+  if (hook_folder.empty()) return false;
+  for (const std::string& root : roots)
+    if (under(file, std::filesystem::path(root) / hook_folder)) return true;
+  return false;
+}
+
+explanation explain_attribution(const af::contents& contents, const std::string& benchmark, int top,
+                                const code_roots& roots) {
   explanation e;
   e.benchmark = benchmark;
-  std::vector<raw_site> sites;
-  std::istringstream in(text);
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream ls(line);
-    std::string kind;
-    ls >> kind;
-    if (kind == "events") {
-      ls >> e.events;
-    } else if (kind == "dropped") {
-      continue;
-    } else if (kind == "site") {
-      raw_site s;
-      ls >> s.allocs >> s.bytes;
-      sites.push_back(s);
-    } else if (kind == "frame" && !sites.empty()) {
-      raw_frame f;
-      std::string hex;
-      ls >> hex;
-      f.offset = std::stoull(hex, nullptr, 16);
-      std::getline(ls >> std::ws, f.object);
-      sites.back().frames.push_back(f);
-    } else {
-      throw input_error(fmt::format("attribution file:{}: unexpected line '{}'", number, line));
-    }
-  }
-  const auto symbols = symbolize(sites);
+  e.events = contents.events;
+  const auto symbols = symbolize(contents.sites);
   std::map<std::pair<std::string, std::string>, allocation_site> merged;
-  for (const auto& s : sites) {
+  for (const auto& s : contents.sites) {
     e.allocs += s.allocs;
     allocation_site site;
     std::string via;
@@ -213,14 +209,14 @@ explanation parse_attribution(const std::string& text, const std::string& benchm
       auto it = symbols.find({f.object, f.offset});
       if (it == symbols.end()) continue;
       for (const symbol& sym : it->second) {  // inlined frames, innermost first
-        if (is_hook_or_library(sym)) {
-          if (sym.file != "??" && sym.function.rfind("operator new", 0) != 0 &&
-              sym.file.find("/alloc_hooks/") == std::string::npos)
-            via = short_function(sym.function);
+        if (roots.is_hook(sym.file) || sym.function.rfind("operator new", 0) == 0) continue;
+        const std::optional<std::string> rel = roots.project_relative(sym.file);
+        if (!rel) {
+          if (sym.file != "??") via = short_function(sym.function);
           continue;
         }
         site.function = short_function(sym.function);
-        site.location = fmt::format("{}:{}", project_relative(sym.file), sym.line);
+        site.location = fmt::format("{}:{}", *rel, sym.line);
         break;
       }
       if (!site.function.empty()) break;
@@ -241,8 +237,8 @@ explanation parse_attribution(const std::string& text, const std::string& benchm
   return e;
 }
 
-explanation explain_benchmark(const std::string& bench_binary, const std::string& name, int top) {
-  const std::string benchmark = benchmark_name_for(name);
+explanation explain_benchmark(const std::string& bench_binary, const std::string& benchmark,
+                              const explain_options& options) {
   if (::access(bench_binary.c_str(), X_OK) != 0)
     throw input_error(
         fmt::format("{}: attribution bench binary not found or not executable "
@@ -254,11 +250,10 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
   ::close(fd);
   // The benchmark's own console output is kept apart and shown only if the run fails.
   const std::string log = std::string(tmpl) + ".log";
-  const std::string cmd = fmt::format(
-      "ALLOCGATE_ATTRIBUTION_OUT={} {} --benchmark_filter={} --benchmark_repetitions=1 "
-      ">{} 2>&1",
-      shell_quote(tmpl), shell_quote(bench_binary), shell_quote("^" + benchmark + "(/|$)"),
-      shell_quote(log));
+  const std::string cmd =
+      fmt::format("{}={} {} --benchmark_filter={} --benchmark_repetitions=1 >{} 2>&1",
+                  bench::attribution_out_env, shell_quote(tmpl), shell_quote(bench_binary),
+                  shell_quote("^" + benchmark + "(/|$)"), shell_quote(log));
   const int status = std::system(cmd.c_str());
   std::string run_log;
   try {
@@ -272,12 +267,20 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
   } catch (const input_error&) {
   }
   std::remove(tmpl);
-  if (status != 0 || text.find("events") == std::string::npos)
+  if (status != 0 || text.empty())
     throw input_error(
         fmt::format("explain: {} did not run benchmark '{}' with attribution "
-                    "(exit status {}); is the name right?",
-                    bench_binary, benchmark, status));
-  explanation e = parse_attribution(text, benchmark, top);
+                    "(exit status {}); is the name right?{}",
+                    bench_binary, benchmark, status, last_line_of(run_log)));
+  af::contents contents;
+  try {
+    contents = af::read(text, fmt::format("attribution file of {}", benchmark));
+  } catch (const af::format_error& error) {
+    throw input_error(error.what());
+  }
+  code_roots roots = code_roots::of_build();
+  if (!options.source_roots.empty()) roots.roots = options.source_roots;
+  explanation e = explain_attribution(contents, benchmark, options.top, roots);
   if (e.events == 0)
     throw input_error(
         fmt::format("explain: {} ran no window of '{}' (unknown benchmark or "

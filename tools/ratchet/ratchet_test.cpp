@@ -1,17 +1,23 @@
+// File: ratchet_test.cpp
 // Tests for the allocation gate's pieces: the ceiling registry, the Google Benchmark JSON
-// reader, the median, and check_allocations' verdicts and fail-closed errors.
+// reader, the median, check_allocations' verdicts and fail-closed errors, the tighten and raise
+// rules, and explain's idea of project code.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "ratchet/alloc_gate.h"
-#include "ratchet/ceiling_registry.h"
 #include "common/error.h"
-#include "ratchet/explain.h"
 #include "common/gbench_results.h"
 #include "common/stats.h"
+#include "ratchet/alloc_gate.h"
+#include "ratchet/ceiling_registry.h"
+#include "ratchet/commands.h"
+#include "ratchet/explain.h"
 
 namespace tools {
 namespace {
@@ -364,10 +370,192 @@ TEST(Gate, MarkdownHasAVerdictHeadingAndATable) {
   EXPECT_NE(md.find("| `BM_A` | 2.000000 | 1.000000 |"), std::string::npos) << md;
 }
 
+// ---- Subcommand rules (commands.h) ---------------------------------------------------------
 TEST(Explain, DetectorNamesMapToTheirBenchmarks) {
-  EXPECT_EQ(benchmark_name_for("pod_evicted"), "BM_PodEvictedDetector");
-  EXPECT_EQ(benchmark_name_for("xid_correlation"), "BM_XidCorrelationDetector");
-  EXPECT_EQ(benchmark_name_for("BM_HbmEccDetectorCold"), "BM_HbmEccDetectorCold");
+  EXPECT_EQ(resolve_benchmark_name("pod_evicted"), "BM_PodEvictedDetector");
+  EXPECT_EQ(resolve_benchmark_name("xid_correlation"), "BM_XidCorrelationDetector");
+  EXPECT_EQ(resolve_benchmark_name("BM_HbmEccDetectorCold"), "BM_HbmEccDetectorCold");
+}
+
+TEST(Options, SlackMustBeAPercentage) {
+  EXPECT_EQ(make_gate_options(5, true).slack_percent, 5);
+  EXPECT_TRUE(make_gate_options(0, true).allow_nondeterministic);
+  EXPECT_EQ(error_of([] { make_gate_options(-50, false); }),
+            "--slack-percent must be between 0 and 100, got -50");
+  EXPECT_NE(error_of([] { make_gate_options(101, false); }), "(no error)");
+  EXPECT_NE(error_of([] { make_gate_options(std::nan(""), false); }), "(no error)");
+}
+
+// Tighten over a registry and results given as text; returns the changes and the new file.
+std::pair<std::vector<ceiling_change>, std::string> tighten(
+    const std::string& registry_text, const std::vector<fake_benchmark>& results,
+    const std::vector<std::string>& only = {}) {
+  ceiling_registry registry = registry_of(registry_text);
+  const gbench_results r = parse_gbench_results(gbench_json(results), "r.json");
+  const gate_report report = check_allocations(registry, r);
+  auto changes = tighten_ceilings(registry, report, r, default_slack_percent, only);
+  return {changes, registry.render()};
+}
+
+TEST(Tighten, LowersACeilingWellAboveTheMeasurement) {
+  const auto [changes, text] =
+      tighten("BM_A window=1024 allocs_per_event=5\n", {{"BM_A", {2048, 2048, 2048}}});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].field, "allocs_per_event");
+  EXPECT_EQ(changes[0].from, 5);
+  EXPECT_EQ(changes[0].to, 2.02);
+  EXPECT_EQ(text, "BM_A window=1024 allocs_per_event=2.020000\n");
+}
+
+TEST(Tighten, NeverRaisesABreachedCeiling) {
+  const auto [changes, text] =
+      tighten("BM_A window=1024 allocs_per_event=1\n", {{"BM_A", {2048, 2048, 2048}}});
+  EXPECT_TRUE(changes.empty());
+  EXPECT_EQ(text, "BM_A window=1024 allocs_per_event=1.000000\n");
+}
+
+TEST(Tighten, OnlyTouchesTheSelectedBenchmarks) {
+  const auto [changes, text] =
+      tighten("BM_A window=1024 allocs_per_event=5\nBM_B window=1024 allocs_per_event=5\n",
+              {{"BM_A", {0}}, {"BM_B", {0}}}, {"BM_B"});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].benchmark, "BM_B");
+  EXPECT_NE(text.find("BM_A window=1024 allocs_per_event=5.000000"), std::string::npos) << text;
+}
+
+TEST(Tighten, OnlyNamingAnUnknownBenchmarkIsAnError) {
+  EXPECT_EQ(error_of([] {
+              tighten("BM_A window=1024 allocs_per_event=5\n", {{"BM_A", {0}}}, {"BM_Typo"});
+            }),
+            "--only: 'BM_Typo' has no ceiling in the registry");
+}
+
+TEST(Tighten, LowersABytesCeilingToo) {
+  fake_benchmark b{"BM_A", {1024}};
+  b.bytes_per_op = 1024 * 10;
+  const auto [changes, text] =
+      tighten("BM_A window=1024 allocs_per_event=1 bytes_per_event=100\n", {b});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].field, "bytes_per_event");
+  EXPECT_EQ(changes[0].to, 10.1);
+}
+
+raise_request raise_of(std::string benchmark, double value, std::string reason) {
+  return raise_request{std::move(benchmark), value, std::move(reason), 1024};
+}
+
+TEST(Raise, RaisesWithAReasonAndRecordsIt) {
+  ceiling_registry r = registry_of("BM_A window=1024 allocs_per_event=2\n");
+  const raise_result result = raise_ceiling(r, raise_of("BM_A", 3, "parser keeps a copy"));
+  EXPECT_FALSE(result.added);
+  EXPECT_EQ(result.previous, 2);
+  EXPECT_EQ(result.value, 3);
+  EXPECT_EQ(r.render(),
+            "BM_A window=1024 allocs_per_event=3.000000 reason=\"parser keeps a copy\"\n");
+}
+
+TEST(Raise, RecordsANewBenchmarksFirstCeiling) {
+  ceiling_registry r = registry_of("BM_A window=1024 allocs_per_event=2\n");
+  raise_request q = raise_of("BM_New", 1.5, "new detector");
+  q.window = 512;
+  EXPECT_TRUE(raise_ceiling(r, q).added);
+  ASSERT_NE(r.find("BM_New"), nullptr);
+  EXPECT_EQ(r.find("BM_New")->window, 512);
+}
+
+TEST(Raise, RefusesWhatIsNotARaiseWithAReason) {
+  const auto refused = [](raise_request q) {
+    ceiling_registry r = registry_of("BM_A window=1024 allocs_per_event=2\n");
+    const std::string before = r.render();
+    const std::string e = error_of([&] { raise_ceiling(r, q); });
+    EXPECT_EQ(r.render(), before);
+    return e;
+  };
+  EXPECT_EQ(refused(raise_of("BM_A", 3, "")),
+            "ratchet raise: --reason is required and must say why the ceiling goes up");
+  EXPECT_EQ(refused(raise_of("BM_A", 3, " \t")),
+            "ratchet raise: --reason is required and must say why the ceiling goes up");
+  EXPECT_EQ(refused(raise_of("BM_A", 3, "a\nb")),
+            "ratchet raise: --reason must be one line (no control characters)");
+  EXPECT_EQ(refused(raise_of("BM_A", 1, "x")),
+            "ratchet raise: 1.000000 is not above the current ceiling 2.000000 of BM_A (lowering "
+            "is `ratchet tighten`)");
+  EXPECT_EQ(refused(raise_of("BM_A", 2, "x")),
+            "ratchet raise: 2.000000 is not above the current ceiling 2.000000 of BM_A (lowering "
+            "is `ratchet tighten`)");
+  EXPECT_NE(refused(raise_of("BM_A", -1, "x")).find("VALUE must be a number between 0 and 1e9"),
+            std::string::npos);
+  EXPECT_NE(refused(raise_of("BM_A", 2e9, "x")).find("VALUE must be"), std::string::npos);
+  EXPECT_NE(refused(raise_of("BM_A", std::nan(""), "x")).find("VALUE must be"), std::string::npos);
+  raise_request zero_window = raise_of("BM_B", 1, "x");
+  zero_window.window = 0;
+  EXPECT_EQ(refused(zero_window), "ratchet raise: --window must be positive, got 0");
+  EXPECT_NE(refused(raise_of("PodEvicted", 1, "x")).find("is not a benchmark name"),
+            std::string::npos);
+  EXPECT_NE(refused(raise_of("BM_X window=1 #", 1, "x")).find("is not a benchmark name"),
+            std::string::npos);
+}
+
+// ---- explain: which code is the project's ---------------------------------------------------
+TEST(Explain, ProjectCodeIsWhatLiesUnderASourceRoot) {
+  const code_roots roots{{"/src/allocgate", "/src/extra/"}, "alloc_hooks"};
+  EXPECT_EQ(roots.project_relative("/src/allocgate/detectors/src/pod_evicted.cpp"),
+            "detectors/src/pod_evicted.cpp");
+  EXPECT_EQ(roots.project_relative("/src/allocgate/build/detectors/../../detectors/src/a.cpp"),
+            "detectors/src/a.cpp");
+  EXPECT_EQ(roots.project_relative("/src/extra/lib/x.h"), "lib/x.h");
+  EXPECT_EQ(roots.project_relative("/src/allocgate-other/detectors/a.cpp"), std::nullopt);
+  EXPECT_EQ(roots.project_relative("/usr/include/c++/12/bits/basic_string.h"), std::nullopt);
+  EXPECT_EQ(roots.project_relative("??"), std::nullopt);
+  EXPECT_EQ(roots.project_relative("detectors/src/relative.cpp"), std::nullopt);
+}
+
+TEST(Explain, TheMostSpecificRootWins) {
+  const code_roots roots{{"/src", "/src/allocgate"}, ""};
+  EXPECT_EQ(roots.project_relative("/src/allocgate/tools/x.cpp"), "tools/x.cpp");
+}
+
+TEST(Explain, TheHookFolderIsRecognisedUnderEveryRoot) {
+  const code_roots roots{{"/src/allocgate", "/elsewhere"}, "alloc_hooks"};
+  EXPECT_TRUE(roots.is_hook("/src/allocgate/alloc_hooks/src/hook.cpp"));
+  EXPECT_TRUE(roots.is_hook("/elsewhere/alloc_hooks/src/attribution.cpp"));
+  EXPECT_FALSE(roots.is_hook("/other/alloc_hooks/src/hook.cpp"));
+  EXPECT_FALSE(roots.is_hook("/src/allocgate/detectors/src/alloc_hooks.cpp"));
+  EXPECT_FALSE((code_roots{{"/src/allocgate"}, ""}.is_hook("/src/allocgate/x.cpp")));
+}
+
+TEST(Explain, TheBuildsRootsAreThisSourceTree) {
+  const code_roots roots = code_roots::of_build();
+  ASSERT_EQ(roots.roots.size(), 1u);
+  const std::string this_file = roots.roots[0] + "/tools/ratchet/ratchet_test.cpp";
+  EXPECT_TRUE(std::filesystem::exists(this_file)) << this_file;
+  EXPECT_EQ(roots.project_relative(this_file), "tools/ratchet/ratchet_test.cpp");
+  EXPECT_FALSE(roots.hook_folder.empty());
+}
+
+TEST(Explain, ShortFunctionNamesDropTemplatesArgumentsAndReturnTypes) {
+  EXPECT_EQ(short_function("std::pair<int, int> std::unordered_map<int, int>::emplace<int>(int&&)"),
+            "std::unordered_map::emplace");
+  EXPECT_EQ(short_function("detectors::(anonymous namespace)::parse_uid(std::string_view)"),
+            "detectors::parse_uid");
+  EXPECT_EQ(short_function("std::enable_if<true, std::string&>::type "
+                           "std::__cxx11::basic_string<char>::operator+=<std::string_view>("
+                           "std::string_view const&)"),
+            "std::basic_string::operator+=");
+  EXPECT_EQ(short_function("bool operator<<(std::ostream&, int)"), "operator<<");
+  EXPECT_EQ(short_function("a::b::operator()(int) const"), "a::b::operator()");
+}
+
+// The attribution file of explain is alloc_hooks' own format; explain only adds symbols.
+TEST(Explain, SitesOutsideProjectCodeAreNamedSo) {
+  alloc_hooks::attribution_file::contents c;
+  c.events = 4;
+  c.sites.push_back({8, 64, {{0x10, "?"}}});
+  const explanation e = explain_attribution(c, "BM_A", 8, code_roots{{"/src"}, ""});
+  EXPECT_EQ(e.allocs, 8u);
+  EXPECT_EQ(e.per_event(e.allocs), 2.0);
+  ASSERT_EQ(e.sites.size(), 1u);
+  EXPECT_EQ(e.sites[0].function, "(outside project code)");
 }
 
 }  // namespace

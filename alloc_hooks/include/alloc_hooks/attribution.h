@@ -18,11 +18,7 @@ void arm_attribution() noexcept;
 void disarm_attribution() noexcept;
 void reset_attribution() noexcept;
 
-// Writes the site table to `path`:
-//   # allocgate attribution v1
-//   events <events>
-//   site <allocs> <bytes> <frame count>
-//   frame <hex offset in object> <object path>      (innermost frame first)
+// Writes the site table to `path` in the attribution file format (attribution_file.h).
 // `events` is the caller's count of events processed while armed, so readers can normalise.
 // Returns false when attribution is not compiled in or the file cannot be written.
 bool write_attribution(const char* path, std::uint64_t events);

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "ratchet/ceiling_registry.h"
 #include "common/gbench_results.h"
+#include "ratchet/ceiling_registry.h"
 
 namespace tools {
 

@@ -4,14 +4,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "alloc_hooks/attribution_file.h"
 
 namespace tools {
 
 struct allocation_site {
   std::string function;  // the first frame in project code, e.g. "detectors::parse_message"
-  std::string location;  // "detectors/src/pod_evicted.cpp:142"
+  std::string location;  // "detectors/src/pod_evicted.cpp:142", relative to its source root
   std::string via;       // the library frame it called into, e.g. "std::string::_M_create"
   std::uint64_t allocs = 0;
   std::uint64_t bytes = 0;
@@ -25,16 +28,38 @@ struct explanation {
   double per_event(std::uint64_t n) const { return events ? double(n) / double(events) : 0.0; }
 };
 
-// "pod_evicted" -> "BM_PodEvictedDetector"; a name that already starts with BM_ is kept.
-std::string benchmark_name_for(const std::string& detector_or_benchmark);
+// Which source files are the project's. A frame in a file under one of `roots` is project code
+// and is printed relative to its root; a frame under `hook_folder` (relative to a root) is the
+// counting hook itself and is skipped; anything else is a library the project called into.
+struct code_roots {
+  std::vector<std::string> roots;
+  std::string hook_folder;
+  // The source tree this binary was built from and the hook's folder in it (from CMake).
+  static code_roots of_build();
+  // "detectors/src/x.cpp" for a file under a root (paths normalised first); nullopt otherwise.
+  std::optional<std::string> project_relative(const std::string& file) const;
+  bool is_hook(const std::string& file) const;
+};
+
+struct explain_options {
+  int top = 8;
+  // Empty: code_roots::of_build().roots.
+  std::vector<std::string> source_roots;
+};
 
 // Runs `bench_binary` (built with alloc_hooks_attribution) for one benchmark and reads back
 // its site table. Throws input_error when the binary cannot run or wrote no attribution.
 explanation explain_benchmark(const std::string& bench_binary, const std::string& benchmark,
-                              int top);
+                              const explain_options& options);
 
-// Parses the attribution file format (see alloc_hooks/attribution.h) and symbolizes it.
-explanation parse_attribution(const std::string& text, const std::string& benchmark, int top);
+// Symbolizes the sites of an attribution file (alloc_hooks/attribution_file.h) and ranks them.
+explanation explain_attribution(const alloc_hooks::attribution_file::contents& contents,
+                                const std::string& benchmark, int top, const code_roots& roots);
+
+// A readable name from a demangled one: template arguments, the argument list, the return
+// type and ABI tags dropped ("std::pair<..> std::unordered_map<..>::emplace<..>(..)" ->
+// "std::unordered_map::emplace").
+std::string short_function(const std::string& demangled);
 
 // `ceiling` < 0: no ceiling line.
 std::string render_explanation_text(const explanation& e, double ceiling);

@@ -1,0 +1,210 @@
+// File: cli.cpp
+// `ratchet`'s argument parsing and output (check, tighten, raise, explain). The rules live in
+// commands.h, alloc_gate.h and explain.h; this file only wires options to them and prints.
+#include "ratchet/cli.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/gbench_results.h"
+#include "ratchet/alloc_gate.h"
+#include "ratchet/ceiling_registry.h"
+#include "ratchet/commands.h"
+#include "ratchet/explain.h"
+
+namespace tools::ratchet {
+namespace {
+
+struct options {
+  std::string registry = "baselines/alloc-ceilings.txt";
+  std::string results;
+  std::string format = "text";
+  std::string explain_bench;
+  double slack_percent = default_slack_percent;
+  bool dry_run = false;
+  std::string benchmark;
+  double value = 0;
+  std::string reason;
+  std::int64_t window = 1024;
+  std::string bench_binary;
+  int explain_top = 8;
+  std::vector<std::string> source_roots;
+  bool allow_nondeterministic = false;
+  std::vector<std::string> only;
+};
+
+explain_options explain_options_of(const options& o) {
+  explain_options e;
+  e.top = o.explain_top;
+  if (!o.source_roots.empty()) e.source_roots = o.source_roots;
+  return e;
+}
+
+int run_check(const options& o, std::ostream& out, std::ostream& err) {
+  const ceiling_registry registry = ceiling_registry::load(o.registry);
+  const gbench_results results = load_gbench_results(o.results);
+  const gate_report report = check_allocations(
+      registry, results, make_gate_options(o.slack_percent, o.allow_nondeterministic));
+  out << (o.format == "markdown" ? render_markdown(report) : render_text(report));
+  if (report.breached() && !o.explain_bench.empty()) {
+    // A breach explains itself: re-run each breached benchmark with site attribution. If
+    // that fails, the breach is still the verdict (exit 1); the failure is only reported.
+    for (const auto& row : report.rows) {
+      if (row.verdict != gate_verdict::breach) continue;
+      try {
+        const explanation e =
+            explain_benchmark(o.explain_bench, row.benchmark, explain_options_of(o));
+        out << (o.format == "markdown" ? render_explanation_markdown(e, row.ceiling)
+                                       : render_explanation_text(e, row.ceiling));
+      } catch (const input_error& e) {
+        err << "ratchet: warning: cannot explain " << row.benchmark << ": " << e.what() << "\n";
+      }
+    }
+  }
+  return report.breached() ? exit_regression : exit_ok;
+}
+
+int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
+  ceiling_registry registry = ceiling_registry::load(o.registry);
+  const gbench_results results = load_gbench_results(o.results);
+  const gate_report report = check_allocations(
+      registry, results, make_gate_options(o.slack_percent, o.allow_nondeterministic));
+  const std::vector<ceiling_change> changes =
+      tighten_ceilings(registry, report, results, o.slack_percent, o.only);
+  for (const ceiling_change& c : changes)
+    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
+                       format_ceiling(c.from), format_ceiling(c.to));
+  if (changes.empty()) {
+    out << fmt::format(
+        "ratchet: nothing to tighten: every ceiling is within {:.1f}% slack of its "
+        "measurement\n",
+        o.slack_percent);
+  } else if (o.dry_run) {
+    out << fmt::format("ratchet: {} ceiling(s) would be lowered (dry run: {} unchanged)\n",
+                       changes.size(), o.registry);
+  } else {
+    registry.save(o.registry);
+    out << fmt::format("ratchet: lowered {} ceiling(s) in {}; commit the diff\n", changes.size(),
+                       o.registry);
+  }
+  if (report.breached())
+    err << "ratchet: note: some benchmarks breach their ceilings; tighten never raises (see "
+           "`ratchet raise`)\n";
+  return exit_ok;
+}
+
+int run_raise(const options& o, std::ostream& out) {
+  const raise_request request{o.benchmark, o.value, o.reason, o.window};
+  validate_raise_request(request);
+  ceiling_registry registry = ceiling_registry::load(o.registry);
+  const raise_result r = raise_ceiling(registry, request);
+  if (r.added)
+    out << fmt::format("+ {} window={} allocs_per_event={} reason=\"{}\"\n", o.benchmark, o.window,
+                       format_ceiling(r.value), o.reason);
+  else
+    out << fmt::format("- {0} allocs_per_event={1}\n+ {0} allocs_per_event={2} reason=\"{3}\"\n",
+                       o.benchmark, format_ceiling(r.previous), format_ceiling(r.value), o.reason);
+  registry.save(o.registry);
+  return exit_ok;
+}
+
+int run_explain(const options& o, std::ostream& out) {
+  const explanation e =
+      explain_benchmark(o.bench_binary, resolve_benchmark_name(o.benchmark), explain_options_of(o));
+  out << (o.format == "markdown" ? render_explanation_markdown(e, -1)
+                                 : render_explanation_text(e, -1));
+  return exit_ok;
+}
+
+}  // namespace
+
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  options o;
+  CLI::App app{
+      "ratchet: the allocation gate. Compares median allocs/event of the detector benchmarks "
+      "(Google Benchmark JSON) with the committed ceilings; ceilings only go down (tighten) "
+      "unless raised with a reason.\n\nExit codes: 0 pass, 1 breach, 2 configuration or input "
+      "error.",
+      "ratchet"};
+  app.require_subcommand(1);
+
+  auto* check = app.add_subcommand("check", "Gate: every gated benchmark within its ceiling?");
+  check->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  check->add_option("--results", o.results, "Google Benchmark JSON (with repetitions)")->required();
+  check->add_option("--format", o.format, "Output format")
+      ->check(CLI::IsMember({"text", "markdown"}))
+      ->capture_default_str();
+  check->add_option("--explain-with", o.explain_bench,
+                    "Attribution bench binary: on a breach, re-run it and print the allocation "
+                    "sites responsible");
+  check->add_option("--slack-percent", o.slack_percent, "Slack used for tighten suggestions")
+      ->capture_default_str();
+  check->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
+                  "Gate on the median when repetitions disagree (default: exit 2)");
+  check->add_option("--top", o.explain_top, "Call sites to list per breach (with --explain-with)")
+      ->capture_default_str();
+  check->add_option("--source-root", o.source_roots,
+                    "Project source tree for --explain-with (repeatable; default: the tree "
+                    "ratchet was built from)");
+
+  auto* tighten = app.add_subcommand(
+      "tighten", "Lower each ceiling to the measurement plus slack; never raises one");
+  tighten->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  tighten->add_option("--results", o.results, "Google Benchmark JSON")->required();
+  tighten
+      ->add_option("--slack-percent", o.slack_percent,
+                   "Relative slack over the measurement (platform differences only)")
+      ->capture_default_str();
+  tighten->add_flag("--dry-run", o.dry_run, "Print the diff without writing");
+  tighten->add_option("--only", o.only,
+                      "Tighten only these benchmarks (one change, one detector's ceilings)");
+  tighten->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
+                    "Tighten to the median when repetitions disagree (default: exit 2)");
+
+  auto* raise = app.add_subcommand(
+      "raise", "Raise (or first record) one ceiling; the only way up, and it needs a reason");
+  raise->add_option("benchmark", o.benchmark, "Benchmark name, e.g. BM_PodEvictedDetector")
+      ->required();
+  raise->add_option("value", o.value, "New ceiling in allocs/event")->required();
+  raise->add_option("--reason", o.reason, "Why the ceiling must go up (recorded)")->required();
+  raise->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  raise->add_option("--window", o.window, "Window of a newly recorded benchmark")
+      ->capture_default_str();
+
+  auto* explain = app.add_subcommand(
+      "explain", "Where a benchmark's allocations come from: call sites per event");
+  explain->add_option("benchmark", o.benchmark, "Benchmark name or detector name")->required();
+  explain->add_option("--bench", o.bench_binary, "Attribution bench binary")->required();
+  explain->add_option("--top", o.explain_top, "How many sites to list")->capture_default_str();
+  explain->add_option("--format", o.format, "Output format")
+      ->check(CLI::IsMember({"text", "markdown"}))
+      ->capture_default_str();
+  explain->add_option("--source-root", o.source_roots,
+                      "Project source tree: code under it is the project's and is printed "
+                      "relative to it (repeatable; default: the tree ratchet was built from)");
+
+  // CLI11 takes the arguments last first.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e, out, err) == 0 ? exit_ok : exit_error;
+  }
+  try {
+    if (*check) return run_check(o, out, err);
+    if (*tighten) return run_tighten(o, out, err);
+    if (*raise) return run_raise(o, out);
+    if (*explain) return run_explain(o, out);
+  } catch (const std::exception& e) {
+    err << "ratchet: error: " << e.what() << "\n";
+    return exit_error;
+  }
+  return exit_error;
+}
+
+}  // namespace tools::ratchet

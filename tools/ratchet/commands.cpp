@@ -1,0 +1,97 @@
+// File: commands.cpp
+// The subcommand rules declared in commands.h.
+#include "ratchet/commands.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "bench/measurement.h"
+#include "common/error.h"
+
+namespace tools {
+
+gate_options make_gate_options(double slack_percent, bool allow_nondeterministic) {
+  if (!std::isfinite(slack_percent) || slack_percent < 0 || slack_percent > 100)
+    throw input_error(
+        fmt::format("--slack-percent must be between 0 and 100, got {}", slack_percent));
+  return gate_options{slack_percent, allow_nondeterministic};
+}
+
+std::vector<ceiling_change> tighten_ceilings(ceiling_registry& registry, const gate_report& report,
+                                             const gbench_results& results, double slack_percent,
+                                             const std::vector<std::string>& only) {
+  for (const std::string& name : only)
+    if (registry.find(name) == nullptr)
+      throw input_error(fmt::format("--only: '{}' has no ceiling in the registry", name));
+  std::vector<ceiling_change> changes;
+  for (const auto& row : report.rows) {
+    if (!only.empty() && std::find(only.begin(), only.end(), row.benchmark) == only.end()) continue;
+    ceiling* c = registry.find(row.benchmark);
+    if (c == nullptr) continue;
+    if (row.tightened < c->allocs_per_event) {
+      changes.push_back({c->benchmark, "allocs_per_event", c->allocs_per_event, row.tightened});
+      c->allocs_per_event = row.tightened;
+    }
+    if (c->bytes_per_event && !results.repetitions(row.benchmark, counter_bytes_per_op).empty()) {
+      const double bytes = round_up_6(row.bytes_per_event * (1.0 + slack_percent / 100.0));
+      if (bytes < *c->bytes_per_event) {
+        changes.push_back({c->benchmark, "bytes_per_event", *c->bytes_per_event, bytes});
+        c->bytes_per_event = bytes;
+      }
+    }
+  }
+  return changes;
+}
+
+void validate_raise_request(const raise_request& r) {
+  if (r.reason.find_first_not_of(" \t") == std::string::npos)
+    throw input_error("ratchet raise: --reason is required and must say why the ceiling goes up");
+  for (char c : r.reason)
+    if (static_cast<unsigned char>(c) < 0x20)
+      throw input_error("ratchet raise: --reason must be one line (no control characters)");
+  // Allocation counts per event are small numbers; anything else is a typo.
+  if (!std::isfinite(r.value) || r.value < 0 || r.value > 1e9)
+    throw input_error(fmt::format(
+        "ratchet raise: VALUE must be a number between 0 and 1e9 allocs/event, got {}", r.value));
+  if (r.window <= 0)
+    throw input_error(fmt::format("ratchet raise: --window must be positive, got {}", r.window));
+  if (!valid_benchmark_name(r.benchmark))
+    throw input_error(
+        fmt::format("ratchet raise: '{}' is not a benchmark name (BM_ followed by letters, "
+                    "digits and _/:.-)",
+                    r.benchmark));
+}
+
+raise_result raise_ceiling(ceiling_registry& registry, const raise_request& r) {
+  validate_raise_request(r);
+  raise_result result;
+  result.value = round_up_6(r.value);
+  if (ceiling* c = registry.find(r.benchmark)) {
+    if (result.value <= c->allocs_per_event)
+      throw input_error(fmt::format(
+          "ratchet raise: {} is not above the current ceiling {} of {} (lowering is `ratchet "
+          "tighten`)",
+          format_ceiling(result.value), format_ceiling(c->allocs_per_event), r.benchmark));
+    result.previous = c->allocs_per_event;
+    c->allocs_per_event = result.value;
+    c->reason = r.reason;
+    return result;
+  }
+  ceiling added;
+  added.benchmark = r.benchmark;
+  added.window = r.window;
+  added.allocs_per_event = result.value;
+  added.reason = r.reason;
+  registry.add(added);
+  result.added = true;
+  return result;
+}
+
+std::string resolve_benchmark_name(const std::string& name) {
+  if (name.rfind(bench::benchmark_prefix, 0) == 0) return name;
+  return bench::benchmark_name(name, bench::family::warm);
+}
+
+}  // namespace tools
