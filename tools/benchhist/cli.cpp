@@ -143,6 +143,8 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   baseline->add_option("--commit", o.ingest.commit, "Commit measured (default: git HEAD)");
   baseline->add_option("--allocator", o.ingest.allocator, "Allocator")->capture_default_str();
   baseline->add_option("--platform", o.ingest.platform, "Platform (default: this build's)");
+  baseline->add_option("--date", o.ingest.timestamp,
+                       "Capture time recorded, UTC ISO-8601 (default: now)");
   add_threshold(baseline, o, "Minimum effect in percent for the diff");
   add_format(baseline, o);
 

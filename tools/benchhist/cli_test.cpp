@@ -1,16 +1,18 @@
 // File: cli_test.cpp
 // benchhist's command line driven in-process through run(args, out, err): help and usage
-// errors reach the given streams, the store location selects a backend, and the report groups
-// the fixture's twelve benchmarks into six detectors. The full command-line contract is in the
-// CLI tests under testdata/.
+// errors reach the given streams, `platform` names this build's toolchain, the store location
+// selects a backend, and the report groups the fixture's twelve benchmarks into six detectors.
+// The rest of the command-line contract is in the golden cases under testdata/cli/.
 #include "benchhist/cli.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "benchhist/history_ingest.h"
 #include "common/atomic_file.h"
 #include "test_support/temp_dir.h"
 
@@ -49,6 +51,15 @@ TEST(Cli, UsageErrorsAreOneLineOnErrAndExitTwo) {
     EXPECT_EQ(lines(r.err), 1u) << r.err;
     EXPECT_EQ(r.err.rfind("benchhist: error: ", 0), 0u) << r.err;
   }
+}
+
+// Not a golden case: the platform names the toolchain that built the test.
+TEST(Cli, PlatformPrintsThisBuildsPlatform) {
+  const result r = run_cli({"platform"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, detect_platform() + "\n");
+  EXPECT_EQ(r.out.rfind("linux-", 0), 0u) << r.out;
+  EXPECT_EQ(r.err, "");
 }
 
 TEST(Cli, StoreLocationSelectsTheBackend) {

@@ -71,8 +71,9 @@ int baseline_command(command_options& o, std::ostream& out) {
   const std::string platform = o.ingest.platform.empty() ? detect_platform() : o.ingest.platform;
   std::optional<timing_baseline> previous;
   if (std::filesystem::exists(o.out)) previous = load_baseline(o.out);
-  const timing_baseline fresh = make_baseline(results, platform, o.ingest.allocator,
-                                              o.ingest.commit, previous ? &*previous : nullptr);
+  timing_baseline fresh = make_baseline(results, platform, o.ingest.allocator, o.ingest.commit,
+                                        previous ? &*previous : nullptr);
+  if (!o.ingest.timestamp.empty()) fresh.captured = o.ingest.timestamp;
   write_file_atomically(o.out, serialize_baseline(fresh));
   out << fmt::format("benchhist: wrote {} ({} benchmarks, {})\n", o.out, fresh.benchmarks.size(),
                      platform);
