@@ -3,17 +3,16 @@
 // once per entry of `backends`, so a new backend passes them all before benchhist uses it.
 // Also the selector: which locations open which backend, and which are refused.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <functional>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "benchhist/history_store.h"
 #include "common/error.h"
+#include "store/conformance_backend.h"
 #include "store/test_records.h"
 #include "test_support/temp_dir.h"
 
@@ -23,39 +22,12 @@ namespace {
 using test_support::make_record;
 using test_support::stored_values;
 
-struct backend {
-  std::string name;
-  // A location for a new store inside the directory.
-  std::function<std::string(const std::string& dir)> location;
-  // "ok", or what is wrong with the store at `location` by the backend's own consistency check.
-  std::function<std::string(const std::string& location)> integrity;
-};
+using test_support::conformance_backend;
 
-// Test names and failure messages show the backend's name, not the struct's bytes.
-void PrintTo(const backend& b, std::ostream* os) {
-  *os << b.name;
-}
+// Every backend; a new one adds its entry here.
+const std::vector<conformance_backend> backends = {test_support::sqlite_conformance_backend()};
 
-std::string sqlite_integrity(const std::string& location) {
-  const std::string path = location.substr(location.find(':') + 1);
-  sqlite3* db = nullptr;
-  std::string out = "cannot open";
-  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
-const std::vector<backend> backends = {
-    {"sqlite", [](const std::string& dir) { return "sqlite:" + dir + "/h.db"; }, sqlite_integrity},
-};
-
-class HistoryStoreConformance : public ::testing::TestWithParam<backend> {
+class HistoryStoreConformance : public ::testing::TestWithParam<conformance_backend> {
  protected:
   std::unique_ptr<history_store> open() const { return open_history_store(location_); }
   const std::string& location() const { return location_; }
