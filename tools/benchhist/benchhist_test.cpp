@@ -1,15 +1,9 @@
 // File: benchhist_test.cpp
 // Unit tests of benchhist's library parts: statistics against hand-computed values, the
-// comparison verdicts at their exact boundaries, the history store (schema migration, duplicate
-// runs, two processes ingesting at once, a process killed mid-ingest), reports, change points,
-// baselines and charts. Nothing here is timed.
-#include <fcntl.h>
+// comparison verdicts at their exact boundaries, ingestion, reports, change points, baselines
+// and charts. The store's own tests are in store/. Nothing here is timed.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -19,15 +13,16 @@
 #include <vector>
 
 #include "benchhist/changepoints.h"
-#include "common/error.h"
 #include "benchhist/history_compare.h"
 #include "benchhist/history_ingest.h"
 #include "benchhist/history_reports.h"
 #include "benchhist/history_store.h"
 #include "benchhist/significance.h"
-#include "common/stats.h"
 #include "benchhist/svg_chart.h"
 #include "benchhist/timing_gate.h"
+#include "common/error.h"
+#include "common/stats.h"
+#include "test_support/temp_dir.h"
 
 namespace tools {
 namespace {
@@ -271,198 +266,6 @@ TEST(Compare, HigherIsBetterAndSoftAndMissing) {
   EXPECT_FALSE(rep.regressed());
 }
 
-// ---- history store ----
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "benchhist_test.XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-run_record make_record(const std::string& commit, int benchmarks = 3, int reps = 5) {
-  run_record r;
-  r.info.commit = commit;
-  r.info.platform = "linux-amd64-gcc12-libstdc++";
-  r.info.allocator = "glibc";
-  r.info.timestamp = "2026-11-22T00:00:00Z";
-  r.info.content_hash = "h-" + commit;
-  for (int b = 0; b < benchmarks; ++b)
-    for (int k = 0; k < reps; ++k) {
-      r.samples[fmt::format("BM_{}Detector", b)]["ns/event"].push_back(100 + b + k);
-      r.samples[fmt::format("BM_{}Detector", b)]["allocs/event"].push_back(2);
-    }
-  return r;
-}
-
-std::string query_text(const std::string& db_path, const char* sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  std::string out;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    const auto* t = sqlite3_column_text(st, 0);
-    out = t ? reinterpret_cast<const char*>(t) : "";
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
-
-void exec_sql(const std::string& db_path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
-}
-
-TEST(HistoryStore, RoundTripListAndFind) {
-  TempDir dir;
-  auto store = open_sqlite_history(dir.file("h.db"));
-  run_record a = make_record("aaaa1111");
-  a.info.merge_base = "0000ffff";
-  a.info.branch = "main";
-  const auto id_a = store->add_run(a);
-  const auto id_b = store->add_run(make_record("bbbb2222"));
-  EXPECT_LT(id_a, id_b);
-  const auto got = store->get_run(id_a);
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->info.merge_base, "0000ffff");
-  EXPECT_EQ(got->samples, a.samples);  // every repetition, in order
-  const auto runs = store->list_runs({});
-  ASSERT_EQ(runs.size(), 2u);
-  EXPECT_EQ(runs[0].commit, "aaaa1111");  // oldest first
-  run_filter last;
-  last.last = 1;
-  ASSERT_EQ(store->list_runs(last).size(), 1u);
-  EXPECT_EQ(store->list_runs(last)[0].commit, "bbbb2222");
-  EXPECT_EQ(store->find_commit("bbbb", {})->id, id_b);
-  EXPECT_FALSE(store->find_commit("cccc", {}));
-  run_filter other;
-  other.platform = "linux-arm64-gcc12-libstdc++";
-  EXPECT_FALSE(store->find_commit("bbbb", other));
-}
-
-TEST(HistoryStore, DuplicateRunIsRejectedAndNothingWritten) {
-  TempDir dir;
-  auto store = open_sqlite_history(dir.file("h.db"));
-  store->add_run(make_record("aaaa1111"));
-  EXPECT_THROW(store->add_run(make_record("aaaa1111")), input_error);
-  EXPECT_EQ(store->list_runs({}).size(), 1u);
-  EXPECT_EQ(query_text(dir.file("h.db"), "SELECT count(*) FROM samples"), "30");
-  // Same commit, other allocator: a different run.
-  run_record other = make_record("aaaa1111");
-  other.info.allocator = "mimalloc";
-  EXPECT_NO_THROW(store->add_run(other));
-}
-
-TEST(HistoryStore, SchemaIsVersionedAndMigrated) {
-  TempDir dir;
-  const std::string path = dir.file("h.db");
-  // A version-1 database (no indexes yet) with one run, as an older benchhist wrote it.
-  exec_sql(path,
-           "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, commit_sha TEXT NOT NULL, "
-           "parent_sha TEXT NOT NULL DEFAULT '', merge_base TEXT NOT NULL DEFAULT '', branch TEXT "
-           "NOT NULL DEFAULT '', timestamp TEXT NOT NULL, bench_date TEXT NOT NULL DEFAULT '', "
-           "platform TEXT NOT NULL, allocator TEXT NOT NULL, machine TEXT NOT NULL DEFAULT '{}', "
-           "content_hash TEXT NOT NULL, source TEXT NOT NULL DEFAULT '', UNIQUE (commit_sha, "
-           "platform, allocator, content_hash));"
-           "CREATE TABLE samples (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
-           "benchmark TEXT NOT NULL, metric TEXT NOT NULL, repetition INTEGER NOT NULL, value "
-           "REAL NOT NULL, PRIMARY KEY (run_id, benchmark, metric, repetition)) WITHOUT ROWID;"
-           "INSERT INTO runs (commit_sha, timestamp, platform, allocator, content_hash) VALUES "
-           "('old1', 't', 'p', 'glibc', 'h');"
-           "PRAGMA user_version = 1;");
-  auto store = open_sqlite_history(path);
-  EXPECT_EQ(sqlite_history_schema_version(), 2);
-  EXPECT_EQ(query_text(path, "PRAGMA user_version"), "2");
-  EXPECT_EQ(query_text(path, "SELECT name FROM sqlite_master WHERE name='samples_by_metric'"),
-            "samples_by_metric");
-  EXPECT_EQ(store->list_runs({}).at(0).commit, "old1");  // data kept
-  store.reset();
-  // A database from a newer benchhist is refused, not misread.
-  exec_sql(path, "PRAGMA user_version = 99");
-  EXPECT_THROW(open_sqlite_history(path), input_error);
-}
-
-TEST(HistoryStore, KillMidIngestLeavesNoPartialRun) {
-  TempDir dir;
-  const std::string path = dir.file("h.db");
-  open_sqlite_history(path)->add_run(make_record("before"));
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(fds[0]);
-    ::setenv("ALLOCGATE_HISTORY_TEST_HOOK_FD", std::to_string(fds[1]).c_str(), 1);
-    try {
-      // The hook signals after the run row and one benchmark's samples are written, then waits.
-      open_sqlite_history(path)->add_run(make_record("killed", 6));
-    } catch (...) {
-    }
-    ::_exit(3);  // only reached if the hook did not fire
-  }
-  ::close(fds[1]);
-  char byte = 0;
-  ASSERT_EQ(::read(fds[0], &byte, 1), 1) << "the child never reached the mid-ingest hook";
-  ::close(fds[0]);
-  ASSERT_EQ(::kill(child, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFSIGNALED(status));
-
-  auto store = open_sqlite_history(path);
-  const auto runs = store->list_runs({});
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].commit, "before");
-  EXPECT_EQ(query_text(path, "SELECT count(*) FROM samples"), "30");  // only the first run's
-  EXPECT_EQ(query_text(path, "PRAGMA integrity_check"), "ok");
-  // The lock died with the child: the next ingest goes through.
-  EXPECT_NO_THROW(store->add_run(make_record("after")));
-}
-
-TEST(HistoryStore, ConcurrentIngestLosesNothing) {
-  TempDir dir;
-  const std::string path = dir.file("h.db");
-  open_sqlite_history(path);  // created (and migrated) once, before the race
-  constexpr int processes = 4, runs_each = 5;
-  std::vector<pid_t> children;
-  for (int p = 0; p < processes; ++p) {
-    const pid_t c = ::fork();
-    ASSERT_GE(c, 0);
-    if (c == 0) {
-      int rc = 0;
-      try {
-        auto store = open_sqlite_history(path);
-        for (int k = 0; k < runs_each; ++k)
-          store->add_run(make_record(fmt::format("p{}-run{}", p, k), 4));
-      } catch (...) {
-        rc = 1;
-      }
-      ::_exit(rc);
-    }
-    children.push_back(c);
-  }
-  for (pid_t c : children) {
-    int status = 0;
-    ASSERT_EQ(::waitpid(c, &status, 0), c);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
-  auto store = open_sqlite_history(path);
-  EXPECT_EQ(store->list_runs({}).size(), std::size_t{processes * runs_each});
-  EXPECT_EQ(query_text(path, "SELECT count(*) FROM samples"),
-            std::to_string(processes * runs_each * 4 * 5 * 2));
-  EXPECT_EQ(query_text(path, "PRAGMA integrity_check"), "ok");
-}
-
 // ---- ingestion ----
 
 const char* const small_json = R"({"context": {"date": "2026-11-22", "host_name": "h",
@@ -525,7 +328,7 @@ TEST(Ingest, BadInputIsAnInputError) {
 std::unique_ptr<history_store> series_store(const std::string& path,
                                             const std::vector<std::vector<double>>& runs,
                                             const std::string& metric = "ns/event") {
-  auto store = open_sqlite_history(path);
+  auto store = open_history_store(path);
   int k = 0;
   for (const auto& values : runs) {
     run_record r;
@@ -540,7 +343,7 @@ std::unique_ptr<history_store> series_store(const std::string& path,
 }
 
 TEST(Reports, RollingMedianOddEvenAndBudgetBoundary) {
-  TempDir dir;
+  test_support::temp_dir dir;
   // Per-run medians 9, 1, 5, 3: the last three -> {1, 5, 3} -> 3; the last four -> 4.
   auto store = series_store(dir.file("h.db"), {{9}, {0, 1, 2}, {5}, {2, 3, 4}});
   run_filter f;
@@ -560,7 +363,7 @@ TEST(Reports, RollingMedianOddEvenAndBudgetBoundary) {
 }
 
 TEST(Reports, RollingMedianBudgetBoundaryWithNonIntegerMedians) {
-  TempDir dir;
+  test_support::temp_dir dir;
   // Per-run medians 0.1 and 0.2: the median, (0.1 + 0.2) / 2, is 0.15000000000000002.
   auto store = series_store(dir.file("h.db"), {{0.1}, {0.2}});
   run_filter f;
@@ -577,7 +380,7 @@ TEST(Reports, RollingMedianBudgetBoundaryWithNonIntegerMedians) {
 }
 
 TEST(Reports, CvAndGraduation) {
-  TempDir dir;
+  test_support::temp_dir dir;
   auto store =
       series_store(dir.file("h.db"), {std::vector<double>(10, 10.0), std::vector<double>(10, 20.0),
                                       std::vector<double>(10, 30.0)});
@@ -597,7 +400,7 @@ TEST(Reports, CvAndGraduation) {
 }
 
 TEST(Reports, AllocationMetricsMustNotVary) {
-  TempDir dir;
+  test_support::temp_dir dir;
   auto store = series_store(dir.file("a.db"), {{2, 2, 2}, {2, 2, 2}}, "allocs/event");
   run_filter f;
   f.last = 10;

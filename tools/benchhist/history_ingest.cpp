@@ -174,7 +174,7 @@ run_record make_run(const std::string& raw, const std::string& path, ingest_opti
   run.info.branch = o.branch;
   run.info.allocator = o.allocator;
   run.info.platform = o.platform.empty() ? detect_platform() : o.platform;
-  run.info.timestamp = utc_now();
+  run.info.timestamp = o.timestamp.empty() ? utc_now() : o.timestamp;
   run.info.bench_date = doc["context"].value("date", "");
   run.info.machine = doc["context"].dump();
   // The benchmarks array re-serialized: the same results hash the same however they are

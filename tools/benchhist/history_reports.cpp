@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/error.h"
 #include "benchhist/history_compare.h"
 #include "benchhist/significance.h"
+#include "common/error.h"
 #include "common/stats.h"
 #include "common/table.h"
 

@@ -1,20 +1,23 @@
 // File: timing_gate.cpp
 #include "benchhist/timing_gate.h"
 
+#include <bench/measurement.h>
 #include <fmt/format.h>
 
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "benchhist/history_ingest.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "benchhist/history_ingest.h"
 
 namespace tools {
 
 const std::vector<std::string>& baseline_metrics() {
-  static const std::vector<std::string> m = {"ns/event", "allocs/event", "bytes/event", "events/s"};
+  static const std::vector<std::string> m = {
+      std::string(bench::counter::ns_per_event), std::string(bench::counter::allocs_per_event),
+      std::string(bench::counter::bytes_per_event), std::string(bench::counter::events_per_second)};
   return m;
 }
 
@@ -128,7 +131,8 @@ timing_baseline make_baseline(const gbench_results& results, const std::string& 
     if (!bb.metrics.empty()) b.benchmarks[name] = std::move(bb);
   }
   if (b.benchmarks.empty())
-    throw input_error(fmt::format("{}: no benchmark publishes {}", results.path, "ns/event"));
+    throw input_error(
+        fmt::format("{}: no benchmark publishes {}", results.path, bench::counter::ns_per_event));
   return b;
 }
 

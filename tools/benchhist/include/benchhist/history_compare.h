@@ -5,6 +5,8 @@
 // a build; allocation metrics are deterministic and compared exactly (any increase regresses).
 #pragma once
 
+#include <bench/measurement.h>
+
 #include <set>
 #include <string>
 #include <vector>
@@ -44,7 +46,9 @@ struct compare_row {
 };
 
 struct compare_options {
-  std::vector<std::string> metrics = {"ns/event", "allocs/event", "bytes/event"};
+  std::vector<std::string> metrics = {std::string(bench::counter::ns_per_event),
+                                      std::string(bench::counter::allocs_per_event),
+                                      std::string(bench::counter::bytes_per_event)};
   double threshold_percent = 10;
   double alpha = default_alpha;
   std::set<std::string> soft;  // benchmarks whose regressions do not fail

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "common/gbench_results.h"
 #include "benchhist/history_store.h"
+#include "common/gbench_results.h"
 
 namespace tools {
 
@@ -19,6 +19,7 @@ struct ingest_options {
   std::string branch;
   std::string allocator = "glibc";
   std::string platform;
+  std::string timestamp;  // ingest time, UTC ISO-8601 (empty: now)
 };
 
 // os-arch-compiler-stdlib of this build, e.g. "linux-amd64-gcc12-libstdc++". benchhist is

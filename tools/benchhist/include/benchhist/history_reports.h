@@ -3,6 +3,8 @@
 // timing gate may graduate to hard, and the rolling median of the last N runs against a budget.
 #pragma once
 
+#include <bench/measurement.h>
+
 #include <string>
 #include <vector>
 
@@ -28,7 +30,9 @@ history_series load_series(const history_store& store, const run_filter& filter,
 // ---- CV report (graduation of soft gates) ----
 
 struct cv_options {
-  std::vector<std::string> metrics = {"ns/event", "allocs/event", "bytes/event"};
+  std::vector<std::string> metrics = {std::string(bench::counter::ns_per_event),
+                                      std::string(bench::counter::allocs_per_event),
+                                      std::string(bench::counter::bytes_per_event)};
   double threshold_percent = 10;  // of the gate that would be made hard
   double max_fpr = 0.001;         // graduate when a hard gate's false-positive rate is below
   std::size_t min_runs = 5;       // fewer runs in the window: no verdict yet

@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
-#include "common/gbench_results.h"
 #include "benchhist/history_compare.h"
+#include "common/gbench_results.h"
 
 namespace tools {
 

@@ -1,8 +1,32 @@
 // File: history_store.h
 // The benchmark history: every ingested run (commit, branch, platform, allocator, machine) with
-// every benchmark's metrics, each repetition kept. Commands talk to the abstract `history_store`
-// only, so a shared server backend can be added later beside the embedded SQLite one without
-// touching them.
+// every benchmark's metrics, each repetition kept. This header is the whole contract between
+// benchhist and a storage backend; commands talk to `history_store` only, and
+// `open_history_store` picks the backend from a location string. The backends live in
+// store/<name>/ (store/sqlite/ today); store/README.md explains how to add one.
+//
+// What every backend must provide
+// -------------------------------
+// * Persistence: a run added through one `history_store` object is visible to every store
+//   opened on the same location afterwards, in this process or another.
+// * Transactions: `add_run` is all or nothing. A process killed half-way through leaves either
+//   the whole run or none of it; readers never see a run without its samples.
+// * Concurrency: several processes may ingest into one location at once (parallel CI jobs);
+//   each waits for the others, none fails or loses a run because another is writing.
+// * Duplicates: a run is identified by (commit, platform, allocator, content_hash). Adding an
+//   identical run again throws input_error naming the stored run's id, and writes nothing.
+// * Ids: `add_run` assigns ids that increase with ingest order; listing is by id.
+// * Values: every repetition of every metric comes back exactly as stored (doubles
+//   bit-for-bit, repetitions in order, benchmarks and metrics sorted by name).
+// * Migrations: a backend with a schema records its version in the store itself, upgrades an
+//   older store on open (each step atomic, so an interrupted upgrade is retried, never half
+//   applied) and refuses, with input_error, a store written by a newer benchhist rather than
+//   misreading it.
+// * Errors: every failure the user can cause or fix (unreadable location, locked too long,
+//   corrupt or newer store) is an input_error whose message names the location; benchhist
+//   turns it into one line on stderr and exit 2.
+//
+// tools/benchhist/store/store_conformance_test.cpp checks these promises for every backend.
 #pragma once
 
 #include <cstdint>
@@ -52,20 +76,22 @@ class history_store {
   // input_error when a run with the same commit, platform, allocator and content hash exists.
   // Returns the new run's id.
   virtual std::int64_t add_run(const run_record& run) = 0;
-  // Runs in ingest order (oldest first).
+  // The runs matching the filter's platform, allocator and branch (its newest `last` when
+  // `last` is not 0), in ingest order (oldest first).
   virtual std::vector<run_info> list_runs(const run_filter& filter) const = 0;
+  // The run with this id and all its samples; nullopt when there is none.
   virtual std::optional<run_record> get_run(std::int64_t id) const = 0;
   // The newest run of `commit` (a full SHA or a unique prefix of at least 4 characters)
-  // matching the filter's platform and allocator.
+  // matching the filter's platform and allocator; nullopt when there is none or the prefix is
+  // shorter than 4. Throws input_error when the prefix names two different commits.
   virtual std::optional<run_info> find_commit(const std::string& commit,
                                               const run_filter& filter) const = 0;
 };
 
-// The embedded backend: a SQLite database file, created (and migrated) on open. Concurrent
-// writers wait for each other (busy timeout); a process killed mid-write leaves no partial run.
-std::unique_ptr<history_store> open_sqlite_history(const std::string& path);
-
-// The schema version open_sqlite_history migrates to (PRAGMA user_version).
-int sqlite_history_schema_version();
+// The backend a location names, opened (created and migrated when needed):
+//   PATH          a SQLite database file (the default backend)
+//   sqlite:PATH   the same, explicitly (a path containing ':' is written this way)
+// Any other `scheme:` prefix throws input_error listing the known schemes.
+std::unique_ptr<history_store> open_history_store(const std::string& location);
 
 }  // namespace tools

@@ -1,4 +1,4 @@
-// File: history_sqlite.cpp
+// File: sqlite_history.cpp
 // The embedded history backend on SQLite.
 //
 // Schema migrations are an ordered list; PRAGMA user_version records how many have been
@@ -9,6 +9,8 @@
 // serialize (the second waits up to the busy timeout) instead of failing mid-transaction with
 // SQLITE_BUSY on lock upgrade. The journal (WAL) makes a run appear whole or not at all, even
 // when the process is killed between statements.
+#include "sqlite/sqlite_history.h"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -17,7 +19,6 @@
 #include <iterator>
 
 #include "common/error.h"
-#include "benchhist/history_store.h"
 
 namespace tools {
 namespace {

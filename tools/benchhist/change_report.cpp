@@ -1,0 +1,60 @@
+// File: change_report.cpp
+#include "benchhist/change_report.h"
+
+#include <fmt/format.h>
+
+#include <span>
+
+#include "benchhist/run_selection.h"
+#include "common/stats.h"
+#include "common/table.h"
+
+namespace tools {
+
+std::vector<change_row> find_changes(const history_series& series,
+                                     const changepoint_options& options) {
+  std::vector<change_row> rows;
+  for (const auto& [bench, points] : series) {
+    std::vector<double> v;
+    v.reserve(points.size());
+    for (const auto& p : points)
+      v.push_back(p.median);
+    const auto cps = e_divisive(v, options);
+    std::size_t seg_start = 0;
+    for (std::size_t k = 0; k < cps.size(); ++k) {
+      const std::size_t at = cps[k].index;
+      const std::size_t seg_end = k + 1 < cps.size() ? cps[k + 1].index : v.size();
+      const std::span<const double> all(v);
+      rows.push_back({bench, points[at].run, median(all.subspan(seg_start, at - seg_start)),
+                      median(all.subspan(at, seg_end - at)), cps[k].p});
+      seg_start = at;
+    }
+  }
+  return rows;
+}
+
+std::string render_changes_text(const std::vector<change_row>& rows, const std::string& metric,
+                                std::size_t benchmarks, const changepoint_options& options) {
+  std::string out;
+  if (rows.empty()) {
+    out = fmt::format("benchhist: no change points in {} ({} benchmark(s))\n", metric, benchmarks);
+  } else {
+    table t({"benchmark", "run", "commit", "before", "after", "change", "p"},
+            {align::left, align::right, align::left, align::right, align::right, align::right,
+             align::right});
+    for (const auto& r : rows)
+      t.add_row(
+          {r.benchmark, std::to_string(r.run.id), short_sha(r.run.commit), format_value(r.before),
+           format_value(r.after),
+           r.before != 0 ? fmt::format("{:+.2f}%", (r.after - r.before) * 100 / r.before) : "-",
+           fmt::format("{:.3f}", r.p)});
+    out = t.render_text();
+  }
+  out += fmt::format(
+      "method: E-Divisive means (Matteson & James 2014) on per-run medians, permutation test "
+      "({} seeded permutations, p <= {})\n",
+      options.permutations, options.alpha);
+  return out;
+}
+
+}  // namespace tools

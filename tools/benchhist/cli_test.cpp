@@ -1,0 +1,107 @@
+// File: cli_test.cpp
+// benchhist's command line driven in-process through run(args, out, err): help and usage
+// errors reach the given streams, `platform` names this build's toolchain, the store location
+// selects a backend, and the report groups the fixture's twelve benchmarks into six detectors.
+// The rest of the command-line contract is in the golden cases under testdata/cli/.
+#include "benchhist/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "benchhist/history_ingest.h"
+#include "common/atomic_file.h"
+#include "test_support/temp_dir.h"
+
+namespace tools {
+namespace {
+
+struct result {
+  int code;
+  std::string out, err;
+};
+
+result run_cli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = benchhist::run(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::size_t lines(const std::string& s) {
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+TEST(Cli, HelpGoesToOutAndExitsZero) {
+  const result r = run_cli({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("Exit codes: 0 ok, 1 regression"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Usage: benchhist"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, UsageErrorsAreOneLineOnErrAndExitTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {}, {"list", "--bogus"}, {"median", "--max", "nan"}, {"compare", "--format", "html"}}) {
+    const result r = run_cli(args);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(lines(r.err), 1u) << r.err;
+    EXPECT_EQ(r.err.rfind("benchhist: error: ", 0), 0u) << r.err;
+  }
+}
+
+// Not a golden case: the platform names the toolchain that built the test.
+TEST(Cli, PlatformPrintsThisBuildsPlatform) {
+  const result r = run_cli({"platform"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, detect_platform() + "\n");
+  EXPECT_EQ(r.out.rfind("linux-", 0), 0u) << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, StoreLocationSelectsTheBackend) {
+  test_support::temp_dir dir;
+  const std::string results = std::string(BENCHHIST_TESTDATA) + "/run_a.json";
+  result r = run_cli({"--db", "sqlite:" + dir.file("h.db"), "ingest", results, "--commit",
+                      "aaaa1111", "--date", "2026-01-02T03:04:05Z", "--platform", "test-plat"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("benchhist: stored run 1: commit aaaa1111, test-plat, glibc", 0), 0u);
+  r = run_cli({"--db", dir.file("h.db"), "list"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("2026-01-02T03:04:05Z"), std::string::npos) << r.out;
+  r = run_cli({"--db", "postgres://host/history", "list"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "benchhist: error: history location 'postgres://host/history': unknown backend "
+            "'postgres' (known: a plain path or sqlite:PATH)\n");
+}
+
+TEST(Cli, ReportGroupsEachDetectorsBenchmarks) {
+  test_support::temp_dir dir;
+  const std::string db = dir.file("h.db");
+  for (const char* run : {"run_a", "run_b"}) {
+    const result r =
+        run_cli({"--db", db, "ingest", std::string(BENCHHIST_TESTDATA) + "/" + run + ".json",
+                 "--commit", std::string(run) + "0000"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const result r = run_cli({"--db", db, "report", "--out", dir.file("report")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string html = read_file(dir.file("report/index.html"));
+  std::size_t groups = 0, charts = 0;
+  for (auto p = html.find("<section class=\"group\""); p != std::string::npos;
+       p = html.find("<section class=\"group\"", p + 1))
+    ++groups;
+  for (auto p = html.find("class=\"chart\""); p != std::string::npos;
+       p = html.find("class=\"chart\"", p + 1))
+    ++charts;
+  EXPECT_EQ(groups, 6u);
+  EXPECT_EQ(charts, 12u);
+  EXPECT_NE(html.find("<h2>BM_PodEvicted</h2>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tools

@@ -1,0 +1,43 @@
+// File: history_store.cpp
+// The backend selector: maps a location ("h.db", "sqlite:h.db") to the backend that serves it.
+// A new backend adds its scheme here and its folder beside sqlite/.
+#include "benchhist/history_store.h"
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+#include "common/error.h"
+#include "sqlite/sqlite_history.h"
+
+namespace tools {
+namespace {
+
+// The scheme of "scheme:rest" (RFC 3986 letters: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )),
+// or empty when the location is a plain path ("./a:b" and "dir/a:b" have none).
+std::string_view scheme_of(std::string_view location) {
+  const auto colon = location.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {};
+  const auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!is_alpha(location[0])) return {};
+  for (const char c : location.substr(0, colon))
+    if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return {};
+  return location.substr(0, colon);
+}
+
+}  // namespace
+
+std::unique_ptr<history_store> open_history_store(const std::string& location) {
+  const std::string_view scheme = scheme_of(location);
+  if (scheme.empty()) return open_sqlite_history(location);
+  if (scheme == "sqlite") {
+    const std::string path = location.substr(scheme.size() + 1);
+    if (path.empty()) throw input_error("history location 'sqlite:' names no database file");
+    return open_sqlite_history(path);
+  }
+  throw input_error(fmt::format(
+      "history location '{}': unknown backend '{}' (known: a plain path or sqlite:PATH)", location,
+      scheme));
+}
+
+}  // namespace tools

@@ -1,0 +1,124 @@
+// File: sqlite_history_test.cpp
+// What only the SQLite backend has, beyond the store contract (store_conformance_test.cpp):
+// its schema versions and migration, its on-disk rows, and a process killed in the middle of
+// an ingest transaction (through the backend's test hook).
+#include "sqlite/sqlite_history.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "common/error.h"
+#include "store/test_records.h"
+#include "test_support/temp_dir.h"
+
+namespace tools {
+namespace {
+
+using test_support::make_record;
+
+std::string query_text(const std::string& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::string out;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const auto* t = sqlite3_column_text(st, 0);
+    out = t ? reinterpret_cast<const char*>(t) : "";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+void exec_sql(const std::string& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(SqliteHistory, SchemaIsVersionedAndMigrated) {
+  test_support::temp_dir dir;
+  const std::string path = dir.file("h.db");
+  // A version-1 database (no indexes yet) with one run, as an older benchhist wrote it.
+  exec_sql(path,
+           "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, commit_sha TEXT NOT NULL, "
+           "parent_sha TEXT NOT NULL DEFAULT '', merge_base TEXT NOT NULL DEFAULT '', branch TEXT "
+           "NOT NULL DEFAULT '', timestamp TEXT NOT NULL, bench_date TEXT NOT NULL DEFAULT '', "
+           "platform TEXT NOT NULL, allocator TEXT NOT NULL, machine TEXT NOT NULL DEFAULT '{}', "
+           "content_hash TEXT NOT NULL, source TEXT NOT NULL DEFAULT '', UNIQUE (commit_sha, "
+           "platform, allocator, content_hash));"
+           "CREATE TABLE samples (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+           "benchmark TEXT NOT NULL, metric TEXT NOT NULL, repetition INTEGER NOT NULL, value "
+           "REAL NOT NULL, PRIMARY KEY (run_id, benchmark, metric, repetition)) WITHOUT ROWID;"
+           "INSERT INTO runs (commit_sha, timestamp, platform, allocator, content_hash) VALUES "
+           "('old1', 't', 'p', 'glibc', 'h');"
+           "PRAGMA user_version = 1;");
+  auto store = open_sqlite_history(path);
+  EXPECT_EQ(sqlite_history_schema_version(), 2);
+  EXPECT_EQ(query_text(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(query_text(path, "SELECT name FROM sqlite_master WHERE name='samples_by_metric'"),
+            "samples_by_metric");
+  EXPECT_EQ(store->list_runs({}).at(0).commit, "old1");  // data kept
+  store.reset();
+  // A database from a newer benchhist is refused, not misread.
+  exec_sql(path, "PRAGMA user_version = 99");
+  EXPECT_THROW(open_sqlite_history(path), input_error);
+}
+
+TEST(SqliteHistory, KillMidIngestLeavesNoPartialRun) {
+  test_support::temp_dir dir;
+  const std::string path = dir.file("h.db");
+  open_sqlite_history(path)->add_run(make_record("before"));
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    ::setenv("ALLOCGATE_HISTORY_TEST_HOOK_FD", std::to_string(fds[1]).c_str(), 1);
+    try {
+      // The hook signals after the run row and one benchmark's samples are written, then waits.
+      open_sqlite_history(path)->add_run(make_record("killed", 6));
+    } catch (...) {
+    }
+    ::_exit(3);  // only reached if the hook did not fire
+  }
+  ::close(fds[1]);
+  char byte = 0;
+  ASSERT_EQ(::read(fds[0], &byte, 1), 1) << "the child never reached the mid-ingest hook";
+  ::close(fds[0]);
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  auto store = open_sqlite_history(path);
+  const auto runs = store->list_runs({});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].commit, "before");
+  EXPECT_EQ(query_text(path, "SELECT count(*) FROM samples"), "30");  // only the first run's
+  EXPECT_EQ(query_text(path, "PRAGMA integrity_check"), "ok");
+  // The lock died with the child: the next ingest goes through.
+  EXPECT_NO_THROW(store->add_run(make_record("after")));
+}
+
+TEST(SqliteHistory, DuplicateRunWritesNoRows) {
+  test_support::temp_dir dir;
+  auto store = open_sqlite_history(dir.file("h.db"));
+  store->add_run(make_record("aaaa1111"));
+  EXPECT_THROW(store->add_run(make_record("aaaa1111")), input_error);
+  EXPECT_EQ(query_text(dir.file("h.db"), "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_text(dir.file("h.db"), "SELECT count(*) FROM samples"), "30");
+}
+
+}  // namespace
+}  // namespace tools
