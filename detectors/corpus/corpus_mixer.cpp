@@ -14,15 +14,12 @@ struct named_generator {
   episode_generator generate;
 };
 
-// Same order as detector_names().
-constexpr std::array<named_generator, 6> generators = {{
-    {"pod_evicted", generate_pod_evicted_episode},
-    {"xid_correlation", generate_xid_correlation_episode},
-    {"hbm_ecc", generate_hbm_ecc_episode},
-    {"nccl_hang", generate_nccl_hang_episode},
-    {"thermal_throttle", generate_thermal_throttle_episode},
-    {"pcie_aer", generate_pcie_aer_episode},
-}};
+// Same order as detector_names(): both expand the list.
+constexpr named_generator generators[] = {
+#define ALLOCGATE_DETECTOR(name, summary) {#name, generate_##name##_episode},
+#include "detectors/detector_list.inc"
+};
+constexpr std::size_t generator_count = std::size(generators);
 
 const named_generator* find_generator(std::string_view name) {
   for (const auto& g : generators)
@@ -54,7 +51,7 @@ corpus generate_corpus(std::string_view focus, const corpus_options& o) {
     } else if (focused != nullptr && roll < o.noise_percent + o.focus_percent) {
       focused->generate(b);
     } else {
-      generators[static_cast<std::size_t>(b.uniform(0, generators.size() - 1))].generate(b);
+      generators[static_cast<std::size_t>(b.uniform(0, generator_count - 1))].generate(b);
     }
     b.advance(b.uniform(1, 100) * 1'000'000);  // 1-100 ms between episodes
   }
