@@ -652,7 +652,14 @@ struct nccl_hang_detector::state {
   }
 
   node_map::iterator add_node(const std::string& name) {
-    if (spare_nodes.empty()) return nodes.try_emplace(name).first;
+    if (spare_nodes.empty()) {
+      // The queue is sized for the cap when its node is first seen: nodes retired by the sweep
+      // are reused by other nodes in any order, and a queue grown one doubling at a time would
+      // keep allocating whenever a busier node inherits a smaller one.
+      const auto it = nodes.try_emplace(name).first;
+      it->second.warns.reserve(config.max_network_warns_per_node);
+      return it;
+    }
     node_map::node_type node = std::move(spare_nodes.back());
     spare_nodes.pop_back();
     node.key() = name;

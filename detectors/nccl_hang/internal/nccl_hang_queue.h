@@ -4,7 +4,7 @@
 // through it allocates nothing. std::deque frees a block whenever its head crosses one and
 // destroys each popped element (with its strings' storage); here pop_front() only moves the
 // head, and push_back() hands out the next slot's object as its last element left it (a string
-// keeps its buffer) for the caller to overwrite. Private to the detector (src/).
+// keeps its buffer) for the caller to overwrite. Private to the detector.
 #pragma once
 
 #include <algorithm>
@@ -34,6 +34,11 @@ class slot_queue {
     return slot;
   }
 
+  // Makes room for `n` elements at once, so that filling up to `n` never allocates again.
+  void reserve(std::size_t n) {
+    if (n > slots_.size()) resize_slots(n);
+  }
+
   // Drops the oldest element; its slot (and the storage it holds) waits for a push_back().
   void pop_front() noexcept {
     head_ = wrap(head_ + 1);
@@ -45,12 +50,15 @@ class slot_queue {
     return i >= slots_.size() ? i - slots_.size() : i;
   }
 
-  // Full: the elements are rotated to the front (in order) and the slots doubled. Moving keeps
+  // Full: the slots are doubled.
+  void grow() { resize_slots(std::max<std::size_t>(4, slots_.size() * 2)); }
+
+  // The elements are rotated to the front (in order), then the slots resized. Moving keeps
   // every element's storage.
-  void grow() {
+  void resize_slots(std::size_t n) {
     std::rotate(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end());
     head_ = 0;
-    slots_.resize(std::max<std::size_t>(4, slots_.size() * 2));
+    slots_.resize(n);
   }
 
   std::vector<T> slots_;
