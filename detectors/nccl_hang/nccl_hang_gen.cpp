@@ -172,8 +172,7 @@ class episode {
   }
 
   // Draws are made one statement at a time, never several in one argument list (whose
-  // evaluation order differs between GCC and Clang); last argument first, the order GCC used
-  // when they were inline, so the golden file describes the same stream.
+  // evaluation order differs between GCC and Clang).
   std::string peer_ip() {
     const auto port = b_.uniform(30000, 60999);
     const auto host = b_.uniform(2, 250);

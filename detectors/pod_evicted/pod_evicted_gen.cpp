@@ -52,8 +52,7 @@ std::string hex(stream_builder& b, int digits) {
 }
 
 // Draws are made one statement at a time, never several in one argument list (whose evaluation
-// order differs between GCC and Clang); last argument first, the order GCC used when they were
-// inline, so the committed golden file describes the same stream.
+// order differs between GCC and Clang).
 std::string uuid(stream_builder& b) {
   const std::string node = hex(b, 12);
   const std::string clock_seq = hex(b, 4);

@@ -131,8 +131,7 @@ void faulty_scrape(scrape& s) {
       celsius += b.uniform(0, 2);
       next_scrape();
     }
-    // One draw per statement (argument evaluation order differs between compilers); last
-    // argument first, the order GCC used when they were inline.
+    // One draw per statement (argument evaluation order differs between compilers).
     const std::int64_t cooled = celsius - b.uniform(6, 12);
     s.sample(g, b.chance(1, 2) ? 0x0 : 0x4, cooled);
   } else if (pick < 70) {

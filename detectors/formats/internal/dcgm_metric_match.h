@@ -2,8 +2,8 @@
 // Recognising the lines of a DCGM detector (hbm_ecc, thermal_throttle): a cheap prefix check,
 // lookup of the metric name in the detector's own metric table, telling a name cut short by
 // truncation from a metric that is simply not ours, then the full Prometheus parse (which
-// captures the labels the detector asks for on the way). Private to src/. Marks the start of
-// the parse phase (phase.h) for both detectors: everything before it is rejection.
+// captures the labels the detector asks for on the way). Private to the detectors. Marks the start
+// of the parse phase (phase.h) for both detectors: everything before it is rejection.
 #pragma once
 
 #include <array>

@@ -2,7 +2,7 @@
 // The per-GPU state store of the DCGM detectors (hbm_ecc, thermal_throttle): a list of GPU
 // states from least to most recently seen plus an index from "node\nsubject" to list entry, so
 // that both evictions (idle for too long, over the cap) take from the front in O(1). Private to
-// src/; the detectors own the list, index and scratch key (declared in their headers) and
+// the detectors; they own the list, index and scratch key (declared in their headers) and
 // pass them in.
 #pragma once
 

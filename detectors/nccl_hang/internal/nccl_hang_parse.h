@@ -1,6 +1,6 @@
 // File: nccl_hang_parse.h
 // The line parser of the nccl_hang detector: turns one PyTorch ProcessGroupNCCL or NCCL debug
-// line into a typed record, without allocating. Private to the detector (src/), kept apart so
+// line into a typed record, without allocating. Private to the detector, kept apart so
 // that the grammar of the formats is in one place.
 #pragma once
 
