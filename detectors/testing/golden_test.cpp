@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -79,7 +80,10 @@ TEST_P(Golden, FocusedStreamProducesTheCheckedInFindings) {
   ASSERT_FALSE(actual.empty()) << name << ": its focused stream produced no findings at all";
   const std::string path = golden_path(name);
   if (std::getenv("ALLOCGATE_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path, std::ios::binary) << actual;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << actual;
+    ASSERT_TRUE(out.flush()) << "cannot write " << path;
     GTEST_SKIP() << "rewrote " << path << "; review and commit the diff";
   }
   std::ifstream in(path, std::ios::binary);
