@@ -60,6 +60,10 @@ function(allocgate_detectors_test src)
   target_include_directories(${name} PRIVATE ${ALLOCGATE_DETECTORS_ROOT})
   target_compile_definitions(${name} PRIVATE
                              ALLOCGATE_DETECTORS_SOURCE_DIR="${ALLOCGATE_DETECTORS_ROOT}")
+  if(ALLOCGATE_ONLY_DETECTOR)
+    target_compile_definitions(${name} PRIVATE
+                               ALLOCGATE_ONLY_DETECTOR="${ALLOCGATE_ONLY_DETECTOR}")
+  endif()
 endfunction()
 
 # allocgate_detectors_fuzz(<parser>_fuzz.cpp): a libFuzzer target (clang, ALLOCGATE_FUZZ) named

@@ -21,7 +21,7 @@ corpus_options small(std::uint64_t seed, std::size_t events = 5000) {
 }
 
 TEST(Corpus, SameSeedGivesByteIdenticalOutput) {
-  for (std::string_view focus : {std::string_view{}, std::string_view{"pod_evicted"}}) {
+  for (std::string_view focus : {std::string_view{}, detector_names().front()}) {
     const std::string a = generate_corpus(focus, small(7)).envelope_text();
     const std::string b = generate_corpus(focus, small(7)).envelope_text();
     EXPECT_EQ(a, b);
@@ -55,14 +55,19 @@ TEST(Corpus, EachDetectorsOwnLinesMatchTheCommittedChecksums) {
       {"hbm_ecc", 763944392339747878ULL},          {"nccl_hang", 10922236260226188258ULL},
       {"thermal_throttle", 251042745119063978ULL}, {"pcie_aer", 17732141096598968555ULL},
   };
-  for (const auto& [focus, checksum] : expected)
+  for (const auto& [focus, checksum] : expected) {
+    if (make_detector(focus) == nullptr) continue;  // not in this build's list
     EXPECT_EQ(fnv1a(stream(focus).envelope_text(focus)), checksum) << "focus '" << focus << "'";
+  }
 }
 
 // The whole streams: background lines are other detectors' and the unfocused stream mixes all
 // of them, so these DO move when a detector is added (and only then, or when a generator
 // changes).
 TEST(Corpus, WholeStreamsMatchTheCommittedChecksums) {
+#ifdef ALLOCGATE_ONLY_DETECTOR
+  GTEST_SKIP() << "built for one detector (ALLOCGATE_ONLY_DETECTOR): other streams";
+#endif
   const std::pair<std::string_view, std::uint64_t> expected[] = {
       {"", 16174563749160586392ULL},
       {"pod_evicted", 5726860177138125978ULL},
@@ -96,7 +101,9 @@ TEST(Corpus, FocusedStreamsRecordWhichGeneratorEmittedEachLine) {
     }
     EXPECT_GT(own, c.size() / 2) << focus;
     EXPECT_GT(noise, 0u) << focus;
-    EXPECT_GT(background, 0u) << focus;
+    if (detector_names().size() > 1) {
+      EXPECT_GT(background, 0u) << focus;
+    }
     std::size_t own_lines = 0;
     for (const char ch : c.envelope_text(focus))
       own_lines += ch == '\n';
@@ -121,7 +128,7 @@ TEST(Corpus, UnknownFocusIsRejected) {
 }
 
 TEST(Corpus, EventsSurviveMovingTheCorpus) {
-  corpus a = generate_corpus("hbm_ecc", small(5, 100));
+  corpus a = generate_corpus(detector_names().front(), small(5, 100));
   const std::string before(a.events()[10].line);
   corpus b = std::move(a);
   EXPECT_EQ(b.events()[10].line, before);
