@@ -1,5 +1,6 @@
 // File: phase.h
-// Named phases of a detector's per-event work, for per-phase attribution (issue 6).
+// Named phases of a detector's per-event work, for the phase profile (how its time and
+// allocations split between rejecting, parsing, updating state and emitting).
 //
 // A detector marks where each phase of on_event() begins:
 //
