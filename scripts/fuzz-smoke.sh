@@ -9,9 +9,9 @@ seconds=${FUZZ_SECONDS:-15}
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 shopt -s nullglob
-targets=("$build"/detectors/*_fuzz)
+targets=("$build"/fuzz/*_fuzz)
 if [[ ${#targets[@]} -eq 0 ]]; then
-  echo "fuzz-smoke: error: no fuzz targets in $build/detectors (configure with -DALLOCGATE_FUZZ=ON)" >&2
+  echo "fuzz-smoke: error: no fuzz targets in $build/fuzz (configure with -DALLOCGATE_FUZZ=ON)" >&2
   exit 2
 fi
 for target in "${targets[@]}"; do

@@ -1,8 +1,16 @@
 // File: corpus_mixer.cpp
 // generate_corpus: interleaves the detectors' episodes and noise into one realistic stream.
-#include <array>
+//
+// Every generator draws from its own RNG, seeded from the stream seed and its name
+// (generator_seed), and the mixer from a third one of its own. The mixer makes the same four
+// draws for every episode slot, whatever happens in it: the quiet/faulty toggle, the slot kind,
+// one 64-bit value that picks a background generator, and the gap to the next slot. So in a
+// focused stream, which slots are the focused detector's, what it emits there and when do not
+// depend on which other detectors exist (see generate_corpus in corpus.h).
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "detectors/corpus.h"
 
@@ -14,73 +22,120 @@ struct named_generator {
   episode_generator generate;
 };
 
-// Same order as detector_names().
-constexpr std::array<named_generator, 6> generators = {{
-    {"pod_evicted", generate_pod_evicted_episode},
-    {"xid_correlation", generate_xid_correlation_episode},
-    {"hbm_ecc", generate_hbm_ecc_episode},
-    {"nccl_hang", generate_nccl_hang_episode},
-    {"thermal_throttle", generate_thermal_throttle_episode},
-    {"pcie_aer", generate_pcie_aer_episode},
-}};
+// Same order as detector_names(): both expand the list.
+constexpr named_generator generators[] = {
+#define ALLOCGATE_DETECTOR(name, summary) {#name, generate_##name##_episode},
+#include "detectors/detector_list.inc"
+};
+constexpr std::size_t generator_count = std::size(generators);
 
-const named_generator* find_generator(std::string_view name) {
-  for (const auto& g : generators)
-    if (g.name == name) return &g;
-  return nullptr;
+// The origin of noise lines (detectors are 0 .. generator_count - 1).
+constexpr std::uint32_t noise_origin = generator_count;
+constexpr std::string_view noise_name = "noise";
+constexpr std::string_view mixer_name = "mixer";
+
+// A generator that never emits a line would make a background slot empty; it gets this many
+// episodes to emit one before the mixer gives up on it.
+constexpr int background_attempts = 64;
+
+std::size_t find_generator(std::string_view name) {
+  for (std::size_t i = 0; i < generator_count; ++i)
+    if (generators[i].name == name) return i;
+  return generator_count;
 }
 
 }  // namespace
 
 corpus generate_corpus(std::string_view focus, const corpus_options& o) {
-  const named_generator* focused = nullptr;
+  std::size_t focus_index = generator_count;
   if (!focus.empty()) {
-    focused = find_generator(focus);
-    if (focused == nullptr)
+    focus_index = find_generator(focus);
+    if (focus_index == generator_count)
       throw std::invalid_argument("generate_corpus: unknown detector '" + std::string(focus) + "'");
   }
+  const bool focused = focus_index != generator_count;
   if (o.nodes == 0) throw std::invalid_argument("generate_corpus: nodes must be at least 1");
 
-  stream_builder b(o.seed, o.nodes, o.start_ns);
-  b.lines().reserve(o.events + 64);
-  while (b.lines().size() < o.events) {
-    // Faulty periods are rare and short, as on a real fleet: about 1 episode in 150 starts
-    // one, and it lasts about 40 episodes.
-    if (!b.faulty() ? b.chance(1, 150) : b.chance(1, 40)) b.set_faulty(!b.faulty());
+  // The stream, and a scratch stream where background episodes run (focused streams only).
+  auto stream = std::make_shared<stream_state>(o.nodes, o.start_ns);
+  auto scratch = std::make_shared<stream_state>(o.nodes, o.start_ns);
+  stream->lines.reserve(o.events + 64);
 
-    const auto roll = static_cast<std::uint32_t>(b.uniform(0, 99));
+  stream_builder mixer(generator_seed(o.seed, mixer_name), stream, noise_origin, 0);
+  stream_builder noise(generator_seed(o.seed, noise_name), stream, noise_origin,
+                       o.malformed_permille);
+  std::vector<stream_builder> builders;
+  std::vector<std::size_t> others;  // the background generators of a focused stream
+  builders.reserve(generator_count);
+  for (std::size_t i = 0; i < generator_count; ++i) {
+    const bool background = focused && i != focus_index;
+    builders.emplace_back(generator_seed(o.seed, generators[i].name), background ? scratch : stream,
+                          static_cast<std::uint32_t>(i), o.malformed_permille);
+    if (background) others.push_back(i);
+  }
+
+  while (stream->lines.size() < o.events) {
+    // Faulty periods are rare and short, as on a real fleet: about 1 slot in 150 starts one,
+    // and it lasts about 40 slots.
+    const bool toggle = stream->faulty ? mixer.chance(1, 40) : mixer.chance(1, 150);
+    if (toggle) stream->faulty = !stream->faulty;
+    const auto roll = static_cast<std::uint32_t>(mixer.uniform(0, 99));
+    const std::uint64_t pick = mixer.next();
+    const std::int64_t gap_ms = mixer.uniform(1, 100);
+
     if (roll < o.noise_percent) {
-      generate_noise_line(b);
-    } else if (focused != nullptr && roll < o.noise_percent + o.focus_percent) {
-      focused->generate(b);
+      generate_noise_line(noise);
+    } else if (focused && roll < o.noise_percent + o.focus_percent) {
+      generators[focus_index].generate(builders[focus_index]);
+    } else if (focused && !others.empty()) {
+      // One line of another detector's episode, at the current time: every background slot
+      // adds exactly one line and no time, whichever generator it picks, so the focused
+      // detector's lines keep their positions and timestamps when detectors are added.
+      const std::size_t i = others[pick % others.size()];
+      scratch->now_ns = stream->now_ns;
+      scratch->faulty = stream->faulty;
+      scratch->lines.clear();
+      for (int attempt = 0; attempt < background_attempts && scratch->lines.empty(); ++attempt)
+        generators[i].generate(builders[i]);
+      if (scratch->lines.empty())
+        throw std::logic_error("generate_corpus: generator '" + std::string(generators[i].name) +
+                               "' emits no line");
+      stream_line line = std::move(scratch->lines.front());
+      line.ts_ns = stream->now_ns;
+      stream->lines.push_back(std::move(line));
+    } else if (focused) {
+      generate_noise_line(noise);  // a single detector in the list: nothing else to mix in
     } else {
-      generators[static_cast<std::size_t>(b.uniform(0, generators.size() - 1))].generate(b);
+      // The unfocused stream runs whole episodes of every detector, picked by `pick % count`:
+      // it changes, by definition, when a detector is added to the list.
+      const std::size_t i = pick % generator_count;
+      generators[i].generate(builders[i]);
     }
-    b.advance(b.uniform(1, 100) * 1'000'000);  // 1-100 ms between episodes
+    stream->now_ns += gap_ms * 1'000'000;  // 1-100 ms between slots
   }
 
-  auto& records = b.lines();
+  auto& records = stream->lines;
   records.resize(o.events);
-  // Truncation at a random point: what a crashed writer or a full buffer leaves behind.
-  for (auto& r : records) {
-    if (r.line.size() > 2 && b.chance(o.malformed_permille, 1000))
-      r.line.resize(
-          static_cast<std::size_t>(b.uniform(1, static_cast<std::int64_t>(r.line.size()) - 1)));
-  }
 
   corpus c;
-  c.nodes_.reserve(b.node_count());
-  for (std::size_t i = 0; i < b.node_count(); ++i)
-    c.nodes_.emplace_back(b.node(i));
+  c.nodes_ = stream->nodes;
   c.lines_.reserve(records.size());
-  for (auto& r : records)
+  c.origins_.reserve(records.size());
+  for (auto& r : records) {
     c.lines_.push_back(std::move(r.line));
+    c.origins_.push_back(r.origin);
+  }
   c.events_.reserve(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     c.events_.push_back(
         event{records[i].ts_ns, c.nodes_[records[i].node_index], records[i].src, c.lines_[i]});
   }
   return c;
+}
+
+std::string_view corpus::origin(std::size_t i) const noexcept {
+  const std::uint32_t o = origins_[i];
+  return o < generator_count ? generators[o].name : noise_name;
 }
 
 std::string corpus::text() const {
@@ -92,9 +147,11 @@ std::string corpus::text() const {
   return out;
 }
 
-std::string corpus::envelope_text() const {
+std::string corpus::envelope_text(std::string_view only_origin) const {
   std::string out;
-  for (const auto& e : events_) {
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    if (!only_origin.empty() && origin(i) != only_origin) continue;
+    const event& e = events_[i];
     out += std::to_string(e.ts_ns);
     out += '\t';
     out += e.node;

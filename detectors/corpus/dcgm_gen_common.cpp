@@ -2,7 +2,7 @@
 // A node's GPU hardware and dcgm-exporter label layout as pure functions of its name, and the
 // rendering of one GPU's labels and sample lines, for the DCGM corpus generators. See
 // dcgm_gen_common.h.
-#include "dcgm_gen_common.h"
+#include "corpus/internal/dcgm_gen_common.h"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // File: kernel_gen_common.cpp
 // Node platform hashing and kernel log prefixes for the kernel-log corpus generators. See
 // kernel_gen_common.h.
-#include "kernel_gen_common.h"
+#include "corpus/internal/kernel_gen_common.h"
 
 #include <fmt/format.h>
 

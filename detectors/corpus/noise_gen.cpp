@@ -12,9 +12,7 @@ namespace detectors {
 namespace {
 
 // Draws are made one statement at a time, never several inside one argument list, whose
-// evaluation order the language leaves open (GCC and Clang differ). The order below, last
-// argument first, is the one GCC used when they were inline, so the committed golden file and
-// ceilings describe the same stream.
+// evaluation order the language leaves open (GCC and Clang differ).
 
 struct uptime {
   std::int64_t sec;

@@ -1,0 +1,96 @@
+# File: allocgate_detectors.cmake
+# The CMake helpers of the detectors tree, one per kind of target. Every folder under detectors/
+# registers its sources with allocgate_detectors_module() or allocgate_detector(); the libraries
+# are then made from everything registered by allocgate_detectors_library(), which any folder
+# (e.g. the phase profiler's) can call once the detectors tree has been added.
+include_guard(GLOBAL)
+
+# The root of the detectors tree: the private include root ("formats/internal/x.h",
+# "corpus/internal/x.h", "testing/x.h") and where the golden test finds detectors' testdata/.
+set(ALLOCGATE_DETECTORS_ROOT ${CMAKE_CURRENT_LIST_DIR})
+
+# allocgate_detectors_module([SOURCES ...] [TESTS ...] [FUZZ ...])
+# Adds the calling folder's SOURCES (and its include/ folder, when there is one) to the detectors
+# libraries, one GoogleTest executable per TESTS file and one libFuzzer target per FUZZ file.
+function(allocgate_detectors_module)
+  cmake_parse_arguments(ARG "" "" "SOURCES;TESTS;FUZZ" ${ARGN})
+  foreach(src ${ARG_SOURCES})
+    set_property(GLOBAL APPEND PROPERTY ALLOCGATE_DETECTORS_SOURCES
+                 ${CMAKE_CURRENT_SOURCE_DIR}/${src})
+  endforeach()
+  if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include)
+    set_property(GLOBAL APPEND PROPERTY ALLOCGATE_DETECTORS_INCLUDES
+                 ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  endif()
+  foreach(src ${ARG_TESTS})
+    allocgate_detectors_test(${src})
+  endforeach()
+  foreach(src ${ARG_FUZZ})
+    allocgate_detectors_fuzz(${src})
+  endforeach()
+endfunction()
+
+# allocgate_detector(<name> SOURCES ... GENERATOR <name>_gen.cpp [TESTS ...] [FUZZ ...])
+# One detector's folder: its detector and parser sources, its corpus generator (which defines
+# generate_<name>_episode), its tests and its fuzz target.
+function(allocgate_detector name)
+  cmake_parse_arguments(ARG "" "GENERATOR" "SOURCES;TESTS;FUZZ" ${ARGN})
+  if(NOT ARG_GENERATOR)
+    message(FATAL_ERROR "allocgate_detector(${name}): GENERATOR <name>_gen.cpp is required "
+                        "(the corpus mixer calls generate_${name}_episode)")
+  endif()
+  if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/include/detectors/${name}.h)
+    message(FATAL_ERROR "allocgate_detector(${name}): include/detectors/${name}.h is missing")
+  endif()
+  allocgate_detectors_module(SOURCES ${ARG_SOURCES} ${ARG_GENERATOR} TESTS ${ARG_TESTS}
+                             FUZZ ${ARG_FUZZ})
+endfunction()
+
+# allocgate_detectors_test(<file>_test.cpp): a GoogleTest executable named after the file,
+# labelled "detectors", with the private include root and ALLOCGATE_DETECTORS_SOURCE_DIR.
+function(allocgate_detectors_test src)
+  if(NOT ALLOCGATE_BUILD_TESTS)
+    return()
+  endif()
+  get_filename_component(name ${src} NAME_WE)
+  allocgate_add_gtest(${name} SOURCES ${src}
+                      LIBS allocgate::detectors allocgate::alloc_hooks allocgate::bench_contract
+                           nlohmann_json::nlohmann_json
+                      LABEL detectors)
+  target_include_directories(${name} PRIVATE ${ALLOCGATE_DETECTORS_ROOT})
+  target_compile_definitions(${name} PRIVATE
+                             ALLOCGATE_DETECTORS_SOURCE_DIR="${ALLOCGATE_DETECTORS_ROOT}")
+  if(ALLOCGATE_ONLY_DETECTOR)
+    target_compile_definitions(${name} PRIVATE
+                               ALLOCGATE_ONLY_DETECTOR="${ALLOCGATE_ONLY_DETECTOR}")
+  endif()
+endfunction()
+
+# allocgate_detectors_fuzz(<parser>_fuzz.cpp): a libFuzzer target (clang, ALLOCGATE_FUZZ) named
+# after the file. All of them land in <build>/fuzz, where scripts/fuzz-smoke.sh looks.
+function(allocgate_detectors_fuzz src)
+  if(NOT ALLOCGATE_FUZZ)
+    return()
+  endif()
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${ALLOCGATE_DETECTORS_ROOT})
+  target_link_libraries(${name} PRIVATE allocgate::detectors)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+endfunction()
+
+# allocgate_detectors_library(<target>): a static library of every registered detectors source,
+# aliased allocgate::<target>. Call it after the detectors tree has been added (the registered
+# lists are complete then); the caller adds what makes its build differ (compile definitions).
+function(allocgate_detectors_library target)
+  get_property(sources GLOBAL PROPERTY ALLOCGATE_DETECTORS_SOURCES)
+  get_property(includes GLOBAL PROPERTY ALLOCGATE_DETECTORS_INCLUDES)
+  get_property(only_include GLOBAL PROPERTY ALLOCGATE_DETECTORS_ONLY_INCLUDE)
+  add_library(${target} STATIC ${sources})
+  add_library(allocgate::${target} ALIAS ${target})
+  target_include_directories(${target} PUBLIC ${only_include} ${includes}
+                             PRIVATE ${ALLOCGATE_DETECTORS_ROOT})
+  target_link_libraries(${target} PUBLIC fmt::fmt
+                        PRIVATE nlohmann_json::nlohmann_json PkgConfig::SIMDJSON)
+endfunction()

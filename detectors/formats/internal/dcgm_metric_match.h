@@ -1,0 +1,107 @@
+// File: dcgm_metric_match.h
+// Recognising the lines of a DCGM detector (hbm_ecc, thermal_throttle): a cheap prefix check,
+// lookup of the metric name in the detector's own metric table, telling a name cut short by
+// truncation from a metric that is simply not ours, then the full Prometheus parse (which
+// captures the labels the detector asks for on the way). Private to the detectors. Marks the start
+// of the parse phase (phase.h) for both detectors: everything before it is rejection.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "detectors/phase.h"
+#include "detectors/prometheus_line.h"
+
+namespace detectors::internal {
+
+// Every metric a DCGM detector reads starts with the device-field prefix.
+inline constexpr std::string_view dcgm_prefix = "DCGM_FI_DEV_";
+
+inline std::string_view skip_leading_blanks(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
+    ++i;
+  return s.substr(i);
+}
+
+inline std::string_view trim_trailing(std::string_view s) noexcept {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// The 8 bytes after the device-field prefix, where a DCGM detector's metric names of one
+// length differ (ECC_SBE_VOL_TOTAL, ECC_DBE_AGG_TOTAL...); callers check the size first.
+inline std::uint64_t word_after_prefix(std::string_view name) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, name.data() + dcgm_prefix.size(), sizeof w);
+  return w;
+}
+
+// The entry of `table` (elements with a `name`) for metric `name`, or null. Names are
+// compared in full only when their length and the word after the prefix agree: most lines
+// name one metric of several of the same length.
+template <typename Info, std::size_t N>
+const Info* find_metric(const std::array<Info, N>& table, std::string_view name) noexcept {
+  if (name.size() < dcgm_prefix.size() + sizeof(std::uint64_t)) {
+    for (const Info& m : table)
+      if (m.name == name) return &m;
+    return nullptr;
+  }
+  const std::uint64_t word = word_after_prefix(name);
+  for (const Info& m : table)
+    if (m.name.size() == name.size() && word_after_prefix(m.name) == word && m.name == name)
+      return &m;
+  return nullptr;
+}
+
+// A line that stops inside one of the table's metric names ("DCGM_FI_DEV_ECC_DB") was cut
+// short.
+template <typename Info, std::size_t N>
+bool is_truncated_name(const std::array<Info, N>& table, std::string_view line,
+                       std::string_view name) noexcept {
+  if (name.size() <= dcgm_prefix.size() || trim_trailing(line).size() != name.size()) return false;
+  for (const Info& m : table)
+    if (m.name.substr(0, name.size()) == name) return true;
+  return false;
+}
+
+// What a line is to a DCGM detector.
+template <typename Info>
+struct dcgm_line_match {
+  const Info* info = nullptr;  // the table entry; null when the line is not a sample of ours
+  bool malformed = false;      // ours, but cut short or not a valid sample
+  prom_sample sample;          // valid when info is set
+};
+
+// `labels` captures the labels a detector reads (one walk over them, during the parse).
+template <typename Info, std::size_t N>
+dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table, std::string_view raw,
+                                      prom_label_capture& labels) noexcept {
+  dcgm_line_match<Info> m;
+  const std::string_view line = skip_leading_blanks(raw);
+  // Cheap rejection: every line of ours starts with DCGM's device-field prefix.
+  if (line.substr(0, dcgm_prefix.size()) != dcgm_prefix) return m;
+  const std::string_view name = prometheus_metric_name(line);
+  const Info* info = find_metric(table, name);
+  if (info == nullptr) {
+    m.malformed = is_truncated_name(table, line, name);
+    return m;
+  }
+  // A metric of ours: from here on the work is parsing (phase.h). The name is read once:
+  // the parse carries on after it.
+  DETECTORS_PHASE(parse);
+  const prom_parse_result parsed = parse_prometheus_line_after_name(line, name.size(), labels);
+  if (parsed.kind != prom_line_kind::sample) {
+    m.malformed = true;
+    return m;
+  }
+  m.info = info;
+  m.sample = parsed.sample;
+  return m;
+}
+
+}  // namespace detectors::internal

@@ -1,0 +1,171 @@
+// File: kernel_prefix.cpp
+// Prefix recognition for kernel log lines: a small hand-written scanner (no regex: this runs
+// for every kernel line on every node, and std::regex both allocates and is slow).
+#include "detectors/kernel_prefix.h"
+
+#include <cstddef>
+#include <cstdint>
+
+#include "formats/internal/literal_prefix.h"
+
+namespace detectors {
+namespace {
+
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_lower(char c) noexcept {
+  return c >= 'a' && c <= 'z';
+}
+
+// The first three characters of a name as one number, so that recognising a month or weekday
+// is one switch rather than a loop of string compares: it runs on every line that starts with
+// a capital letter (every syslog line, and DCGM metrics start with 'D' like "Dec").
+constexpr std::uint32_t code3(char a, char b, char c) noexcept {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(a)) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b)) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(c));
+}
+constexpr std::uint32_t code3(std::string_view s) noexcept {
+  return code3(s[0], s[1], s[2]);
+}
+
+bool is_month(std::string_view s) noexcept {
+  if (s.size() < 3) return false;
+  switch (code3(s)) {
+    case code3("Jan"):
+    case code3("Feb"):
+    case code3("Mar"):
+    case code3("Apr"):
+    case code3("May"):
+    case code3("Jun"):
+    case code3("Jul"):
+    case code3("Aug"):
+    case code3("Sep"):
+    case code3("Oct"):
+    case code3("Nov"):
+    case code3("Dec"):
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_weekday(std::string_view s) noexcept {
+  if (s.size() < 3) return false;
+  switch (code3(s)) {
+    case code3("Mon"):
+    case code3("Tue"):
+    case code3("Wed"):
+    case code3("Thu"):
+    case code3("Fri"):
+    case code3("Sat"):
+    case code3("Sun"):
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The number of leading decimal digits of s.
+std::size_t digits_length(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && is_digit(s[i]))
+    ++i;
+  return i;
+}
+
+// "hh:mm:ss" at s[0..8)
+bool is_clock(std::string_view s) noexcept {
+  return s.size() >= 8 && is_digit(s[0]) && is_digit(s[1]) && s[2] == ':' && is_digit(s[3]) &&
+         is_digit(s[4]) && s[5] == ':' && is_digit(s[6]) && is_digit(s[7]);
+}
+
+// "[  219.470994] " or "[Fri Aug 30 11:43:09 2024] "; returns the length consumed or 0.
+std::size_t bracket_prefix(std::string_view s) noexcept {
+  if (s.size() < 3 || s[0] != '[') return 0;
+  const std::size_t close = s.find(']');
+  if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ' ') return 0;
+  const std::string_view inside = s.substr(1, close - 1);
+  std::size_t i = 0;
+  while (i < inside.size() && inside[i] == ' ')
+    ++i;
+  // An uptime is digits, one '.', digits: "219.470994".
+  const std::string_view rest = inside.substr(i);
+  const std::size_t dot = digits_length(rest);
+  const bool uptime = dot > 0 && dot < rest.size() && rest[dot] == '.' &&
+                      digits_length(rest.substr(dot + 1)) == rest.size() - dot - 1;
+  // "Fri Aug 30 11:43:09 2024" is 24 characters.
+  const bool wall = inside.size() == 24 && is_weekday(inside) && inside[3] == ' ' &&
+                    is_month(inside.substr(4)) && is_clock(inside.substr(11));
+  return uptime || wall ? close + 2 : 0;
+}
+
+// "2024-11-15T12:02:03,470068+00:00 "
+std::size_t iso_prefix(std::string_view s) noexcept {
+  if (s.size() < 20 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]) ||
+      s[4] != '-' || s[7] != '-' || s[10] != 'T' || !is_clock(s.substr(11)))
+    return 0;
+  const std::size_t space = s.find(' ', 19);
+  return space == std::string_view::npos ? 0 : space + 1;
+}
+
+// "kern  :warn  : " (dmesg --decode): facility, padding, ':', level, padding, ': '.
+std::size_t decode_prefix(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && is_lower(s[i]))
+    ++i;
+  if (i == 0 || i > 8) return 0;
+  while (i < s.size() && s[i] == ' ')
+    ++i;
+  if (i >= s.size() || s[i] != ':') return 0;
+  ++i;
+  const std::size_t level_start = i;
+  while (i < s.size() && is_lower(s[i]))
+    ++i;
+  if (i == level_start || i - level_start > 6) return 0;
+  while (i < s.size() && s[i] == ' ')
+    ++i;
+  if (i + 1 >= s.size() || s[i] != ':' || s[i + 1] != ' ') return 0;
+  return i + 2;
+}
+
+// "Dec  2 11:38:47 host kernel: " (syslog and journalctl short). Sets host.
+std::size_t syslog_prefix(std::string_view s, std::string_view& host) noexcept {
+  // "Mmm dd hh:mm:ss " is 16 characters (day padded with a space).
+  if (s.size() < 16 || !is_month(s) || s[3] != ' ' || !is_clock(s.substr(7)) || s[15] != ' ')
+    return 0;
+  const std::size_t host_end = s.find(' ', 16);
+  if (host_end == std::string_view::npos || host_end == 16) return 0;
+  const std::string_view tag = s.substr(host_end + 1);
+  if (!internal::has_prefix(tag, "kernel: ")) return 0;
+  host = s.substr(16, host_end - 16);
+  return host_end + 1 + 8;
+}
+
+}  // namespace
+
+kernel_line strip_kernel_prefix(std::string_view line) noexcept {
+  kernel_line out{line, {}};
+  // Prefixes stack (syslog + dmesg uptime, decode + uptime); peel until none matches.
+  for (int guard = 0; guard < 4; ++guard) {
+    std::string_view& m = out.message;
+    std::size_t n = 0;
+    if (m.empty()) break;
+    if (m[0] == '[') {
+      n = bracket_prefix(m);
+    } else if (is_digit(m[0])) {
+      n = iso_prefix(m);
+    } else if (internal::has_prefix(m, "kernel: ")) {
+      n = 8;
+    } else if (is_month(m)) {
+      n = syslog_prefix(m, out.host);
+    }
+    if (n == 0 && is_lower(m[0])) n = decode_prefix(m);
+    if (n == 0) break;
+    m.remove_prefix(n);
+  }
+  return out;
+}
+
+}  // namespace detectors

@@ -1,0 +1,1090 @@
+// File: pcie_aer_test.cpp
+// Tests for the pcie_aer detector on literal kernel lines: every record form (kernel
+// generations, firmware-first dumps and their re-logging), record assembly and completion, the
+// corrected-storm and Xid 79 windows at their edges, malformed lines, foreign lines, bounded
+// state, and the detector fed with its own generator's episodes.
+#include "detectors/pcie_aer.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alloc_hooks/gtest.h"
+#include "detectors/corpus.h"
+#include "testing/warm_windows.h"
+
+namespace detectors {
+namespace {
+
+using internal::aer_line_kind;
+using internal::aer_severity;
+using internal::parse_aer_line;
+
+constexpr std::int64_t t0 = 1'732'000'000LL * ns_per_second;
+constexpr std::int64_t ms = 1'000'000;
+constexpr std::int64_t sec = ns_per_second;
+
+// --- literal records ------------------------------------------------------------------------
+
+// 4.19-5.7: notice with "AER: ", device lines without it.
+constexpr std::array<std::string_view, 4> corrected_v4 = {
+    "pcieport 0000:00:03.1: AER: Corrected error received: 0000:3b:00.0",
+    "nvidia 0000:3b:00.0: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)",
+    "nvidia 0000:3b:00.0:   device [10de:2330] error status/mask=00000001/0000e000",
+    "nvidia 0000:3b:00.0:    [ 0] RxErr                  (First)",
+};
+
+// 5.8+: "AER: " on every line.
+constexpr std::array<std::string_view, 5> fatal_v5 = {
+    "pcieport 0000:00:01.0: AER: Uncorrected (Fatal) error received: 0000:01:00.0",
+    "nvidia 0000:01:00.0: AER: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction "
+    "Layer, (Requester ID)",
+    "nvidia 0000:01:00.0: AER:   device [10de:20b0] error status/mask=00004000/00000000",
+    "nvidia 0000:01:00.0: AER:    [14] CmpltTO                (First)",
+    "nvidia 0000:01:00.0: AER:   TLP Header: 00000000 00000000 00000000 00000000",
+};
+
+// 6.10+: "error message received from", Correctable / Uncorrectable, 0x TLP words.
+constexpr std::array<std::string_view, 5> nonfatal_v6 = {
+    "pcieport 0000:17:01.0: AER: Uncorrectable (Non-Fatal) error message received from "
+    "0000:1a:00.0",
+    "mlx5_core 0000:1a:00.0: AER: PCIe Bus Error: severity=Uncorrectable (Non-Fatal), "
+    "type=Transaction Layer, (Requester ID)",
+    "mlx5_core 0000:1a:00.0: AER:   device [15b3:1021] error status/mask=00100000/00000000",
+    "mlx5_core 0000:1a:00.0: AER:    [20] UnsupReq               (First)",
+    "mlx5_core 0000:1a:00.0: AER:   TLP Header: 0x40000001 0x0000000f 0x90028090 0x00000000",
+};
+
+constexpr std::array<std::string_view, 4> corrected_v6 = {
+    "pcieport 0000:00:1c.5: AER: Correctable error message received from 0000:3b:00.0",
+    "nvidia 0000:3b:00.0: AER: PCIe Bus Error: severity=Correctable, type=Data Link Layer, "
+    "(Transmitter ID)",
+    "nvidia 0000:3b:00.0: AER:   device [10de:2330] error status/mask=00001000/00002000",
+    "nvidia 0000:3b:00.0: AER:    [12] Timeout               ",
+};
+
+// Before 4.19: the source as a requester ID, long bit names, "Error of this Agent".
+constexpr std::array<std::string_view, 5> nonfatal_old_id = {
+    "pcieport 0000:00:03.0: AER: Uncorrected (Non-Fatal) error received: id=0018",
+    "pcieport 0000:00:03.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
+    "Layer, id=0018(Requester ID)",
+    "pcieport 0000:00:03.0:   device [8086:2f08] error status/mask=00004000/00000000",
+    "pcieport 0000:00:03.0:    [14] Completion Timeout     (First)",
+    "pcieport 0000:00:03.0:   Error of this Agent(0018) is reported first",
+};
+
+// The root port names its endpoint by id: 0x3b00 is bus 3b, device 0, function 0.
+constexpr std::array<std::string_view, 4> corrected_old_id = {
+    "pcieport 0000:00:1c.5: AER: Corrected error received: id=3b00",
+    "nvidia 0000:3b:00.0: PCIe Bus Error: severity=Corrected, type=Physical Layer, "
+    "id=3b00(Receiver ID)",
+    "nvidia 0000:3b:00.0:   device [10de:1db6] error status/mask=00000001/00002000",
+    "nvidia 0000:3b:00.0:    [ 0] Receiver Error         (First)",
+};
+
+constexpr std::array<std::string_view, 5> multiple_corrected = {
+    "pcieport 0000:00:03.1: AER: Multiple Corrected error received: 0000:3b:00.0",
+    "nvidia 0000:3b:00.0: AER: PCIe Bus Error: severity=Corrected, type=Physical Layer, "
+    "(Receiver ID)",
+    "nvidia 0000:3b:00.0: AER:   device [10de:2330] error status/mask=00000041/00002000",
+    "nvidia 0000:3b:00.0: AER:    [ 0] RxErr                  (First)",
+    "nvidia 0000:3b:00.0: AER:    [ 6] BadTLP                ",
+};
+
+constexpr std::array<std::string_view, 14> firmware_corrected = {
+    "{1}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 1",
+    "{1}[Hardware Error]: It has been corrected by h/w and requires no further action",
+    "{1}[Hardware Error]: event severity: corrected",
+    "{1}[Hardware Error]:  Error 0, type: corrected",
+    "{1}[Hardware Error]:   section_type: PCIe error",
+    "{1}[Hardware Error]:   port_type: 0, PCIe end point",
+    "{1}[Hardware Error]:   version: 3.0",
+    "{1}[Hardware Error]:   command: 0x0547, status: 0x0010",
+    "{1}[Hardware Error]:   device_id: 0000:3b:00.0",
+    "{1}[Hardware Error]:   slot: 0",
+    "{1}[Hardware Error]:   secondary_bus: 0x00",
+    "{1}[Hardware Error]:   vendor_id: 0x10de, device_id: 0x2330",
+    "{1}[Hardware Error]:   class_code: 030200",
+    "{1}[Hardware Error]:   aer_cor_status: 0x00000001, aer_cor_mask: 0x00002000",
+};
+
+// What aer_recover_queue prints after a non-fatal firmware-first dump.
+constexpr std::array<std::string_view, 3> relog_corrected = {
+    "nvidia 0000:3b:00.0: AER: aer_status: 0x00000001, aer_mask: 0x00002000",
+    "nvidia 0000:3b:00.0: AER:    [ 0] RxErr                  (First)",
+    "nvidia 0000:3b:00.0: AER: aer_layer=Physical Layer, aer_agent=Receiver ID",
+};
+
+constexpr std::array<std::string_view, 10> firmware_fatal = {
+    "{2}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 1",
+    "{2}[Hardware Error]: event severity: fatal",
+    "{2}[Hardware Error]:  Error 0, type: fatal",
+    "{2}[Hardware Error]:   section_type: PCIe error",
+    "{2}[Hardware Error]:   port_type: 0, PCIe end point",
+    "{2}[Hardware Error]:   device_id: 0000:3b:00.0",
+    "{2}[Hardware Error]:   vendor_id: 0x10de, device_id: 0x2330",
+    "{2}[Hardware Error]:   aer_uncor_status: 0x00004000, aer_uncor_mask: 0x00000000",
+    "{2}[Hardware Error]:   aer_uncor_severity: 0x00062030",
+    "{2}[Hardware Error]:   TLP Header: 40000001 0000000f 90028090 00000000",
+};
+
+// An older kernel: no "{N}" sequence prefix.
+constexpr std::array<std::string_view, 12> firmware_recoverable_and_relog = {
+    "[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 0",
+    "[Hardware Error]: event severity: recoverable",
+    "[Hardware Error]:  Error 0, type: recoverable",
+    "[Hardware Error]:   section_type: PCIe error",
+    "[Hardware Error]:   device_id: 0000:1a:00.0",
+    "[Hardware Error]:   vendor_id: 0x15b3, device_id: 0x1021",
+    "[Hardware Error]:   aer_uncor_status: 0x00100000, aer_uncor_mask: 0x00000000",
+    "[Hardware Error]:   aer_uncor_severity: 0x00062030",
+    "mlx5_core 0000:1a:00.0: AER: aer_status: 0x00100000, aer_mask: 0x00000000",
+    "mlx5_core 0000:1a:00.0: AER:    [20] UnsupReq               (First)",
+    "mlx5_core 0000:1a:00.0: AER: aer_layer=Transaction Layer, aer_agent=Requester ID",
+    "mlx5_core 0000:1a:00.0: AER: aer_uncor_severity: 0x00062030",
+};
+
+constexpr std::array<std::string_view, 6> firmware_memory = {
+    "{3}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 1",
+    "{3}[Hardware Error]: event severity: recoverable",
+    "{3}[Hardware Error]:  Error 0, type: recoverable",
+    "{3}[Hardware Error]:   section_type: memory error",
+    "{3}[Hardware Error]:   physical_address: 0x000000407a3c1000",
+    "{3}[Hardware Error]:   node: 1 card: 3 module: 0 rank: 1 bank: 2 device: 0 row: 6146",
+};
+
+constexpr std::string_view xid79_line =
+    "NVRM: Xid (PCI:0000:01:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.";
+
+// Lines of the other five detectors and plain noise.
+constexpr std::array<std::string_view, 12> foreign_lines = {
+    "NVRM: Xid (PCI:0000:3b:00): 13, pid=1234, name=python3, Graphics SM Warp Exception",
+    "NVRM: Xid (PCI:0000:3b:00): 48, pid='<unknown>', name=<unknown>, An uncorrectable double "
+    "bit error (DBE) has been detected on GPU in the framebuffer at partition 6, subpartition 0.",
+    "NVRM: GPU at PCI:0000:3b:00: GPU-5a0c5b5e-1b56-b3b9-6a6d-1d2d0c1c1a1f",
+    "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{gpu=\"0\",UUID=\"GPU-1\",pci_bus_id=\"00000000:19:00.0\","
+    "device=\"nvidia0\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"node-7\"} 0",
+    "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu=\"1\",UUID=\"GPU-2\"} 64",
+    "[rank3]:[E ProcessGroupNCCL.cpp:616] [Rank 3] Watchdog caught collective operation timeout: "
+    "WorkNCCL(SeqNum=7, OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600020 milliseconds",
+    "node-7:1234:1300 [0] NCCL WARN NET/IB : Got completion from peer 10.0.0.2<5043> with error "
+    "12, opcode 0, len 0, vendor err 129",
+    R"({"kind":"Event","reason":"Evicted","message":"The node was low on resource: memory. "})",
+    "pcieport 0000:00:03.1: AER: enabled with IRQ 34",
+    "nvidia 0000:3b:00.0: enabling device (0000 -> 0002)",
+    "mce: [Hardware Error]: Machine check events logged",
+    "[Hardware Error]: Corrected error, no action required.",
+};
+
+// --- harness --------------------------------------------------------------------------------
+
+class harness {
+ public:
+  explicit harness(const pcie_aer_config& c = {}) : det(c) {}
+
+  // Feeds lines 10 microseconds apart from `ts` on, as the kernel prints a record.
+  template <std::size_t N>
+  std::int64_t feed(const std::array<std::string_view, N>& lines, std::int64_t ts,
+                    std::string_view node = "node-1") {
+    for (std::string_view l : lines) {
+      feed(l, ts, node);
+      ts += 10'000;
+    }
+    return ts;
+  }
+  void feed(std::string_view line, std::int64_t ts, std::string_view node = "node-1") {
+    det.on_event(event{ts, node, source::kernel, line}, sink);
+  }
+  void finish() { det.finish(sink); }
+
+  std::size_t count(std::string_view kind) const {
+    std::size_t n = 0;
+    for (const auto& f : sink.findings)
+      n += f.kind == kind ? 1 : 0;
+    return n;
+  }
+  const owned_finding* first(std::string_view kind) const {
+    for (const auto& f : sink.findings)
+      if (f.kind == kind) return &f;
+    return nullptr;
+  }
+
+  pcie_aer_detector det;
+  collecting_sink sink;
+};
+
+// A corrected native record on `bdf` (header, status, bit), 10 us per line.
+void corrected_record(harness& h, std::string_view bdf, std::int64_t ts,
+                      std::string_view node = "node-1") {
+  const std::string header = fmt::format(
+      "nvidia {}: AER: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)",
+      bdf);
+  const std::string status =
+      fmt::format("nvidia {}: AER:   device [10de:2330] error status/mask=00000001/00002000", bdf);
+  const std::string bit =
+      fmt::format("nvidia {}: AER:    [ 0] RxErr                  (First)", bdf);
+  h.feed(header, ts, node);
+  h.feed(status, ts + 10'000, node);
+  h.feed(bit, ts + 20'000, node);
+}
+
+// --- parser ---------------------------------------------------------------------------------
+
+struct parse_case {
+  std::string_view line;
+  aer_line_kind kind;
+};
+
+TEST(PcieAerParse, ClassifiesEveryLineForm) {
+  const std::array<parse_case, 30> cases = {{
+      {corrected_v4[0], aer_line_kind::notice},
+      {corrected_v4[1], aer_line_kind::header},
+      {corrected_v4[2], aer_line_kind::status},
+      {corrected_v4[3], aer_line_kind::bit},
+      {fatal_v5[1], aer_line_kind::header},
+      {fatal_v5[4], aer_line_kind::tlp_header},
+      {nonfatal_v6[0], aer_line_kind::notice},
+      {nonfatal_v6[1], aer_line_kind::header},
+      {corrected_v6[3], aer_line_kind::bit},
+      {nonfatal_old_id[0], aer_line_kind::notice},
+      {nonfatal_old_id[1], aer_line_kind::header},
+      {nonfatal_old_id[3], aer_line_kind::bit},
+      {nonfatal_old_id[4], aer_line_kind::continuation},
+      {multiple_corrected[0], aer_line_kind::notice},
+      {relog_corrected[0], aer_line_kind::cper_status},
+      {relog_corrected[2], aer_line_kind::cper_layer},
+      {firmware_recoverable_and_relog[11], aer_line_kind::cper_uncor_sev},
+      {firmware_corrected[0], aer_line_kind::fw_begin},
+      {firmware_corrected[1], aer_line_kind::fw_other},
+      {firmware_corrected[2], aer_line_kind::fw_event_severity},
+      {firmware_corrected[3], aer_line_kind::fw_section},
+      {firmware_corrected[4], aer_line_kind::fw_section_type},
+      {firmware_corrected[8], aer_line_kind::fw_device_id},
+      {firmware_corrected[11], aer_line_kind::fw_vendor},
+      {firmware_corrected[13], aer_line_kind::fw_cor_status},
+      {firmware_fatal[7], aer_line_kind::fw_uncor_status},
+      {firmware_fatal[8], aer_line_kind::fw_uncor_sev},
+      {firmware_fatal[9], aer_line_kind::fw_tlp_header},
+      {"[Hardware Error]:   aer_status: 0x00000001, aer_mask: 0x00002000",
+       aer_line_kind::fw_aer_status},
+      {xid79_line, aer_line_kind::xid79},
+  }};
+  for (const auto& c : cases) {
+    EXPECT_EQ(parse_aer_line(c.line).kind, c.kind) << c.line;
+  }
+}
+
+TEST(PcieAerParse, ExtractsFields) {
+  auto l = parse_aer_line(corrected_v4[0]);
+  EXPECT_EQ(l.bdf, "0000:00:03.1");
+  EXPECT_EQ(l.source, "0000:3b:00.0");
+  EXPECT_EQ(l.sev, aer_severity::corrected);
+  EXPECT_FALSE(l.multiple);
+
+  l = parse_aer_line(multiple_corrected[0]);
+  EXPECT_TRUE(l.multiple);
+
+  l = parse_aer_line(nonfatal_old_id[0]);
+  EXPECT_TRUE(l.source.empty());
+  EXPECT_EQ(l.source_id, 0x0018);
+  EXPECT_EQ(l.sev, aer_severity::nonfatal);
+
+  l = parse_aer_line(fatal_v5[1]);
+  EXPECT_EQ(l.sev, aer_severity::fatal);
+  EXPECT_EQ(l.layer, "Transaction Layer");
+  EXPECT_EQ(l.agent, "Requester ID");
+
+  l = parse_aer_line(nonfatal_old_id[1]);
+  EXPECT_EQ(l.agent, "Requester ID");
+
+  l = parse_aer_line(corrected_v6[1]);
+  EXPECT_EQ(l.sev, aer_severity::corrected);
+  EXPECT_EQ(l.layer, "Data Link Layer");
+
+  l = parse_aer_line(fatal_v5[2]);
+  EXPECT_EQ(l.vendor, 0x10de);
+  EXPECT_EQ(l.device, 0x20b0);
+  EXPECT_EQ(l.status, 0x00004000U);
+  EXPECT_EQ(l.mask, 0U);
+
+  l = parse_aer_line(fatal_v5[3]);
+  EXPECT_EQ(l.bit, 14);
+  EXPECT_TRUE(l.first);
+  l = parse_aer_line(multiple_corrected[4]);
+  EXPECT_EQ(l.bit, 6);
+  EXPECT_FALSE(l.first);
+
+  l = parse_aer_line(firmware_corrected[8]);
+  EXPECT_TRUE(l.has_seq);
+  EXPECT_EQ(l.seq, 1U);
+  EXPECT_EQ(l.bdf, "0000:3b:00.0");
+  l = parse_aer_line(firmware_fatal[1]);
+  EXPECT_EQ(l.sev, aer_severity::fatal);
+  l = parse_aer_line(firmware_recoverable_and_relog[1]);
+  EXPECT_FALSE(l.has_seq);
+  EXPECT_EQ(l.sev, aer_severity::nonfatal);
+  EXPECT_TRUE(parse_aer_line(firmware_corrected[4]).pcie_section);
+  EXPECT_FALSE(parse_aer_line(firmware_memory[3]).pcie_section);
+
+  l = parse_aer_line(xid79_line);
+  EXPECT_EQ(l.xid_pci, "0000:01:00");
+  // MIG instances, Grace domains and old drivers without "PCI:".
+  EXPECT_EQ(parse_aer_line("NVRM: Xid (PCI:0009:01:00 GPU-I:05): 79, GPU has fallen off the bus.")
+                .xid_pci,
+            "0009:01:00");
+  EXPECT_EQ(parse_aer_line("NVRM: Xid (0000:02:00): 79, GPU has fallen off the bus.").kind,
+            aer_line_kind::xid79);
+}
+
+TEST(PcieAerParse, NamesStatusBitsOfBothRegisters) {
+  using internal::aer_bit_name;
+  EXPECT_EQ(aer_bit_name(true, 0), "RxErr");
+  EXPECT_EQ(aer_bit_name(true, 6), "BadTLP");
+  EXPECT_EQ(aer_bit_name(true, 7), "BadDLLP");
+  EXPECT_EQ(aer_bit_name(true, 8), "Rollover");
+  EXPECT_EQ(aer_bit_name(true, 12), "Timeout");
+  EXPECT_EQ(aer_bit_name(true, 13), "NonFatalErr");
+  EXPECT_EQ(aer_bit_name(true, 14), "CorrIntErr");
+  EXPECT_EQ(aer_bit_name(true, 15), "HeaderOF");
+  EXPECT_EQ(aer_bit_name(false, 4), "DLP");
+  EXPECT_EQ(aer_bit_name(false, 5), "SDES");
+  EXPECT_EQ(aer_bit_name(false, 12), "TLP (poisoned)");
+  EXPECT_EQ(aer_bit_name(false, 13), "FCP");
+  EXPECT_EQ(aer_bit_name(false, 14), "CmpltTO");
+  EXPECT_EQ(aer_bit_name(false, 15), "CmpltAbrt");
+  EXPECT_EQ(aer_bit_name(false, 16), "UnxCmplt");
+  EXPECT_EQ(aer_bit_name(false, 17), "RxOF");
+  EXPECT_EQ(aer_bit_name(false, 18), "MalfTLP");
+  EXPECT_EQ(aer_bit_name(false, 19), "ECRC");
+  EXPECT_EQ(aer_bit_name(false, 20), "UnsupReq");
+  EXPECT_EQ(aer_bit_name(false, 21), "ACSViol");
+  EXPECT_EQ(aer_bit_name(false, 22), "UncorrIntErr");
+  EXPECT_EQ(aer_bit_name(true, 3), "");
+  EXPECT_EQ(aer_bit_name(false, 32), "");
+}
+
+TEST(PcieAerParse, TruncatedOwnLinesAreMalformed) {
+  for (std::string_view s : {
+           "nvidia 0000:01:00.0: AER: PCIe Bus Error: severity=Uncorrected (Fa",
+           "nvidia 0000:01:00.0: AER: PCIe Bus Error: severity=Corrected, type=Phys",
+           "nvidia 0000:01:00.0: AER: PCIe Bus Error: severity=Corrected, type=Physical Layer, "
+           "(Rec",
+           "nvidia 0000:01:00.0: AER:   device [10de:20b0] error status/mask=00004000/0000",
+           "nvidia 0000:01:00.0: AER:   device [10de:20",
+           "nvidia 0000:01:00.0: AER:    [1",
+           "nvidia 0000:01:00.0: AER:    [14]",
+           "nvidia 0000:01:00.0: AER:    [40] Bogus",
+           "pcieport 0000:00:03.1: AER: Corrected error received: 0000:3b:0",
+           "pcieport 0000:00:03.1: AER: Corrected error rec",
+           "pcieport 0000:00:03.1: AER: Multiple Corr",
+           "pcieport 0000:00:03.0: AER: Uncorrected (Non-Fatal) error received: id=00",
+           "nvidia 0000:3b:00.0: AER: aer_status: 0x0000",
+           "nvidia 0000:3b:00.0: AER: aer_layer=Physical Layer",
+           "{1}[Hardware Error]:   device_id: 0000:3b",
+           "{1}[Hardware Error]:   vendor_id: 0x10de, devi",
+           "{1}[Hardware Error]: event severity: corr",
+           "{1}[Hardware Error]:  Error 0, type: fat",
+           "{1}[Hardware Error]: Hardware error from APEI Generic Hardw",
+           "{1}[Hardware Error]:   aer_uncor_status: 0x00004000, aer_uncor_mask: 0x0",
+       }) {
+    EXPECT_EQ(parse_aer_line(s).kind, aer_line_kind::malformed) << s;
+  }
+}
+
+TEST(PcieAerParse, ForeignLinesAreNotOurs) {
+  for (std::string_view s : foreign_lines) {
+    const auto k = parse_aer_line(s).kind;
+    EXPECT_TRUE(k == aer_line_kind::none || k == aer_line_kind::fw_other) << s;
+  }
+  EXPECT_EQ(parse_aer_line("").kind, aer_line_kind::none);
+  EXPECT_EQ(parse_aer_line("{").kind, aer_line_kind::none);
+  EXPECT_EQ(parse_aer_line("nvidia 0000:3b:00.0").kind, aer_line_kind::none);
+}
+
+// --- records --------------------------------------------------------------------------------
+
+TEST(PcieAer, CorrectedRecordIsAssembledWithoutFinding) {
+  harness h;
+  h.feed(corrected_v4, t0);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.stats().recognised, 4U);
+  EXPECT_EQ(h.det.stats().events, 4U);
+  EXPECT_EQ(h.det.stats().malformed, 0U);
+  EXPECT_EQ(h.det.state_size(), 1U);  // the endpoint; the root port only relayed
+}
+
+TEST(PcieAer, UncorrectedFatalIsCriticalWithDecodedBits) {
+  harness h;
+  const std::int64_t end = h.feed(fatal_v5, t0);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.detector, "pcie_aer");
+  EXPECT_EQ(f.node, "node-1");
+  EXPECT_EQ(f.subject, "0000:01:00.0");
+  EXPECT_EQ(f.kind, "aer_uncorrected_fatal");
+  EXPECT_EQ(f.sev, severity::critical);
+  EXPECT_EQ(f.recommended, action::reset_gpu);  // an NVIDIA endpoint
+  EXPECT_EQ(f.first_ns, t0);
+  EXPECT_EQ(f.last_ns, end - 10'000);
+  EXPECT_EQ(f.count, 1U);
+  EXPECT_EQ(f.message,
+            "uncorrected fatal PCIe error on 0000:01:00.0 (NVIDIA 10de:20b0): Transaction Layer, "
+            "Requester ID; status 0x00004000 mask 0x00000000; CmpltTO (First); TLP header logged");
+  EXPECT_EQ(h.det.stats().findings, 1U);
+}
+
+TEST(PcieAer, UncorrectableNonFatalOnNewKernelNicDrainsNode) {
+  harness h;
+  h.feed(nonfatal_v6, t0);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "aer_uncorrected_nonfatal");
+  EXPECT_EQ(f.sev, severity::critical);
+  EXPECT_EQ(f.subject, "0000:1a:00.0");
+  EXPECT_EQ(f.recommended, action::drain_node);
+  EXPECT_NE(f.message.find("(15b3:1021)"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("UnsupReq (First)"), std::string::npos) << f.message;
+  EXPECT_EQ(f.message.find("NVIDIA"), std::string::npos) << f.message;
+}
+
+TEST(PcieAer, OldKernelIdFormDecodesStatusBitsByNumber) {
+  harness h;
+  h.feed(nonfatal_old_id, t0);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "aer_uncorrected_nonfatal");
+  EXPECT_EQ(f.subject, "0000:00:03.0");
+  EXPECT_NE(f.message.find("CmpltTO (First)"), std::string::npos) << f.message;
+  EXPECT_EQ(h.det.stats().recognised, 5U);
+}
+
+TEST(PcieAer, OldKernelNoticeIdNamesTheEndpointItsHeaderDescribes) {
+  // The notice (id=3b00) and the header must make one record on 0000:3b:00.0: with a threshold
+  // of 2, one record must not make a storm, two must.
+  pcie_aer_config c;
+  c.corrected_storm_threshold = 2;
+  harness h(c);
+  h.feed(corrected_old_id, t0);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.state_size(), 1U);
+  h.feed(corrected_old_id, t0 + sec);
+  h.finish();
+  ASSERT_EQ(h.count("aer_corrected_storm"), 1U);
+  EXPECT_EQ(h.first("aer_corrected_storm")->subject, "0000:3b:00.0");
+}
+
+TEST(PcieAer, NoticeWithoutDetailsStillReportsUncorrected) {
+  harness h;
+  h.feed("pcieport 0000:00:01.0: AER: Uncorrected (Fatal) error received: 0000:01:00.0", t0);
+  h.feed("systemd[1]: Started Session 4 of User root.", t0 + 3 * sec);  // timeout passes
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "aer_uncorrected_fatal");
+  EXPECT_EQ(f.subject, "0000:01:00.0");
+  EXPECT_NE(f.message.find("reported by root port 0000:00:01.0, no details logged"),
+            std::string::npos)
+      << f.message;
+  EXPECT_EQ(f.recommended, action::drain_node);  // vendor unknown
+}
+
+TEST(PcieAer, HeaderForAnotherDeviceConsumesTheNotice) {
+  // The root port names a source, the kernel prints the error on another device: one error.
+  harness h;
+  h.feed("pcieport 0000:00:01.0: AER: Uncorrected (Non-Fatal) error received: 0000:00:01.0", t0);
+  h.feed(nonfatal_v6[1], t0 + 10'000);
+  h.feed(nonfatal_v6[2], t0 + 20'000);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  EXPECT_EQ(h.sink.findings[0].subject, "0000:1a:00.0");
+  EXPECT_EQ(h.sink.findings[0].first_ns, t0);
+}
+
+TEST(PcieAer, RecordCompletesWhenItsLinesStop) {
+  harness h;
+  const std::int64_t end = h.feed(fatal_v5, t0) - 10'000;
+  h.feed("unrelated", end + 2 * sec - 1);
+  EXPECT_TRUE(h.sink.findings.empty());
+  h.feed("unrelated", end + 2 * sec);
+  EXPECT_EQ(h.sink.findings.size(), 1U);
+  h.finish();
+  EXPECT_EQ(h.sink.findings.size(), 1U);  // not reported twice
+}
+
+TEST(PcieAer, RecordCompletesWhenTheNextRecordOfTheDeviceStarts) {
+  harness h;
+  h.feed(fatal_v5, t0);
+  EXPECT_TRUE(h.sink.findings.empty());
+  h.feed(fatal_v5[1], t0 + ms);  // a second header for the device
+  EXPECT_EQ(h.sink.findings.size(), 1U);
+  h.finish();
+  EXPECT_EQ(h.sink.findings.size(), 2U);
+}
+
+// A completed record is reset in place (its strings keep their storage): nothing of it may
+// leak into the device's next record. Only the vendor:device IDs are remembered, on purpose.
+TEST(PcieAer, TheNextRecordOfADeviceStartsEmpty) {
+  harness h;
+  h.feed(fatal_v5, t0);
+  h.feed("pcieport 0000:00:02.0: AER: Uncorrected (Non-Fatal) error received: 0000:01:00.0",
+         t0 + ms);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 2U);
+  EXPECT_EQ(h.sink.findings[0].kind, "aer_uncorrected_fatal");
+  const owned_finding& f = h.sink.findings[1];
+  EXPECT_EQ(f.kind, "aer_uncorrected_nonfatal");
+  EXPECT_EQ(f.first_ns, t0 + ms);
+  EXPECT_EQ(f.count, 1U);
+  EXPECT_EQ(f.message,
+            "uncorrected non-fatal PCIe error on 0000:01:00.0 (NVIDIA 10de:20b0) reported by "
+            "root port 0000:00:02.0, no details logged");
+}
+
+TEST(PcieAer, EveryKernelPrefixFormIsStripped) {
+  for (std::string_view prefix :
+       {"", "[31543.449443] ", "[Fri Aug 30 11:43:09 2024] ", "2024-11-15T12:02:03,470068+00:00 ",
+        "kern  :err   : [  219.470994] ", "Dec  2 11:38:47 host kernel: [  219.470994] ",
+        "Apr 19 13:16:41 host kernel: ", "kernel: "}) {
+    harness h;
+    std::int64_t ts = t0;
+    for (std::string_view l : fatal_v5) {
+      const std::string line = std::string(prefix) + std::string(l);
+      h.feed(line, ts);
+      ts += 10'000;
+    }
+    h.finish();
+    ASSERT_EQ(h.sink.findings.size(), 1U) << prefix;
+    EXPECT_EQ(h.sink.findings[0].kind, "aer_uncorrected_fatal") << prefix;
+    EXPECT_NE(h.sink.findings[0].message.find("CmpltTO"), std::string::npos) << prefix;
+    EXPECT_EQ(h.det.stats().recognised, fatal_v5.size()) << prefix;
+  }
+}
+
+TEST(PcieAer, SyslogHostNamesTheNodeWhenTheEnvelopeHasNone) {
+  harness h;
+  std::int64_t ts = t0;
+  for (std::string_view l : fatal_v5) {
+    const std::string line = "Dec  2 11:38:47 gpu-7 kernel: " + std::string(l);
+    h.feed(line, ts, "");
+    ts += 10'000;
+  }
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  EXPECT_EQ(h.sink.findings[0].node, "gpu-7");
+}
+
+// --- corrected storms -----------------------------------------------------------------------
+
+TEST(PcieAer, CorrectedStormFiresAtThresholdWithinWindow) {
+  harness h;
+  // Ten records, the last 59 s after the first.
+  for (int i = 0; i < 10; ++i)
+    corrected_record(h, "0000:3b:00.0", t0 + i * (59 * sec / 9));
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "aer_corrected_storm");
+  EXPECT_EQ(f.sev, severity::warning);
+  EXPECT_EQ(f.subject, "0000:3b:00.0");
+  EXPECT_EQ(f.count, 10U);
+  EXPECT_EQ(f.first_ns, t0);
+  EXPECT_EQ(f.last_ns, t0 + 9 * (59 * sec / 9));
+  EXPECT_EQ(f.recommended, action::observe);
+  EXPECT_EQ(f.message,
+            "10 corrected PCIe errors within 60 s on 0000:3b:00.0 (NVIDIA 10de:2330): RxErr; "
+            "Physical Layer; NVIDIA GPU link degrading");
+}
+
+TEST(PcieAer, CorrectedStormNeedsTheFullThreshold) {
+  harness h;
+  for (int i = 0; i < 9; ++i)
+    corrected_record(h, "0000:3b:00.0", t0 + i * sec);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+}
+
+TEST(PcieAer, CorrectedErrorsExactlyAWindowApartAreNotAStorm) {
+  harness h;
+  // Ten records whose first and last are exactly 60 s apart.
+  for (int i = 0; i < 9; ++i)
+    corrected_record(h, "0000:3b:00.0", t0 + i * sec);
+  corrected_record(h, "0000:3b:00.0", t0 + 60 * sec);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+}
+
+TEST(PcieAer, CorrectedStormIsReportedOncePerStorm) {
+  harness h;
+  for (int i = 0; i < 40; ++i)
+    corrected_record(h, "0000:3b:00.0", t0 + i * sec);
+  EXPECT_EQ(h.count("aer_corrected_storm"), 1U);
+  // Quiet for more than a window, then a second storm.
+  for (int i = 0; i < 10; ++i)
+    corrected_record(h, "0000:3b:00.0", t0 + 200 * sec + i * sec);
+  h.finish();
+  EXPECT_EQ(h.count("aer_corrected_storm"), 2U);
+}
+
+TEST(PcieAer, CorrectedStormsAreCountedPerDeviceAndNode) {
+  harness h;
+  for (int i = 0; i < 5; ++i) {
+    corrected_record(h, "0000:3b:00.0", t0 + i * sec);
+    corrected_record(h, "0000:5d:00.0", t0 + i * sec + ms);
+    corrected_record(h, "0000:3b:00.0", t0 + i * sec + 2 * ms, "node-2");
+  }
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.state_size(), 3U);
+}
+
+// The detector remembers the device of the previous line (the lines of a record name the same
+// device one after another): lines of two records interleaved line by line, same BDF on two
+// nodes, must still go to their own records.
+TEST(PcieAer, InterleavedRecordsOfTheSameBdfOnTwoNodesStaySeparate) {
+  harness h;
+  std::int64_t ts = t0;
+  for (std::string_view line : fatal_v5) {
+    h.feed(line, ts, "node-1");
+    h.feed(line, ts + 1'000, "node-2");
+    ts += 10'000;
+  }
+  h.finish();
+  ASSERT_EQ(h.count("aer_uncorrected_fatal"), 2U);
+  std::vector<std::string> nodes;
+  for (const auto& f : h.sink.findings) {
+    nodes.push_back(f.node);
+    EXPECT_NE(f.message.find("CmpltTO (First)"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("TLP header logged"), std::string::npos) << f.message;
+  }
+  std::sort(nodes.begin(), nodes.end());
+  EXPECT_EQ(nodes, (std::vector<std::string>{"node-1", "node-2"}));
+}
+
+// The sweep on the first line of the second record forgets the device of the first, which is
+// also the device of the previous line: the second record must be tracked afresh, not through
+// the forgotten one.
+TEST(PcieAer, ADeviceForgottenAndSeenAgainIsTrackedAfresh) {
+  harness h;
+  corrected_record(h, "0000:3b:00.0", t0);
+  corrected_record(h, "0000:3b:00.0", t0 + 120 * sec);
+  EXPECT_EQ(h.det.state_size(), 1U);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.state_size(), 1U);
+}
+
+TEST(PcieAer, MultipleCorrectedCountsTwiceAndNamesEveryBit) {
+  harness h;
+  for (int i = 0; i < 5; ++i)
+    h.feed(multiple_corrected, t0 + i * sec);
+  h.finish();
+  ASSERT_EQ(h.count("aer_corrected_storm"), 1U);
+  EXPECT_NE(h.sink.findings[0].message.find("RxErr, BadTLP"), std::string::npos)
+      << h.sink.findings[0].message;
+}
+
+TEST(PcieAer, CorrectableOnNewKernelCountsTowardsAStorm) {
+  harness h;
+  for (int i = 0; i < 10; ++i)
+    h.feed(corrected_v6, t0 + i * sec);
+  h.finish();
+  ASSERT_EQ(h.count("aer_corrected_storm"), 1U);
+  EXPECT_NE(h.sink.findings[0].message.find(": Timeout; Data Link Layer"), std::string::npos)
+      << h.sink.findings[0].message;
+}
+
+// --- firmware first -------------------------------------------------------------------------
+
+TEST(PcieAer, FirmwareFirstCorrectedDumpsCountTowardsAStorm) {
+  harness h;
+  for (int i = 0; i < 9; ++i)
+    h.feed(firmware_corrected, t0 + i * sec);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  h.feed(firmware_corrected, t0 + 9 * sec);
+  h.finish();
+  ASSERT_EQ(h.count("aer_corrected_storm"), 1U);
+  EXPECT_EQ(h.sink.findings[0].subject, "0000:3b:00.0");
+  EXPECT_EQ(h.det.stats().recognised, 10 * firmware_corrected.size());
+}
+
+TEST(PcieAer, KernelRelogOfAFirmwareDumpIsNotASecondError) {
+  // Five dumps, each re-logged: five errors, not ten.
+  harness h;
+  for (int i = 0; i < 5; ++i) {
+    const std::int64_t ts = h.feed(firmware_corrected, t0 + i * sec);
+    h.feed(relog_corrected, ts + 20 * ms);
+  }
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  for (int i = 5; i < 10; ++i) {
+    const std::int64_t ts = h.feed(firmware_corrected, t0 + i * sec);
+    h.feed(relog_corrected, ts + 20 * ms);
+  }
+  h.finish();
+  EXPECT_EQ(h.count("aer_corrected_storm"), 1U);
+}
+
+TEST(PcieAer, FirmwareFirstFatalDumpIsCritical) {
+  harness h;
+  h.feed(firmware_fatal, t0);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "aer_uncorrected_fatal");
+  EXPECT_EQ(f.subject, "0000:3b:00.0");
+  EXPECT_EQ(f.recommended, action::reset_gpu);
+  EXPECT_EQ(f.message,
+            "uncorrected fatal PCIe error on 0000:3b:00.0 (NVIDIA 10de:2330); status 0x00004000 "
+            "mask 0x00000000; CmpltTO; TLP header logged; firmware-first");
+}
+
+TEST(PcieAer, FirmwareRecoverableDumpAndRelogMakeOneNonFatalFinding) {
+  harness h;
+  h.feed(firmware_recoverable_and_relog, t0);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  EXPECT_EQ(h.sink.findings[0].kind, "aer_uncorrected_nonfatal");
+  EXPECT_EQ(h.sink.findings[0].subject, "0000:1a:00.0");
+  EXPECT_NE(h.sink.findings[0].message.find("UnsupReq"), std::string::npos);
+}
+
+TEST(PcieAer, RelogWithoutItsDumpIsJudgedBySeverityRegister) {
+  // CmpltTO (bit 14) is not in the severity register 0x00062030: non-fatal.
+  harness h;
+  h.feed("nvidia 0000:3b:00.0: AER: aer_status: 0x00004000, aer_mask: 0x00000000", t0);
+  h.feed("nvidia 0000:3b:00.0: AER: aer_uncor_severity: 0x00062030", t0 + 10'000);
+  // MalfTLP (bit 18) is: fatal.
+  h.feed("nvidia 0000:5d:00.0: AER: aer_status: 0x00040000, aer_mask: 0x00000000", t0 + ms);
+  h.feed("nvidia 0000:5d:00.0: AER: aer_uncor_severity: 0x00062030", t0 + ms + 10'000);
+  // No severity register: correctable.
+  h.feed("nvidia 0000:9a:00.0: AER: aer_status: 0x00000001, aer_mask: 0x00002000", t0 + 2 * ms);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 2U);
+  ASSERT_NE(h.first("aer_uncorrected_nonfatal"), nullptr);
+  EXPECT_EQ(h.first("aer_uncorrected_nonfatal")->subject, "0000:3b:00.0");
+  ASSERT_NE(h.first("aer_uncorrected_fatal"), nullptr);
+  EXPECT_EQ(h.first("aer_uncorrected_fatal")->subject, "0000:5d:00.0");
+  EXPECT_NE(h.first("aer_uncorrected_fatal")->message.find("MalfTLP"), std::string::npos);
+}
+
+TEST(PcieAer, NonPcieFirmwareSectionsAndMceLinesAreIgnored) {
+  harness h;
+  h.feed(firmware_memory, t0);
+  h.feed("mce: [Hardware Error]: Machine check events logged", t0 + ms);
+  h.feed("[Hardware Error]: Corrected error, no action required.", t0 + 2 * ms);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.stats().recognised, firmware_memory.size());
+  EXPECT_EQ(h.det.stats().malformed, 0U);
+  EXPECT_EQ(h.det.state_size(), 0U);
+}
+
+// --- Xid 79 ---------------------------------------------------------------------------------
+
+TEST(PcieAer, FatalAerThenXid79WithinWindowIsRelated) {
+  harness h;
+  h.feed(fatal_v5, t0);
+  h.feed(xid79_line, t0 + 5 * 60 * sec - 1);
+  ASSERT_EQ(h.count("aer_then_xid79"), 1U);
+  const owned_finding& f = *h.first("aer_then_xid79");
+  EXPECT_EQ(f.sev, severity::critical);
+  EXPECT_EQ(f.subject, "0000:01:00.0");
+  EXPECT_EQ(f.node, "node-1");
+  EXPECT_EQ(f.first_ns, t0);
+  EXPECT_EQ(f.last_ns, t0 + 5 * 60 * sec - 1);
+  EXPECT_EQ(f.recommended, action::drain_node);
+  EXPECT_EQ(f.message,
+            "uncorrected fatal PCIe error on 0000:01:00.0 (NVIDIA 10de:20b0) (CmpltTO) followed "
+            "300.0 s later by Xid 79 (GPU has fallen off the bus) on PCI:0000:01:00");
+  EXPECT_EQ(h.count("aer_uncorrected_fatal"), 1U);  // and the AER itself
+}
+
+TEST(PcieAer, Xid79AtTheWindowEdgeIsNotRelated) {
+  harness h;
+  h.feed(fatal_v5, t0);
+  h.feed(xid79_line, t0 + 5 * 60 * sec);
+  h.finish();
+  EXPECT_EQ(h.count("aer_then_xid79"), 0U);
+  EXPECT_EQ(h.count("aer_uncorrected_fatal"), 1U);
+}
+
+TEST(PcieAer, Xid79RightAfterTheRecordCompletesAndRelatesIt) {
+  harness h;
+  const std::int64_t ts = h.feed(fatal_v5, t0);
+  h.feed(xid79_line, ts);  // before any timeout
+  EXPECT_EQ(h.count("aer_uncorrected_fatal"), 1U);
+  EXPECT_EQ(h.count("aer_then_xid79"), 1U);
+  h.feed(xid79_line, ts + sec);  // the same GPU again: already related
+  h.finish();
+  EXPECT_EQ(h.count("aer_then_xid79"), 1U);
+  EXPECT_EQ(h.det.stats().recognised, fatal_v5.size() + 2);
+}
+
+TEST(PcieAer, Xid79IsRelatedOnlyOnTheSameNodeAndOnlyToFatalErrors) {
+  harness h;
+  h.feed(fatal_v5, t0);
+  h.feed(xid79_line, t0 + sec, "node-2");
+  h.feed(nonfatal_v6, t0, "node-3");
+  h.feed(xid79_line, t0 + sec, "node-3");
+  h.finish();
+  EXPECT_EQ(h.count("aer_then_xid79"), 0U);
+}
+
+TEST(PcieAer, Xid79PrefersTheFatalAerOfItsOwnGpu) {
+  harness h;
+  h.feed(fatal_v5, t0);              // 0000:01:00.0
+  h.feed(firmware_fatal, t0 + sec);  // 0000:3b:00.0, more recent
+  h.feed(xid79_line, t0 + 2 * sec);  // GPU 0000:01:00
+  ASSERT_EQ(h.count("aer_then_xid79"), 1U);
+  EXPECT_EQ(h.first("aer_then_xid79")->subject, "0000:01:00.0");
+  // Another GPU of the node with no AER of its own: the most recent fatal AER.
+  h.feed("NVRM: Xid (PCI:0000:5d:00): 79, GPU has fallen off the bus.", t0 + 3 * sec);
+  h.finish();
+  ASSERT_EQ(h.count("aer_then_xid79"), 2U);
+  EXPECT_EQ(h.sink.findings.back().subject, "0000:3b:00.0");
+}
+
+TEST(PcieAer, OtherXidsAreNotRecognised) {
+  harness h;
+  h.feed(fatal_v5, t0);
+  h.feed(foreign_lines[0], t0 + sec);
+  h.feed(foreign_lines[1], t0 + sec);
+  h.finish();
+  EXPECT_EQ(h.count("aer_then_xid79"), 0U);
+  EXPECT_EQ(h.det.stats().recognised, fatal_v5.size());
+}
+
+// --- robustness -----------------------------------------------------------------------------
+
+TEST(PcieAer, MalformedLinesAreCountedAndProduceNoFinding) {
+  harness h;
+  const std::array<std::string_view, 6> broken = {
+      "pcieport 0000:00:01.0: AER: Uncorrected (Fa",
+      "nvidia 0000:01:00.0: AER: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transac",
+      "nvidia 0000:01:00.0: AER:   device [10de:20b0] error status/mask=0000400",
+      "nvidia 0000:01:00.0: AER:    [1",
+      "{1}[Hardware Error]:   device_id: 0000:3b",
+      "pcieport 0000:00:03.1: AER: Corrected error received: 0000:3b:0",
+  };
+  h.feed(broken, t0);
+  h.finish();
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.stats().malformed, broken.size());
+  EXPECT_EQ(h.det.stats().recognised, 0U);
+}
+
+TEST(PcieAer, EveryTruncationOfARecordIsSafe) {
+  // Every prefix of every line of every form: never a crash, and each line is either parsed,
+  // counted as malformed, or not ours.
+  std::vector<std::string_view> all;
+  for (auto l : corrected_v4)
+    all.push_back(l);
+  for (auto l : fatal_v5)
+    all.push_back(l);
+  for (auto l : nonfatal_v6)
+    all.push_back(l);
+  for (auto l : nonfatal_old_id)
+    all.push_back(l);
+  for (auto l : firmware_fatal)
+    all.push_back(l);
+  for (auto l : firmware_recoverable_and_relog)
+    all.push_back(l);
+  all.push_back(xid79_line);
+  harness h;
+  std::int64_t ts = t0;
+  std::uint64_t fed = 0;
+  for (std::string_view l : all) {
+    for (std::size_t n = 0; n <= l.size(); ++n) {
+      h.feed(l.substr(0, n), ts);
+      ts += ms;
+      ++fed;
+    }
+  }
+  h.finish();
+  const detector_stats& s = h.det.stats();
+  EXPECT_EQ(s.events, fed);
+  EXPECT_GT(s.malformed, 100U);
+  EXPECT_LE(s.recognised + s.malformed, fed);
+}
+
+TEST(PcieAer, OtherDetectorsLinesAreIgnored) {
+  harness h;
+  std::int64_t ts = t0;
+  for (int round = 0; round < 10; ++round) {
+    for (std::string_view l : foreign_lines)
+      h.feed(l, ts += ms);
+  }
+  h.finish();
+  EXPECT_EQ(h.det.stats().events, 10 * foreign_lines.size());
+  EXPECT_EQ(h.det.stats().recognised, 0U);
+  EXPECT_EQ(h.det.stats().malformed, 0U);
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_EQ(h.det.state_size(), 0U);
+}
+
+TEST(PcieAer, StateStaysBoundedOverAMillionEvents) {
+  // One line in eight is an AER line, every one naming a device never seen before (the worst
+  // case for the device map), with open records, fatal errors and firmware dumps left open.
+  pcie_aer_config c;
+  pcie_aer_detector det(c);
+  counting_sink sink;
+  std::vector<std::string> nodes;
+  for (int i = 0; i < 64; ++i)
+    nodes.push_back(fmt::format("node-{:03}", i));
+  std::size_t max_state = 0;
+  std::string line;
+  std::int64_t ts = t0;
+  std::uint32_t dev = 0;
+  for (std::uint32_t i = 0; i < 1'000'000; ++i) {
+    if (i % 8 != 0) {
+      line = foreign_lines[i % foreign_lines.size()];
+    } else {
+      ++dev;
+      const std::string bdf =
+          fmt::format("{:04x}:{:02x}:{:02x}.0", dev >> 13 & 0xffff, dev >> 5 & 0xff, dev & 0x1f);
+      if (dev % 13 == 0) {
+        line = fmt::format(
+            "nvidia {}: AER: PCIe Bus Error: severity=Uncorrected (Fatal), type=Data Link Layer, "
+            "(Receiver ID)",
+            bdf);
+      } else if (dev % 5 == 0) {
+        line = fmt::format(
+            "{{{}}}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 1", i);
+      } else {
+        line = fmt::format(
+            "nvidia {}: AER: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver "
+            "ID)",
+            bdf);
+      }
+    }
+    det.on_event(event{ts, nodes[i % nodes.size()], source::kernel, line}, sink);
+    ts += ms;
+    if (i % 1024 == 0) max_state = std::max(max_state, det.state_size());
+  }
+  EXPECT_EQ(det.stats().events, 1'000'000U);
+  const std::size_t bound =
+      c.max_devices + nodes.size() * (1 + c.max_fatal_per_node) + c.max_firmware_records;
+  EXPECT_LE(max_state, bound);
+  EXPECT_GT(max_state, c.max_devices / 2);  // the caps, not an idle stream, kept it bounded
+  EXPECT_GT(sink.total(), 0U);
+  // Idle for longer than every window: everything is evicted.
+  det.on_event(event{ts + 10 * 60 * sec, "node-000", source::kernel, "unrelated"}, sink);
+  EXPECT_EQ(det.state_size(), 0U);
+}
+
+// --- generator ------------------------------------------------------------------------------
+
+struct generated {
+  std::vector<stream_builder::line_record> lines;
+  std::vector<std::string> nodes;
+};
+
+// Episodes of the generator alone, with faulty periods toggled as the mixer does (but more
+// often, so that a short stream has several).
+generated generate(std::uint64_t seed, std::size_t count, bool allow_faults) {
+  stream_builder b(seed, 16, t0);
+  while (b.lines().size() < count) {
+    if (allow_faults && (!b.faulty() ? b.chance(1, 30) : b.chance(1, 10)))
+      b.set_faulty(!b.faulty());
+    generate_pcie_aer_episode(b);
+    b.advance(b.uniform(1, 100) * ms);
+  }
+  generated g;
+  g.lines = std::move(b.lines());
+  for (std::size_t i = 0; i < b.node_count(); ++i)
+    g.nodes.emplace_back(b.node(i));
+  return g;
+}
+
+void run(harness& h, const generated& g) {
+  std::int64_t last = 0;
+  for (const auto& r : g.lines) {
+    ASSERT_GE(r.ts_ns, last);
+    last = r.ts_ns;
+    h.feed(r.line, r.ts_ns, g.nodes[r.node_index]);
+  }
+  h.finish();
+}
+
+TEST(PcieAerGenerator, FaultyEpisodesProduceEveryFindingKind) {
+  const generated g = generate(7, 20'000, true);
+  harness h;
+  run(h, g);
+  const detector_stats& s = h.det.stats();
+  EXPECT_EQ(s.events, g.lines.size());
+  EXPECT_EQ(s.malformed, 0U);
+  EXPECT_GT(s.recognised, g.lines.size() / 2);
+  EXPECT_GT(h.count("aer_corrected_storm"), 0U);
+  EXPECT_GT(h.count("aer_uncorrected_fatal"), 0U);
+  EXPECT_GT(h.count("aer_uncorrected_nonfatal"), 0U);
+  EXPECT_GT(h.count("aer_then_xid79"), 0U);
+  for (const auto& f : h.sink.findings) {
+    EXPECT_EQ(f.message.find('\n'), std::string::npos);
+    EXPECT_FALSE(f.subject.empty());
+    EXPECT_LE(f.first_ns, f.last_ns);
+  }
+}
+
+TEST(PcieAerGenerator, HealthyEpisodesProduceNoFinding) {
+  const generated g = generate(11, 20'000, false);
+  harness h;
+  run(h, g);
+  EXPECT_TRUE(h.sink.findings.empty());
+  EXPECT_GT(h.det.stats().recognised, 0U);
+  EXPECT_EQ(h.det.stats().malformed, 0U);
+}
+
+TEST(PcieAerGenerator, SameSeedSameLines) {
+  const generated a = generate(3, 2'000, true);
+  const generated b = generate(3, 2'000, true);
+  ASSERT_EQ(a.lines.size(), b.lines.size());
+  for (std::size_t i = 0; i < a.lines.size(); ++i) {
+    EXPECT_EQ(a.lines[i].line, b.lines[i].line);
+    EXPECT_EQ(a.lines[i].ts_ns, b.lines[i].ts_ns);
+  }
+}
+
+TEST(PcieAerGenerator, TruncatedLinesAreFewMalformedAndNeverCrash) {
+  generated g = generate(5, 20'000, true);
+  // What the mixer does to 0.5% of lines.
+  std::uint64_t truncated = 0;
+  for (std::size_t i = 0; i < g.lines.size(); i += 200) {
+    g.lines[i].line.resize(g.lines[i].line.size() / 2);
+    ++truncated;
+  }
+  harness h;
+  run(h, g);
+  EXPECT_GT(h.det.stats().malformed, 0U);
+  EXPECT_LE(h.det.stats().malformed, truncated);
+}
+
+TEST(PcieAer, FactoryBuildsTheDetector) {
+  const auto d = make_pcie_aer_detector();
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->name(), "pcie_aer");
+  EXPECT_EQ(d->state_size(), 0U);
+}
+
+// Steady state allocates nothing: after one pass over a focused corpus (devices seen,
+// forgotten and reused, fatal AERs related to Xid 79s, every message kind formatted once),
+// later passes over the same stream moved forward in time process each window of the measurement
+// contract without a single allocation.
+TEST(PcieAerAllocs, WarmWindowsAllocateNothing) {
+  pcie_aer_detector d;
+  testing::expect_warm_windows_allocate_nothing("pcie_aer", d);
+}
+
+}  // namespace
+}  // namespace detectors

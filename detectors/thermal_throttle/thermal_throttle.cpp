@@ -1,0 +1,317 @@
+// File: thermal_throttle.cpp
+// The thermal_throttle detector: a small per-GPU state machine over dcgm-exporter's clock
+// event reasons (idle -> run of thermal samples -> active episode -> end), with temperatures
+// attached. See thermal_throttle.h for the rules.
+#include "detectors/thermal_throttle.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iterator>
+#include <optional>
+
+#include "detectors/phase.h"
+#include "detectors/prometheus_line.h"
+#include "formats/internal/dcgm_metric_match.h"
+#include "formats/internal/gpu_lru.h"
+
+namespace detectors {
+namespace {
+
+using internal::thermal_gpu_state;
+
+constexpr std::string_view detector_name = "thermal_throttle";
+
+enum class metric_kind : std::uint8_t { reasons, gpu_temp, memory_temp };
+
+struct metric_info {
+  std::string_view name;
+  metric_kind kind;
+};
+
+constexpr std::array<metric_info, 4> metric_table = {{
+    {"DCGM_FI_DEV_CLOCK_THROTTLE_REASONS", metric_kind::reasons},
+    {"DCGM_FI_DEV_CLOCKS_EVENT_REASONS", metric_kind::reasons},  // DCGM 3.3+ name
+    {"DCGM_FI_DEV_GPU_TEMP", metric_kind::gpu_temp},
+    {"DCGM_FI_DEV_MEMORY_TEMP", metric_kind::memory_temp},
+}};
+
+// NVML's nvmlClocksEventReason* bits.
+constexpr std::uint64_t sw_thermal = 0x20;
+constexpr std::uint64_t hw_thermal = 0x40;
+constexpr std::uint64_t hw_power_brake = 0x80;
+
+struct reason_bit {
+  std::uint64_t bit;
+  std::string_view name;
+};
+
+constexpr std::array<reason_bit, 9> reason_names = {{
+    {0x1, "gpu_idle"},
+    {0x2, "applications_clocks_setting"},
+    {0x4, "sw_power_cap"},
+    {0x8, "hw_slowdown"},
+    {0x10, "sync_boost"},
+    {0x20, "sw_thermal_slowdown"},
+    {0x40, "hw_thermal_slowdown"},
+    {0x80, "hw_power_brake_slowdown"},
+    {0x100, "display_clock_setting"},
+}};
+
+// HW slowdown (0x8) is asserted for both thermal and power-brake events, so it is thermal only
+// when HW thermal (0x40) is set too, and then 0x40 alone already decides.
+constexpr bool is_thermal(std::uint64_t mask) noexcept {
+  return (mask & (sw_thermal | hw_thermal)) != 0;
+}
+
+// "hw_slowdown, hw_thermal_slowdown (0x48)"
+void append_reasons(std::string& out, std::uint64_t mask) {
+  std::uint64_t known = 0;
+  bool first = true;
+  for (const reason_bit& r : reason_names) {
+    if ((mask & r.bit) == 0) continue;
+    known |= r.bit;
+    if (!first) out += ", ";
+    out += r.name;
+    first = false;
+  }
+  if (mask & ~known) {
+    fmt::format_to(std::back_inserter(out), "{}unknown 0x{:x}", first ? "" : ", ", mask & ~known);
+    first = false;
+  }
+  if (first) out += "none";
+  fmt::format_to(std::back_inserter(out), " (0x{:x})", mask);
+}
+
+void append_temperatures(std::string& out, const thermal_gpu_state& gpu) {
+  if (!gpu.run_has_gpu_temp && !gpu.run_has_mem_temp) {
+    out += "temperature not reported";
+    return;
+  }
+  out += "max";
+  if (gpu.run_has_gpu_temp)
+    fmt::format_to(std::back_inserter(out), " GPU {:g} C", gpu.run_max_gpu_temp);
+  if (gpu.run_has_gpu_temp && gpu.run_has_mem_temp) out += ",";
+  if (gpu.run_has_mem_temp)
+    fmt::format_to(std::back_inserter(out), " memory {:g} C", gpu.run_max_mem_temp);
+}
+
+std::int64_t seconds(std::int64_t ns) noexcept {
+  return ns / ns_per_second;
+}
+
+}  // namespace
+
+thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_config& config)
+    : config_(config) {
+  if (config_.sustain_samples == 0) config_.sustain_samples = 1;
+  if (config_.max_gpus == 0) config_.max_gpus = 1;
+  // Sized once, so that a fresh detector's first GPUs and findings do not grow them step by
+  // step: the index's buckets for a typical node set (it still grows past that, up to the
+  // cap), the scratch key and the message for their usual lengths.
+  index_.reserve(std::min<std::size_t>(config_.max_gpus, 256));
+  key_.reserve(128);
+  message_.reserve(256);
+}
+
+void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
+  ++stats_.events;
+  dcgm_identity_labels id_labels;
+  const internal::dcgm_line_match<metric_info> match =
+      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
+  if (match.info == nullptr) {
+    if (match.malformed) ++stats_.malformed;
+    return;
+  }
+  const metric_info* info = match.info;
+  const prom_sample& sample = match.sample;
+  const bool blank = is_dcgm_blank(sample.value);
+  std::optional<std::uint64_t> mask;
+  if (!blank) {
+    if (info->kind == metric_kind::reasons) {
+      mask = sample.value.as_uint64();
+      if (!mask) {  // a bitmask is a non-negative integer
+        ++stats_.malformed;
+        return;
+      }
+    } else if (!std::isfinite(sample.value.value)) {
+      ++stats_.malformed;
+      return;
+    }
+  }
+  char id_buffer[512];
+  dcgm_gpu_id id;
+  if (!dcgm_gpu_identity(id_labels, id_buffer, id)) {
+    ++stats_.malformed;  // no GPU to attribute the sample to
+    return;
+  }
+  ++stats_.recognised;
+  if (blank) return;
+
+  DETECTORS_PHASE(state);
+  thermal_gpu_state& gpu = touch(ev.node.empty() ? id.host : ev.node, id.subject, ev.ts_ns);
+
+  if (info->kind == metric_kind::reasons) {
+    on_reasons(gpu, *mask, ev.ts_ns, sink);
+  } else {
+    on_temperature(gpu, info->kind == metric_kind::memory_temp, sample.value.value, ev.ts_ns);
+  }
+}
+
+void thermal_throttle_detector::on_temperature(thermal_gpu_state& gpu, bool memory, double celsius,
+                                               std::int64_t ts_ns) {
+  if (memory) {
+    gpu.have_mem_temp = true;
+    gpu.mem_temp = celsius;
+    gpu.mem_temp_ns = ts_ns;
+  } else {
+    gpu.have_gpu_temp = true;
+    gpu.gpu_temp = celsius;
+    gpu.gpu_temp_ns = ts_ns;
+  }
+  if (gpu.run == 0) return;
+  // During a run every reading counts towards its maximum.
+  if (memory) {
+    gpu.run_max_mem_temp = gpu.run_has_mem_temp ? std::max(gpu.run_max_mem_temp, celsius) : celsius;
+    gpu.run_has_mem_temp = true;
+  } else {
+    gpu.run_max_gpu_temp = gpu.run_has_gpu_temp ? std::max(gpu.run_max_gpu_temp, celsius) : celsius;
+    gpu.run_has_gpu_temp = true;
+  }
+}
+
+void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t mask,
+                                           std::int64_t ts_ns, finding_sink& sink) {
+  if (gpu.have_sample) {
+    const std::int64_t since = ts_ns - gpu.last_sample_ns;
+    if (since < config_.min_sample_interval_ns) return;  // same scrape (or out of order)
+    if (since > config_.max_sample_gap_ns) {
+      // Not consecutive: whatever the GPU did in between is unknown.
+      if (gpu.active) {
+        end_run(gpu, gpu.run_last_ns, 0, true, sink);
+        DETECTORS_PHASE(state);
+      }
+      gpu.run = 0;
+      gpu.braking = false;
+    }
+  }
+  gpu.have_sample = true;
+  gpu.last_sample_ns = ts_ns;
+
+  if (is_thermal(mask)) {
+    if (gpu.run == 0) {
+      gpu.run_first_ns = ts_ns;
+      gpu.run_reasons = 0;
+      // The reading just before the run (the same scrape, usually) belongs to it.
+      gpu.run_has_gpu_temp =
+          gpu.have_gpu_temp && ts_ns - gpu.gpu_temp_ns <= config_.temp_freshness_ns;
+      gpu.run_max_gpu_temp = gpu.gpu_temp;
+      gpu.run_has_mem_temp =
+          gpu.have_mem_temp && ts_ns - gpu.mem_temp_ns <= config_.temp_freshness_ns;
+      gpu.run_max_mem_temp = gpu.mem_temp;
+    }
+    ++gpu.run;
+    gpu.run_last_ns = ts_ns;
+    gpu.run_reasons |= mask;
+    if (!gpu.active && gpu.run >= config_.sustain_samples) {
+      gpu.active = true;
+      DETECTORS_PHASE(emit);
+      message_.clear();
+      fmt::format_to(std::back_inserter(message_),
+                     "thermal throttling for {} consecutive samples ({} s): ", gpu.run,
+                     seconds(ts_ns - gpu.run_first_ns));
+      append_reasons(message_, gpu.run_reasons);
+      message_ += "; ";
+      append_temperatures(message_, gpu);
+      // HW thermal slowdown means the GPU hit its hardware limit: cooling needs a look.
+      const action act = (gpu.run_reasons & hw_thermal) ? action::drain_node : action::observe;
+      emit(gpu, severity::warning, "thermal_throttle_start", gpu.run_first_ns, ts_ns, gpu.run, act,
+           sink);
+      DETECTORS_PHASE(state);
+    }
+  } else {
+    if (gpu.active) {
+      end_run(gpu, ts_ns, mask, false, sink);
+      DETECTORS_PHASE(state);
+    }
+    gpu.run = 0;
+  }
+
+  if (mask & hw_power_brake) {
+    if (!gpu.braking) {
+      gpu.braking = true;
+      DETECTORS_PHASE(emit);
+      message_.clear();
+      message_ += "hardware power brake: clocks cut on the board's power-brake signal; ";
+      append_reasons(message_, mask);
+      emit(gpu, severity::info, "power_brake", ts_ns, ts_ns, 1, action::observe, sink);
+    }
+  } else {
+    gpu.braking = false;
+  }
+}
+
+void thermal_throttle_detector::end_run(thermal_gpu_state& gpu, std::int64_t end_ns,
+                                        std::uint64_t now_mask, bool samples_stopped,
+                                        finding_sink& sink) {
+  DETECTORS_PHASE(emit);  // callers mark their return to state
+  message_.clear();
+  fmt::format_to(std::back_inserter(message_), "thermal throttling ended after {} s ({} samples): ",
+                 seconds(end_ns - gpu.run_first_ns), gpu.run);
+  append_reasons(message_, gpu.run_reasons);
+  message_ += "; ";
+  append_temperatures(message_, gpu);
+  if (samples_stopped) {
+    message_ += "; no samples since the last thermal one";
+  } else {
+    message_ += "; now ";
+    append_reasons(message_, now_mask);
+  }
+  emit(gpu, severity::info, "thermal_throttle_end", gpu.run_first_ns, end_ns, gpu.run,
+       action::observe, sink);
+  gpu.active = false;
+  gpu.run = 0;
+}
+
+void thermal_throttle_detector::emit(const thermal_gpu_state& gpu, severity sev,
+                                     std::string_view kind, std::int64_t first_ns,
+                                     std::int64_t last_ns, std::uint64_t count, action act,
+                                     finding_sink& sink) {
+  finding f;
+  f.detector = detector_name;
+  f.node = internal::gpu_node(gpu);
+  f.subject = internal::gpu_subject(gpu);
+  f.sev = sev;
+  f.kind = kind;
+  f.message = message_;
+  f.first_ns = first_ns;
+  f.last_ns = last_ns;
+  f.count = count;
+  f.recommended = act;
+  ++stats_.findings;
+  sink.on_finding(f);
+}
+
+thermal_gpu_state& thermal_throttle_detector::touch(std::string_view node, std::string_view subject,
+                                                    std::int64_t ts_ns) {
+  // An open episode of an evicted GPU is dropped: without samples there is no end to report.
+  return internal::touch_lru_gpu(gpus_, index_, pool_, key_, node, subject, ts_ns,
+                                 config_.gpu_idle_evict_ns, config_.max_gpus,
+                                 [this](gpu_list::iterator it) { erase(it); });
+}
+
+void thermal_throttle_detector::erase(gpu_list::iterator it) {
+  internal::park_lru_gpu(gpus_, index_, pool_, it);
+}
+
+std::unique_ptr<detector> make_thermal_throttle_detector() {
+  return make_thermal_throttle_detector(thermal_throttle_config{});
+}
+
+std::unique_ptr<detector> make_thermal_throttle_detector(const thermal_throttle_config& config) {
+  return std::make_unique<thermal_throttle_detector>(config);
+}
+
+}  // namespace detectors

@@ -1,0 +1,586 @@
+// Tests for the thermal_throttle detector on literal dcgm-exporter lines: both metric names,
+// every label layout, the K-sample threshold, episode ends, power capping and power brake,
+// temperatures, gaps, MIG duplicates, blanks, malformed lines, bounded state and the corpus
+// generator's episodes.
+#include "detectors/thermal_throttle.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "alloc_hooks/gtest.h"
+#include "detectors/corpus.h"
+#include "testing/warm_windows.h"
+
+namespace detectors {
+namespace {
+
+constexpr std::int64_t t0 = 1'732'000'000LL * ns_per_second;
+constexpr std::int64_t sec = ns_per_second;
+constexpr std::string_view uuid = "GPU-5fd4e1b2-8c1d-6b3a-9e0f-2a7c4d1b9e30";
+
+std::string line(std::string_view metric, std::uint64_t value) {
+  return fmt::format(R"({}{{gpu="0",UUID="{}",pci_bus_id="00000000:19:00.0",device="nvidia0",)"
+                     R"(modelName="NVIDIA H100 80GB HBM3",Hostname="node-7"}} {})",
+                     metric, uuid, value);
+}
+std::string reasons(std::uint64_t mask) {
+  return line("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", mask);
+}
+std::string gpu_temp(std::uint64_t c) {
+  return line("DCGM_FI_DEV_GPU_TEMP", c);
+}
+std::string mem_temp(std::uint64_t c) {
+  return line("DCGM_FI_DEV_MEMORY_TEMP", c);
+}
+
+std::string with_value(std::string_view l, std::uint64_t value) {
+  std::string s(l);
+  s.replace(s.find("{V}"), 3, std::to_string(value));
+  return s;
+}
+
+class harness {
+ public:
+  explicit harness(const thermal_throttle_config& c = {}) : d(c) {}
+
+  void feed(std::string_view l, std::int64_t ts_ns, std::string_view node = "node-7") {
+    d.on_event(event{ts_ns, node, source::dcgm, l}, sink);
+  }
+  // One scrape of GPU 0 at t0 + i * 30 s.
+  void scrape(int i, std::uint64_t mask, std::uint64_t gpu_c = 0, std::uint64_t mem_c = 0) {
+    const std::int64_t ts = t0 + i * 30 * sec;
+    if (gpu_c) feed(gpu_temp(gpu_c), ts);
+    if (mem_c) feed(mem_temp(mem_c), ts);
+    feed(reasons(mask), ts);
+  }
+  std::vector<owned_finding>& findings() { return sink.findings; }
+  std::size_t count(std::string_view kind) const {
+    std::size_t n = 0;
+    for (const auto& f : sink.findings)
+      n += f.kind == kind;
+    return n;
+  }
+
+  thermal_throttle_detector d;
+  collecting_sink sink;
+};
+
+TEST(ThermalThrottle, ThreeConsecutiveHwThermalSamplesStartAnEpisode) {
+  harness h;
+  h.scrape(0, 0x40, 88, 94);
+  h.scrape(1, 0x40, 91, 97);
+  EXPECT_TRUE(h.findings().empty());
+  h.scrape(2, 0x40, 90, 96);
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.detector, "thermal_throttle");
+  EXPECT_EQ(f.node, "node-7");
+  EXPECT_EQ(f.subject, uuid);
+  EXPECT_EQ(f.sev, severity::warning);
+  EXPECT_EQ(f.kind, "thermal_throttle_start");
+  EXPECT_EQ(f.message,
+            "thermal throttling for 3 consecutive samples (60 s): hw_thermal_slowdown (0x40); "
+            "max GPU 91 C, memory 97 C");
+  EXPECT_EQ(f.first_ns, t0);
+  EXPECT_EQ(f.last_ns, t0 + 60 * sec);
+  EXPECT_EQ(f.count, 3u);
+  EXPECT_EQ(f.recommended, action::drain_node);
+  EXPECT_EQ(h.d.stats().recognised, 9u);
+  EXPECT_EQ(h.d.stats().findings, 1u);
+  EXPECT_EQ(h.d.name(), "thermal_throttle");
+}
+
+TEST(ThermalThrottle, TwoThermalSamplesAreBelowK) {
+  harness h;
+  h.scrape(0, 0x20);
+  h.scrape(1, 0x20);
+  h.scrape(2, 0x0);
+  EXPECT_TRUE(h.findings().empty());
+}
+
+TEST(ThermalThrottle, FirstNonThermalSampleEndsTheEpisodeWithItsDuration) {
+  harness h;
+  for (int i = 0; i < 4; ++i)
+    h.scrape(i, 0x40, 85 + i);
+  h.scrape(4, 0x4, 80);
+  ASSERT_EQ(h.findings().size(), 2u);
+  const owned_finding& end = h.findings()[1];
+  EXPECT_EQ(end.kind, "thermal_throttle_end");
+  EXPECT_EQ(end.sev, severity::info);
+  EXPECT_EQ(end.recommended, action::observe);
+  EXPECT_EQ(end.first_ns, t0);
+  EXPECT_EQ(end.last_ns, t0 + 120 * sec);
+  EXPECT_EQ(end.count, 4u);
+  EXPECT_EQ(end.message,
+            "thermal throttling ended after 120 s (4 samples): hw_thermal_slowdown (0x40); "
+            "max GPU 88 C; now sw_power_cap (0x4)");
+  // Only once: later quiet samples report nothing more.
+  h.scrape(5, 0x0);
+  EXPECT_EQ(h.findings().size(), 2u);
+}
+
+TEST(ThermalThrottle, SoftwareThermalOnlyIsObserve) {
+  harness h;
+  for (int i = 0; i < 3; ++i)
+    h.scrape(i, 0x20);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].recommended, action::observe);
+  EXPECT_EQ(h.findings()[0].message,
+            "thermal throttling for 3 consecutive samples (60 s): sw_thermal_slowdown (0x20); "
+            "temperature not reported");
+}
+
+struct mask_case {
+  std::uint64_t mask;
+  bool thermal;
+};
+
+void PrintTo(const mask_case& c, std::ostream* os) {
+  *os << "0x" << std::hex << c.mask;
+}
+
+class ReasonMask : public ::testing::TestWithParam<mask_case> {};
+
+TEST_P(ReasonMask, ThermalOnlyWithThermalBits) {
+  harness h;
+  for (int i = 0; i < 5; ++i)
+    h.scrape(i, GetParam().mask);
+  EXPECT_EQ(h.count("thermal_throttle_start"), GetParam().thermal ? 1u : 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(NvmlBits, ReasonMask,
+                         ::testing::Values(mask_case{0x20, true},   // SW thermal
+                                           mask_case{0x40, true},   // HW thermal
+                                           mask_case{0x48, true},   // HW slowdown with HW thermal
+                                           mask_case{0x60, true},   // both thermal
+                                           mask_case{0x24, true},   // thermal while power capped
+                                           mask_case{0x0, false},   // running at full clocks
+                                           mask_case{0x1, false},   // idle
+                                           mask_case{0x2, false},   // application clocks
+                                           mask_case{0x4, false},   // SW power cap alone
+                                           mask_case{0x8, false},   // HW slowdown alone
+                                           mask_case{0x10, false},  // sync boost
+                                           mask_case{0x80, false},  // power brake alone
+                                           mask_case{0x88, false},  // HW slowdown with power brake
+                                           mask_case{0x100, false}  // display clocks
+                                           ));
+
+TEST(ThermalThrottle, PowerBrakeIsReportedSeparatelyOncePerEpisode) {
+  harness h;
+  h.scrape(0, 0x88);
+  h.scrape(1, 0x88);
+  h.scrape(2, 0x80);
+  h.scrape(3, 0x88);
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.kind, "power_brake");
+  EXPECT_EQ(f.sev, severity::info);
+  EXPECT_EQ(f.recommended, action::observe);
+  EXPECT_EQ(f.first_ns, t0);
+  EXPECT_EQ(f.message,
+            "hardware power brake: clocks cut on the board's power-brake signal; "
+            "hw_slowdown, hw_power_brake_slowdown (0x88)");
+  h.scrape(4, 0x0);  // released
+  h.scrape(5, 0x88);
+  EXPECT_EQ(h.count("power_brake"), 2u);
+  EXPECT_EQ(h.count("thermal_throttle_start"), 0u);
+}
+
+TEST(ThermalThrottle, PowerBrakeDuringThermalRunIsBoth) {
+  harness h;
+  for (int i = 0; i < 3; ++i)
+    h.scrape(i, 0xC8);
+  EXPECT_EQ(h.count("power_brake"), 1u);
+  EXPECT_EQ(h.count("thermal_throttle_start"), 1u);
+  EXPECT_NE(h.findings()[1].message.find(
+                "hw_slowdown, hw_thermal_slowdown, hw_power_brake_slowdown (0xc8)"),
+            std::string::npos);
+}
+
+TEST(ThermalThrottle, InterruptedRunRestartsTheCount) {
+  harness h;
+  h.scrape(0, 0x40);
+  h.scrape(1, 0x40);
+  h.scrape(2, 0x4);
+  h.scrape(3, 0x40);
+  h.scrape(4, 0x40);
+  EXPECT_TRUE(h.findings().empty());
+  h.scrape(5, 0x40);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].first_ns, t0 + 90 * sec);
+}
+
+TEST(ThermalThrottle, ConfiguredKApplies) {
+  thermal_throttle_config c;
+  c.sustain_samples = 5;
+  harness h(c);
+  for (int i = 0; i < 4; ++i)
+    h.scrape(i, 0x40);
+  EXPECT_TRUE(h.findings().empty());
+  h.scrape(4, 0x40);
+  EXPECT_EQ(h.count("thermal_throttle_start"), 1u);
+}
+
+TEST(ThermalThrottle, SamplesAcrossAGapAreNotConsecutive) {
+  harness h;
+  h.feed(reasons(0x40), t0);
+  h.feed(reasons(0x40), t0 + 30 * sec);
+  h.feed(reasons(0x40), t0 + 30 * sec + 5 * 60 * sec + 1);  // just over the 5 min gap
+  EXPECT_TRUE(h.findings().empty());
+  h.feed(reasons(0x40), t0 + 30 * sec + 10 * 60 * sec);  // just under 5 min: consecutive
+  h.feed(reasons(0x40), t0 + 30 * sec + 10 * 60 * sec + 30 * sec);
+  EXPECT_EQ(h.count("thermal_throttle_start"), 1u);
+}
+
+TEST(ThermalThrottle, ActiveEpisodeEndsAtItsLastSampleWhenSamplesStop) {
+  harness h;
+  for (int i = 0; i < 3; ++i)
+    h.scrape(i, 0x40);
+  h.feed(reasons(0x40), t0 + 60 * sec + 10 * 60 * sec);
+  ASSERT_EQ(h.count("thermal_throttle_end"), 1u);
+  const owned_finding& end = h.findings()[1];
+  EXPECT_EQ(end.last_ns, t0 + 60 * sec);
+  EXPECT_EQ(end.count, 3u);
+  EXPECT_EQ(end.message,
+            "thermal throttling ended after 60 s (3 samples): hw_thermal_slowdown (0x40); "
+            "temperature not reported; no samples since the last thermal one");
+}
+
+TEST(ThermalThrottle, MigInstancesAndBothMetricNamesInOneScrapeCountOnce) {
+  harness h;
+  const std::string_view i1 =
+      R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-m",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="3g.40gb",GPU_I_ID="2",Hostname="node-7"} {V})";
+  const std::string_view i2 =
+      R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-m",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="4g.40gb",GPU_I_ID="1",Hostname="node-7"} {V})";
+  const std::string_view old_name =
+      R"(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu="0",UUID="GPU-m",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="4g.40gb",GPU_I_ID="1",Hostname="node-7"} {V})";
+  for (int i = 0; i < 2; ++i) {
+    const std::int64_t ts = t0 + i * 30 * sec;
+    h.feed(with_value(i1, 0x40), ts);
+    h.feed(with_value(i2, 0x40), ts + 200'000'000);  // 0.2 s later in the same scrape
+    h.feed(with_value(old_name, 0x40), ts + 400'000'000);
+  }
+  EXPECT_TRUE(h.findings().empty());
+  h.feed(with_value(i1, 0x40), t0 + 60 * sec);
+  EXPECT_EQ(h.count("thermal_throttle_start"), 1u);
+  EXPECT_EQ(h.d.state_size(), 1u);
+}
+
+TEST(ThermalThrottle, MaxTemperatureIncludesReadingJustBeforeRunButNotStaleOnes) {
+  harness h;
+  h.feed(gpu_temp(99), t0 - 10 * 60 * sec);  // stale: 10 min before the run
+  h.feed(mem_temp(95), t0 - 10 * sec);       // fresh
+  h.feed(reasons(0x20), t0);
+  h.feed(gpu_temp(86), t0 + 1 * sec);  // after the reasons line of the same scrape
+  h.feed(reasons(0x20), t0 + 30 * sec);
+  h.feed(gpu_temp(89), t0 + 59 * sec);
+  h.feed(mem_temp(93), t0 + 59 * sec);
+  h.feed(reasons(0x20), t0 + 60 * sec);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_NE(h.findings()[0].message.find("max GPU 89 C, memory 95 C"), std::string::npos)
+      << h.findings()[0].message;
+}
+
+TEST(ThermalThrottle, UnknownReasonBitsAreShownInHex) {
+  harness h;
+  for (int i = 0; i < 3; ++i)
+    h.scrape(i, 0x1040);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_NE(h.findings()[0].message.find("hw_thermal_slowdown, unknown 0x1000 (0x1040)"),
+            std::string::npos)
+      << h.findings()[0].message;
+}
+
+// --- label layouts and metric names ---------------------------------------------------------
+
+struct layout_case {
+  std::string_view name;
+  std::string_view line;  // with {V} for the value
+  std::string_view subject;
+};
+
+void PrintTo(const layout_case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class LabelLayout : public ::testing::TestWithParam<layout_case> {};
+
+TEST_P(LabelLayout, SustainedThermalIsAttributedToTheGpu) {
+  harness h;
+  for (int i = 0; i < 3; ++i)
+    h.feed(with_value(GetParam().line, 0x40), t0 + i * 30 * sec);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+  EXPECT_EQ(h.d.stats().recognised, 3u);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].kind, "thermal_throttle_start");
+  EXPECT_EQ(h.findings()[0].subject, GetParam().subject);
+  EXPECT_EQ(h.findings()[0].node, "node-7");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    DcgmExporterGenerations, LabelLayout,
+    ::testing::Values(
+        layout_case{
+            "new_name_modern",
+            R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-5fd4e1b2-8c1d-6b3a-9e0f-2a7c4d1b9e30",pci_bus_id="00000000:19:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="node-7"} {V})",
+            "GPU-5fd4e1b2-8c1d-6b3a-9e0f-2a7c4d1b9e30"},
+        layout_case{
+            "old_name_modern",
+            R"(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu="0",UUID="GPU-5fd4e1b2-8c1d-6b3a-9e0f-2a7c4d1b9e30",pci_bus_id="00000000:19:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="node-7"} {V})",
+            "GPU-5fd4e1b2-8c1d-6b3a-9e0f-2a7c4d1b9e30"},
+        layout_case{
+            "old_two_labels_with_spaces",
+            R"(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu="1", UUID="GPU-604ac76c-d9cf-fef3-62e9-d92044ab6e52"} {V})",
+            "GPU-604ac76c-d9cf-fef3-62e9-d92044ab6e52"},
+        layout_case{
+            "lowercase_hostname",
+            R"(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu="2",UUID="GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",device="nvidia2",modelName="NVIDIA A100-SXM4-80GB",hostname="dgx-a100-12"} {V})",
+            "GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"},
+        layout_case{
+            "mig_instance",
+            R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="3",UUID="GPU-9e8d7c6b-5a49-3827-1605-f4e3d2c1b0a9",pci_bus_id="00000000:3A:00.0",device="nvidia3",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="3g.40gb",GPU_I_ID="1",Hostname="node-7"} {V})",
+            "GPU-9e8d7c6b-5a49-3827-1605-f4e3d2c1b0a9"},
+        layout_case{
+            "kubernetes_pod_with_escaped_label",
+            R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="4",UUID="GPU-11111111-2222-3333-4444-555555555555",pci_bus_id="00000000:5D:00.0",device="nvidia4",modelName="NVIDIA H100 80GB HBM3",Hostname="node-7",container="trainer",namespace="ml-train",pod="sweep-3",job_desc="lr=\"3e-4\" bs=\"1024\""} {V})",
+            "GPU-11111111-2222-3333-4444-555555555555"},
+        layout_case{
+            "sorted_labels",
+            R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{Hostname="node-7",UUID="GPU-22222222-3333-4444-5555-666666666666",device="nvidia5",gpu="5",modelName="NVIDIA H100 80GB HBM3",pci_bus_id="00000000:9A:00.0"} {V})",
+            "GPU-22222222-3333-4444-5555-666666666666"},
+        layout_case{
+            "with_timestamp",
+            R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="7",UUID="GPU-44444444-5555-6666-7777-888888888888",Hostname="node-7"} {V} 1732000000000)",
+            "GPU-44444444-5555-6666-7777-888888888888"},
+        layout_case{
+            "spaces_after_every_comma",
+            R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0", UUID="GPU-55555555-6666-7777-8888-999999999999", pci_bus_id="00000000:18:00.0", device="nvidia0", Hostname="node-7"} {V})",
+            "GPU-55555555-6666-7777-8888-999999999999"},
+        layout_case{
+            "pci_bus_id_without_uuid",
+            R"(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu="5",pci_bus_id="00000000:9A:00.0"} {V})",
+            "00000000:9A:00.0"},
+        layout_case{"gpu_index_only", R"(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu="6"} {V})",
+                    "gpu6"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(ThermalThrottle, NodeFallsBackToHostnameLabelWhenEventHasNone) {
+  harness h;
+  const std::string_view l =
+      R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-a",Hostname="dgx-h100-03"} 64)";
+  for (int i = 0; i < 3; ++i)
+    h.feed(l, t0 + i * 30 * sec, "");
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].node, "dgx-h100-03");
+}
+
+TEST(ThermalThrottle, GpusAreTrackedSeparately) {
+  harness h;
+  const std::string_view a = R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-a"} {V})";
+  const std::string_view b = R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="1",UUID="GPU-b"} {V})";
+  for (int i = 0; i < 3; ++i) {
+    h.feed(with_value(a, i == 1 ? 0x0 : 0x40), t0 + i * 30 * sec);
+    h.feed(with_value(b, 0x40), t0 + i * 30 * sec);
+    h.feed(with_value(b, 0x40), t0 + i * 30 * sec, "node-8");  // same UUID, other node
+  }
+  ASSERT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.findings()[0].subject, "GPU-b");
+  EXPECT_EQ(h.findings()[0].node, "node-7");
+  EXPECT_EQ(h.findings()[1].node, "node-8");
+  EXPECT_EQ(h.d.state_size(), 3u);
+}
+
+// --- blanks, comments, malformed, foreign lines ---------------------------------------------
+
+TEST(ThermalThrottle, DcgmBlankSentinelsAreNoValueAndDoNotBreakARun) {
+  harness h;
+  h.scrape(0, 0x40);
+  h.feed(reasons(9223372036854775794ULL), t0 + 45 * sec);
+  h.feed(mem_temp(9223372036854775792ULL), t0 + 45 * sec);
+  h.scrape(2, 0x40);
+  EXPECT_TRUE(h.findings().empty());
+  h.scrape(3, 0x40);
+  EXPECT_EQ(h.count("thermal_throttle_start"), 1u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+  EXPECT_EQ(h.d.stats().recognised, 5u);
+}
+
+TEST(ThermalThrottle, HelpAndTypeLinesAreIgnored) {
+  harness h;
+  for (std::string_view l : {"# HELP DCGM_FI_DEV_CLOCKS_EVENT_REASONS Current clock event reasons.",
+                             "# TYPE DCGM_FI_DEV_CLOCKS_EVENT_REASONS gauge",
+                             "# HELP DCGM_FI_DEV_GPU_TEMP GPU temperature (in C).", ""}) {
+    h.feed(l, t0);
+  }
+  EXPECT_EQ(h.d.stats().recognised, 0u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+}
+
+TEST(ThermalThrottle, MalformedAndTruncatedLinesAreCountedAndSkipped) {
+  harness h;
+  const std::string full = reasons(0x40);
+  const std::vector<std::string> bad = {
+      full.substr(0, full.size() - 3),     // cut before the value
+      full.substr(0, 50),                  // inside a label value
+      "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",  // name only
+      "DCGM_FI_DEV_CLOCKS_EV",             // inside the name
+      "DCGM_FI_DEV_GPU_TE",
+      R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-a"} -64)",   // negative mask
+      R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-a"} 64.5)",  // fractional mask
+      R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="0",UUID="GPU-a"} 0x40)",  // hex is not Prometheus
+      R"(DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-a"} NaN)",               // no temperature
+      R"(DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-a"} 85 x)",              // trailing junk
+      R"(DCGM_FI_DEV_MEMORY_TEMP{Hostname="node-7"} 90)",                // no GPU identity
+  };
+  for (int i = 0; i < 3; ++i)
+    for (const std::string& l : bad)
+      h.feed(l, t0 + i * 30 * sec);
+  EXPECT_EQ(h.d.stats().malformed, 3 * bad.size());
+  EXPECT_EQ(h.d.stats().recognised, 0u);
+  EXPECT_TRUE(h.findings().empty());
+  EXPECT_EQ(h.d.state_size(), 0u);
+}
+
+TEST(ThermalThrottle, OtherDetectorsLinesAreIgnored) {
+  harness h;
+  for (std::string_view l : {
+           "[31543.449443] NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, name=python3, GPU has "
+           "fallen off the bus.",
+           R"(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{gpu="0",UUID="GPU-a",Hostname="node-7"} 2)",
+           R"(DCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-a",Hostname="node-7"} 698.5)",
+           R"(DCGM_FI_DEV_SM_CLOCK{gpu="0", UUID="GPU-a"} 1980)",
+           "pcieport 0000:00:03.1: AER: Multiple Corrected error received: 0000:3b:00.0",
+           R"({"type":"ADDED","object":{"kind":"Event","reason":"Evicted"}})",
+           "DCGM_FI_DEV_",
+           "node_hwmon_temp_celsius{chip=\"platform_coretemp_0\",sensor=\"temp1\"} 97",
+       }) {
+    h.feed(l, t0);
+  }
+  EXPECT_EQ(h.d.stats().recognised, 0u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+  EXPECT_EQ(h.d.stats().events, 8u);
+}
+
+// --- bounded state --------------------------------------------------------------------------
+
+TEST(ThermalThrottle, StateStaysBoundedByCountOverAMillionEvents) {
+  thermal_throttle_config c;
+  c.max_gpus = 100;
+  thermal_throttle_detector d(c);
+  counting_sink sink;
+  std::size_t peak = 0;
+  for (std::int64_t i = 0; i < 1'000'000; ++i) {
+    // 10k GPUs in rotation within 10 s of event time: only the cap bounds them.
+    const std::string l =
+        fmt::format(R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{{gpu="0",UUID="GPU-{}"}} {})", i % 10'000,
+                    (i / 10'000) % 4 == 0 ? 0 : 0x40);
+    d.on_event(event{t0 + i * 10'000, "node-7", source::dcgm, l}, sink);
+    peak = std::max(peak, d.state_size());
+  }
+  EXPECT_EQ(peak, 100u);
+  EXPECT_EQ(d.stats().recognised, 1'000'000u);
+}
+
+TEST(ThermalThrottle, IdleGpusAreEvictedByTime) {
+  thermal_throttle_detector d;  // defaults: forgotten after 15 min without a sample
+  counting_sink sink;
+  std::size_t peak = 0;
+  for (std::int64_t i = 0; i < 1'000'000; ++i) {
+    // Each GPU sampled three times ~33 s apart, a new GPU every 10 s.
+    const std::string l = fmt::format(
+        R"(DCGM_FI_DEV_CLOCKS_EVENT_REASONS{{gpu="0",UUID="GPU-{}"}} 64)", i / 3 - (i % 3) * 3);
+    d.on_event(event{t0 + i * (10 * sec / 3), "node-7", source::dcgm, l}, sink);
+    peak = std::max(peak, d.state_size());
+  }
+  // GPUs sampled within the last 15 min: one starts every 10 s and is sampled over 67 s.
+  EXPECT_LE(peak, 90u + 7u + 1u);
+  EXPECT_GE(peak, 96u);
+  EXPECT_GT(sink.by_severity[static_cast<int>(severity::warning)], 300'000u);
+}
+
+// Steady state allocates nothing: after one pass over a focused corpus (GPUs seen, evicted
+// and replaced, every message kind formatted once), later passes over the same stream moved
+// forward in time process each window of the measurement contract without allocating.
+TEST(ThermalThrottle, WarmWindowsAllocateNothing) {
+  thermal_throttle_detector d;
+  testing::expect_warm_windows_allocate_nothing("thermal_throttle", d);
+}
+
+// --- generator ------------------------------------------------------------------------------
+
+std::vector<stream_builder::line_record> generate(std::uint64_t seed, std::size_t lines,
+                                                  bool with_faults) {
+  stream_builder b(seed, 12, t0);
+  std::int64_t episodes = 0;
+  while (b.lines().size() < lines) {
+    // Faulty periods of 40 episodes out of every 200.
+    b.set_faulty(with_faults && episodes % 200 >= 160);
+    generate_thermal_throttle_episode(b);
+    b.advance(b.uniform(1, 20) * ns_per_second);
+    ++episodes;
+  }
+  return b.lines();
+}
+
+std::map<std::string, int> run(const std::vector<stream_builder::line_record>& lines,
+                               thermal_throttle_detector& d) {
+  collecting_sink sink;
+  for (const auto& r : lines) {
+    const std::string node = fmt::format("node-{:03}", r.node_index);
+    d.on_event(event{r.ts_ns, node, r.src, r.line}, sink);
+  }
+  std::map<std::string, int> kinds;
+  for (const auto& f : sink.findings)
+    ++kinds[f.kind];
+  return kinds;
+}
+
+TEST(ThermalThrottleGenerator, EpisodesWithFaultsProduceFindingsAndParseCleanly) {
+  const auto lines = generate(7, 20'000, true);
+  thermal_throttle_detector d;
+  auto kinds = run(lines, d);
+  std::size_t comments = 0;
+  for (const auto& r : lines)
+    comments += r.line.starts_with('#');
+  EXPECT_EQ(d.stats().malformed, 0u);
+  EXPECT_EQ(d.stats().recognised, lines.size() - comments);
+  EXPECT_GT(kinds["thermal_throttle_start"], 0);
+  EXPECT_GT(kinds["power_brake"], 0);
+  // Every episode the generator starts it also ends.
+  EXPECT_EQ(kinds["thermal_throttle_end"], kinds["thermal_throttle_start"]);
+  EXPECT_LE(d.state_size(), 12u * 8u);
+}
+
+TEST(ThermalThrottleGenerator, HealthyEpisodesProduceNoFindings) {
+  const auto lines = generate(11, 20'000, false);
+  thermal_throttle_detector d;
+  const auto kinds = run(lines, d);
+  EXPECT_GT(d.stats().recognised, 15'000u);
+  EXPECT_EQ(d.stats().malformed, 0u);
+  EXPECT_TRUE(kinds.empty());
+}
+
+TEST(ThermalThrottleGenerator, SameSeedGivesIdenticalLines) {
+  const auto a = generate(3, 2'000, true);
+  const auto b = generate(3, 2'000, true);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].line, b[i].line);
+    EXPECT_EQ(a[i].ts_ns, b[i].ts_ns);
+  }
+}
+
+TEST(ThermalThrottle, FactoryMakesADefaultDetector) {
+  const auto d = make_thermal_throttle_detector();
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->name(), "thermal_throttle");
+  EXPECT_EQ(d->state_size(), 0u);
+}
+
+}  // namespace
+}  // namespace detectors

@@ -1,0 +1,228 @@
+// File: xid_correlation.h
+// The xid_correlation detector: NVIDIA driver (NVRM) Xid messages from the kernel log,
+// classified by NVIDIA's Xid catalog and correlated per GPU (node + PCI address) in a window.
+//
+// Findings:
+//   xid_critical            (critical) a catalog-critical Xid (48, 64, 74, 79, 95, 119, 120, or
+//                           154 asking for a reset/reboot), or the driver's "GPU has fallen off
+//                           the bus" line (Xid 79 without an Xid token). Once per GPU, code and
+//                           action per window: a GPU repeating the same fatal Xid is one incident.
+//   xid_burst               (warning) >= burst_threshold Xids on one GPU within the window; once
+//                           per burst (a burst ends when the window count drops below the
+//                           threshold again).
+//   xid_suspected_hardware  (critical) application-level Xids (13, 31, 43, 45, 109) from
+//                           >= distinct_pid_threshold distinct pids on one GPU within the window,
+//                           or an application Xid followed by a hardware-class Xid on the same
+//                           GPU within the window: the "application" errors were the GPU's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "detectors/detector.h"
+
+namespace detectors {
+
+// ---- The Xid catalog ------------------------------------------------------------------------
+
+enum class xid_category : std::uint8_t {
+  application,      // 13, 31, 43, 45, 109: usually the workload's own fault
+  memory,           // 48, 63, 64, 92, 94, 95, 171, 172
+  nvlink,           // 74, 137, 144-150
+  bus,              // 79
+  gsp,              // 119, 120: GSP firmware / RPC
+  microcontroller,  // 61, 62
+  recovery,         // 154: the driver's recovery-action state
+  other,            // codes outside the catalog subset above
+};
+
+std::string_view to_string(xid_category c) noexcept;
+
+struct xid_catalog_entry {
+  std::uint16_t code = 0;
+  xid_category category = xid_category::other;
+  bool critical = false;  // an immediate xid_critical finding
+  bool hardware = false;  // evidence against the GPU itself (escalates earlier app Xids)
+  action recommended = action::observe;
+  std::string_view description;
+};
+
+// The catalog entry for `code`; codes not in the table get category `other`, not critical,
+// not hardware, `observe`. Xid 154's action depends on its message (see xid_recovery_action).
+xid_catalog_entry classify_xid(unsigned code) noexcept;
+
+// Xid 154 "GPU recovery action changed from 0xA (...) to 0xB (...)": the value after "to",
+// numbered as NVML's nvmlDeviceGpuRecoveryAction_t.
+enum class gpu_recovery : std::uint8_t {
+  unknown,          // not a 154 body, or not parseable
+  none,             // 0x0 None
+  gpu_reset,        // 0x1 GPU Reset Required (also printed "PF FLR")
+  node_reboot,      // 0x2 Node Reboot Required (also printed "OS Reboot")
+  drain_p2p,        // 0x3 Drain P2P
+  drain_and_reset,  // 0x4 Drain and Reset
+  recover_imex,     // 0x5 Recover IMEX Domain
+  bus_reset,        // 0x6 Bus Reset
+  system_reboot,    // 0x7 System Reboot
+};
+
+std::string_view to_string(gpu_recovery r) noexcept;
+
+// ---- The parser -----------------------------------------------------------------------------
+
+enum class nvrm_kind : std::uint8_t {
+  not_ours,        // not an NVRM line of a form this detector reads
+  xid,             // NVRM: Xid (PCI:0000:3b:00[ GPU-I:NN[ GPU-CI:NN]]): CODE, ...
+  gpu_header,      // NVRM: GPU at PCI:0000:3b:00: GPU-<uuid>
+  board_serial,    // NVRM: GPU Board Serial Number: 1652320012345
+  fallen_off_bus,  // NVRM: GPU 0000:3b:00.0: GPU has fallen off the bus.
+  malformed,       // one of the above, truncated or garbled
+};
+
+// One parsed NVRM message. The views point into the parsed message.
+struct nvrm_line {
+  nvrm_kind kind = nvrm_kind::not_ours;
+  std::string_view pci;                           // "0000:3b:00" (domain:bus:device, as printed)
+  std::string_view gpu_instance;                  // MIG "GPU-I:NN" value, empty when absent
+  std::string_view compute_instance;              // MIG "GPU-CI:NN" value, empty when absent
+  unsigned code = 0;                              // Xid code
+  std::int64_t pid = -1;                          // -1: not printed (old drivers) or '<unknown>'
+  std::string_view process_name;                  // empty when not printed; "<unknown>" as printed
+  std::string_view body;                          // the text after code (and pid/name)
+  unsigned caused_by = 0;                         // Xid 45 "... caused by previous Xid N"; 0 = none
+  gpu_recovery recovery = gpu_recovery::unknown;  // Xid 154 only
+  std::string_view uuid;                          // gpu_header: "GPU-2f6e5b1a-..."
+  std::string_view serial;                        // board_serial
+};
+
+// Parses a kernel message with its log prefix already stripped (strip_kernel_prefix). Never
+// allocates; any input is safe.
+nvrm_line parse_nvrm_message(std::string_view message) noexcept;
+
+// ---- The detector ---------------------------------------------------------------------------
+
+struct xid_correlation_config {
+  // Per-GPU correlation window: bursts, distinct pids, app -> hardware escalation, repeat
+  // suppression. A GPU idle for longer than this is forgotten. An Xid at exactly
+  // window_ns before the current one is still inside.
+  std::int64_t window_ns = 5 * 60 * ns_per_second;
+  // Xids on one GPU within the window that make an xid_burst.
+  std::uint32_t burst_threshold = 3;
+  // Distinct pids with application-level Xids on one GPU within the window that make an
+  // xid_suspected_hardware.
+  std::uint32_t distinct_pid_threshold = 2;
+  // GPUs tracked at once (across all nodes); the least recently active is evicted beyond.
+  std::size_t max_gpus = 4096;
+  // Xids remembered per GPU within the window; the oldest is dropped beyond (a GPU spewing
+  // thousands of Xid 13 lines a second still costs a bounded amount).
+  std::size_t max_xids_per_gpu = 64;
+  // "GPU at PCI:..." header lines wait this long for the "Board Serial Number" line that
+  // follows them.
+  std::int64_t header_ttl_ns = 10 * ns_per_second;
+};
+
+class xid_correlation_detector final : public detector {
+ public:
+  xid_correlation_detector() : xid_correlation_detector(xid_correlation_config{}) {}
+  explicit xid_correlation_detector(const xid_correlation_config& config);
+
+  std::string_view name() const noexcept override { return "xid_correlation"; }
+  void on_event(const event& ev, finding_sink& sink) override;
+  // GPUs tracked + Xids held in their windows + pending header lines.
+  std::size_t state_size() const noexcept override;
+
+ private:
+  struct xid_entry {
+    std::int64_t ts_ns;
+    std::int64_t pid;
+    std::uint16_t code;
+    std::uint8_t recommended;  // action
+    bool application;          // counts as application evidence (not a consequence)
+    bool hardware;
+  };
+  struct app_pid {
+    std::int64_t pid;
+    std::int64_t ts_ns;
+  };
+  struct reported {
+    std::uint16_t code;
+    std::uint8_t recommended;  // action: a 154 escalating to a reboot is not a repeat
+    std::int64_t ts_ns;
+  };
+  struct gpu_state {
+    std::string key;  // node '\n' pci
+    std::string node;
+    std::string pci;
+    std::string uuid;    // from the "GPU at" header, when seen
+    std::string serial;  // from the "Board Serial Number" line, when seen
+    std::int64_t last_ns = 0;
+    std::vector<xid_entry> xids;      // within the window, oldest first
+    std::vector<app_pid> app_pids;    // distinct pids with application Xids in the window
+    std::vector<reported> criticals;  // xid_critical already reported, per code and action
+    std::int64_t last_app_ns = 0;     // last application Xid (with has_app)
+    std::uint16_t last_app_code = 0;
+    bool has_app = false;
+    std::int64_t last_hw_ns = 0;  // last hardware-class Xid (with has_hw)
+    bool has_hw = false;
+    bool burst_open = false;
+    std::int64_t suspected_ns = 0;  // last xid_suspected_hardware (with suspected)
+    bool suspected = false;
+    std::int64_t last79_ns = 0;  // last bus fault (with has79), and whether from an Xid line
+    bool has79 = false;
+    bool last79_from_xid = false;
+  };
+  struct pending_header {
+    std::string node;
+    std::string pci;
+    std::int64_t ts_ns;
+  };
+  using gpu_list = std::list<gpu_state>;
+  using gpu_index = std::unordered_map<std::string, gpu_list::iterator>;
+  // Codes of a burst with their counts (scratch for the xid_burst message).
+  struct code_count {
+    std::uint16_t code;
+    std::uint32_t n;
+  };
+
+  void on_xid(const event& ev, std::string_view node, const nvrm_line& x, bool from_xid_line,
+              finding_sink& sink);
+  void on_header(const event& ev, std::string_view node, const nvrm_line& x);
+  void on_serial(const event& ev, std::string_view node, const nvrm_line& x);
+  gpu_state& touch_gpu(std::string_view node, std::string_view pci, std::int64_t ts);
+  void evict_idle(std::int64_t now);
+  void evict_front();
+  gpu_state& new_gpu();
+  void prune(gpu_state& g, std::int64_t now);
+  bool in_window(std::int64_t then, std::int64_t now) const noexcept;
+  void emit(finding_sink& sink, const gpu_state& g, severity sev, std::string_view kind,
+            std::int64_t first_ns, std::int64_t last_ns, std::uint64_t count, action act);
+  std::string_view describe(const gpu_state& g);
+
+  xid_correlation_config config_;
+  gpu_list gpus_;  // least recently active first
+  gpu_index index_;
+  // Steady state allocates nothing: evicted GPUs and their index nodes are kept here, with
+  // their strings' and vectors' storage, and reused for the next new GPU. Together with
+  // gpus_ they never hold more than the most GPUs tracked at once (<= max_gpus).
+  gpu_list spare_gpus_;
+  std::vector<gpu_index::node_type> spare_index_nodes_;
+  // Pending headers are headers_[0, live_headers_); the slots beyond keep their strings'
+  // storage for the next header.
+  std::vector<pending_header> headers_;
+  std::size_t live_headers_ = 0;
+  std::vector<code_count> codes_;  // scratch: a burst's codes
+  std::string key_;                // scratch: lookup key
+  std::string message_;            // the message of the finding being emitted
+  std::string ident_;              // scratch: " (GPU-uuid, serial N)"
+};
+
+// The detector with its default configuration (the registry's factory, declared from the list).
+std::unique_ptr<detector> make_xid_correlation_detector();
+std::unique_ptr<detector> make_xid_correlation_detector(const xid_correlation_config& config);
+
+}  // namespace detectors

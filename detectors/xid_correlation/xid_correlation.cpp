@@ -1,0 +1,521 @@
+// File: xid_correlation.cpp
+// The xid_correlation detector: per-GPU windows of Xids that turn single driver messages into
+// what an operator acts on (a fatal Xid, a burst, "application" errors that are the GPU's).
+// Steady state allocates nothing: evicted GPUs, index nodes and header slots are reused with
+// their storage, and messages are formatted into member strings that keep their capacity.
+#include "detectors/xid_correlation.h"
+
+// Messages use FMT_COMPILE: fmt parses the format strings at compile time instead of on every
+// finding, with the same output (fmt's own formatters do the writing either way).
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "detectors/kernel_prefix.h"
+#include "detectors/phase.h"
+#include "formats/internal/keep_storage.h"
+
+namespace detectors {
+namespace {
+
+// Distinct application pids remembered per GPU: enough for any sensible threshold, small
+// enough that a GPU shared by hundreds of short jobs stays cheap.
+constexpr std::size_t max_app_pids = 8;
+// Node names kept with a pending "GPU at" header (one header per node at a time).
+constexpr std::size_t max_pending_headers = 256;
+// Body text quoted in a message.
+constexpr std::size_t max_quoted_body = 160;
+// Xid slots reserved when a GPU is first tracked: its window rarely holds more, and a reused
+// GPU keeps whatever its earlier life grew to.
+constexpr std::size_t reserved_xids = 16;
+// Reported criticals reserved per GPU (distinct code and action pairs in one window).
+constexpr std::size_t reserved_criticals = 8;
+// "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
+constexpr std::size_t reserved_uuid = 40;
+// Every message this detector reads starts with it.
+constexpr std::string_view nvrm_tag = "NVRM: ";
+
+bool is_critical_recovery(gpu_recovery r) noexcept {
+  return r == gpu_recovery::gpu_reset || r == gpu_recovery::node_reboot ||
+         r == gpu_recovery::drain_and_reset || r == gpu_recovery::bus_reset ||
+         r == gpu_recovery::system_reboot;
+}
+
+action recovery_action(gpu_recovery r) noexcept {
+  switch (r) {
+    case gpu_recovery::gpu_reset:
+    case gpu_recovery::drain_and_reset:
+    case gpu_recovery::bus_reset:
+      return action::reset_gpu;
+    case gpu_recovery::node_reboot:
+    case gpu_recovery::system_reboot:
+    case gpu_recovery::drain_p2p:
+      return action::drain_node;
+    case gpu_recovery::recover_imex:
+      return action::check_network;
+    case gpu_recovery::none:
+    case gpu_recovery::unknown:
+      return action::observe;
+  }
+  return action::observe;
+}
+
+// How this particular Xid is to be handled: the catalog, refined by what its body says.
+struct xid_verdict {
+  xid_catalog_entry entry;
+  bool critical;
+  action recommended;
+};
+
+xid_verdict judge(const nvrm_line& x) noexcept {
+  const xid_catalog_entry e = classify_xid(x.code);
+  xid_verdict v{e, e.critical, e.recommended};
+  if (x.code == 154) {
+    v.critical = is_critical_recovery(x.recovery);
+    v.recommended = recovery_action(x.recovery);
+  } else if (x.code >= 144 && x.code <= 150 && x.body.find("Fatal") != std::string_view::npos) {
+    // NVLink5 errors print "Fatal"/"Nonfatal"; a fatal one needs the GPU reset.
+    v.recommended = action::reset_gpu;
+  }
+  return v;
+}
+
+// What the line said, e.g. "Xid 48 (memory: Double-bit ECC error (DBE))".
+void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, bool from_xid_line) {
+  if (!from_xid_line) {
+    out += "GPU has fallen off the bus (no Xid line; treated as Xid 79)";
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("Xid {} ({}: {}"), x.code,
+                 to_string(v.entry.category), v.entry.description);
+  if (x.code == 154)
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(": {}"), to_string(x.recovery));
+  out += ')';
+}
+
+action max_action(action a, action b) noexcept {
+  return a < b ? b : a;
+}
+
+// Appends, then rewrites the appended bytes in place: one append instead of a push_back (with
+// its capacity check) per character.
+void append_lower(std::string& out, std::string_view s) {
+  const std::size_t start = out.size();
+  out += s;
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
+}
+
+// Quotes log text into a one-line message: control characters become spaces, long bodies are
+// cut.
+void append_quoted(std::string& out, std::string_view s) {
+  const bool cut = s.size() > max_quoted_body;
+  const std::size_t start = out.size();
+  out += s.substr(0, max_quoted_body);
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (static_cast<unsigned char>(out[i]) < 0x20 || out[i] == 0x7f) out[i] = ' ';
+  if (cut) out += "...";
+}
+
+void append_duration(std::string& out, std::int64_t ns) {
+  const std::int64_t s = ns / ns_per_second;
+  if (s >= 60 && s % 60 == 0)
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{} min"), s / 60);
+  else
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{} s"), s);
+}
+
+}  // namespace
+
+xid_correlation_detector::xid_correlation_detector(const xid_correlation_config& config)
+    : config_(config) {
+  config_.burst_threshold = std::max<std::uint32_t>(config_.burst_threshold, 1);
+  config_.distinct_pid_threshold =
+      std::clamp<std::uint32_t>(config_.distinct_pid_threshold, 1, max_app_pids);
+  config_.max_gpus = std::max<std::size_t>(config_.max_gpus, 1);
+  config_.max_xids_per_gpu = std::max<std::size_t>(
+      {config_.max_xids_per_gpu, std::size_t{config_.burst_threshold}, std::size_t{1}});
+  config_.window_ns = std::max<std::int64_t>(config_.window_ns, 0);
+  config_.header_ttl_ns = std::max<std::int64_t>(config_.header_ttl_ns, 0);
+}
+
+bool xid_correlation_detector::in_window(std::int64_t then, std::int64_t now) const noexcept {
+  // Unsigned difference: no overflow whatever the envelope's timestamps are; an event older
+  // than `then` (out-of-order input) counts as inside.
+  if (now <= then) return true;
+  return static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(then) <=
+         static_cast<std::uint64_t>(config_.window_ns);
+}
+
+std::size_t xid_correlation_detector::state_size() const noexcept {
+  std::size_t n = gpus_.size() + live_headers_;
+  for (const gpu_state& g : gpus_)
+    n += g.xids.size() + g.app_pids.size() + g.criticals.size();
+  return n;
+}
+
+void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
+  ++stats_.events;
+  // Cheap rejection: nearly every line of a mixed stream stops here. Stripping the prefix and
+  // looking at the message's first bytes is cheaper than searching the line for "NVRM: " (a
+  // foreign line's first byte already rules out every prefix form), and it decides the same:
+  // parse_nvrm_message takes only messages that start with "NVRM: ".
+  const kernel_line k = strip_kernel_prefix(ev.line);
+  if (!k.message.starts_with(nvrm_tag)) return;
+  DETECTORS_PHASE(parse);
+  const nvrm_line x = parse_nvrm_message(k.message);
+  if (x.kind == nvrm_kind::not_ours) return;
+  if (x.kind == nvrm_kind::malformed) {
+    ++stats_.malformed;
+    return;
+  }
+  ++stats_.recognised;
+  // A plain syslog file fed without an envelope still names its host in the prefix.
+  const std::string_view node = ev.node.empty() ? k.host : ev.node;
+  DETECTORS_PHASE(state);
+  evict_idle(ev.ts_ns);
+  switch (x.kind) {
+    case nvrm_kind::xid:
+      on_xid(ev, node, x, true, sink);
+      break;
+    case nvrm_kind::fallen_off_bus:
+      on_xid(ev, node, x, false, sink);
+      break;
+    case nvrm_kind::gpu_header:
+      on_header(ev, node, x);
+      break;
+    case nvrm_kind::board_serial:
+      on_serial(ev, node, x);
+      break;
+    case nvrm_kind::not_ours:
+    case nvrm_kind::malformed:
+      break;
+  }
+}
+
+void xid_correlation_detector::evict_idle(std::int64_t now) {
+  while (!gpus_.empty() && !in_window(gpus_.front().last_ns, now))
+    evict_front();
+  // remove_if moves strings, which keeps every slot's storage within headers_.
+  const auto live_end = std::remove_if(
+      headers_.begin(), headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_),
+      [&](const pending_header& h) {
+        return now > h.ts_ns &&
+               static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(h.ts_ns) >
+                   static_cast<std::uint64_t>(config_.header_ttl_ns);
+      });
+  live_headers_ = static_cast<std::size_t>(live_end - headers_.begin());
+}
+
+// Forgets the least recently active GPU, keeping its state and index node for reuse.
+void xid_correlation_detector::evict_front() {
+  auto node = index_.extract(gpus_.front().key);
+  if (!node.empty()) spare_index_nodes_.push_back(std::move(node));
+  spare_gpus_.splice(spare_gpus_.end(), gpus_, gpus_.begin());
+}
+
+// A fresh GPU at the end of gpus_: a spare one reset to its initial state (its containers
+// emptied but keeping their storage), or a new one.
+xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
+  if (spare_gpus_.empty()) {
+    gpu_state& g = gpus_.emplace_back();
+    g.xids.reserve(std::min(config_.max_xids_per_gpu, reserved_xids));
+    g.app_pids.reserve(max_app_pids);
+    g.criticals.reserve(reserved_criticals);
+    g.uuid.reserve(reserved_uuid);
+    return g;
+  }
+  gpus_.splice(gpus_.end(), spare_gpus_, spare_gpus_.begin());
+  gpu_state& g = gpus_.back();
+  gpu_state fresh;  // every field at its initial value; empty containers do not allocate
+  internal::keep_storage(g.key, fresh.key);
+  internal::keep_storage(g.node, fresh.node);
+  internal::keep_storage(g.pci, fresh.pci);
+  internal::keep_storage(g.uuid, fresh.uuid);
+  internal::keep_storage(g.serial, fresh.serial);
+  internal::keep_storage(g.xids, fresh.xids);
+  internal::keep_storage(g.app_pids, fresh.app_pids);
+  internal::keep_storage(g.criticals, fresh.criticals);
+  g = std::move(fresh);
+  return g;
+}
+
+xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
+                                                                         std::string_view pci,
+                                                                         std::int64_t ts) {
+  key_.assign(node);
+  key_.push_back('\n');
+  append_lower(key_, pci);
+  if (const auto it = index_.find(key_); it != index_.end()) {
+    gpus_.splice(gpus_.end(), gpus_, it->second);
+    it->second->last_ns = std::max(it->second->last_ns, ts);
+    return *it->second;
+  }
+  if (gpus_.size() >= config_.max_gpus) evict_front();
+  gpu_state& g = new_gpu();
+  g.key = key_;
+  g.node.assign(node);
+  append_lower(g.pci, pci);
+  g.last_ns = ts;
+  if (spare_index_nodes_.empty()) {
+    index_.emplace(key_, std::prev(gpus_.end()));
+  } else {
+    gpu_index::node_type n = std::move(spare_index_nodes_.back());
+    spare_index_nodes_.pop_back();
+    n.key() = key_;
+    n.mapped() = std::prev(gpus_.end());
+    index_.insert(std::move(n));
+  }
+  return g;
+}
+
+void xid_correlation_detector::prune(gpu_state& g, std::int64_t now) {
+  // Entries are in arrival order: expire from the front (out-of-order input leaves an old one
+  // behind until the per-GPU cap drops it).
+  const auto live = std::find_if(g.xids.begin(), g.xids.end(),
+                                 [&](const xid_entry& e) { return in_window(e.ts_ns, now); });
+  g.xids.erase(g.xids.begin(), live);
+  std::erase_if(g.app_pids, [&](const app_pid& p) { return !in_window(p.ts_ns, now); });
+  std::erase_if(g.criticals, [&](const reported& r) { return !in_window(r.ts_ns, now); });
+}
+
+std::string_view xid_correlation_detector::describe(const gpu_state& g) {
+  ident_.clear();
+  if (g.uuid.empty() && g.serial.empty()) return ident_;
+  ident_ += " (";
+  ident_ += g.uuid.empty() ? std::string_view("uuid unknown") : std::string_view(g.uuid);
+  if (!g.serial.empty()) {
+    ident_ += ", serial ";
+    ident_ += g.serial;
+  }
+  ident_ += ')';
+  return ident_;
+}
+
+void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, severity sev,
+                                    std::string_view kind, std::int64_t first_ns,
+                                    std::int64_t last_ns, std::uint64_t count, action act) {
+  finding f;
+  f.detector = name();
+  f.node = g.node;
+  f.subject = g.pci;
+  f.sev = sev;
+  f.kind = kind;
+  f.message = message_;
+  f.first_ns = first_ns;
+  f.last_ns = last_ns;
+  f.count = count;
+  f.recommended = act;
+  ++stats_.findings;
+  sink.on_finding(f);
+  DETECTORS_PHASE(state);  // the caller goes on with its per-GPU work
+}
+
+void xid_correlation_detector::on_xid(const event& ev, std::string_view node, const nvrm_line& x,
+                                      bool from_xid_line, finding_sink& sink) {
+  const std::int64_t now = ev.ts_ns;
+  gpu_state& g = touch_gpu(node, x.pci, now);
+  prune(g, now);
+
+  if (x.code == 79) {
+    // The driver prints a bus fault twice ("Xid ...: 79, GPU has fallen off the bus." and
+    // "GPU 0000:3b:00.0: GPU has fallen off the bus."): one fault, counted once.
+    if (g.has79 && in_window(g.last79_ns, now) && g.last79_from_xid != from_xid_line) {
+      g.last79_ns = now;
+      g.has79 = false;  // the pair is complete; the next one starts a new fault
+      return;
+    }
+    g.has79 = true;
+    g.last79_ns = now;
+    g.last79_from_xid = from_xid_line;
+  }
+
+  const xid_verdict v = judge(x);
+  const bool recent_hw = g.has_hw && in_window(g.last_hw_ns, now);
+  // An application Xid after a hardware one, or one that says it was caused by a hardware
+  // Xid, is a consequence (processes dying on a broken GPU), not evidence about the workload.
+  const bool caused_by_hw = x.caused_by != 0 && classify_xid(x.caused_by).hardware;
+  const bool application =
+      v.entry.category == xid_category::application && !caused_by_hw && !recent_hw;
+
+  if (g.burst_open && g.xids.size() < config_.burst_threshold) g.burst_open = false;
+  if (g.xids.size() >= config_.max_xids_per_gpu) g.xids.erase(g.xids.begin());
+  g.xids.push_back(xid_entry{now, x.pid, static_cast<std::uint16_t>(x.code),
+                             static_cast<std::uint8_t>(v.recommended), application,
+                             v.entry.hardware});
+
+  // 1. Fatal codes: immediately, once per code per window.
+  if (v.critical) {
+    const auto act = static_cast<std::uint8_t>(v.recommended);
+    const bool repeat = std::any_of(g.criticals.begin(), g.criticals.end(), [&](const reported& r) {
+      return r.code == x.code && r.recommended == act;
+    });
+    if (!repeat) {
+      g.criticals.push_back(reported{static_cast<std::uint16_t>(x.code), act, now});
+      DETECTORS_PHASE(emit);
+      message_.clear();
+      append_what(message_, x, v, from_xid_line);
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
+      if (!x.gpu_instance.empty()) {
+        fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
+        if (!x.compute_instance.empty())
+          fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"),
+                         x.compute_instance);
+      }
+      message_ += describe(g);
+      if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
+      if (!x.process_name.empty() && x.process_name != "<unknown>") {
+        message_ += ", process ";
+        append_quoted(message_, x.process_name);
+      }
+      if (!x.body.empty()) {
+        message_ += ": ";
+        append_quoted(message_, x.body);
+      }
+      emit(sink, g, severity::critical, "xid_critical", now, now, 1, v.recommended);
+    }
+  }
+
+  // 2. Application Xids that are the GPU's fault.
+  bool suspect = false;
+  std::size_t distinct = 0;
+  if (application && x.pid >= 0) {
+    auto it = std::find_if(g.app_pids.begin(), g.app_pids.end(),
+                           [&](const app_pid& p) { return p.pid == x.pid; });
+    if (it != g.app_pids.end()) {
+      it->ts_ns = now;
+    } else {
+      if (g.app_pids.size() >= max_app_pids) {
+        g.app_pids.erase(
+            std::min_element(g.app_pids.begin(), g.app_pids.end(),
+                             [](const app_pid& a, const app_pid& b) { return a.ts_ns < b.ts_ns; }));
+      }
+      g.app_pids.push_back(app_pid{x.pid, now});
+    }
+    distinct = g.app_pids.size();
+    suspect = distinct >= config_.distinct_pid_threshold;
+  }
+  const bool app_then_hw = v.entry.hardware && g.has_app && in_window(g.last_app_ns, now);
+  suspect = suspect || app_then_hw;
+  if (suspect && !(g.suspected && in_window(g.suspected_ns, now))) {
+    g.suspected = true;
+    g.suspected_ns = now;
+    std::int64_t first = now;
+    std::uint64_t apps = 0;
+    for (const xid_entry& e : g.xids) {
+      if (!e.application) continue;
+      first = std::min(first, e.ts_ns);
+      ++apps;
+    }
+    DETECTORS_PHASE(emit);
+    message_.clear();
+    action act = action::reset_gpu;
+    if (app_then_hw) {
+      fmt::format_to(std::back_inserter(message_),
+                     FMT_COMPILE("application Xid {} followed by hardware-class "),
+                     g.last_app_code);
+      append_what(message_, x, v, from_xid_line);
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}{} within "), g.pci,
+                     describe(g));
+      append_duration(message_, config_.window_ns);
+      message_ += ": the application errors are likely the GPU's";
+      act = max_action(act, v.recommended);
+    } else {
+      fmt::format_to(
+          std::back_inserter(message_),
+          FMT_COMPILE("application-level Xids from {} distinct processes on {}{} within "),
+          distinct, g.pci, describe(g));
+      append_duration(message_, config_.window_ns);
+      message_ += " (latest ";
+      append_what(message_, x, v, from_xid_line);
+      message_ += "): a GPU failing several workloads is suspect hardware";
+    }
+    emit(sink, g, severity::critical, "xid_suspected_hardware", first, now,
+         std::max<std::uint64_t>(apps, 1) + (app_then_hw ? 1 : 0), act);
+  }
+  if (application) {
+    g.has_app = true;
+    g.last_app_ns = now;
+    g.last_app_code = static_cast<std::uint16_t>(x.code);
+  }
+  if (v.entry.hardware) {
+    g.has_hw = true;
+    g.last_hw_ns = now;
+  }
+
+  // 3. Bursts: once when the window count reaches the threshold.
+  if (!g.burst_open && g.xids.size() >= config_.burst_threshold) {
+    g.burst_open = true;
+    // Codes in the window with their counts, in order of first appearance.
+    std::vector<code_count>& codes = codes_;
+    codes.clear();
+    action act = action::observe;
+    for (const xid_entry& e : g.xids) {
+      act = max_action(act, static_cast<action>(e.recommended));
+      auto it = std::find_if(codes.begin(), codes.end(),
+                             [&](const code_count& c) { return c.code == e.code; });
+      if (it == codes.end())
+        codes.push_back(code_count{e.code, 1});
+      else
+        ++it->n;
+    }
+    DETECTORS_PHASE(emit);
+    message_.clear();
+    fmt::format_to(std::back_inserter(message_), FMT_COMPILE("{} Xids on {}{} within "),
+                   g.xids.size(), g.pci, describe(g));
+    append_duration(message_, config_.window_ns);
+    message_ += ':';
+    for (const code_count& c : codes)
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" {} x{} ({})"), c.code, c.n,
+                     classify_xid(c.code).description);
+    emit(sink, g, severity::warning, "xid_burst", g.xids.front().ts_ns, now, g.xids.size(), act);
+  }
+}
+
+void xid_correlation_detector::on_header(const event& ev, std::string_view node,
+                                         const nvrm_line& x) {
+  gpu_state& g = touch_gpu(node, x.pci, ev.ts_ns);
+  g.uuid.assign(x.uuid);
+  const auto live_end = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
+  auto it = std::find_if(headers_.begin(), live_end,
+                         [&](const pending_header& h) { return h.node == node; });
+  if (it == live_end) {
+    if (live_headers_ >= max_pending_headers) {
+      // Drop the oldest; its slot (and storage) moves to the end, past the live ones.
+      std::rotate(headers_.begin(), headers_.begin() + 1, live_end);
+      --live_headers_;
+    }
+    if (live_headers_ == headers_.size()) headers_.emplace_back();
+    it = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
+    ++live_headers_;
+    it->node.assign(node);
+  }
+  it->pci = g.pci;
+  it->ts_ns = ev.ts_ns;
+}
+
+void xid_correlation_detector::on_serial(const event& ev, std::string_view node,
+                                         const nvrm_line& x) {
+  // The serial line names no GPU: it belongs to the header just printed on the same node.
+  const auto live_end = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
+  const auto it = std::find_if(headers_.begin(), live_end,
+                               [&](const pending_header& h) { return h.node == node; });
+  if (it == live_end) return;
+  gpu_state& g = touch_gpu(node, it->pci, ev.ts_ns);
+  g.serial.assign(x.serial);
+  // Remove it, keeping the order of the others; its slot moves past the live ones.
+  std::rotate(it, it + 1, live_end);
+  --live_headers_;
+}
+
+std::unique_ptr<detector> make_xid_correlation_detector() {
+  return make_xid_correlation_detector(xid_correlation_config{});
+}
+
+std::unique_ptr<detector> make_xid_correlation_detector(const xid_correlation_config& config) {
+  return std::make_unique<xid_correlation_detector>(config);
+}
+
+}  // namespace detectors

@@ -1,0 +1,436 @@
+// File: xid_correlation_gen.cpp
+// Episodes of NVIDIA driver (NVRM) kernel messages for the xid_correlation detector: Xids in
+// every printed form (with and without process context, '<unknown>' pids, old drivers, MIG
+// instances, Grace/GB200 PCI domains), the multi-line "fallen off the bus" record, and the
+// kernel log prefixes of the tools that read them. Healthy periods carry benign NVRM lines and
+// the odd application Xid; faulty periods carry the patterns an operator must act on.
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "corpus/internal/kernel_gen_common.h"
+#include "detectors/corpus.h"
+
+namespace detectors {
+namespace {
+
+using internal::gb200_gpu_bdfs;
+using internal::hgx_gpu_bdfs;
+using internal::kernel_node_hash;
+using prefix_style = internal::kernel_prefix_style;
+
+// Process names as the kernel prints them (comm, at most 15 characters).
+constexpr std::array<std::string_view, 7> process_names = {
+    "python3", "python", "pt_main_thread", "torchrun", "vllm", "tritonserver", "ray::RayTrainWo"};
+
+struct episode {
+  stream_builder& b;
+  std::string_view node;
+  prefix_style style;
+  bool grace;  // GB200 node: non-zero PCI domains, NVLink5 Xids
+
+  std::string prefix() const {
+    return internal::kernel_log_prefix(style, b.now(), node, "kern  :warn  : ");
+  }
+
+  void line(std::string_view text) const {
+    b.emit(node, source::kernel, prefix() + std::string(text));
+  }
+
+  // A short pause between lines of one episode.
+  void pause(std::int64_t max_ms = 400) const { b.advance(b.uniform(0, max_ms) * 1'000'000); }
+
+  std::string_view gpu() const {
+    // NVRM prints domain:bus:device, without the function.
+    const std::string_view bdf = grace ? b.pick(std::span<const std::string_view>(gb200_gpu_bdfs))
+                                       : b.pick(std::span<const std::string_view>(hgx_gpu_bdfs));
+    return bdf.substr(0, bdf.rfind('.'));
+  }
+  std::int64_t pid() const { return b.uniform(2'000, 3'999'999); }
+  std::string_view process() const {
+    return b.pick(std::span<const std::string_view>(process_names));
+  }
+
+  // The "(PCI:...)" part: MIG instances now and then on H100 nodes.
+  std::string where(std::string_view pci, bool allow_mig = true) const {
+    if (allow_mig && !grace && b.chance(1, 10)) {
+      const bool with_ci = b.chance(1, 2);
+      const std::int64_t gi = b.uniform(1, 14);
+      if (!with_ci) return fmt::format("PCI:{} GPU-I:{:02}", pci, gi);
+      const std::int64_t ci = b.uniform(0, 1);
+      return fmt::format("PCI:{} GPU-I:{:02} GPU-CI:{:02}", pci, gi, ci);
+    }
+    return fmt::format("PCI:{}", pci);
+  }
+
+  // An Xid line with process context "pid=N, name=X, ".
+  void xid(std::string_view pci, unsigned code, std::int64_t pid, std::string_view name,
+           std::string_view body, bool allow_mig = false) const {
+    line(fmt::format("NVRM: Xid ({}): {}, pid={}, name={}, {}", where(pci, allow_mig), code, pid,
+                     name, body));
+  }
+  // An Xid with pid='<unknown>' (the fault is not attributable to a process).
+  void xid_unknown(std::string_view pci, unsigned code, std::string_view body) const {
+    line(fmt::format("NVRM: Xid ({}): {}, pid='<unknown>', name=<unknown>, {}", where(pci, false),
+                     code, body));
+  }
+  // An Xid without process context (driver-internal errors, and old drivers for every code).
+  void xid_bare(std::string_view pci, unsigned code, std::string_view body) const {
+    line(fmt::format("NVRM: Xid ({}): {}, {}", where(pci, false), code, body));
+  }
+  // Either of the three forms, as real drivers mix them for hardware errors.
+  void xid_any(std::string_view pci, unsigned code, std::string_view body) const {
+    const std::int64_t form = b.uniform(0, 2);
+    if (form == 0) {
+      const std::int64_t p = pid();
+      xid(pci, code, p, process(), body);
+    } else if (form == 1)
+      xid_unknown(pci, code, body);
+    else
+      xid_bare(pci, code, body);
+  }
+
+  std::string uuid(std::string_view pci) const {
+    const std::uint64_t h1 = kernel_node_hash(pci, kernel_node_hash(node));
+    const std::uint64_t h2 = kernel_node_hash("uuid", h1);
+    return fmt::format("GPU-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", h1 >> 32, (h1 >> 16) & 0xffff,
+                       h1 & 0xffff, h2 >> 48, h2 & 0xffffffffffffULL);
+  }
+  // The two lines the driver prints before a fatal Xid.
+  void header(std::string_view pci) const {
+    line(fmt::format("NVRM: GPU at PCI:{}: {}", pci, uuid(pci)));
+    line(fmt::format("NVRM: GPU Board Serial Number: 1652{:09}",
+                     kernel_node_hash(pci, kernel_node_hash(node)) % 1'000'000'000ULL));
+  }
+
+  // An application-level Xid from process (pid, name): the bodies each driver generation
+  // prints for it.
+  void app_xid(std::string_view pci, unsigned code, std::int64_t p, std::string_view name) const {
+    switch (code) {
+      case 13:
+        if (b.chance(1, 2)) {
+          const std::int64_t gpc = b.uniform(0, 7);
+          const std::int64_t tpc = b.uniform(0, 8);
+          const std::int64_t sm = b.uniform(0, 1);
+          xid(pci, 13, p, name,
+              fmt::format("Graphics SM Warp Exception on (GPC {}, TPC {}, SM {}): Out Of Range "
+                          "Address",
+                          gpc, tpc, sm),
+              true);
+        } else {
+          const std::int64_t esr = b.uniform(0, 255);
+          xid(pci, 13, p, name,
+              fmt::format("Graphics Exception: ESR 0x5{0:02x}648=0x102000e 0x5{0:02x}650=0x0 "
+                          "0x5{0:02x}644=0xd3eff2 0x5{0:02x}64c=0x17f",
+                          esr),
+              true);
+        }
+        break;
+      case 31: {
+        const std::int64_t ch = b.uniform(8, 255);
+        if (b.chance(1, 4)) {
+          // Old drivers: no pid/name, and "intr 10000000".
+          line(
+              fmt::format("NVRM: Xid ({}): 31, Ch {:08x}, intr 10000000. MMU Fault: ENGINE "
+                          "GRAPHICS GPCCLIENT_T1_0 faulted @ 0x7f2b_3c000000. Fault is of type "
+                          "FAULT_PDE ACCESS_TYPE_READ",
+                          where(pci), ch));
+          break;
+        }
+        const std::int64_t client = b.uniform(0, 15);
+        const std::int64_t high = b.uniform(0, 255);
+        const std::int64_t low = b.uniform(0, 0xffff) << 16;
+        xid(pci, 31, p, name,
+            fmt::format("Ch {:08x}, intr 00000000. MMU Fault: ENGINE GRAPHICS GPCCLIENT_T1_{} "
+                        "faulted @ 0x7f{:02x}_{:08x}. Fault is of type FAULT_PDE "
+                        "ACCESS_TYPE_VIRT_READ",
+                        ch, client, high, low),
+            true);
+        break;
+      }
+      case 43:
+        xid(pci, 43, p, name, fmt::format("Ch {:08x}", b.uniform(8, 255)), true);
+        break;
+      case 45:
+        xid(pci, 45, p, name, fmt::format("Ch {:08x}", b.uniform(8, 255)), true);
+        break;
+      default: {
+        const std::int64_t ch = b.uniform(8, 255);
+        const std::int64_t info = b.uniform(0x10000, 0x4ffff);
+        xid(pci, 109, p, name,
+            fmt::format("Ch {:08x}, errorString CTX SWITCH TIMEOUT, Info 0x{:x}", ch, info), true);
+        break;
+      }
+    }
+  }
+
+  // Argument evaluation order is unspecified: the pid is drawn before the name explicitly so
+  // the stream is the same whatever the compiler.
+  void app_xid_from_new_process(std::string_view pci, unsigned code) const {
+    const std::int64_t p = pid();
+    const std::string_view name = process();
+    app_xid(pci, code, p, name);
+  }
+
+  unsigned app_code() const {
+    constexpr std::array<unsigned, 7> codes = {13, 13, 31, 31, 43, 45, 109};
+    return b.pick(std::span<const unsigned>(codes));
+  }
+
+  // ---- Healthy episodes ----
+
+  // A healthy GPU runs one long job at a time (here: a new one every hour), so one job's bugs
+  // do not look like every job failing on the GPU.
+  std::uint64_t job_hash(std::string_view pci) const {
+    const auto hour = static_cast<std::uint64_t>(b.now() / (3600 * ns_per_second));
+    return kernel_node_hash(pci, kernel_node_hash(node) ^ (hour * 0x9e3779b97f4a7c15ULL));
+  }
+
+  void benign_driver_line() const {
+    constexpr std::array<std::string_view, 4> lines = {
+        "NVRM: loading NVIDIA UNIX x86_64 Kernel Module  535.183.01  Sun May 12 19:39:15 UTC 2024",
+        "NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  560.35.03  Release Build  "
+        "(dvs-builder@U16-I3-B03-4-3)  Fri Aug 16 21:42:42 UTC 2024",
+        "NVRM: Persistence mode is deprecated and will be removed in a future release. Please use "
+        "nvidia-persistenced instead.",
+        "NVRM: The NVIDIA probe routine was not called for 1 device(s)."};
+    line(b.pick(std::span<const std::string_view>(lines)));
+  }
+
+  void healthy() const {
+    const std::int64_t r = b.uniform(0, 99);
+    if (r < 40) {
+      benign_driver_line();
+    } else if (r < 88) {
+      // A workload bug: an application Xid (Ctrl-C'd jobs print 45) from the GPU's current job.
+      const std::string_view pci = gpu();
+      const std::uint64_t job = job_hash(pci);
+      app_xid(pci, app_code(), 2'000 + static_cast<std::int64_t>(job % 3'990'000),
+              process_names[job % process_names.size()]);
+    } else if (r < 96) {
+      // After a maintenance reset the driver reports that no action is needed any more.
+      xid_bare(gpu(), 154,
+               "GPU recovery action changed from 0x1 (GPU Reset Required) to 0x0 (None)");
+    } else {
+      // Very old drivers: no "PCI:" and no process context.
+      const std::string_view pci = gpu();
+      line(fmt::format("NVRM: Xid ({}): 43, Ch {:08x}", pci, b.uniform(8, 255)));
+    }
+  }
+
+  // ---- Faulty episodes ----
+
+  void bus_fault() const {
+    const std::string_view pci = gpu();
+    header(pci);
+    if (b.chance(7, 10)) {
+      xid_any(pci, 79, "GPU has fallen off the bus.");
+    }
+    line(fmt::format("NVRM: GPU {}.0: GPU has fallen off the bus.", pci));
+    pause();
+    if (b.chance(1, 2))
+      xid_bare(pci, 154,
+               b.chance(1, 2)
+                   ? "GPU recovery action changed from 0x0 (None) to 0x2 (Node Reboot Required)"
+                   : "GPU recovery action changed from 0x0 (None) to 0x2 (OS Reboot)");
+    // The processes on the GPU are torn down.
+    const std::int64_t victims = b.uniform(0, 3);
+    for (std::int64_t i = 0; i < victims; ++i) {
+      pause(50);
+      const std::int64_t p = pid();
+      const std::string_view name = process();
+      xid(pci, 45, p, name,
+          fmt::format("Ch {:08x}, Preemptive cleanup caused by previous Xid 79",
+                      b.uniform(8, 255)));
+    }
+  }
+
+  void memory_fault() const {
+    const std::string_view pci = gpu();
+    header(pci);
+    const std::int64_t kind = b.uniform(0, 9);
+    if (kind < 5) {
+      const std::int64_t partition = b.uniform(0, 15);
+      const std::int64_t sub = b.uniform(0, 1);
+      xid_any(pci, 48,
+              fmt::format("An uncorrectable double bit error (DBE) has been detected on GPU in "
+                          "the framebuffer at partition {}, subpartition {}.",
+                          partition, sub));
+      if (b.chance(1, 2)) xid_bare(pci, 171, "Uncorrectable DRAM error detected.");
+      pause();
+      if (b.chance(3, 4))
+        xid_any(pci, 63,
+                fmt::format("Row Remapper: New row (0x{:016x}) marked for remapping, reset gpu "
+                            "to activate.",
+                            b.uniform(0x100000, 0xffffff)));
+      else
+        xid_any(pci, 64,
+                fmt::format("Row Remapper Error: Failed to remap row (0x{:016x}), no spare rows "
+                            "left in bank.",
+                            b.uniform(0x100000, 0xffffff)));
+    } else if (kind < 8) {
+      xid_any(pci, 95, "Uncontained: LTC TAG (0x2,0x0). RST: Yes, D-RST: No");
+    } else {
+      // Contained errors: the GPU keeps working; three make a burst.
+      for (int i = 0; i < 3; ++i) {
+        const std::int64_t p = pid();
+        xid(pci, 94, p, process(), "Contained: SM (0x1). RST: No, D-RST: No");
+        pause();
+      }
+    }
+    if (b.chance(1, 2)) {
+      pause();
+      xid_bare(pci, 154,
+               b.chance(1, 2)
+                   ? "GPU recovery action changed from 0x0 (None) to 0x1 (GPU Reset Required)"
+                   : "GPU recovery action changed from 0x0 (None) to 0x4 (Drain and Reset)");
+    }
+  }
+
+  // The same GPU fails different jobs: suspected hardware.
+  void app_storm() const {
+    const std::string_view pci = gpu();
+    const std::int64_t jobs = b.uniform(2, 4);
+    for (std::int64_t j = 0; j < jobs; ++j) {
+      app_xid_from_new_process(pci, b.chance(1, 2) ? 13u : 31u);
+      b.advance(b.uniform(1, 30) * ns_per_second);
+    }
+  }
+
+  // An application error, then the hardware error behind it.
+  void app_then_hardware() const {
+    const std::string_view pci = gpu();
+    app_xid_from_new_process(pci, b.chance(1, 2) ? 31u : 13u);
+    b.advance(b.uniform(1, 60) * ns_per_second);
+    const std::int64_t kind = b.uniform(0, 2);
+    if (kind == 0)
+      xid_any(pci, 48,
+              "An uncorrectable double bit error (DBE) has been detected on GPU in the "
+              "framebuffer at partition 3, subpartition 1.");
+    else if (kind == 1)
+      xid_bare(pci, 119,
+               fmt::format("Timeout after 6s of waiting for RPC response from GPU{} GSP! Expected "
+                           "function 76 (GSP_RM_CONTROL) (0x20800a6a 0x4).",
+                           b.uniform(0, 7)));
+    else
+      xid_any(pci, 92, "High single-bit ECC error rate detected.");
+  }
+
+  // One job spewing Xid 13 lines: a burst, not hardware.
+  void single_job_burst() const {
+    const std::string_view pci = gpu();
+    const std::int64_t p = pid();
+    const std::string_view name = process();
+    const std::int64_t n = b.uniform(3, 6);
+    for (std::int64_t i = 0; i < n; ++i) {
+      app_xid(pci, 13, p, name);
+      pause(20);
+    }
+  }
+
+  void nvlink_fault() const {
+    const std::string_view pci = gpu();
+    if (grace) {
+      // NVLink5 (Blackwell): sub component, fatal flag, cross-contain, injected, link.
+      constexpr std::array<unsigned, 7> codes = {144, 145, 146, 147, 148, 149, 150};
+      constexpr std::array<std::string_view, 7> units = {
+          "SAW_MVB", "RLW_REMAP", "TLW_RX", "TREX", "NVLPW_CTRL", "NETIR", "MSE"};
+      const std::int64_t n = b.uniform(1, 4);
+      for (std::int64_t i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(b.uniform(0, 6));
+        const bool fatal = b.chance(1, 3);
+        const std::int64_t link = b.uniform(0, 17);
+        const std::int64_t intr = b.uniform(1, 0xff);
+        const std::int64_t status = b.uniform(1, 0xff);
+        xid_bare(pci, codes[k],
+                 fmt::format("{} {} XC0 i0 Link {:02} (0x{:08x} 0x{:08x} 0x00000000 0x00000000 "
+                             "0x00000000 0x00000000)",
+                             units[k], fatal ? "Fatal" : "Nonfatal", link, intr, status));
+        pause(100);
+      }
+    } else if (b.chance(1, 5)) {
+      const std::int64_t p = pid();
+      xid(pci, 137, p, process(),
+          "NVLink: FLA privilege error on link 2, remote MMU reported illegal access");
+    } else {
+      xid_any(pci, 74,
+              fmt::format("NVLink: fatal error detected on link {}(0x0, 0x0, 0x10000, 0x0, 0x0, "
+                          "0x0, 0x0)",
+                          b.uniform(0, 17)));
+    }
+  }
+
+  void gsp_fault() const {
+    const std::string_view pci = gpu();
+    header(pci);
+    xid_bare(pci, 119,
+             "Timeout after 6s of waiting for RPC response from GPU1 GSP! Expected function 76 "
+             "(GSP_RM_CONTROL) (0x2080014b 0x5).");
+    pause();
+    if (b.chance(1, 2))
+      xid_unknown(pci, 120, "GSP task exception: task 1 raised error code 0x5 for reason 0x0");
+    if (b.chance(1, 2))
+      xid_bare(pci, 154, "GPU recovery action changed from 0x0 (None) to 0x1 (PF FLR)");
+  }
+
+  void microcontroller_fault() const {
+    const std::string_view pci = gpu();
+    if (b.chance(1, 2)) {
+      xid_any(pci, 62, "0cb0(1f20) 00000000 00000000");
+    } else {
+      xid_any(pci, 61, "0cec(2ef8) 00000000 00000000");
+      xid_bare(pci, 172, "Uncorrectable SRAM error detected.");
+      xid_bare(pci, 154, "GPU recovery action changed from 0x0 (None) to 0x3 (Drain P2P)");
+    }
+  }
+
+  void faulty() const {
+    const std::int64_t r = b.uniform(0, 99);
+    if (r < 20)
+      bus_fault();
+    else if (r < 35)
+      memory_fault();
+    else if (r < 50)
+      app_storm();
+    else if (r < 62)
+      app_then_hardware();
+    else if (r < 72)
+      single_job_burst();
+    else if (r < 82)
+      nvlink_fault();
+    else if (r < 92)
+      gsp_fault();
+    else if (r < 96)
+      microcontroller_fault();
+    else
+      healthy();
+  }
+};
+
+prefix_style pick_style(stream_builder& b) {
+  const std::int64_t r = b.uniform(0, 99);
+  if (r < 15) return prefix_style::raw;
+  if (r < 45) return prefix_style::uptime;
+  if (r < 55) return prefix_style::dmesg_t;
+  if (r < 65) return prefix_style::iso;
+  if (r < 70) return prefix_style::decode;
+  if (r < 85) return prefix_style::syslog;
+  if (r < 95) return prefix_style::journald;
+  return prefix_style::bare;
+}
+
+}  // namespace
+
+void generate_xid_correlation_episode(stream_builder& b) {
+  const std::string_view node = b.random_node();
+  const episode e{b, node, pick_style(b), internal::is_grace_node(node)};
+  if (b.faulty())
+    e.faulty();
+  else
+    e.healthy();
+}
+
+}  // namespace detectors
