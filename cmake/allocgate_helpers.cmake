@@ -43,3 +43,21 @@ endfunction()
 function(allocgate_cli target)
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
 endfunction()
+
+# allocgate_fuzz_target(<name> SOURCES ... LIBS ... [SEEDS <dir>]): a libFuzzer target (clang,
+# ALLOCGATE_FUZZ=ON only) built into <build>/fuzz, where scripts/fuzz-smoke.sh finds every one.
+# SEEDS names a folder of starting inputs; without it, fuzz-smoke seeds a detector's target
+# with that detector's generated lines (corpus-gen --detector <name without _fuzz>).
+function(allocgate_fuzz_target name)
+  if(NOT ALLOCGATE_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "SEEDS" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS})
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+  if(ARG_SEEDS)
+    file(WRITE ${PROJECT_BINARY_DIR}/fuzz/${name}.seeds "${ARG_SEEDS}\n")
+  endif()
+endfunction()

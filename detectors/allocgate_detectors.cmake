@@ -5,9 +5,10 @@
 # (e.g. the phase profiler's) can call once the detectors tree has been added.
 include_guard(GLOBAL)
 
-# The root of the detectors tree: the private include root ("formats/internal/x.h",
-# "corpus/internal/x.h", "testing/x.h") and where the golden test finds detectors' testdata/.
-set(ALLOCGATE_DETECTORS_ROOT ${CMAKE_CURRENT_LIST_DIR})
+# The root of the detectors tree (this file's folder, CMAKE_CURRENT_FUNCTION_LIST_DIR in the
+# functions below, so they work when called from any folder) is the private include root
+# ("formats/internal/x.h", "corpus/internal/x.h", "testing/x.h") and where the golden test finds
+# detectors' testdata/.
 
 # allocgate_detectors_module([SOURCES ...] [TESTS ...] [FUZZ ...])
 # Adds the calling folder's SOURCES (and its include/ folder, when there is one) to the detectors
@@ -57,27 +58,23 @@ function(allocgate_detectors_test src)
                       LIBS allocgate::detectors allocgate::alloc_hooks allocgate::bench_contract
                            nlohmann_json::nlohmann_json
                       LABEL detectors)
-  target_include_directories(${name} PRIVATE ${ALLOCGATE_DETECTORS_ROOT})
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
   target_compile_definitions(${name} PRIVATE
-                             ALLOCGATE_DETECTORS_SOURCE_DIR="${ALLOCGATE_DETECTORS_ROOT}")
+                             ALLOCGATE_DETECTORS_SOURCE_DIR="${CMAKE_CURRENT_FUNCTION_LIST_DIR}")
   if(ALLOCGATE_ONLY_DETECTOR)
     target_compile_definitions(${name} PRIVATE
                                ALLOCGATE_ONLY_DETECTOR="${ALLOCGATE_ONLY_DETECTOR}")
   endif()
 endfunction()
 
-# allocgate_detectors_fuzz(<parser>_fuzz.cpp): a libFuzzer target (clang, ALLOCGATE_FUZZ) named
-# after the file. All of them land in <build>/fuzz, where scripts/fuzz-smoke.sh looks.
+# allocgate_detectors_fuzz(<parser>_fuzz.cpp): a parser's libFuzzer target, named after the file
+# (see allocgate_fuzz_target).
 function(allocgate_detectors_fuzz src)
-  if(NOT ALLOCGATE_FUZZ)
-    return()
-  endif()
   get_filename_component(name ${src} NAME_WE)
-  add_executable(${name} ${src})
-  target_include_directories(${name} PRIVATE ${ALLOCGATE_DETECTORS_ROOT})
-  target_link_libraries(${name} PRIVATE allocgate::detectors)
-  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
-  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+  allocgate_fuzz_target(${name} SOURCES ${src} LIBS allocgate::detectors)
+  if(TARGET ${name})
+    target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
+  endif()
 endfunction()
 
 # allocgate_detectors_library(<target>): a static library of every registered detectors source,
@@ -90,7 +87,7 @@ function(allocgate_detectors_library target)
   add_library(${target} STATIC ${sources})
   add_library(allocgate::${target} ALIAS ${target})
   target_include_directories(${target} PUBLIC ${only_include} ${includes}
-                             PRIVATE ${ALLOCGATE_DETECTORS_ROOT})
+                             PRIVATE ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
   target_link_libraries(${target} PUBLIC fmt::fmt
                         PRIVATE nlohmann_json::nlohmann_json PkgConfig::SIMDJSON)
 endfunction()

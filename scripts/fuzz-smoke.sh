@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every detector's libFuzzer target briefly (ASan + UBSan), seeded with generated lines.
+# Runs every libFuzzer target in BUILD_DIR/fuzz briefly (ASan + UBSan). A detector's target is
+# seeded with that detector's generated lines; a target with a <target>.seeds file (written by
+# allocgate_fuzz_target's SEEDS) starts from the folder it names.
 # Usage: scripts/fuzz-smoke.sh [BUILD_DIR]   Environment: FUZZ_SECONDS (per target, 15).
 # Exit: 0 when no target crashed or reported; non-zero otherwise (the reproducer is kept in
 # BUILD_DIR/fuzz-artifacts/).
@@ -18,9 +20,14 @@ for target in "${targets[@]}"; do
   name=$(basename "$target" _fuzz)
   seeds="$build/fuzz-seeds/$name"
   rm -rf "$seeds"; mkdir -p "$seeds"
-  # Seeds: the detector's own generated lines, ten to a file.
-  "$build/bin/corpus-gen" --detector "$name" --events 400 --seed 7 --malformed-permille 50 |
-    split -l 10 - "$seeds/seed-"
+  if [[ -f "$target.seeds" ]]; then
+    seed_dir=$(cat "$target.seeds")
+    cp "$seed_dir"/* "$seeds"/
+  else
+    # The detector's own generated lines, ten to a file.
+    "$build/bin/corpus-gen" --detector "$name" --events 400 --seed 7 --malformed-permille 50 |
+      split -l 10 - "$seeds/seed-"
+  fi
   log="$artifacts/$name.log"
   status=0
   "$target" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$artifacts/$name-" \

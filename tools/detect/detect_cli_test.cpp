@@ -12,7 +12,11 @@ ALLOCGATE_CLI_GOLDEN_TESTS(DetectCli, tools::detect::run, ALLOCGATE_TESTDATA)
 
 TEST(DetectList, NamesEveryRegisteredDetector) {
   const std::string list = tools::detect::render_detector_list();
-  for (std::string_view name : detectors::detector_names())
-    EXPECT_NE(list.find(std::string(name)), std::string::npos) << name << " in\n" << list;
-  EXPECT_EQ(tools::detect::listed_detectors().size(), detectors::detector_names().size());
+  for (const detectors::detector_info& d : detectors::detector_catalog()) {
+    EXPECT_NE(list.find(std::string(d.name)), std::string::npos) << d.name << " in\n" << list;
+    EXPECT_FALSE(d.summary.empty()) << d.name << " has no summary in the detector list";
+  }
+  // A header, a rule and one row per detector.
+  EXPECT_EQ(std::count(list.begin(), list.end(), '\n'),
+            static_cast<std::ptrdiff_t>(detectors::detector_catalog().size()) + 2);
 }

@@ -95,26 +95,9 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
   return exit_ok;
 }
 
-std::vector<listed_detector> listed_detectors() {
-  std::vector<listed_detector> out;
-  for (std::string_view name : detectors::detector_names())
-    out.push_back({name, ""});
-  return out;
-}
-
 std::string render_detector_list() {
-  const std::vector<listed_detector> list = listed_detectors();
-  bool summaries = false;
-  for (const auto& d : list)
-    summaries = summaries || !d.summary.empty();
-  if (!summaries) {
-    table t({"detector"}, {align::left});
-    for (const auto& d : list)
-      t.add_row({std::string(d.name)});
-    return t.render_text();
-  }
   table t({"detector", "finds"}, {align::left, align::left});
-  for (const auto& d : list)
+  for (const detectors::detector_info& d : detectors::detector_catalog())
     t.add_row({std::string(d.name), std::string(d.summary)});
   return t.render_text();
 }

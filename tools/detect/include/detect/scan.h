@@ -25,14 +25,6 @@ struct scan_options {
 int scan(std::span<const std::string> files, const scan_options& options, std::ostream& out,
          std::ostream& err);
 
-// The detectors `detect` runs, from the detector registry, with a one-line summary where the
-// registry has one ("" otherwise).
-struct listed_detector {
-  std::string_view name;
-  std::string_view summary;
-};
-std::vector<listed_detector> listed_detectors();
-
 // `detect --list`: the detectors as an aligned table.
 std::string render_detector_list();
 
