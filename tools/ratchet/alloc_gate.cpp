@@ -64,7 +64,7 @@ repetition_values read_repetitions(const gbench_results& results, const ceiling&
   repetition_values v;
   for (const benchmark_entry& e : results.entries) {
     if (e.aggregate || e.key != c.benchmark) continue;
-    const auto value = [&](const char* counter, bool required) -> std::optional<double> {
+    const auto value = [&](const std::string& counter, bool required) -> std::optional<double> {
       if (auto bad = e.invalid_counters.find(counter); bad != e.invalid_counters.end())
         throw input_error(
             fmt::format("{}: benchmark '{}' repetition {}: counter '{}' is {}, not a finite number",
@@ -103,7 +103,7 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
   // Every detector benchmark in the results must be gated: an ungated one is a
   // configuration error, not a pass.
   for (const std::string& key : results.keys()) {
-    const auto publishes = [&](const char* counter) {
+    const auto publishes = [&](const std::string& counter) {
       for (const auto& e : results.entries)
         if (!e.aggregate && e.key == key &&
             (e.counters.count(counter) != 0 || e.invalid_counters.count(counter) != 0))

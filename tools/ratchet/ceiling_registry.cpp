@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "bench/measurement.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 
@@ -100,7 +101,7 @@ class line_parser {
 }  // namespace
 
 bool valid_benchmark_name(const std::string& name) {
-  if (name.rfind("BM_", 0) != 0) return false;
+  if (name.rfind(bench::benchmark_prefix, 0) != 0) return false;
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '_' || c == '/' || c == ':' || c == '.' || c == '-';
@@ -116,9 +117,9 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
   ceiling c;
   c.line = line;
   c.benchmark = std::string(p.word());
-  if (c.benchmark.rfind("BM_", 0) != 0)
-    p.fail(fmt::format("field 'benchmark': expected a benchmark name starting with BM_, got '{}'",
-                       c.benchmark));
+  if (c.benchmark.rfind(bench::benchmark_prefix, 0) != 0)
+    p.fail(fmt::format("field 'benchmark': expected a benchmark name starting with {}, got '{}'",
+                       bench::benchmark_prefix, c.benchmark));
   if (!valid_benchmark_name(c.benchmark))
     p.fail(fmt::format("field 'benchmark': '{}' has characters outside [A-Za-z0-9_/:.-]",
                        c.benchmark));

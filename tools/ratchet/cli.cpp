@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/measurement.h"
 #include "common/error.h"
 #include "common/gbench_results.h"
 #include "ratchet/alloc_gate.h"
@@ -30,7 +31,7 @@ struct options {
   std::string benchmark;
   double value = 0;
   std::string reason;
-  std::int64_t window = 1024;
+  std::int64_t window = bench::window_events;
   std::string bench_binary;
   int explain_top = 8;
   std::vector<std::string> source_roots;

@@ -6,15 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "bench/measurement.h"
 #include "common/gbench_results.h"
 #include "ratchet/ceiling_registry.h"
 
 namespace tools {
 
-// The counters a gated benchmark publishes (bench/detector_bench.cpp writes them).
-inline constexpr const char* counter_allocs_per_op = "allocs/op";
-inline constexpr const char* counter_bytes_per_op = "bytes/op";
-inline constexpr const char* counter_window = "window";
+// The counters the gate reads, as the measurement contract names them (keys of
+// benchmark_entry::counters).
+inline const std::string counter_allocs_per_op{bench::counter::allocs_per_op};
+inline const std::string counter_bytes_per_op{bench::counter::bytes_per_op};
+inline const std::string counter_window{bench::counter::window};
 
 enum class gate_verdict { ok, breach, well_under };
 

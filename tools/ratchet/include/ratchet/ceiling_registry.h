@@ -15,15 +15,17 @@
 #include <string>
 #include <vector>
 
+#include "bench/measurement.h"
+
 namespace tools {
 
 struct ceiling {
-  std::string benchmark;                  // e.g. "BM_PodEvictedDetector"
-  std::int64_t window = 1024;             // events per iteration
-  double allocs_per_event = 0;            // the ceiling; measured == ceiling passes
-  std::optional<double> bytes_per_event;  // optional second ceiling
-  std::string reason;                     // why it was last raised ("" if never)
-  int line = 0;                           // where it stands in the file (1-based)
+  std::string benchmark;                       // e.g. "BM_PodEvictedDetector"
+  std::int64_t window = bench::window_events;  // events per iteration
+  double allocs_per_event = 0;                 // the ceiling; measured == ceiling passes
+  std::optional<double> bytes_per_event;       // optional second ceiling
+  std::string reason;                          // why it was last raised ("" if never)
+  int line = 0;                                // where it stands in the file (1-based)
 };
 
 class ceiling_registry {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/measurement.h"
 #include "common/gbench_results.h"
 #include "ratchet/alloc_gate.h"
 #include "ratchet/ceiling_registry.h"
@@ -35,9 +36,9 @@ std::vector<ceiling_change> tighten_ceilings(ceiling_registry& registry, const g
 
 struct raise_request {
   std::string benchmark;
-  double value = 0;            // allocs/event
-  std::string reason;          // required, one line
-  std::int64_t window = 1024;  // for a benchmark recorded for the first time
+  double value = 0;                            // allocs/event
+  std::string reason;                          // required, one line
+  std::int64_t window = bench::window_events;  // for a benchmark recorded for the first time
 };
 
 struct raise_result {

@@ -14,7 +14,7 @@ namespace tools {
 
 struct allocation_site {
   std::string function;  // the first frame in project code, e.g. "detectors::parse_message"
-  std::string location;  // "detectors/src/pod_evicted.cpp:142", relative to its source root
+  std::string location;  // "detectors/pod_evicted/pod_evicted.cpp:142", relative to its source root
   std::string via;       // the library frame it called into, e.g. "std::string::_M_create"
   std::uint64_t allocs = 0;
   std::uint64_t bytes = 0;
@@ -36,7 +36,7 @@ struct code_roots {
   std::string hook_folder;
   // The source tree this binary was built from and the hook's folder in it (from CMake).
   static code_roots of_build();
-  // "detectors/src/x.cpp" for a file under a root (paths normalised first); nullopt otherwise.
+  // "detectors/x/x.cpp" for a file under a root (paths normalised first); nullopt otherwise.
   std::optional<std::string> project_relative(const std::string& file) const;
   bool is_hook(const std::string& file) const;
 };
