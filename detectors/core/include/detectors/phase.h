@@ -22,7 +22,7 @@
 //
 // In normal builds the macro expands to nothing, so the gate's benchmarks and production code
 // pay nothing. Only the `detectors_phased` build (compiled with DETECTORS_PHASE_PROFILING)
-// calls into the recorder, which the phase benchmark provides (bench/phase_profile.*).
+// calls into the recorder, which the phase profiler provides (bench/phases/phase_profile.cpp).
 #pragma once
 
 #include <cstddef>
@@ -54,7 +54,8 @@ constexpr std::string_view phase_name(phase p) noexcept {
 }
 
 namespace internal {
-// Defined by the phase recorder (bench/phase_profile.cpp); only referenced when profiling.
+// Defined by the phase recorder (bench/phases/phase_profile.cpp); only referenced when
+// profiling.
 void enter_phase(phase p) noexcept;
 }  // namespace internal
 

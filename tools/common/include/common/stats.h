@@ -9,7 +9,6 @@ namespace tools {
 // Median; the mean of the two middle values for an even count. Precondition: not empty.
 double median(std::span<const double> values);
 
-// Added for the timing reports (benchhist).
 // Arithmetic mean. Precondition: not empty.
 double mean(std::span<const double> values);
 // Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values.
