@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <fstream>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
 #include "detectors/corpus.h"
+#include "detectors/detector.h"
 
 namespace tools::corpus_gen {
 namespace {
@@ -19,6 +21,18 @@ namespace {
 // Large outputs are written in chunks of generated corpora (seed + chunk index), so memory
 // stays bounded whatever --events says.
 constexpr std::size_t chunk_events = 1 << 18;
+
+// Upper bounds of the numeric options. CLI11 reads "-5" into an unsigned option as a huge
+// value; a bound turns that (and an overflowing number) into a usage error instead of an
+// endless stream or a failed allocation.
+constexpr std::size_t max_events = std::size_t{1} << 40;
+constexpr std::size_t max_nodes = 1'000'000;
+constexpr std::uint32_t max_permille = 1000;
+
+bool known_detector(std::string_view name) {
+  const auto names = detectors::detector_names();
+  return name == "all" || std::find(names.begin(), names.end(), name) != names.end();
+}
 
 int generate(const std::string& detector, const std::string& format,
              const detectors::corpus_options& o, std::ostream& out) {
@@ -50,10 +64,15 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   app.add_option("--detector", detector,
                  "Weight the stream towards one detector's formats, or 'all'")
       ->capture_default_str();
-  app.add_option("--events", o.events, "Number of lines")->capture_default_str();
+  app.add_option("--events", o.events, "Number of lines")
+      ->check(CLI::Range(std::size_t{0}, max_events))
+      ->capture_default_str();
   app.add_option("--seed", o.seed, "Random seed")->capture_default_str();
-  app.add_option("--nodes", o.nodes, "Number of nodes")->capture_default_str();
+  app.add_option("--nodes", o.nodes, "Number of nodes")
+      ->check(CLI::Range(std::size_t{1}, max_nodes))
+      ->capture_default_str();
   app.add_option("--malformed-permille", o.malformed_permille, "Truncated lines per 1000")
+      ->check(CLI::Range(std::uint32_t{0}, max_permille))
       ->capture_default_str();
   app.add_option("--format", format,
                  "text: the lines; envelope: ts_ns<TAB>node<TAB>source<TAB>line")
@@ -68,6 +87,12 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     return app.exit(e, out, err) == 0 ? exit_ok : exit_error;
+  }
+  // Before the output is opened: a bad name must not truncate an existing file.
+  if (!known_detector(detector)) {
+    err << "corpus-gen: error: --detector: unknown detector '" << detector
+        << "' (a name from `detect --list`, or 'all')\n";
+    return exit_error;
   }
   std::ofstream file;
   if (output != "-") {
