@@ -61,3 +61,28 @@ function(allocgate_fuzz_target name)
     file(WRITE ${PROJECT_BINARY_DIR}/fuzz/${name}.seeds "${ARG_SEEDS}\n")
   endif()
 endfunction()
+
+# allocgate_cli_golden_test(<name> SOURCES ... [LIBS ...] TESTDATA <dir> [LABEL label])
+# A GoogleTest executable over the golden cases in <dir>/cli, linking the harness
+# (allocgate::cli_golden, tools/common); <dir> reaches the sources as ALLOCGATE_TESTDATA (see
+# ALLOCGATE_CLI_GOLDEN_TESTS). ctest learns the cases when the
+# executable is built (gtest_discover_tests), so adding or removing a case folder must
+# rebuild it: the folder's listing is a configure dependency, written to <name>_cases.txt,
+# which the test sources depend on. Add a case, build, run ctest.
+function(allocgate_cli_golden_test name)
+  cmake_parse_arguments(ARG "" "TESTDATA;LABEL" "SOURCES;LIBS" ${ARGN})
+  if(NOT ARG_LABEL)
+    set(ARG_LABEL tools)
+  endif()
+  allocgate_add_gtest(${name} SOURCES ${ARG_SOURCES} LIBS ${ARG_LIBS} allocgate::cli_golden
+                      LABEL ${ARG_LABEL})
+  target_compile_definitions(${name} PRIVATE ALLOCGATE_TESTDATA="${ARG_TESTDATA}")
+  # The case folders are data, not sources: listing them here only drives the rebuild.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ARG_TESTDATA}/cli)
+  file(GLOB cases LIST_DIRECTORIES true RELATIVE ${ARG_TESTDATA}/cli ${ARG_TESTDATA}/cli/*)
+  list(SORT cases)
+  string(REPLACE ";" "\n" cases_text "${cases}")
+  file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${name}_cases.txt CONTENT "${cases_text}\n")
+  set_source_files_properties(${ARG_SOURCES} PROPERTIES OBJECT_DEPENDS
+                              ${CMAKE_CURRENT_BINARY_DIR}/${name}_cases.txt)
+endfunction()

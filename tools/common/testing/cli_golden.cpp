@@ -3,15 +3,18 @@
 // redirected streams, path normalisation, comparison and the update mode.
 #include "common/cli_golden.h"
 
-#include <stdlib.h>  // mkdtemp
+#include <stdlib.h>  // mkdtemp, setenv
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 namespace tools::testing {
 
@@ -193,6 +196,65 @@ bool update_requested() {
   return v != nullptr && std::string_view(v) == "1";
 }
 
+namespace {
+
+// Sets an environment variable for the lifetime of the object, then restores it.
+class scoped_env {
+ public:
+  scoped_env(std::string name, const std::string& value) : name_(std::move(name)) {
+    if (const char* old = ::getenv(name_.c_str())) old_ = old;
+    ::setenv(name_.c_str(), value.c_str(), 1);
+  }
+  ~scoped_env() {
+    if (old_)
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    else
+      ::unsetenv(name_.c_str());
+  }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+// "NAME=VALUE" with NAME in [A-Z0-9_]+: an environment assignment, not an argument.
+std::optional<std::pair<std::string, std::string>> assignment(const std::string& arg) {
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) return std::nullopt;
+  for (std::size_t i = 0; i < eq; ++i)
+    if (!((arg[i] >= 'A' && arg[i] <= 'Z') || (arg[i] >= '0' && arg[i] <= '9') || arg[i] == '_'))
+      return std::nullopt;
+  return std::pair{arg.substr(0, eq), arg.substr(eq + 1)};
+}
+
+int run_invocation(const cli_function& run, std::span<const std::string> args, std::ostream& out,
+                   std::ostream& err) {
+  std::vector<std::unique_ptr<scoped_env>> env;
+  std::size_t first = 0;
+  for (; first < args.size(); ++first) {
+    auto a = assignment(args[first]);
+    if (!a) break;
+    env.push_back(std::make_unique<scoped_env>(a->first, a->second));
+  }
+  return run(args.subspan(first), out, err);
+}
+
+}  // namespace
+
+int run_session(const cli_function& run, std::span<const std::string> args, std::ostream& out,
+                std::ostream& err) {
+  int code = 0;
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i <= args.size(); ++i) {
+    if (i < args.size() && args[i] != ";") continue;
+    code = run_invocation(run, args.subspan(begin, i - begin), out, err);
+    begin = i + 1;
+  }
+  return code;
+}
+
 std::vector<std::string> run_case(const golden_case& c, const cli_function& run, bool update) {
   std::vector<std::string> failures;
   const temp_dir tmp;
@@ -209,7 +271,7 @@ std::vector<std::string> run_case(const golden_case& c, const cli_function& run,
   int code = 0;
   {
     const cin_redirect in(fs::exists(c.dir / "stdin") ? read_text(c.dir / "stdin") : "");
-    code = run(args, out, err);
+    code = run_session(run, args, out, err);
   }
 
   // Paths differ from machine to machine; their names do not.

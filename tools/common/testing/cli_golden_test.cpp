@@ -182,3 +182,24 @@ TEST(cli_golden, DiscoveryIsSortedAndEmptyWithoutAFolder) {
 }
 
 }  // namespace
+
+TEST(cli_golden, SessionRunsEachInvocationWithItsOwnEnvironment) {
+  ::unsetenv("ALLOCGATE_SESSION_PROBE");
+  std::vector<std::string> seen;
+  const tools::testing::cli_function record = [&](std::span<const std::string> args,
+                                                  std::ostream& out, std::ostream&) {
+    const char* probe = ::getenv("ALLOCGATE_SESSION_PROBE");
+    std::string line = probe != nullptr ? std::string("env=") + probe : "env unset";
+    for (const auto& a : args)
+      line += " " + a;
+    seen.push_back(line);
+    out << line << "\n";
+    return static_cast<int>(args.size());
+  };
+  const std::vector<std::string> args = {"ALLOCGATE_SESSION_PROBE=1", "a", "b", ";", "c"};
+  std::ostringstream out, err;
+  // The exit code is the last invocation's; the assignment held for the first one only.
+  EXPECT_EQ(tools::testing::run_session(record, args, out, err), 1);
+  EXPECT_EQ(seen, (std::vector<std::string>{"env=1 a b", "env unset c"}));
+  EXPECT_EQ(::getenv("ALLOCGATE_SESSION_PROBE"), nullptr);
+}

@@ -8,7 +8,13 @@
 //
 // A case is a folder <testdata>/cli/<case>/ holding
 //   args          one argument per line; `$TESTDATA` is the product's testdata folder, `$TMP` a
-//                 fresh directory for this case; `\n` in a line is a newline, `\\` a backslash
+//                 fresh directory for this case; `\n` in a line is a newline, `\\` a backslash.
+//                 A case may be a short session, for tools that keep state (a history store):
+//                 a line ";" separates invocations, run in order like `a; b; c` in a shell, all
+//                 printing to the same streams; the exit code is the last one's (a failing
+//                 earlier step shows in the saved stderr, so a broken setup cannot pass).
+//                 Leading NAME=VALUE lines of an invocation set that environment variable for
+//                 it alone.
 //   files/        optional: copied into $TMP before the run
 //   stdin         optional: standard input (empty when absent)
 //   stdout, stderr, exit_code   what the command must print and return
@@ -67,6 +73,11 @@ std::string first_difference(std::string_view what, std::string_view expected,
 // Parses an args file (see above) with $TESTDATA and $TMP expanded.
 std::vector<std::string> parse_args(std::string_view text, const std::string& testdata,
                                     const std::string& tmp);
+
+// Runs args as a session (see `args` above): invocations separated by ";", each with its
+// leading NAME=VALUE environment assignments. Returns the last invocation's exit code.
+int run_session(const cli_function& run, std::span<const std::string> args, std::ostream& out,
+                std::ostream& err);
 
 // Runs one case. Returns one message per mismatch (empty: the case passes). With `update`,
 // rewrites the expected files instead and returns no mismatch.
