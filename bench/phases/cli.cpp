@@ -52,7 +52,8 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
                      std::to_string(bench::distinct_windows) +
                      " (default 64); cold runs one pass of " +
                      std::to_string(bench::distinct_windows) + " fresh detectors per 64")
-      ->check(CLI::PositiveNumber);
+      // A range, not CLI::PositiveNumber, whose message prints 0 as in range and DBL_MAX in full.
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}));
   app.add_option("--repetitions", repetitions,
                  "Runs of each mode over the same windows; each window's per-phase figures are "
                  "the median over the runs, so a scheduler interruption does not land in a "
