@@ -94,7 +94,8 @@ struct parsed_benchmark_name {
 };
 inline std::optional<parsed_benchmark_name> parse_benchmark_name(std::string_view name) {
   if (name.substr(0, benchmark_prefix.size()) != benchmark_prefix) return std::nullopt;
-  // Longest suffix first: "DetectorCold" also ends in ... "Cold", never in "Detector".
+  // No family's suffix ends another's ("DetectorCold" does not end in "Detector"), so a name
+  // matches at most one and the order of the tries does not matter.
   for (const family f : {family::cold, family::warm, family::memchr_scan}) {
     const std::string_view suffix = family_suffix(f);
     if (name.size() > benchmark_prefix.size() + suffix.size() &&
