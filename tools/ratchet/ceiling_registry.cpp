@@ -180,6 +180,8 @@ std::string format_ceiling(double value) {
 
 ceiling_registry ceiling_registry::load(const std::string& path) {
   std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw input_error(fmt::format("{}: cannot open the ceiling registry (no such file)", path));
   if (!std::filesystem::is_regular_file(path, ec))
     throw input_error(
         fmt::format("{}: cannot open the ceiling registry (not a regular file)", path));
