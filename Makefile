@@ -1,5 +1,6 @@
 # Thin wrapper over CMake/CTest. Every target sets itself up on a fresh Debian 12 machine.
 #   make test                 build and run the test suite
+#   make update-goldens       rewrite the golden files (findings, stream checksums, CLI output)
 #   make test-asan            the suite under AddressSanitizer + UBSan
 #   make bench-allocs-check   the allocation gate (ALLOCATOR=glibc|mimalloc|jemalloc)
 #   make bench-ratchet        lower ceilings to the current measurements (never raises)
@@ -7,7 +8,7 @@
 #   make bench-phases [DETECTOR=x]           phase profile: per-phase ns/event and allocs/event
 #   make build | clean | format | format-check | tidy | hook-overhead
 .DEFAULT_GOAL := test
-.PHONY: deps configure build test test-asan clean format format-check tidy \
+.PHONY: deps configure build test update-goldens test-asan clean format format-check tidy \
         bench-build bench-allocs-check bench-ratchet bench-explain hook-overhead fuzz-smoke
 
 BUILD_DIR ?= build
@@ -31,6 +32,12 @@ build: configure
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE no_default
+
+# Rewrites every golden file from what the code does now: each detector's findings, the corpus's
+# whole-stream checksums, the CLIs' saved output. Review `git diff` before committing it.
+update-goldens: build
+	ALLOCGATE_UPDATE_GOLDEN=1 ctest --test-dir $(BUILD_DIR) -j $(JOBS) -LE 'no_default|no_asan' >/dev/null
+	@git status --short -- '*testdata*' | sed 's/^/update-goldens: /'
 
 ALLOCATOR ?= glibc
 BENCH_TARGETS = detector_bench_$(ALLOCATOR) detector_bench_attribution ratchet

@@ -7,6 +7,12 @@
 // one 64-bit value that picks a background generator, and the gap to the next slot. So in a
 // focused stream, which slots are the focused detector's, what it emits there and when do not
 // depend on which other detectors exist (see generate_corpus in corpus.h).
+//
+// The background pick is a rendezvous (highest random weight) choice: every candidate scores
+// the slot's value mixed with its name, and the highest score wins. Adding a detector therefore
+// changes only the background slots the new one wins (about 1 in N); every other slot keeps its
+// generator, and because a background episode runs on a seed made from the slot's value, it
+// keeps its line too.
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -38,6 +44,30 @@ constexpr std::string_view mixer_name = "mixer";
 // episodes to emit one before the mixer gives up on it.
 constexpr int background_attempts = 64;
 
+// SplitMix64's finaliser: a fixed, well-mixed 64-bit hash.
+constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
+  z += 0x9e3779b97f4a7c15;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
+// The generator among `candidates` that wins slot value `pick`. `keys[i]` is generator i's
+// fixed key (its seed in this stream); ties, which need equal 64-bit scores, go to the first.
+std::size_t rendezvous(std::uint64_t pick, const std::vector<std::size_t>& candidates,
+                       const std::vector<std::uint64_t>& keys) {
+  std::size_t best = candidates.front();
+  std::uint64_t best_score = mix64(pick ^ keys[best]);
+  for (const std::size_t i : candidates) {
+    const std::uint64_t score = mix64(pick ^ keys[i]);
+    if (score > best_score) {
+      best = i;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
 std::size_t find_generator(std::string_view name) {
   for (std::size_t i = 0; i < generator_count; ++i)
     if (generators[i].name == name) return i;
@@ -65,12 +95,16 @@ corpus generate_corpus(std::string_view focus, const corpus_options& o) {
   stream_builder noise(generator_seed(o.seed, noise_name), stream, noise_origin,
                        o.malformed_permille);
   std::vector<stream_builder> builders;
+  std::vector<std::uint64_t> keys;  // generator i's seed in this stream, its rendezvous key
+  std::vector<std::size_t> all;
   std::vector<std::size_t> others;  // the background generators of a focused stream
   builders.reserve(generator_count);
   for (std::size_t i = 0; i < generator_count; ++i) {
     const bool background = focused && i != focus_index;
-    builders.emplace_back(generator_seed(o.seed, generators[i].name), background ? scratch : stream,
-                          static_cast<std::uint32_t>(i), o.malformed_permille);
+    keys.push_back(generator_seed(o.seed, generators[i].name));
+    builders.emplace_back(keys[i], background ? scratch : stream, static_cast<std::uint32_t>(i),
+                          o.malformed_permille);
+    all.push_back(i);
     if (background) others.push_back(i);
   }
 
@@ -91,7 +125,8 @@ corpus generate_corpus(std::string_view focus, const corpus_options& o) {
       // One line of another detector's episode, at the current time: every background slot
       // adds exactly one line and no time, whichever generator it picks, so the focused
       // detector's lines keep their positions and timestamps when detectors are added.
-      const std::size_t i = others[pick % others.size()];
+      const std::size_t i = rendezvous(pick, others, keys);
+      builders[i].reseed(mix64(pick ^ ~keys[i]));
       scratch->now_ns = stream->now_ns;
       scratch->faulty = stream->faulty;
       scratch->lines.clear();
@@ -106,9 +141,9 @@ corpus generate_corpus(std::string_view focus, const corpus_options& o) {
     } else if (focused) {
       generate_noise_line(noise);  // a single detector in the list: nothing else to mix in
     } else {
-      // The unfocused stream runs whole episodes of every detector, picked by `pick % count`:
-      // it changes, by definition, when a detector is added to the list.
-      const std::size_t i = pick % generator_count;
+      // The unfocused stream runs whole episodes of every detector, each on its own continuing
+      // RNG: it changes, by definition, when a detector is added to the list.
+      const std::size_t i = rendezvous(pick, all, keys);
       generators[i].generate(builders[i]);
     }
     stream->now_ns += gap_ms * 1'000'000;  // 1-100 ms between slots

@@ -2,13 +2,14 @@
 // Golden findings: each listed detector, alone on its focused stream (the benchmark's seed,
 // 10000 events: focused streams are dense in findings, and this keeps each file under 1 MB),
 // must produce exactly the findings checked in as
-// detectors/<name>/testdata/golden_findings.jsonl. A detector's focused stream does not depend
-// on which other detectors are listed (corpus.h), so adding a detector moves no other golden.
+// detectors/<name>/testdata/golden_findings.jsonl. A detector's own lines in its focused stream
+// do not depend on which other detectors are listed (corpus.h), and a detector reads only its
+// own lines, so adding a detector moves no other golden.
 // And every detector, run together with all the others over the unfocused stream, must report
 // exactly what it reports alone there: detectors share no state.
 //
 // After an intended change of behaviour, regenerate and review the diff:
-//   ALLOCGATE_UPDATE_GOLDEN=1 build/detectors/testing/golden_test
+//   make update-goldens   (or ALLOCGATE_UPDATE_GOLDEN=1 build/detectors/testing/golden_test)
 #include <gtest/gtest.h>
 
 #include <cstdlib>

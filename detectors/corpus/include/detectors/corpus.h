@@ -9,8 +9,9 @@
 //
 // Every generator draws from its own RNG, seeded from the stream seed and its name, and the
 // mixer's draws never depend on how many generators exist. So a detector's own lines in its
-// focused stream are the same whichever other detectors are listed: adding a detector moves
-// neither its goldens nor its benchmark windows.
+// focused stream, and where and when they stand, are the same whichever other detectors are
+// listed: adding a detector moves neither its goldens nor its allocation counts, and changes
+// its benchmark windows only in the background lines the new detector takes over.
 //
 // Same seed and options -> byte-identical output, whatever the compiler or standard library:
 // only std::mt19937_64 (whose output sequence the standard fixes) and the integer helpers
@@ -73,6 +74,8 @@ class stream_builder {
 
   // Random helpers with a fixed definition (portable determinism).
   std::uint64_t next() { return rng_(); }
+  // Restarts the RNG: the mixer gives a background episode a seed of its own slot's.
+  void reseed(std::uint64_t seed) { rng_.seed(seed); }
   // Uniform in [lo, hi] (inclusive).
   std::int64_t uniform(std::int64_t lo, std::int64_t hi);
   // True with probability numerator/denominator.
@@ -161,8 +164,10 @@ class corpus {
 //
 // Focused: focus slots run the focused detector's whole episode, background slots one line of
 // another detector's episode (at the slot's time), noise slots one noise line. The focused
-// detector's own lines (time, node, source, text, truncation) are byte-identical whatever other
-// detectors are listed; only the background lines change. Unfocused: every non-noise slot runs
+// detector's own lines (time, node, source, text, truncation) and the stream's layout are
+// byte-identical whatever other detectors are listed. A background slot is won by one of the
+// other detectors by a rendezvous choice, so adding a detector changes only the background
+// slots it wins (about 1 in N) and leaves every other line as it was. Unfocused: every non-noise slot runs
 // a whole episode of a detector picked among all of them, so that stream changes when a
 // detector is added.
 corpus generate_corpus(std::string_view focus, const corpus_options& options);
