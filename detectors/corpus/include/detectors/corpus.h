@@ -167,8 +167,8 @@ class corpus {
 // detector's own lines (time, node, source, text, truncation) and the stream's layout are
 // byte-identical whatever other detectors are listed. A background slot is won by one of the
 // other detectors by a rendezvous choice, so adding a detector changes only the background
-// slots it wins (about 1 in N) and leaves every other line as it was. Unfocused: every non-noise slot runs
-// a whole episode of a detector picked among all of them, so that stream changes when a
+// slots it wins (about 1 in N) and leaves every other line as it was. Unfocused: every non-noise
+// slot runs a whole episode of a detector picked among all of them, so that stream changes when a
 // detector is added.
 corpus generate_corpus(std::string_view focus, const corpus_options& options);
 
