@@ -6,8 +6,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,12 +26,31 @@ namespace {
 // stays bounded whatever --events says.
 constexpr std::size_t chunk_events = 1 << 18;
 
-// Upper bounds of the numeric options. CLI11 reads "-5" into an unsigned option as a huge
-// value; a bound turns that (and an overflowing number) into a usage error instead of an
-// endless stream or a failed allocation.
-constexpr std::size_t max_events = std::size_t{1} << 40;
-constexpr std::size_t max_nodes = 1'000'000;
-constexpr std::uint32_t max_permille = 1000;
+// Upper bounds of the numeric options: an endless stream or a failed allocation is never
+// what a caller meant.
+constexpr std::uint64_t max_events = std::uint64_t{1} << 40;
+constexpr std::uint64_t max_nodes = 1'000'000;
+constexpr std::uint64_t max_permille = 1000;
+
+// Every numeric option is plain decimal digits within [lo, hi]. CLI11's own conversion reads
+// "-1" into an unsigned option as 2^64-1, takes "0x10" as hex and "" as 0, so a typo would
+// silently pick another stream; this check runs before it and rejects all of them.
+CLI::Validator decimal(std::uint64_t lo, std::uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        std::uint64_t v = 0;
+        const char* end = s.data() + s.size();
+        const bool digits = !s.empty() && std::all_of(s.begin(), s.end(),
+                                                      [](char c) { return c >= '0' && c <= '9'; });
+        const auto r = std::from_chars(s.data(), end, v);
+        if (!digits || r.ec != std::errc{} || r.ptr != end || v < lo || v > hi)
+          return "'" + s.substr(0, 40) + (s.size() > 40 ? "...'" : "'") +
+                 " is not a decimal integer from " + std::to_string(lo) + " to " +
+                 std::to_string(hi);
+        return {};
+      },
+      "in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]", "decimal");
+}
 
 bool known_detector(std::string_view name) {
   const auto names = detectors::detector_names();
@@ -65,14 +88,16 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
                  "Weight the stream towards one detector's formats, or 'all'")
       ->capture_default_str();
   app.add_option("--events", o.events, "Number of lines")
-      ->check(CLI::Range(std::size_t{0}, max_events))
+      ->check(decimal(0, max_events))
       ->capture_default_str();
-  app.add_option("--seed", o.seed, "Random seed")->capture_default_str();
+  app.add_option("--seed", o.seed, "Random seed")
+      ->check(decimal(0, std::numeric_limits<std::uint64_t>::max()))
+      ->capture_default_str();
   app.add_option("--nodes", o.nodes, "Number of nodes")
-      ->check(CLI::Range(std::size_t{1}, max_nodes))
+      ->check(decimal(1, max_nodes))
       ->capture_default_str();
   app.add_option("--malformed-permille", o.malformed_permille, "Truncated lines per 1000")
-      ->check(CLI::Range(std::uint32_t{0}, max_permille))
+      ->check(decimal(0, max_permille))
       ->capture_default_str();
   app.add_option("--format", format,
                  "text: the lines; envelope: ts_ns<TAB>node<TAB>source<TAB>line")

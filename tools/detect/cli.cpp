@@ -6,6 +6,9 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <string>
 #include <vector>
 
 #include "common/error.h"
@@ -13,6 +16,26 @@
 #include "detectors/detector.h"
 
 namespace tools::detect {
+namespace {
+
+// Syslog lines carry no year; --year supplies it. Plain decimal digits from 1970 (the epoch the
+// timestamps count from) to 9999 (four digits, like the ISO 8601 forms): CLI11 alone would take
+// "-5", "0" or "0x7e8" and silently shift every syslog timestamp.
+constexpr int min_year = 1970;
+constexpr int max_year = 9999;
+
+std::string check_year(std::string& s) {
+  int v = 0;
+  const char* end = s.data() + s.size();
+  const bool digits =
+      !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const auto r = std::from_chars(s.data(), end, v);
+  if (!digits || r.ec != std::errc{} || r.ptr != end || v < min_year || v > max_year)
+    return fmt::format("'{}' is not a year from {} to {}", s.substr(0, 40), min_year, max_year);
+  return {};
+}
+
+}  // namespace
 
 int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   scan_options o;
@@ -35,6 +58,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
       ->check(CLI::IsMember({"jsonl", "table"}))
       ->capture_default_str();
   app.add_option("--year", o.year, "Year for syslog timestamps, which omit it")
+      ->check(CLI::Validator(check_year, fmt::format("in [{} - {}]", min_year, max_year), "year"))
       ->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No summary on stderr");
   app.add_flag("--list", list, "List the detectors and exit");
