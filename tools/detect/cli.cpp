@@ -7,7 +7,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -35,10 +39,10 @@ std::string check_year(std::string& s) {
   return {};
 }
 
-}  // namespace
-
-int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+int run_with(std::span<const std::string> args, std::ostream& out, std::ostream& err,
+             bool stdin_fd) {
   scan_options o;
+  o.stdin_fd = stdin_fd;
   std::string format = "jsonl";
   std::vector<std::string> files;
   bool quiet = false;
@@ -83,6 +87,29 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     err << "detect: error: " << e.what() << "\n";
     return exit_error;
   }
+}
+
+}  // namespace
+
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  return run_with(args, out, err, false);
+}
+
+int run_process(std::span<const std::string> args) {
+  const int rc = run_with(args, std::cout, std::cerr, true);
+  // std::cout writes through stdio's buffer: the last of it reaches the descriptor only here.
+  errno = 0;
+  std::cout.flush();
+  const bool flushed = static_cast<bool>(std::cout) && std::fflush(stdout) == 0;
+  const int flush_errno = errno;
+  const bool closed = std::fclose(stdout) == 0;
+  if (rc == exit_ok && !(flushed && closed)) {
+    std::cerr << "detect: error: writing the findings failed: "
+              << std::strerror(flush_errno != 0 ? flush_errno : errno)
+              << " (output full or closed?)\n";
+    return exit_error;
+  }
+  return rc;
 }
 
 }  // namespace tools::detect

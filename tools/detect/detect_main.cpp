@@ -1,6 +1,5 @@
 // File: detect_main.cpp
-// `detect`: the detectors over log files; everything but the streams is in cli.cpp.
-#include <iostream>
+// `detect`: the detectors over log files; everything, the streams' checks included, is in cli.cpp.
 #include <string>
 #include <vector>
 
@@ -8,5 +7,5 @@
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
-  return tools::detect::run(args, std::cout, std::cerr);
+  return tools::detect::run_process(args);
 }

@@ -3,15 +3,22 @@
 // registry, findings printed as they are made.
 #include "detect/scan.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <system_error>
 
 #include "common/error.h"
 #include "common/table.h"
 #include "detect/line_envelope.h"
+#include "detect/line_reader.h"
 #include "detectors/detector.h"
 
 namespace tools::detect {
@@ -43,6 +50,25 @@ class printing_sink final : public finding_sink {
   std::ostream& out_;
 };
 
+// Closes a descriptor this scan opened (never standard input).
+struct fd_closer {
+  int fd = -1;
+  ~fd_closer() {
+    if (fd > 2) ::close(fd);
+  }
+};
+
+std::string display_name(const std::string& path) {
+  return path == "-" ? "standard input" : path;
+}
+
+// One line for findings that did not reach `out`. No errno: stdio may have set it on a success
+// (isatty's ENOTTY), so it would name the wrong cause; run_process adds it where it is reliable.
+int write_failed(std::ostream& err) {
+  err << "detect: error: writing the findings failed (output full or closed?)\n";
+  return exit_error;
+}
+
 }  // namespace
 
 int scan(std::span<const std::string> files, const scan_options& options, std::ostream& out,
@@ -54,33 +80,47 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
   envelope_builder envelope(options.node, options.year);
 
   std::uint64_t lines = 0;
-  std::string line;
   for (const std::string& path : files) {
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (path != "-") {
-      file.open(path, std::ios::binary);
-      if (!file) {
-        err << "detect: error: " << path << ": cannot open\n";
+    const std::string name = display_name(path);
+    fd_closer owned;
+    std::optional<line_reader> reader;
+    if (path == "-" && !options.stdin_fd) {
+      reader.emplace(std::cin);
+    } else {
+      const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        err << "detect: error: " << name << ": cannot open: " << std::strerror(errno) << "\n";
         return exit_error;
       }
-      in = &file;
+      if (path != "-") owned.fd = fd;
+      struct stat st {};
+      if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        const bool dir = S_ISDIR(st.st_mode);
+        err << "detect: error: " << name << ": cannot read: " << std::strerror(dir ? EISDIR : errno)
+            << (dir ? " (give the log files in it)" : "") << "\n";
+        return exit_error;
+      }
+      reader.emplace(fd);
     }
-    while (std::getline(*in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      ++lines;
-      const event ev = envelope.build(line);
-      for (auto& d : all)
-        d->on_event(ev, sink);
-    }
-    if (in->bad()) {
-      err << "detect: error: " << path << ": read failed after " << lines << " lines\n";
+    try {
+      std::string_view line;
+      while (out && reader->next(line)) {
+        ++lines;
+        const event ev = envelope.build(line);
+        for (auto& d : all)
+          d->on_event(ev, sink);
+      }
+    } catch (const std::system_error& e) {
+      err << "detect: error: " << name << ": read failed after " << lines
+          << " lines: " << e.code().message() << "\n";
       return exit_error;
     }
   }
-  for (auto& d : all)
-    d->finish(sink);
-  out.flush();
+  if (out) {
+    for (auto& d : all)
+      d->finish(sink);
+  }
+  if (!out.flush()) return write_failed(err);
 
   if (options.summary) {
     table t({"detector", "recognised", "malformed", "findings"},

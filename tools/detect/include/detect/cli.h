@@ -13,4 +13,9 @@ namespace tools::detect {
 // unreadable input or bad arguments; --help and --list return 0.
 int run(std::span<const std::string> args, std::ostream& out, std::ostream& err);
 
+// build/bin/detect's main: run() on the process's own streams, "-" read from descriptor 0, and
+// standard output flushed and closed with its errors checked, so findings that never reached
+// their destination (a full disk, a closed pipe or descriptor) are exit 2, not a silent 0.
+int run_process(std::span<const std::string> args);
+
 }  // namespace tools::detect

@@ -17,11 +17,14 @@ struct scan_options {
   int year = 2024;      // for syslog timestamps, which omit it
   bool table = false;   // fixed-width rows instead of JSON lines
   bool summary = true;  // per-detector counts on `err` at the end
+  // "-" reads file descriptor 0 directly (the process's real standard input, so a closed or
+  // directory stdin is a read error with its errno) instead of std::cin.
+  bool stdin_fd = false;
 };
 
-// Runs every detector over `files` ("-" is std::cin), reading line by line into one reused
-// buffer so memory does not grow with the input. Returns 0, or 2 after printing
-// "detect: error: ..." on `err` when a file cannot be opened or read.
+// Runs every detector over `files` ("-" is std::cin, or descriptor 0 with `stdin_fd`), reading
+// in fixed-size chunks. Returns 0, or 2 after printing one line "detect: error: ..." on `err`
+// when a file cannot be opened or read (with the errno text) or `out` fails (full, closed).
 int scan(std::span<const std::string> files, const scan_options& options, std::ostream& out,
          std::ostream& err);
 

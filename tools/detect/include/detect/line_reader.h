@@ -1,0 +1,43 @@
+// File: line_reader.h
+// Reads `detect`'s input line by line from a file descriptor or an istream in fixed-size
+// chunks, reporting read failures with their errno instead of taking them for the end of input.
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace tools::detect {
+
+class line_reader {
+ public:
+  static constexpr std::size_t chunk_size = std::size_t{64} << 10;
+
+  // Reads `fd` (not owned, not closed).
+  explicit line_reader(int fd);
+  // Reads `in` (the golden tests point std::cin at a file).
+  explicit line_reader(std::istream& in);
+
+  // The next line without its '\n' and a trailing '\r'; false at the end of input. The view is
+  // valid until the next call. Throws std::system_error with the read's errno on a failed read
+  // (a closed descriptor, a directory, an I/O error).
+  bool next(std::string_view& line);
+
+  // Bytes the reader holds for a line that spans chunks (for tests of its memory).
+  std::size_t line_capacity() const noexcept { return line_.capacity(); }
+
+ private:
+  std::size_t fill();
+
+  int fd_ = -1;
+  std::istream* in_ = nullptr;
+  std::unique_ptr<char[]> chunk_;
+  std::size_t pos_ = 0;
+  std::size_t len_ = 0;
+  bool eof_ = false;
+  std::string line_;  // a line that spans chunks
+};
+
+}  // namespace tools::detect
