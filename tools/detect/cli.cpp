@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "detect/line_reader.h"
 #include "detect/scan.h"
 #include "detectors/detector.h"
 
@@ -49,12 +50,15 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
   bool list = false;
   // The detectors named here are the registry's, so the help never lags behind it.
   CLI::App app{
-      fmt::format("detect: run the GPU-node fault detectors ({}) over plain log files and print "
-                  "their findings.\nReads any mix of kernel (dmesg/syslog/journald), "
-                  "dcgm-exporter, NCCL/PyTorch and Kubernetes event lines. Findings go to "
-                  "stdout; a summary to stderr.\n\nExit codes: 0 success, 2 unreadable input or "
-                  "bad arguments.",
-                  fmt::join(detectors::detector_names(), ", ")),
+      fmt::format(
+          "detect: run the GPU-node fault detectors ({}) over plain log files and print "
+          "their findings.\nReads any mix of kernel (dmesg/syslog/journald), "
+          "dcgm-exporter, NCCL/PyTorch and Kubernetes event lines. Findings go to "
+          "stdout; a summary to stderr. A line longer than {} bytes is skipped and counted in the "
+          "summary, so memory stays bounded for any input.\n\nExit codes: 0 success, 2 unreadable "
+          "input or "
+          "bad arguments.",
+          fmt::join(detectors::detector_names(), ", "), line_reader::max_line_bytes),
       "detect"};
   app.add_option("files", files, "Log files (default: standard input; '-' is standard input)");
   app.add_option("--node", o.node, "Node name for every line (default: from the lines)");

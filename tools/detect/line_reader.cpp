@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -37,27 +38,43 @@ bool line_reader::next(std::string_view& line) {
         eof_ = len_ == 0;
       }
       if (eof_) {
+        if (skipping_) {
+          skipping_ = false;
+          ++overlong_;
+        }
         if (line_.empty()) return false;
-        line = line_;
+        line = std::string_view(line_.data(), line_.size());
         break;
       }
     }
     const char* begin = chunk_.get() + pos_;
     const auto* nl = static_cast<const char*>(std::memchr(begin, '\n', len_ - pos_));
-    if (nl == nullptr) {
-      line_.append(begin, len_ - pos_);
-      pos_ = len_;
+    const std::size_t n = nl == nullptr ? len_ - pos_ : static_cast<std::size_t>(nl - begin);
+    pos_ += nl == nullptr ? n : n + 1;
+    if (!skipping_ && line_.size() + n > max_line_bytes) {
+      // Too long: drop what is held and skip the rest of the line, so memory stays bounded.
+      skipping_ = true;
+      line_.clear();
+    }
+    if (skipping_) {
+      if (nl != nullptr) {
+        skipping_ = false;
+        ++overlong_;
+      }
       continue;
     }
-    const std::size_t n = static_cast<std::size_t>(nl - begin);
-    pos_ += n + 1;
-    // The common case, a line inside one chunk, is a view into the chunk: no copy.
-    if (line_.empty()) {
+    if (nl != nullptr && line_.empty()) {
+      // The common case, a line inside one chunk, is a view into the chunk: no copy.
       line = std::string_view(begin, n);
-    } else {
-      line_.append(begin, n);
-      line = line_;
+      break;
     }
+    // Geometric growth would reach twice the cap; vector::reserve allocates exactly what it is
+    // asked (std::string's may double), so the buffer grows to the cap at most.
+    if (line_.size() + n > line_.capacity())
+      line_.reserve(std::min(std::max(2 * line_.capacity(), line_.size() + n), max_line_bytes));
+    line_.insert(line_.end(), begin, begin + n);
+    if (nl == nullptr) continue;
+    line = std::string_view(line_.data(), line_.size());
     break;
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

@@ -80,6 +80,7 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
   envelope_builder envelope(options.node, options.year);
 
   std::uint64_t lines = 0;
+  std::uint64_t overlong = 0;
   for (const std::string& path : files) {
     const std::string name = display_name(path);
     fd_closer owned;
@@ -110,6 +111,8 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
         for (auto& d : all)
           d->on_event(ev, sink);
       }
+      lines += reader->overlong_lines();
+      overlong += reader->overlong_lines();
     } catch (const std::system_error& e) {
       err << "detect: error: " << name << ": read failed after " << lines
           << " lines: " << e.code().message() << "\n";
@@ -128,9 +131,13 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
     for (const auto& d : all)
       t.add_row({std::string(d->name()), std::to_string(d->stats().recognised),
                  std::to_string(d->stats().malformed), std::to_string(d->stats().findings)});
-    err << fmt::format("\ndetect: {} lines; findings: {} critical, {} warning, {} info\n{}", lines,
-                       sink.by_severity[2], sink.by_severity[1], sink.by_severity[0],
-                       t.render_text());
+    const std::string skipped =
+        overlong == 0 ? std::string()
+                      : fmt::format(" ({} longer than {} bytes, skipped as malformed)", overlong,
+                                    line_reader::max_line_bytes);
+    err << fmt::format("\ndetect: {} lines{}; findings: {} critical, {} warning, {} info\n{}",
+                       lines, skipped, sink.by_severity[2], sink.by_severity[1],
+                       sink.by_severity[0], t.render_text());
   }
   return exit_ok;
 }
