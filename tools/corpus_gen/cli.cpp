@@ -6,8 +6,10 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <stdexcept>
@@ -123,14 +125,16 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   if (output != "-") {
     file.open(output, std::ios::binary | std::ios::trunc);
     if (!file) {
-      err << "corpus-gen: error: " << output << ": cannot open for writing\n";
+      err << "corpus-gen: error: " << output
+          << ": cannot open for writing: " << std::strerror(errno) << "\n";
       return exit_error;
     }
   }
   std::ostream& target = output == "-" ? out : file;
+  const std::string name = output == "-" ? "standard output" : output;
   try {
     if (generate(detector, format, o, target) != exit_ok) {
-      err << "corpus-gen: error: " << output << ": write failed\n";
+      err << "corpus-gen: error: " << name << ": write failed (disk full or output closed?)\n";
       return exit_error;
     }
   } catch (const std::invalid_argument& e) {
@@ -140,7 +144,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   if (file.is_open()) {
     file.close();
     if (!file) {
-      err << "corpus-gen: error: " << output << ": close failed\n";
+      err << "corpus-gen: error: " << name << ": close failed (disk full?)\n";
       return exit_error;
     }
   }

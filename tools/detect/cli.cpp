@@ -55,7 +55,10 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
           "their findings.\nReads any mix of kernel (dmesg/syslog/journald), "
           "dcgm-exporter, NCCL/PyTorch and Kubernetes event lines. Findings go to "
           "stdout; a summary to stderr. A line longer than {} bytes is skipped and counted in the "
-          "summary, so memory stays bounded for any input.\n\nExit codes: 0 success, 2 unreadable "
+          "summary, so memory stays bounded for any input. A line with a NUL byte is skipped, and "
+          "a "
+          "warning names the file and the count; a compressed file (gzip, zstd, xz, bzip2) "
+          "is an error: decompress it first.\n\nExit codes: 0 success, 2 unreadable "
           "input or "
           "bad arguments.",
           fmt::join(detectors::detector_names(), ", "), line_reader::max_line_bytes),

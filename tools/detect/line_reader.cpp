@@ -28,6 +28,15 @@ std::size_t line_reader::fill() {
   }
 }
 
+std::string_view line_reader::first_bytes() {
+  if (pos_ == len_ && !eof_) {
+    len_ = fill();
+    pos_ = 0;
+    eof_ = len_ == 0;
+  }
+  return std::string_view(chunk_.get() + pos_, std::min<std::size_t>(len_ - pos_, 8));
+}
+
 bool line_reader::next(std::string_view& line) {
   line_.clear();
   for (;;) {

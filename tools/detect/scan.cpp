@@ -58,6 +58,27 @@ struct fd_closer {
   }
 };
 
+// A compression format recognised by its magic number, and the tool that undoes it.
+struct compressed_kind {
+  std::string_view name;
+  std::string_view tool;
+};
+
+// The compression format `head` starts with, if any. Compressed logs read as text give no
+// finding at all, so they are refused rather than scanned.
+std::optional<compressed_kind> compression(std::string_view head) {
+  using namespace std::string_view_literals;
+  if (head.starts_with("\x1f\x8b"sv)) return compressed_kind{"gzip", "zcat"};
+  if (head.starts_with("\x28\xb5\x2f\xfd"sv)) return compressed_kind{"zstd", "zstdcat"};
+  if (head.starts_with("\xfd"
+                       "7zXZ\x00"sv))
+    return compressed_kind{"xz", "xzcat"};
+  // "BZh" and a block size digit: three letters alone could start a text line.
+  if (head.size() >= 4 && head.starts_with("BZh"sv) && head[3] >= '1' && head[3] <= '9')
+    return compressed_kind{"bzip2", "bzcat"};
+  return std::nullopt;
+}
+
 std::string display_name(const std::string& path) {
   return path == "-" ? "standard input" : path;
 }
@@ -103,10 +124,23 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
       }
       reader.emplace(fd);
     }
+    std::uint64_t nul_lines = 0;
     try {
+      if (const auto kind = compression(reader->first_bytes())) {
+        err << "detect: error: " << name << ": " << kind->name
+            << "-compressed, not read; decompress it first: " << kind->tool << " "
+            << (path == "-" ? std::string("FILE") : path) << " | detect\n";
+        return exit_error;
+      }
       std::string_view line;
       while (out && reader->next(line)) {
         ++lines;
+        // A NUL byte is no log text: binary data, or the zero-filled tail a crash leaves in a
+        // log. Such lines are skipped and counted (a warning names the file), the rest read.
+        if (line.find('\0') != std::string_view::npos) {
+          ++nul_lines;
+          continue;
+        }
         const event ev = envelope.build(line);
         for (auto& d : all)
           d->on_event(ev, sink);
@@ -117,6 +151,10 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
       err << "detect: error: " << name << ": read failed after " << lines
           << " lines: " << e.code().message() << "\n";
       return exit_error;
+    }
+    if (nul_lines != 0) {
+      err << "detect: warning: " << name << ": " << nul_lines
+          << " lines with NUL bytes skipped (binary data?)\n";
     }
   }
   if (out) {

@@ -33,6 +33,10 @@ class line_reader {
   // (a closed descriptor, a directory, an I/O error).
   bool next(std::string_view& line);
 
+  // Up to the first 8 bytes of the input (reading the first chunk if need be), to recognise a
+  // compressed file; call it before next().
+  std::string_view first_bytes();
+
   // Bytes the reader holds for a line that spans chunks (for tests of its memory).
   std::size_t line_capacity() const noexcept { return line_.capacity(); }
 
