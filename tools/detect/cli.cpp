@@ -40,6 +40,16 @@ std::string check_year(std::string& s) {
   return {};
 }
 
+// The node name is printed in every finding; a control character (a newline, a tab, an escape)
+// would split a table row or forge one.
+std::string check_node(std::string& s) {
+  const auto bad = std::find_if(
+      s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  if (bad == s.end()) return {};
+  return fmt::format("contains control character 0x{:02x} at byte {}; give a plain name",
+                     static_cast<unsigned char>(*bad), bad - s.begin());
+}
+
 int run_with(std::span<const std::string> args, std::ostream& out, std::ostream& err,
              bool stdin_fd) {
   scan_options o;
@@ -64,7 +74,8 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
           fmt::join(detectors::detector_names(), ", "), line_reader::max_line_bytes),
       "detect"};
   app.add_option("files", files, "Log files (default: standard input; '-' is standard input)");
-  app.add_option("--node", o.node, "Node name for every line (default: from the lines)");
+  app.add_option("--node", o.node, "Node name for every line (default: from the lines)")
+      ->check(CLI::Validator(check_node, "", "node"));
   app.add_option("--format", format, "Findings format")
       ->check(CLI::IsMember({"jsonl", "table"}))
       ->capture_default_str();
