@@ -62,10 +62,23 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
     return mi == bi->second.end() || mi->second.empty() ? nullptr : &mi->second;
   };
   std::string unmeasured;  // required benchmarks the head lacks: "BM_X (ns/event), ..."
+  std::vector<std::string> unjudgeable;  // hard gates whose inputs cannot decide
+  const auto lost = [](const sample_set& s, const std::string& b, const std::string& m) {
+    auto bi = s.unusable.find(b);
+    if (bi == s.unusable.end()) return std::size_t{0};
+    auto mi = bi->second.find(m);
+    return mi == bi->second.end() ? std::size_t{0} : mi->second;
+  };
   for (const auto& bench : names) {
     for (const auto& metric : o.metrics) {
       const auto* bv = find(base, bench, metric);
       const auto* hv = find(head, bench, metric);
+      const bool hard = o.required.count(bench) != 0;
+      if (hard && lost(head, bench, metric) != 0)
+        unjudgeable.push_back(fmt::format("{} ({}): {} of {} repetitions in {} are not a number",
+                                          bench, metric, lost(head, bench, metric),
+                                          lost(head, bench, metric) + (hv ? hv->size() : 0),
+                                          head.label));
       if (bv == nullptr && hv == nullptr) continue;  // metric not published by this benchmark
       compare_row r;
       r.benchmark = bench;
@@ -109,6 +122,15 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       }
       rep.rows.push_back(r);
     }
+  }
+  if (!unjudgeable.empty()) {
+    std::string all;
+    for (const auto& u : unjudgeable)
+      all += (all.empty() ? "" : "; ") + u;
+    throw input_error(fmt::format(
+        "hard gate cannot judge: {} (fix the inputs, or set the gate to \"soft\" in the "
+        "baseline)",
+        all));
   }
   if (!unmeasured.empty())
     throw input_error(fmt::format(

@@ -25,7 +25,7 @@ std::string run_label(const run_info& i) {
 }
 
 sample_set run_samples(const run_record& r) {
-  return {run_label(r.info), r.samples};
+  return {run_label(r.info), r.samples, {}};
 }
 
 run_record find_run(const history_store& store, const std::string& spec, const run_filter& f) {
@@ -45,7 +45,13 @@ sample_set file_samples(const std::string& path) {
   const std::string text = read_file(path);
   if (is_baseline_text(text))
     return parse_baseline(text, path).samples(fmt::format("{} (baseline)", path));
-  return {path, samples_from_results(parse_gbench_results(text, path))};
+  const gbench_results results = parse_gbench_results(text, path);
+  sample_set s{path, samples_from_results(results), {}};
+  for (const auto& e : results.entries)
+    if (!e.aggregate)
+      for (const auto& [metric, raw] : e.invalid_counters)
+        ++s.unusable[e.key][metric];
+  return s;
 }
 
 namespace {
