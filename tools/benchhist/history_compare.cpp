@@ -79,6 +79,8 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
                                           bench, metric, lost(head, bench, metric),
                                           lost(head, bench, metric) + (hv ? hv->size() : 0),
                                           head.label));
+      if (hard && bv == nullptr)
+        unjudgeable.push_back(fmt::format("{} ({}): no values in {}", bench, metric, base.label));
       if (bv == nullptr && hv == nullptr) continue;  // metric not published by this benchmark
       compare_row r;
       r.benchmark = bench;
