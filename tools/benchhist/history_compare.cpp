@@ -115,9 +115,15 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       } else {
         const u_test_result t = mann_whitney_u(*bv, *hv, o.alpha);
         r.p = t.p;
-        if (!t.enough)
+        if (!t.enough) {
           r.verdict = compare_verdict::too_few;
-        else if (t.p >= o.alpha || !beyond_limit(std::fabs(r.delta_percent), o.threshold_percent))
+          // A hard gate that can never fire would pass any slowdown. (Lost repetitions are
+          // reported above already.)
+          if (hard && lost(head, bench, metric) == 0)
+            unjudgeable.push_back(fmt::format(
+                "{} ({}): {} vs {} repetitions can never reach p < {} (need >= {} per side)", bench,
+                metric, r.n_base, r.n_head, o.alpha, min_samples_per_side(o.alpha)));
+        } else if (t.p >= o.alpha || !beyond_limit(std::fabs(r.delta_percent), o.threshold_percent))
           r.verdict = compare_verdict::not_significant;
         else
           r.verdict = worse ? compare_verdict::regression : compare_verdict::improvement;
