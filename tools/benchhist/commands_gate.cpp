@@ -19,6 +19,7 @@ namespace {
 compare_options make_compare_options(const command_options& o) {
   compare_options c;
   if (!o.metrics.empty()) c.metrics = o.metrics;
+  c.metrics_named = !o.metrics.empty();
   c.threshold_percent = o.threshold;
   return c;
 }
@@ -55,6 +56,7 @@ int check_command(const command_options& o, std::ostream& out) {
   const timing_baseline b = load_baseline(o.baseline);
   compare_options c = make_compare_options(o);
   if (o.metrics.empty()) c.metrics = {std::string(bench::counter::ns_per_event)};
+  c.metrics_named = true;  // the gated metrics must be measured
   c.soft = b.soft_benchmarks();
   // A hard gate with no measurement fails closed (exit 2), never "missing in head" and pass.
   c.required = b.hard_benchmarks();

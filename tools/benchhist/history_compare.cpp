@@ -131,6 +131,16 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       rep.rows.push_back(r);
     }
   }
+  std::string absent;
+  for (const auto& metric : o.metrics)
+    if (std::none_of(rep.rows.begin(), rep.rows.end(),
+                     [&](const compare_row& r) { return r.metric == metric; }))
+      absent += (absent.empty() ? "" : ", ") + metric;
+  if (rep.rows.empty() || (o.metrics_named && !absent.empty()))
+    throw input_error(fmt::format(
+        "no benchmark in {} or {} publishes {}: nothing to compare (check --metric and the "
+        "inputs)",
+        base.label, head.label, absent.empty() ? "any metric compared" : absent));
   if (!unjudgeable.empty()) {
     std::string all;
     for (const auto& u : unjudgeable)

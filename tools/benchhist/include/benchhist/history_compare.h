@@ -60,6 +60,10 @@ struct compare_options {
   // it) whenever it cannot judge: the head does not measure it, or lost repetitions to values
   // that are not numbers.
   std::set<std::string> required;
+  // The metrics were asked for by name (or gate): one that no benchmark of either side
+  // publishes is an input error, not an empty table that passes. A comparison with no row at
+  // all is one regardless.
+  bool metrics_named = false;
 };
 
 struct compare_report {
