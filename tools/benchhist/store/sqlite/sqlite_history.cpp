@@ -280,6 +280,8 @@ class sqlite_history final : public history_store {
     sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   }
 
+  // PRAGMA user_version is any 32-bit integer; migrate() rejects the ones outside
+  // [0, schema_version] before indexing the migrations with it.
   int user_version() {
     statement q(db_, "PRAGMA user_version");
     q.step();
@@ -292,6 +294,11 @@ class sqlite_history final : public history_store {
     exec("BEGIN IMMEDIATE");
     try {
       const int from = user_version();
+      if (from < 0)
+        throw input_error(fmt::format(
+            "{}: history schema version {} is not valid (0 to {}): not a benchhist history "
+            "database, or a damaged one",
+            path_, from, schema_version));
       if (from > schema_version)
         throw input_error(fmt::format(
             "{}: history schema version {} is newer than this benchhist understands ({}); "

@@ -74,6 +74,21 @@ TEST(SqliteHistory, SchemaIsVersionedAndMigrated) {
   EXPECT_THROW(open_sqlite_history(path), input_error);
 }
 
+TEST(SqliteHistory, NegativeSchemaVersionIsRefused) {
+  test_support::temp_dir dir;
+  const std::string path = dir.file("h.db");
+  open_sqlite_history(path).reset();
+  for (const char* v : {"PRAGMA user_version = -1", "PRAGMA user_version = -100000"}) {
+    exec_sql(path, v);
+    try {
+      open_sqlite_history(path);
+      ADD_FAILURE() << v << ": accepted";
+    } catch (const input_error& e) {
+      EXPECT_NE(std::string(e.what()).find("schema version"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(SqliteHistory, KillMidIngestLeavesNoPartialRun) {
   test_support::temp_dir dir;
   const std::string path = dir.file("h.db");
