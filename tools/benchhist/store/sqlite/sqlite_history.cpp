@@ -321,6 +321,13 @@ class sqlite_history final : public history_store {
 }  // namespace
 
 std::unique_ptr<history_store> open_sqlite_history(const std::string& path) {
+  // SQLite reads "" as a private temporary database and ":memory:" as one in memory: both
+  // vanish on close, so a run "stored" there is lost.
+  if (path.empty() || path == ":memory:")
+    throw input_error(fmt::format(
+        "history location '{}' is not a file: a run stored there would be lost on exit (pass "
+        "--db PATH)",
+        path));
   return std::make_unique<sqlite_history>(path);
 }
 
