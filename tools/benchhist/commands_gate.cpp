@@ -37,7 +37,7 @@ int compare_command(const command_options& o, std::ostream& out) {
   req.filter = o.filter;
   req.location = o.db;
   std::unique_ptr<history_store> store;
-  if (compare_needs_store(req)) store = open_history_store(o.db);
+  if (compare_needs_store(req)) store = open_history_store(o.db, store_access::read_only);
   const compare_sides sides = resolve_compare_sides(req, store.get(), [] {
     ingest_options g;
     fill_from_git(g);
