@@ -34,6 +34,8 @@ int compare_command(const command_options& o, std::ostream& out) {
   compare_request req;
   req.base = o.base;
   req.head = o.head;
+  req.base_file = o.base_file;
+  req.head_file = o.head_file;
   req.filter = o.filter;
   req.location = o.db;
   std::unique_ptr<history_store> store;
