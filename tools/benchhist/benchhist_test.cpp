@@ -488,6 +488,11 @@ TEST(Baseline, GatesCarryOverAndMalformedIsRejected) {
   bad.replace(bad.find("\"hard\""), 6, "\"medium\"");
   EXPECT_THROW(parse_baseline(bad, "b.json"), input_error);
   EXPECT_THROW(parse_baseline("{\"benchmarks\": {}}", "b.json"), input_error);
+  // A marker of the wrong type is an input error, not a JSON library exception.
+  for (const char* marker : {"{}", "\"1\"", "[1]", "null", "true"})
+    EXPECT_THROW(parse_baseline(fmt::format("{{\"allocgate_baseline\": {}}}", marker), "b.json"),
+                 input_error)
+        << marker;
 }
 
 std::size_t count_of(const std::string& s, const std::string& what) {
