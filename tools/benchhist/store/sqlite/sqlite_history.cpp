@@ -176,6 +176,12 @@ class sqlite_history final : public history_store {
         exec("PRAGMA journal_mode = WAL");
         migrate();
       }
+    } catch (const input_error& e) {
+      sqlite3_close(db_);
+      // A statement's error names no file ("history: file is not a database"): name it.
+      const std::string what = e.what();
+      if (what.rfind("history: ", 0) == 0) throw input_error(fmt::format("{}: {}", path, what));
+      throw;
     } catch (...) {
       sqlite3_close(db_);
       throw;
