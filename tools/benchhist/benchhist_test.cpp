@@ -281,6 +281,28 @@ const char* const small_json = R"({"context": {"date": "2026-11-22", "host_name"
    "run_type": "aggregate", "aggregate_name": "median", "iterations": 2, "real_time": 2.5,
    "cpu_time": 2.5, "time_unit": "us", "ns/event": 12}]})";
 
+TEST(Ingest, DeeplyNestedJsonIsOneLineErrorNotACrash) {
+  ingest_options o;
+  o.commit = "aaaa1111";
+  o.platform = "p";
+  const std::string deep(100000, '[');
+  const std::string close(100000, ']');
+  for (const std::string& text :
+       {"{\"context\": {\"a\": " + deep + close + "}, \"benchmarks\": []}",
+        "{\"context\": {}, \"benchmarks\": [{\"name\": \"BM_A\", \"run_type\": "
+        "\"iteration\", \"iterations\": 1, \"real_time\": 1, \"cpu_time\": 1, \"time_unit\": "
+        "\"ns\", \"x\": " +
+            deep + close + "}]}"}) {
+    try {
+      make_run(text, "deep.json", o);
+      ADD_FAILURE() << "accepted";
+    } catch (const input_error& e) {
+      EXPECT_NE(std::string(e.what()).find("deep.json: JSON nested deeper than"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(Ingest, KeepsRepetitionsAndMachine) {
   ingest_options o;
   o.commit = "abc";
@@ -466,6 +488,11 @@ TEST(Baseline, GatesCarryOverAndMalformedIsRejected) {
   bad.replace(bad.find("\"hard\""), 6, "\"medium\"");
   EXPECT_THROW(parse_baseline(bad, "b.json"), input_error);
   EXPECT_THROW(parse_baseline("{\"benchmarks\": {}}", "b.json"), input_error);
+  // A marker of the wrong type is an input error, not a JSON library exception.
+  for (const char* marker : {"{}", "\"1\"", "[1]", "null", "true"})
+    EXPECT_THROW(parse_baseline(fmt::format("{{\"allocgate_baseline\": {}}}", marker), "b.json"),
+                 input_error)
+        << marker;
 }
 
 std::size_t count_of(const std::string& s, const std::string& what) {

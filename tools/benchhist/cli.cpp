@@ -116,10 +116,13 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
                          "regression)");
   compare
       ->add_option("--base", o.base,
-                   "merge-base | previous | RUN id | commit | FILE (results "
-                   "or baseline JSON)")
+                   "merge-base | previous (always the stored runs) | RUN id | commit | FILE "
+                   "(results or baseline JSON; see --base-file)")
       ->capture_default_str();
   compare->add_option("--head", o.head, "RUN id | commit | FILE (default: the newest run)");
+  compare->add_option("--base-file", o.base_file,
+                      "Results or baseline JSON as the base (even one named like a keyword)");
+  compare->add_option("--head-file", o.head_file, "Results JSON as the head");
   compare->add_option("--metric", o.metrics, "Metric(s) (default: " + default_metrics + ")");
   add_threshold(compare, o, "Minimum effect in percent");
   add_format(compare, o);

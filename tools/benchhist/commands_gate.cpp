@@ -19,6 +19,7 @@ namespace {
 compare_options make_compare_options(const command_options& o) {
   compare_options c;
   if (!o.metrics.empty()) c.metrics = o.metrics;
+  c.metrics_named = !o.metrics.empty();
   c.threshold_percent = o.threshold;
   return c;
 }
@@ -33,10 +34,12 @@ int compare_command(const command_options& o, std::ostream& out) {
   compare_request req;
   req.base = o.base;
   req.head = o.head;
+  req.base_file = o.base_file;
+  req.head_file = o.head_file;
   req.filter = o.filter;
   req.location = o.db;
   std::unique_ptr<history_store> store;
-  if (compare_needs_store(req)) store = open_history_store(o.db);
+  if (compare_needs_store(req)) store = open_history_store(o.db, store_access::read_only);
   const compare_sides sides = resolve_compare_sides(req, store.get(), [] {
     ingest_options g;
     fill_from_git(g);
@@ -55,6 +58,7 @@ int check_command(const command_options& o, std::ostream& out) {
   const timing_baseline b = load_baseline(o.baseline);
   compare_options c = make_compare_options(o);
   if (o.metrics.empty()) c.metrics = {std::string(bench::counter::ns_per_event)};
+  c.metrics_named = true;  // the gated metrics must be measured
   c.soft = b.soft_benchmarks();
   // A hard gate with no measurement fails closed (exit 2), never "missing in head" and pass.
   c.required = b.hard_benchmarks();

@@ -31,7 +31,7 @@ std::optional<timing_baseline> optional_baseline(const command_options& o) {
 
 int cv_command(const command_options& o, std::ostream& out) {
   if (o.last < 2) throw input_error("--last must be at least 2 to measure variation");
-  const auto store = open_history_store(o.db);
+  const auto store = open_history_store(o.db, store_access::read_only);
   cv_options c;
   if (!o.metrics.empty()) c.metrics = o.metrics;
   c.threshold_percent = o.threshold;
@@ -43,7 +43,7 @@ int cv_command(const command_options& o, std::ostream& out) {
 
 int median_command(const command_options& o, std::ostream& out, std::ostream& err) {
   if (o.last < 1) throw input_error("--last must be at least 1");
-  const auto store = open_history_store(o.db);
+  const auto store = open_history_store(o.db, store_access::read_only);
   const median_report rep = make_median_report(*store, window(o), o.metric, o.max, o.benchmark);
   if (rep.rows.empty())
     throw input_error(fmt::format("no runs with metric '{}'{} in {}", o.metric,
@@ -58,7 +58,7 @@ int median_command(const command_options& o, std::ostream& out, std::ostream& er
 }
 
 int changes_command(const command_options& o, std::ostream& out) {
-  const auto store = open_history_store(o.db);
+  const auto store = open_history_store(o.db, store_access::read_only);
   const history_series series = load_series(*store, window(o), o.metric, o.benchmark);
   if (series.empty())
     throw input_error(fmt::format("no runs with metric '{}' in {}", o.metric, o.db));
@@ -67,7 +67,7 @@ int changes_command(const command_options& o, std::ostream& out) {
 }
 
 int trend_command(const command_options& o, std::ostream& out) {
-  const auto store = open_history_store(o.db);
+  const auto store = open_history_store(o.db, store_access::read_only);
   const history_series series = load_series(*store, window(o), o.metric, o.benchmark);
   if (series.empty())
     throw input_error(fmt::format("no runs with metric '{}' in {}", o.metric, o.db));
@@ -84,7 +84,7 @@ int trend_command(const command_options& o, std::ostream& out) {
 int report_command(const command_options& o, std::ostream& out) {
   run_filter w = window(o);
   if (w.last == 0 || w.last > report_max_runs) w.last = report_max_runs;
-  const auto store = open_history_store(o.db);
+  const auto store = open_history_store(o.db, store_access::read_only);
   const std::optional<timing_baseline> baseline = optional_baseline(o);
   const history_series series = load_series(*store, w, o.metric, "");
   if (series.empty())

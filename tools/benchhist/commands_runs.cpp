@@ -28,7 +28,7 @@ int ingest_command(command_options& o, std::ostream& out) {
 }
 
 int list_command(const command_options& o, std::ostream& out) {
-  const auto store = open_history_store(o.db);
+  const auto store = open_history_store(o.db, store_access::read_only);
   table t(
       {"run", "commit", "branch", "merge-base", "platform", "allocator", "ingested"},
       {align::right, align::left, align::left, align::left, align::left, align::left, align::left});
@@ -43,7 +43,7 @@ int list_command(const command_options& o, std::ostream& out) {
 }
 
 int show_command(const command_options& o, std::ostream& out) {
-  const auto store = open_history_store(o.db);
+  const auto store = open_history_store(o.db, store_access::read_only);
   const run_record r = find_run(*store, o.run, o.filter);
   const run_info& i = r.info;
   out << fmt::format(

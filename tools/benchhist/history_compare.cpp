@@ -62,10 +62,25 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
     return mi == bi->second.end() || mi->second.empty() ? nullptr : &mi->second;
   };
   std::string unmeasured;  // required benchmarks the head lacks: "BM_X (ns/event), ..."
+  std::vector<std::string> unjudgeable;  // hard gates whose inputs cannot decide
+  const auto lost = [](const sample_set& s, const std::string& b, const std::string& m) {
+    auto bi = s.unusable.find(b);
+    if (bi == s.unusable.end()) return std::size_t{0};
+    auto mi = bi->second.find(m);
+    return mi == bi->second.end() ? std::size_t{0} : mi->second;
+  };
   for (const auto& bench : names) {
     for (const auto& metric : o.metrics) {
       const auto* bv = find(base, bench, metric);
       const auto* hv = find(head, bench, metric);
+      const bool hard = o.required.count(bench) != 0;
+      if (hard && lost(head, bench, metric) != 0)
+        unjudgeable.push_back(fmt::format("{} ({}): {} of {} repetitions in {} are not a number",
+                                          bench, metric, lost(head, bench, metric),
+                                          lost(head, bench, metric) + (hv ? hv->size() : 0),
+                                          head.label));
+      if (hard && bv == nullptr)
+        unjudgeable.push_back(fmt::format("{} ({}): no values in {}", bench, metric, base.label));
       if (bv == nullptr && hv == nullptr) continue;  // metric not published by this benchmark
       compare_row r;
       r.benchmark = bench;
@@ -100,15 +115,40 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       } else {
         const u_test_result t = mann_whitney_u(*bv, *hv, o.alpha);
         r.p = t.p;
-        if (!t.enough)
+        if (!t.enough) {
           r.verdict = compare_verdict::too_few;
-        else if (t.p >= o.alpha || !beyond_limit(std::fabs(r.delta_percent), o.threshold_percent))
+          // A hard gate that can never fire would pass any slowdown. (Lost repetitions are
+          // reported above already.)
+          if (hard && lost(head, bench, metric) == 0)
+            unjudgeable.push_back(fmt::format(
+                "{} ({}): {} vs {} repetitions can never reach p < {} (need >= {} per side)", bench,
+                metric, r.n_base, r.n_head, o.alpha, min_samples_per_side(o.alpha)));
+        } else if (t.p >= o.alpha || !beyond_limit(std::fabs(r.delta_percent), o.threshold_percent))
           r.verdict = compare_verdict::not_significant;
         else
           r.verdict = worse ? compare_verdict::regression : compare_verdict::improvement;
       }
       rep.rows.push_back(r);
     }
+  }
+  std::string absent;
+  for (const auto& metric : o.metrics)
+    if (std::none_of(rep.rows.begin(), rep.rows.end(),
+                     [&](const compare_row& r) { return r.metric == metric; }))
+      absent += (absent.empty() ? "" : ", ") + metric;
+  if (rep.rows.empty() || (o.metrics_named && !absent.empty()))
+    throw input_error(fmt::format(
+        "no benchmark in {} or {} publishes {}: nothing to compare (check --metric and the "
+        "inputs)",
+        base.label, head.label, absent.empty() ? "any metric compared" : absent));
+  if (!unjudgeable.empty()) {
+    std::string all;
+    for (const auto& u : unjudgeable)
+      all += (all.empty() ? "" : "; ") + u;
+    throw input_error(fmt::format(
+        "hard gate cannot judge: {} (fix the inputs, or set the gate to \"soft\" in the "
+        "baseline)",
+        all));
   }
   if (!unmeasured.empty())
     throw input_error(fmt::format(

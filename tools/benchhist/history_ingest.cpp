@@ -157,7 +157,31 @@ void fill_from_git(ingest_options& o) {
   }
 }
 
+void check_json_depth(const std::string& text, const std::string& path) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_json_depth)
+        throw input_error(
+            fmt::format("{}: JSON nested deeper than {} levels (at byte {}): not benchmark output",
+                        path, max_json_depth, i));
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
 run_record make_run(const std::string& raw, const std::string& path, ingest_options o) {
+  check_json_depth(raw, path);
   const std::string text = sanitize_gbench_json(raw);
   const gbench_results results = parse_gbench_results(text, path);
   run_record run;

@@ -25,16 +25,28 @@ std::string run_label(const run_info& i) {
 }
 
 sample_set run_samples(const run_record& r) {
-  return {run_label(r.info), r.samples};
+  return {run_label(r.info), r.samples, {}};
 }
 
 run_record find_run(const history_store& store, const std::string& spec, const run_filter& f) {
   if (!spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos) {
+    // All digits: a run id, or a commit whose (abbreviated) SHA has no letter.
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), id);
-    if (ec == std::errc{} && end == spec.data() + spec.size())
-      if (auto r = store.get_run(id)) return *r;
-    throw input_error(fmt::format("no run with id {}", spec));
+    std::optional<run_record> by_id;
+    if (ec == std::errc{} && end == spec.data() + spec.size()) by_id = store.get_run(id);
+    const auto by_commit = store.find_commit(spec, f);
+    if (by_id && by_commit && by_commit->id != by_id->info.id)
+      throw input_error(
+          fmt::format("'{}' is both run {} and a prefix of commit {}: pass a longer commit prefix",
+                      spec, by_id->info.id, by_commit->commit));
+    if (by_id) return *by_id;
+    if (by_commit) return *store.get_run(by_commit->id);
+    // Commit prefixes are at least 4 characters; shorter digits can only be an id.
+    throw input_error(spec.size() < 4 ? fmt::format("no run with id {}", spec)
+                                      : fmt::format("no run with id {} and no stored run of "
+                                                    "commit '{}'",
+                                                    spec, spec));
   }
   if (auto i = store.find_commit(spec, f)) return *store.get_run(i->id);
   throw input_error(fmt::format("no stored run of commit '{}'{}", spec,
@@ -45,19 +57,38 @@ sample_set file_samples(const std::string& path) {
   const std::string text = read_file(path);
   if (is_baseline_text(text))
     return parse_baseline(text, path).samples(fmt::format("{} (baseline)", path));
-  return {path, samples_from_results(parse_gbench_results(text, path))};
+  const gbench_results results = parse_gbench_results(text, path);
+  sample_set s{path, samples_from_results(results), {}};
+  for (const auto& e : results.entries)
+    if (!e.aggregate)
+      for (const auto& [metric, raw] : e.invalid_counters)
+        ++s.unusable[e.key][metric];
+  return s;
 }
 
 namespace {
 
+bool is_keyword(const std::string& spec) {
+  return spec == "merge-base" || spec == "previous";
+}
+
 bool names_file(const std::string& spec) {
-  return !spec.empty() && std::filesystem::exists(spec);
+  return !spec.empty() && !is_keyword(spec) && std::filesystem::exists(spec);
+}
+
+// A side given as --base-file / --head-file is that file; otherwise --base / --head, a file
+// when one of that name exists and the name is no keyword.
+bool base_is_file(const compare_request& r) {
+  return !r.base_file.empty() || names_file(r.base);
+}
+bool head_is_file(const compare_request& r) {
+  return !r.head_file.empty() || names_file(r.head);
 }
 
 }  // namespace
 
 bool compare_needs_store(const compare_request& r) {
-  return !names_file(r.head) || !names_file(r.base);
+  return !head_is_file(r) || !base_is_file(r);
 }
 
 compare_sides resolve_compare_sides(const compare_request& r, const history_store* store,
@@ -67,8 +98,8 @@ compare_sides resolve_compare_sides(const compare_request& r, const history_stor
                                   r.head.empty() ? "the newest run" : r.head));
   compare_sides sides;
   std::optional<run_info> head_run;
-  if (names_file(r.head)) {
-    sides.head = file_samples(r.head);
+  if (head_is_file(r)) {
+    sides.head = file_samples(r.head_file.empty() ? r.head : r.head_file);
   } else {
     run_record head;
     if (r.head.empty()) {
@@ -89,8 +120,8 @@ compare_sides resolve_compare_sides(const compare_request& r, const history_stor
     same.platform = head_run->platform;
     same.allocator = head_run->allocator;
   }
-  if (names_file(r.base)) {
-    sides.base = file_samples(r.base);
+  if (base_is_file(r)) {
+    sides.base = file_samples(r.base_file.empty() ? r.base : r.base_file);
   } else if (r.base == "merge-base") {
     const std::string mb = head_run ? head_run->merge_base : worktree_merge_base();
     if (mb.empty())

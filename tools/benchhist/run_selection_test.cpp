@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "common/atomic_file.h"
@@ -146,6 +147,37 @@ TEST_F(RunSelection, AFileHeadTakesTheWorktreesMergeBase) {
   // A store is needed but none given: an error, not a crash.
   r.base = "previous";
   EXPECT_THROW(resolve_compare_sides(r, nullptr, no_worktree), input_error);
+}
+
+TEST_F(RunSelection, AnAllDigitCommitIsFoundWhenNoRunHasThatId) {
+  store->add_run(level_run("aaaa1111", 100));
+  store->add_run(level_run("12345678", 110));
+  EXPECT_EQ(find_run(*store, "1", {}).info.commit, "aaaa1111");  // run id
+  EXPECT_EQ(find_run(*store, "12345678", {}).info.commit, "12345678");
+  EXPECT_EQ(find_run(*store, "1234", {}).info.commit, "12345678");
+}
+
+TEST_F(RunSelection, KeywordsAreNeverFilesAndFilesAreNamedExplicitly) {
+  store->add_run(level_run("aaaa1111", 100));
+  store->add_run(level_run("bbbb2222", 110, "aaaa1111"));
+  const std::string results =
+      R"({"context": {}, "benchmarks": [{"name": "BM_ADetector", "run_type": "iteration",
+        "iterations": 1, "real_time": 1, "cpu_time": 1, "time_unit": "ns", "ns/event": 130}]})";
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  write_file_atomically("previous", results);
+  write_file_atomically("merge-base", results);
+  compare_request r;
+  r.base = "previous";
+  const std::string previous = resolve_compare_sides(r, store.get(), no_worktree).base.label;
+  r.base = "merge-base";
+  const std::string merge_base = resolve_compare_sides(r, store.get(), no_worktree).base.label;
+  r.base_file = "previous";
+  const std::string file = resolve_compare_sides(r, store.get(), no_worktree).base.label;
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(previous, "run 1 (aaaa1111, p, glibc)");
+  EXPECT_EQ(merge_base, "run 1 (aaaa1111, p, glibc)");
+  EXPECT_EQ(file, "previous");
 }
 
 TEST_F(RunSelection, LatestComparisonIsTheNewestRunAgainstTheOneBeforeOnTheSameAllocator) {

@@ -50,9 +50,11 @@ bool is_baseline_text(const std::string& text) {
 }
 
 timing_baseline parse_baseline(const std::string& text, const std::string& path) {
+  check_json_depth(text, path);  // "machine" is re-serialized, recursively
   const auto doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded()) throw input_error(fmt::format("{}: not valid JSON", path));
-  if (!doc.is_object() || doc.value("allocgate_baseline", 0) != 1)
+  // Compared as JSON: value<int>() would throw a type error on a marker that is no number.
+  if (!doc.is_object() || !doc.contains("allocgate_baseline") || doc["allocgate_baseline"] != 1)
     throw input_error(
         fmt::format("{}: not an allocgate timing baseline (\"allocgate_baseline\": 1)", path));
   timing_baseline b;

@@ -27,13 +27,14 @@ std::string_view scheme_of(std::string_view location) {
 
 }  // namespace
 
-std::unique_ptr<history_store> open_history_store(const std::string& location) {
+std::unique_ptr<history_store> open_history_store(const std::string& location,
+                                                  store_access access) {
   const std::string_view scheme = scheme_of(location);
-  if (scheme.empty()) return open_sqlite_history(location);
+  if (scheme.empty()) return open_sqlite_history(location, access);
   if (scheme == "sqlite") {
     const std::string path = location.substr(scheme.size() + 1);
     if (path.empty()) throw input_error("history location 'sqlite:' names no database file");
-    return open_sqlite_history(path);
+    return open_sqlite_history(path, access);
   }
   throw input_error(fmt::format(
       "history location '{}': unknown backend '{}' (known: a plain path or sqlite:PATH)", location,

@@ -30,6 +30,7 @@ struct command_options {
   run_filter filter;
   std::string base = "merge-base";
   std::string head;
+  std::string base_file, head_file;  // compare: files named explicitly
   std::vector<std::string> metrics;  // empty: the command's default metrics
   std::string metric = std::string(bench::counter::ns_per_event);
   double threshold = 10;

@@ -20,6 +20,10 @@ namespace tools {
 struct sample_set {
   std::string label;  // "run 12 (abc1234)", a file name...
   metric_samples samples;
+  // Repetitions whose value was not a finite number (Google Benchmark writes NaN / inf), per
+  // benchmark and metric. They are not in `samples`; a hard gate cannot judge a metric that
+  // lost any.
+  std::map<std::string, std::map<std::string, std::size_t>> unusable;
 };
 
 enum class compare_verdict {
@@ -52,10 +56,14 @@ struct compare_options {
   double threshold_percent = 10;
   double alpha = default_alpha;
   std::set<std::string> soft;  // benchmarks whose regressions do not fail
-  // Hard-gated benchmarks: one the base measures but the head does not (in a metric compared)
-  // cannot pass its gate, so compare_samples throws input_error naming it (fail closed) rather
-  // than reporting it as missing.
+  // Hard-gated benchmarks. A hard gate fails closed (compare_samples throws input_error naming
+  // it) whenever it cannot judge: the head does not measure it, or lost repetitions to values
+  // that are not numbers.
   std::set<std::string> required;
+  // The metrics were asked for by name (or gate): one that no benchmark of either side
+  // publishes is an input error, not an empty table that passes. A comparison with no row at
+  // all is one regardless.
+  bool metrics_named = false;
 };
 
 struct compare_report {
@@ -79,7 +87,7 @@ bool is_exact_metric(const std::string& metric);
 // Metrics where larger is better ("events/s").
 bool higher_is_better(const std::string& metric);
 
-// Throws input_error when a benchmark of options.required has no head measurement.
+// Throws input_error when a benchmark of options.required cannot be judged (see there).
 compare_report compare_samples(const sample_set& base, const sample_set& head,
                                const compare_options& options);
 

@@ -3,6 +3,7 @@
 // description from its context, the platform, and the git coordinates of the code measured.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "benchhist/history_store.h"
@@ -38,6 +39,14 @@ run_record make_run(const std::string& text, const std::string& path, ingest_opt
 // Fills commit, parent, merge_base and branch from `git` where still empty; silently leaves
 // them empty outside a repository.
 void fill_from_git(ingest_options& options);
+
+// The deepest JSON nesting benchhist reads. Google Benchmark output and baselines nest 4
+// levels; serializing (dump) a deeper document recurses once per level, so 100,000 levels
+// overflow the stack.
+inline constexpr std::size_t max_json_depth = 64;
+// Throws input_error naming `path` and the byte offset when `text` nests arrays and objects
+// deeper than max_json_depth. Strings are skipped; the JSON need not be valid.
+void check_json_depth(const std::string& text, const std::string& path);
 
 // 16 hex digits of FNV-1a 64 over `text`.
 std::string content_hash(const std::string& text);

@@ -29,9 +29,13 @@ run_record find_run(const history_store& store, const std::string& spec, const r
 sample_set file_samples(const std::string& path);
 
 // What `benchhist compare` was asked to compare.
+// The keywords merge-base and previous always mean the stored runs, even when a file of that
+// name exists; base_file / head_file name files explicitly and win over base / head.
 struct compare_request {
   std::string base = "merge-base";  // merge-base | previous | RUN id | commit | FILE
   std::string head;                 // RUN id | commit | FILE; empty: the newest run
+  std::string base_file;            // results or baseline JSON; overrides base
+  std::string head_file;            // results JSON; overrides head
   run_filter filter;                // platform, allocator, branch of the runs considered
   std::string location;             // the store's location, for messages
 };

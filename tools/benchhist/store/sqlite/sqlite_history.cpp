@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iterator>
 
 #include "common/error.h"
@@ -115,11 +116,50 @@ void mid_ingest_test_hook() {
     ::pause();
 }
 
+// True when the file and its directory (where SQLite keeps the -wal and -shm files) are both
+// writable by this process.
+bool may_write_beside(const std::string& path) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  return ::access(path.c_str(), W_OK) == 0 && ::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0;
+}
+
+// file:PATH?immutable=1, the path percent-encoded (RFC 3986 unreserved characters and '/'
+// pass through).
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (const unsigned char c : path) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+    uri += plain ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
+  }
+  return uri + "?immutable=1";
+}
+
 class sqlite_history final : public history_store {
  public:
-  explicit sqlite_history(const std::string& path) : path_(path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
+  sqlite_history(const std::string& path, store_access access) : path_(path) {
+    const bool read_only = access == store_access::read_only;
+    // SQLite's own message for a missing file is "unable to open database file".
+    if (read_only && !std::filesystem::exists(path))
+      throw input_error(fmt::format(
+          "{}: no such history database (check --db, or ingest a run to create it)", path));
+    // A read-only connection to a WAL database leaves its -shm file behind (only a writer may
+    // remove it), so a reader opens read-write (never creating, never migrating, never
+    // writing) where it may. Where it may not, SQLite cannot create the -shm file either and
+    // refuses a WAL database; with no -wal file beside it and no way to create one, no writer
+    // can change the file while it is read, so it is opened as immutable.
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    std::string name = path;
+    if (read_only && may_write_beside(path)) {
+      flags = SQLITE_OPEN_READWRITE;
+    } else if (read_only) {
+      flags = SQLITE_OPEN_READONLY;
+      if (!std::filesystem::exists(path + "-wal")) {
+        flags |= SQLITE_OPEN_URI;
+        name = immutable_uri(path);
+      }
+    }
+    if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       throw input_error(fmt::format("{}: cannot open history database: {}", path, msg));
@@ -127,9 +167,21 @@ class sqlite_history final : public history_store {
     // Concurrent ingests wait for the writer ahead of them rather than fail.
     sqlite3_busy_timeout(db_, 30000);
     try {
-      exec("PRAGMA foreign_keys = ON");
-      exec("PRAGMA journal_mode = WAL");
-      migrate();
+      if (read_only) {
+        check_version(user_version());
+      } else {
+        // Before anything is written: someone else's database is refused unaltered.
+        if (const int v = user_version(); v != 0 || has_tables()) check_version(v);
+        exec("PRAGMA foreign_keys = ON");
+        exec("PRAGMA journal_mode = WAL");
+        migrate();
+      }
+    } catch (const input_error& e) {
+      sqlite3_close(db_);
+      // A statement's error names no file ("history: file is not a database"): name it.
+      const std::string what = e.what();
+      if (what.rfind("history: ", 0) == 0) throw input_error(fmt::format("{}: {}", path, what));
+      throw;
     } catch (...) {
       sqlite3_close(db_);
       throw;
@@ -280,10 +332,36 @@ class sqlite_history final : public history_store {
     sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   }
 
+  // PRAGMA user_version is any 32-bit integer; check_version() rejects the ones outside
+  // [0, schema_version] before migrate() indexes the migrations with it.
   int user_version() {
     statement q(db_, "PRAGMA user_version");
     q.step();
     return static_cast<int>(q.integer(0));
+  }
+
+  bool has_tables() {
+    statement q(db_, "SELECT count(*) FROM sqlite_master");
+    q.step();
+    return q.integer(0) != 0;
+  }
+
+  // A version this benchhist can read: 1..schema_version (0 is a database without the schema).
+  void check_version(int v) {
+    if (v < 0)
+      throw input_error(fmt::format(
+          "{}: history schema version {} is not valid (0 to {}): not a benchhist history "
+          "database, or a damaged one",
+          path_, v, schema_version));
+    if (v > schema_version)
+      throw input_error(fmt::format(
+          "{}: history schema version {} is newer than this benchhist understands ({}); "
+          "upgrade benchhist",
+          path_, v, schema_version));
+    if (v == 0)
+      throw input_error(
+          fmt::format("{}: not a benchhist history database ({}); pass the history file with --db",
+                      path_, has_tables() ? "it has tables of its own" : "it is empty"));
   }
 
   void migrate() {
@@ -292,11 +370,8 @@ class sqlite_history final : public history_store {
     exec("BEGIN IMMEDIATE");
     try {
       const int from = user_version();
-      if (from > schema_version)
-        throw input_error(fmt::format(
-            "{}: history schema version {} is newer than this benchhist understands ({}); "
-            "upgrade benchhist",
-            path_, from, schema_version));
+      // Version 0 is a new, empty file; one with tables of its own is someone else's database.
+      if (from != 0 || has_tables()) check_version(from);
       for (int v = from; v < schema_version; ++v)
         exec(migrations[v]);
       exec(fmt::format("PRAGMA user_version = {}", schema_version).c_str());
@@ -313,8 +388,15 @@ class sqlite_history final : public history_store {
 
 }  // namespace
 
-std::unique_ptr<history_store> open_sqlite_history(const std::string& path) {
-  return std::make_unique<sqlite_history>(path);
+std::unique_ptr<history_store> open_sqlite_history(const std::string& path, store_access access) {
+  // SQLite reads "" as a private temporary database and ":memory:" as one in memory: both
+  // vanish on close, so a run "stored" there is lost.
+  if (path.empty() || path == ":memory:")
+    throw input_error(fmt::format(
+        "history location '{}' is not a file: a run stored there would be lost on exit (pass "
+        "--db PATH)",
+        path));
+  return std::make_unique<sqlite_history>(path, access);
 }
 
 int sqlite_history_schema_version() {

@@ -8,10 +8,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "common/error.h"
@@ -72,6 +75,71 @@ TEST(SqliteHistory, SchemaIsVersionedAndMigrated) {
   // A database from a newer benchhist is refused, not misread.
   exec_sql(path, "PRAGMA user_version = 99");
   EXPECT_THROW(open_sqlite_history(path), input_error);
+}
+
+TEST(SqliteHistory, NegativeSchemaVersionIsRefused) {
+  test_support::temp_dir dir;
+  const std::string path = dir.file("h.db");
+  open_sqlite_history(path).reset();
+  for (const char* v : {"PRAGMA user_version = -1", "PRAGMA user_version = -100000"}) {
+    exec_sql(path, v);
+    try {
+      open_sqlite_history(path);
+      ADD_FAILURE() << v << ": accepted";
+    } catch (const input_error& e) {
+      EXPECT_NE(std::string(e.what()).find("schema version"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(SqliteHistory, ForeignDatabaseIsRefusedAndLeftAlone) {
+  test_support::temp_dir dir;
+  const std::string path = dir.file("other.db");
+  exec_sql(path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)");
+  for (const store_access access : {store_access::read_write, store_access::read_only}) {
+    try {
+      open_sqlite_history(path, access);
+      ADD_FAILURE() << "a foreign database was accepted";
+    } catch (const input_error& e) {
+      EXPECT_NE(std::string(e.what()).find("not a benchhist history database"), std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(query_text(path, "SELECT group_concat(name) FROM sqlite_master"), "notes");
+    EXPECT_EQ(query_text(path, "PRAGMA user_version"), "0");
+  }
+}
+
+TEST(SqliteHistory, ReadOnlyOpenNeverCreates) {
+  test_support::temp_dir dir;
+  EXPECT_THROW(open_sqlite_history(dir.file("typo.db"), store_access::read_only), input_error);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("typo.db")));
+}
+
+TEST(SqliteHistory, ReadOnlyDatabaseInReadOnlyDirectoryCanBeRead) {
+  test_support::temp_dir dir;
+  const std::string path = dir.file("h.db");
+  open_sqlite_history(path)->add_run(make_record("aaaa1111"));
+  ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0555), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // root may write anything: read as an unprivileged user, as CI does.
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(4);
+    try {
+      const auto runs = open_sqlite_history(path, store_access::read_only)->list_runs({});
+      ::_exit(runs.size() == 1 && runs[0].commit == "aaaa1111" ? 0 : 5);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "read-only open: %s\n", e.what());
+      ::_exit(6);
+    }
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ::chmod(dir.path().c_str(), 0700);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "4: cannot drop privileges, 5: wrong runs, 6: error";
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
 }
 
 TEST(SqliteHistory, KillMidIngestLeavesNoPartialRun) {

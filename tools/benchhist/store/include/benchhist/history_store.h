@@ -88,10 +88,15 @@ class history_store {
                                               const run_filter& filter) const = 0;
 };
 
-// The backend a location names, opened (created and migrated when needed):
+// Commands that only read open the store read_only: it must exist and be benchhist's, and
+// nothing is created, migrated or written (a read-only file in a read-only directory can be read).
+enum class store_access { read_write, read_only };
+
+// The backend a location names, opened (read_write: created and migrated when needed):
 //   PATH          a SQLite database file (the default backend)
 //   sqlite:PATH   the same, explicitly (a path containing ':' is written this way)
 // Any other `scheme:` prefix throws input_error listing the known schemes.
-std::unique_ptr<history_store> open_history_store(const std::string& location);
+std::unique_ptr<history_store> open_history_store(const std::string& location,
+                                                  store_access access = store_access::read_write);
 
 }  // namespace tools
