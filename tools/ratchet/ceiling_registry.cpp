@@ -72,19 +72,24 @@ class line_parser {
     return {key, value};
   }
 
-  double decimal(const std::string& key, const std::string& value) const {
+  double decimal(const std::string& key, const std::string& value, double max) const {
     double v = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
     if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(v) || v < 0)
       fail(fmt::format("field '{}': expected a non-negative decimal number, got '{}'", key, value));
+    if (v > max)
+      fail(fmt::format("field '{}': {} is above the largest accepted value {}", key, value, max));
     return v;
   }
 
-  std::int64_t positive_integer(const std::string& key, const std::string& value) const {
+  std::int64_t positive_integer(const std::string& key, const std::string& value,
+                                std::int64_t max) const {
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
     if (ec != std::errc() || end != value.data() + value.size() || v <= 0)
       fail(fmt::format("field '{}': expected a positive integer, got '{}'", key, value));
+    if (v > max)
+      fail(fmt::format("field '{}': {} is above the largest accepted value {}", key, value, max));
     return v;
   }
 
@@ -134,13 +139,13 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
     // A field given twice would make the diff show a value that is not the one gated.
     if (seen != nullptr && *seen) p.fail(fmt::format("field '{}' is given twice", key));
     if (key == "window") {
-      c.window = p.positive_integer(key, value);
+      c.window = p.positive_integer(key, value, max_window);
       has_window = true;
     } else if (key == "allocs_per_event") {
-      c.allocs_per_event = p.decimal(key, value);
+      c.allocs_per_event = p.decimal(key, value, max_allocs_per_event);
       has_allocs = true;
     } else if (key == "bytes_per_event") {
-      c.bytes_per_event = p.decimal(key, value);
+      c.bytes_per_event = p.decimal(key, value, max_bytes_per_event);
       has_bytes = true;
     } else if (key == "reason") {
       c.reason = value;

@@ -52,7 +52,8 @@ void validate_raise_request(const raise_request& r) {
     if (static_cast<unsigned char>(c) < 0x20)
       throw input_error("ratchet raise: --reason must be one line (no control characters)");
   // Allocation counts per event are small numbers; anything else is a typo.
-  if (!std::isfinite(r.value) || r.value < 0 || r.value > 1e9)
+  static_assert(max_allocs_per_event == 1e9, "the message below names the limit");
+  if (!std::isfinite(r.value) || r.value < 0 || r.value > max_allocs_per_event)
     throw input_error(fmt::format(
         "ratchet raise: VALUE must be a number between 0 and 1e9 allocs/event, got {}", r.value));
   if (r.window <= 0)

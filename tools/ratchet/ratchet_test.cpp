@@ -230,6 +230,41 @@ TEST(Gate, OneAllocationOverAZeroCeilingIsABreach) {
   EXPECT_TRUE(report.breached());
 }
 
+TEST(Gate, ALargeMeasurementOverALargeCeilingIsABreach) {
+  // 9e14 allocs/event is 9e20 at the registry's precision: past any 64-bit integer.
+  const auto report = check("BM_A window=1 allocs_per_event=1000000000\n", {{"BM_A", {9e14}, 1}});
+  EXPECT_TRUE(report.breached());
+}
+
+TEST(Gate, CountsOutsideTheSaneRangeFailClosed) {
+  const std::string error = error_of([] {
+    check("BM_A window=1024 allocs_per_event=0.052153\n", {{"BM_A", {1e16}}});
+  });
+  EXPECT_NE(error.find("r.json: benchmark 'BM_A' repetition 0: counter 'allocs/op' is 1e+16"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error_of([] {
+              check("BM_A window=1024 allocs_per_event=1 bytes_per_event=1\n",
+                    {{"BM_A", {1}, 1024, 1e300}});
+            }).find("counter 'bytes/op'"),
+            std::string::npos);
+}
+
+TEST(Registry, CeilingsOutsideTheSaneRangeAreRejected) {
+  EXPECT_NE(error_of([] {
+              registry_of("BM_A window=1024 allocs_per_event=1e20\n");
+            }).find("alloc-ceilings.txt:1: field 'allocs_per_event': 1e20 is above "),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              registry_of("BM_A window=1024 allocs_per_event=1 bytes_per_event=1e20\n");
+            }).find("alloc-ceilings.txt:1: field 'bytes_per_event'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              registry_of("BM_A window=99999999999 allocs_per_event=1\n");
+            }).find("alloc-ceilings.txt:1: field 'window'"),
+            std::string::npos);
+}
+
 TEST(Gate, UsesTheMedianOfOddAndEvenRepetitionCountsWhenAllowedToVary) {
   const gate_options varying = median_of_varying_repetitions();
   // Odd: median 2048 -> 2.0/event; an outlier repetition does not decide the verdict.
