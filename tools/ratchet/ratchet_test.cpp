@@ -194,6 +194,26 @@ TEST(GbenchResults, RejectsWhatIsNotGoogleBenchmarkJson) {
             std::string::npos);
 }
 
+TEST(GbenchResults, DuplicateKeysAreRejected) {
+  // A second "allocs/op" would silently win over the first and could pass the gate.
+  const std::string error = error_of([] {
+    parse_gbench_results(
+        R"({"context": {}, "benchmarks": [
+          {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "real_time": 1,
+           "cpu_time": 1, "time_unit": "ns", "allocs/op": 900, "window": 1024,
+           "allocs/op": 0}]})",
+        "r.json");
+  });
+  EXPECT_NE(error.find("r.json:4: key 'allocs/op' appears twice in one object"), std::string::npos)
+      << error;
+  EXPECT_NE(error_of([] {
+              parse_gbench_results(R"({"context": {}, "context": {}, "benchmarks": []})", "r.json");
+            }).find("key 'context' appears twice"),
+            std::string::npos);
+  // The same key in different objects is fine.
+  EXPECT_EQ(parse_gbench_results(gbench_json({{"BM_A", {1, 1}}}), "r.json").entries.size(), 3u);
+}
+
 // ---- Median --------------------------------------------------------------------------------
 TEST(Median, OddCountTakesTheMiddle) {
   const std::vector<double> v{5, 1, 3};
