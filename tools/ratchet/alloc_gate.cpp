@@ -119,7 +119,13 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
           return true;
       return false;
     };
-    if (!publishes(counter_allocs_per_op) || !publishes(counter_window)) continue;
+    if (!publishes(counter_allocs_per_op)) continue;
+    // Without its window, allocs/op cannot become allocs/event: refuse rather than guess one.
+    if (!publishes(counter_window))
+      throw input_error(fmt::format(
+          "{}: benchmark '{}' publishes '{}' but no '{}' counter, so it cannot be gated; publish "
+          "the window (bench/contract/include/bench/measurement.h)",
+          results.path, key, counter_allocs_per_op, counter_window));
     if (registry.find(key) == nullptr)
       throw input_error(fmt::format(
           "{}: benchmark '{}' publishes allocation counters but has no ceiling in the registry "

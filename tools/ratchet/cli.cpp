@@ -129,7 +129,9 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   CLI::App app{
       "ratchet: the allocation gate. Compares median allocs/event of the detector benchmarks "
       "(Google Benchmark JSON) with the committed ceilings; ceilings only go down (tighten) "
-      "unless raised with a reason.\n\nExit codes: 0 pass, 1 breach, 2 configuration or input "
+      "unless raised with a reason. Every benchmark that publishes allocs/op must also publish "
+      "its window and have a ceiling; otherwise check fails closed.\n\nExit codes: 0 pass, 1 "
+      "breach, 2 configuration or input "
       "error.",
       "ratchet"};
   app.require_subcommand(1);

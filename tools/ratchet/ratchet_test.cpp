@@ -350,6 +350,16 @@ TEST(Gate, UnreadableOrImpossibleCountersFailClosed) {
             std::string::npos);
 }
 
+TEST(Gate, ABenchmarkPublishingAllocationsWithoutAWindowFailsClosed) {
+  const std::string results = R"({"context": {}, "benchmarks": [
+    {"name": "BM_B", "run_name": "BM_B", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "allocs/op": 5000}]})";
+  EXPECT_NE(error_of([&] {
+              check_allocations(registry_of(""), parse_gbench_results(results, "r.json"));
+            }).find("r.json: benchmark 'BM_B' publishes 'allocs/op' but no 'window'"),
+            std::string::npos);
+}
+
 TEST(Gate, ABenchmarkWithOnlyUnreadableCountersIsStillSeenAsUngated) {
   const std::string results = R"({"context": {}, "benchmarks": [
     {"name": "BM_B", "run_name": "BM_B", "run_type": "iteration", "real_time": 1,
