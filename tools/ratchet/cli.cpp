@@ -29,9 +29,10 @@ struct options {
   double slack_percent = default_slack_percent;
   bool dry_run = false;
   std::string benchmark;
-  double value = 0;
+  std::string value;
   std::string reason;
-  std::int64_t window = bench::window_events;
+  std::string window;
+  bool window_given = false;
   std::string bench_binary;
   int explain_top = 8;
   std::vector<std::string> source_roots;
@@ -100,13 +101,15 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
 }
 
 int run_raise(const options& o, std::ostream& out) {
-  const raise_request request{o.benchmark, o.value, o.reason, o.window};
+  raise_request request{o.benchmark, parse_ceiling_argument(o.value), o.reason, std::nullopt};
+  if (!o.window.empty() || o.window_given) request.window = parse_window_argument(o.window);
   validate_raise_request(request);
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const raise_result r = raise_ceiling(registry, request);
   if (r.added)
-    out << fmt::format("+ {} window={} allocs_per_event={} reason=\"{}\"\n", o.benchmark, o.window,
-                       format_ceiling(r.value), o.reason);
+    out << fmt::format("+ {} window={} allocs_per_event={} reason=\"{}\"\n", o.benchmark,
+                       request.window.value_or(bench::window_events), format_ceiling(r.value),
+                       o.reason);
   else
     out << fmt::format("- {0} allocs_per_event={1}\n+ {0} allocs_per_event={2} reason=\"{3}\"\n",
                        o.benchmark, format_ceiling(r.previous), format_ceiling(r.value), o.reason);
@@ -176,8 +179,10 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   raise->add_option("value", o.value, "New ceiling in allocs/event")->required();
   raise->add_option("--reason", o.reason, "Why the ceiling must go up (recorded)")->required();
   raise->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
-  raise->add_option("--window", o.window, "Window of a newly recorded benchmark")
-      ->capture_default_str();
+  auto* window = raise->add_option("--window", o.window,
+                                   fmt::format("Window of a newly recorded benchmark (default {}; "
+                                               "for a listed one it must be the registry's)",
+                                               bench::window_events));
 
   auto* explain = app.add_subcommand(
       "explain", "Where a benchmark's allocations come from: call sites per event");
@@ -198,7 +203,10 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   } catch (const CLI::ParseError& e) {
     return app.exit(e, out, err) == 0 ? exit_ok : exit_error;
   }
+  o.window_given = window->count() > 0;
   try {
+    if ((*check || *explain) && o.explain_top < 1)
+      throw input_error(fmt::format("--top must be at least 1, got {}", o.explain_top));
     if (*check) return run_check(o, out, err);
     if (*tighten) return run_tighten(o, out, err);
     if (*raise) return run_raise(o, out);

@@ -554,11 +554,33 @@ TEST(Raise, RefusesWhatIsNotARaiseWithAReason) {
   EXPECT_NE(refused(raise_of("BM_A", std::nan(""), "x")).find("VALUE must be"), std::string::npos);
   raise_request zero_window = raise_of("BM_B", 1, "x");
   zero_window.window = 0;
-  EXPECT_EQ(refused(zero_window), "ratchet raise: --window must be positive, got 0");
+  EXPECT_EQ(refused(zero_window),
+            "ratchet raise: --window must be between 1 and 1000000000, got 0");
+  raise_request other_window = raise_of("BM_A", 3, "x");
+  other_window.window = 512;
+  EXPECT_NE(refused(other_window).find("--window 512 differs from the registry's window 1024"),
+            std::string::npos);
+  raise_request unset_window = raise_of("BM_A", 3, "x");
+  unset_window.window.reset();
+  ceiling_registry r = registry_of("BM_A window=1024 allocs_per_event=2\n");
+  EXPECT_FALSE(raise_ceiling(r, unset_window).added);
   EXPECT_NE(refused(raise_of("PodEvicted", 1, "x")).find("is not a benchmark name"),
             std::string::npos);
   EXPECT_NE(refused(raise_of("BM_X window=1 #", 1, "x")).find("is not a benchmark name"),
             std::string::npos);
+}
+
+TEST(Raise, ArgumentsAreParsedStrictly) {
+  EXPECT_EQ(parse_ceiling_argument("1.25"), 1.25);
+  EXPECT_EQ(parse_window_argument("512"), 512);
+  for (const std::string bad : {"", "0x10", "1.5x", " 1", "1,5"})
+    EXPECT_NE(error_of([&] { parse_ceiling_argument(bad); }).find("VALUE must be"),
+              std::string::npos)
+        << bad;
+  for (const std::string bad : {"", "0x10", "1e20", "0", "-3", "99999999999"})
+    EXPECT_NE(error_of([&] { parse_window_argument(bad); }).find("--window must be"),
+              std::string::npos)
+        << bad;
 }
 
 // ---- explain: which code is the project's ---------------------------------------------------
