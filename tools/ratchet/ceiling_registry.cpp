@@ -205,7 +205,10 @@ ceiling_registry ceiling_registry::parse(const std::string& text, const std::str
   while (std::getline(in, raw)) {
     ++line;
     std::string_view view = raw;
-    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+    if (!view.empty() && view.back() == '\r') {
+      view.remove_suffix(1);
+      if (line == 1) r.newline_ = "\r\n";
+    }
     const std::size_t first = view.find_first_not_of(" \t");
     if (first == std::string_view::npos || view[first] == '#') {
       r.lines_.push_back({std::string(view), -1});
@@ -256,7 +259,7 @@ std::string ceiling_registry::render() const {
       if (c.bytes_per_event) out += " bytes_per_event=" + format_ceiling(*c.bytes_per_event);
       if (!c.reason.empty()) out += " reason=" + quote(c.reason);
     }
-    out += '\n';
+    out += newline_;
   }
   return out;
 }

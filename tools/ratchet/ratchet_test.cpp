@@ -137,6 +137,11 @@ TEST(Registry, MalformedLinesNameTheFileLineAndField) {
   }
 }
 
+TEST(Registry, RenderKeepsCrlfLineEndings) {
+  const std::string text = "# c\r\nBM_A window=1024 allocs_per_event=1.000000\r\n";
+  EXPECT_EQ(registry_of(text).render(), text);
+}
+
 TEST(Registry, MissingFileIsAnError) {
   EXPECT_NE(error_of([] {
               ceiling_registry::load("/nonexistent/ceilings.txt");

@@ -54,6 +54,9 @@ class ceiling_registry {
     int ceiling_index = -1;
   };
   std::vector<line_entry> lines_;
+  // The file's line ending ("\r\n" when its first line has one), kept on rewrite so a
+  // registry checked out with CRLF does not turn into a whole-file diff.
+  std::string newline_ = "\n";
   std::vector<ceiling> ceilings_;
 };
 
