@@ -7,11 +7,13 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/measurement.h"
 #include "common/error.h"
+#include "common/file_lock.h"
 #include "common/gbench_results.h"
 #include "ratchet/alloc_gate.h"
 #include "ratchet/ceiling_registry.h"
@@ -72,6 +74,9 @@ int run_check(const options& o, std::ostream& out, std::ostream& err) {
 }
 
 int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
+  // Held across read, modify and rename: a second tighten or raise waits for this one.
+  std::optional<file_lock> lock;
+  if (!o.dry_run) lock.emplace(o.registry);
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const gbench_results results = load_gbench_results(o.results);
   const gate_report report = check_allocations(
@@ -104,6 +109,7 @@ int run_raise(const options& o, std::ostream& out) {
   raise_request request{o.benchmark, parse_ceiling_argument(o.value), o.reason, std::nullopt};
   if (!o.window.empty() || o.window_given) request.window = parse_window_argument(o.window);
   validate_raise_request(request);
+  const file_lock lock(o.registry);
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const raise_result r = raise_ceiling(registry, request);
   if (r.added)

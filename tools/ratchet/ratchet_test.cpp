@@ -4,9 +4,13 @@
 // rules, and explain's idea of project code.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +20,7 @@
 #include "common/stats.h"
 #include "ratchet/alloc_gate.h"
 #include "ratchet/ceiling_registry.h"
+#include "ratchet/cli.h"
 #include "ratchet/commands.h"
 #include "ratchet/explain.h"
 
@@ -586,6 +591,38 @@ TEST(Raise, ArgumentsAreParsedStrictly) {
     EXPECT_NE(error_of([&] { parse_window_argument(bad); }).find("--window must be"),
               std::string::npos)
         << bad;
+}
+
+// Real processes, each running `ratchet raise` on one shared registry at the same time: every
+// update must survive (a read-modify-write without a lock keeps only some of them).
+TEST(Raise, ParallelRaisesOnOneRegistryLoseNoUpdate) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ratchet_lock.XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(pattern.data());
+  const std::string registry = (dir / "alloc-ceilings.txt").string();
+  constexpr int rounds = 5, writers = 8;
+  for (int round = 0; round < rounds; ++round) {
+    std::ofstream(registry) << "# ceilings\n";
+    std::vector<pid_t> children;
+    for (int i = 0; i < writers; ++i) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        const std::vector<std::string> args{
+            "raise", fmt::format("BM_P{}", i), "1", "--reason", "parallel", "--registry", registry};
+        std::ostringstream out, err;
+        ::_exit(tools::ratchet::run(args, out, err));
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    const ceiling_registry r = ceiling_registry::load(registry);
+    ASSERT_EQ(r.ceilings().size(), static_cast<std::size_t>(writers)) << "round " << round;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // ---- explain: which code is the project's ---------------------------------------------------
