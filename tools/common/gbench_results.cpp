@@ -147,8 +147,12 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
     std::size_t line = 1;
     for (std::size_t i = 0; i < e.byte && i < text.size(); ++i)
       line += text[i] == '\n';
+    throw input_error(fmt::format("{}:{}: not valid JSON (truncated or corrupt?): {}", path, line,
+                                  truncate_for_message(e.what(), 200)));
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (out_of_range 406) echoes the whole token.
     throw input_error(
-        fmt::format("{}:{}: not valid JSON (truncated or corrupt?): {}", path, line, e.what()));
+        fmt::format("{}: not usable JSON: {}", path, truncate_for_message(e.what(), 200)));
   }
   if (!doc.is_object() || !doc.contains("context") || !doc["context"].is_object() ||
       !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
@@ -176,7 +180,10 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
       e.name = field("name").get<std::string>();
       e.run_name = b.value("run_name", e.name);
       e.key = benchmark_key(e.run_name);
-      e.aggregate = b.value("run_type", "iteration") == "aggregate";
+      // Without run_type (hand-edited or older output), an aggregate_name still marks an
+      // aggregate: a stddev entry must not be read as a repetition.
+      e.aggregate = b.contains("run_type") ? b.value("run_type", "") == "aggregate"
+                                           : b.contains("aggregate_name");
       e.aggregate_name = b.value("aggregate_name", "");
       e.repetition_index = b.value("repetition_index", std::int64_t{0});
       e.iterations = b.value("iterations", std::int64_t{0});

@@ -83,6 +83,8 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
       registry, results, make_gate_options(o.slack_percent, o.allow_nondeterministic));
   const std::vector<ceiling_change> changes =
       tighten_ceilings(registry, report, results, o.slack_percent, o.only);
+  // Saved before the diff is printed: a diff on screen means the registry holds it.
+  if (!changes.empty() && !o.dry_run) registry.save(o.registry);
   for (const ceiling_change& c : changes)
     out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
                        format_ceiling(c.from), format_ceiling(c.to));
@@ -95,7 +97,6 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
     out << fmt::format("ratchet: {} ceiling(s) would be lowered (dry run: {} unchanged)\n",
                        changes.size(), o.registry);
   } else {
-    registry.save(o.registry);
     out << fmt::format("ratchet: lowered {} ceiling(s) in {}; commit the diff\n", changes.size(),
                        o.registry);
   }
@@ -112,6 +113,7 @@ int run_raise(const options& o, std::ostream& out) {
   const file_lock lock(o.registry);
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const raise_result r = raise_ceiling(registry, request);
+  registry.save(o.registry);  // before the diff: a diff on screen means the registry holds it
   if (r.added)
     out << fmt::format("+ {} window={} allocs_per_event={} reason=\"{}\"\n", o.benchmark,
                        request.window.value_or(bench::window_events), format_ceiling(r.value),
@@ -119,7 +121,6 @@ int run_raise(const options& o, std::ostream& out) {
   else
     out << fmt::format("- {0} allocs_per_event={1}\n+ {0} allocs_per_event={2} reason=\"{3}\"\n",
                        o.benchmark, format_ceiling(r.previous), format_ceiling(r.value), o.reason);
-  registry.save(o.registry);
   return exit_ok;
 }
 

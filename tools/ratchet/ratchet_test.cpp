@@ -625,6 +625,27 @@ TEST(Raise, ParallelRaisesOnOneRegistryLoseNoUpdate) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Cli, AWriteThatFailsPrintsNoDiff) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ratchet_ro.XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(pattern.data());
+  const std::string registry = (dir / "alloc-ceilings.txt").string();
+  const std::string results = (dir / "r.json").string();
+  std::ofstream(registry) << "BM_A window=1024 allocs_per_event=5\n";
+  std::ofstream(results) << gbench_json({{"BM_A", {1024}}});
+  std::filesystem::permissions(registry, std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::group_read |
+                                             std::filesystem::perms::others_read);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"tighten", "--registry", registry, "--results", results},
+        std::vector<std::string>{"raise", "BM_A", "9", "--reason", "x", "--registry", registry}}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(tools::ratchet::run(args, out, err), 2) << args[0];
+    EXPECT_EQ(out.str(), "") << args[0];
+    EXPECT_NE(err.str().find("is read-only"), std::string::npos) << err.str();
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // ---- explain: which code is the project's ---------------------------------------------------
 TEST(Explain, ProjectCodeIsWhatLiesUnderASourceRoot) {
   const code_roots roots{{"/src/allocgate", "/src/extra/"}, "alloc_hooks"};

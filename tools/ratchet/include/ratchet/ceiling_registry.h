@@ -57,6 +57,7 @@ class ceiling_registry {
   // The file's line ending ("\r\n" when its first line has one), kept on rewrite so a
   // registry checked out with CRLF does not turn into a whole-file diff.
   std::string newline_ = "\n";
+  std::string bom_;  // the UTF-8 byte order mark the file opened with, if any
   std::vector<ceiling> ceilings_;
 };
 
