@@ -132,6 +132,12 @@ std::string read_file(const std::string& path) {
       throw input_error(fmt::format("{}: cannot read: {}", path, reason));
     }
     out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() > max_read_bytes) {
+      ::close(fd);
+      throw input_error(fmt::format(
+          "{}: larger than {} MiB; not an input the tools read (a device or a wrong path?)", path,
+          max_read_bytes >> 20));
+    }
   }
   ::close(fd);
   return out;

@@ -126,5 +126,14 @@ TEST(AtomicFile, ReadErrorsNameTheReason) {
   }
 }
 
+TEST(AtomicFile, AnEndlessInputIsRefusedNotReadForever) {
+  try {
+    read_file("/dev/zero");
+    FAIL() << "read an endless file";
+  } catch (const input_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/zero: larger than"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace tools
