@@ -625,6 +625,47 @@ TEST(Raise, ParallelRaisesOnOneRegistryLoseNoUpdate) {
   std::filesystem::remove_all(dir);
 }
 
+// The same for tighten: each process lowers its own benchmark (--only), all at once.
+TEST(Tighten, ParallelTightensOnOneRegistryLoseNoUpdate) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ratchet_lock.XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(pattern.data());
+  const std::string registry = (dir / "alloc-ceilings.txt").string();
+  const std::string results = (dir / "r.json").string();
+  constexpr int rounds = 5, writers = 8;
+  std::vector<fake_benchmark> measured;
+  std::string ceilings;
+  for (int i = 0; i < writers; ++i) {
+    measured.push_back({fmt::format("BM_P{}", i), {0}});
+    ceilings += fmt::format("BM_P{} window=1024 allocs_per_event=5\n", i);
+  }
+  std::ofstream(results) << gbench_json(measured);
+  for (int round = 0; round < rounds; ++round) {
+    std::ofstream(registry) << ceilings;
+    std::vector<pid_t> children;
+    for (int i = 0; i < writers; ++i) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        const std::vector<std::string> args{"tighten",   "--only", fmt::format("BM_P{}", i),
+                                            "--results", results,  "--registry",
+                                            registry};
+        std::ostringstream out, err;
+        ::_exit(tools::ratchet::run(args, out, err));
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    const ceiling_registry r = ceiling_registry::load(registry);
+    for (const ceiling& c : r.ceilings())
+      EXPECT_EQ(c.allocs_per_event, 0) << c.benchmark << " in round " << round;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, AWriteThatFailsPrintsNoDiff) {
   std::string pattern = (std::filesystem::temp_directory_path() / "ratchet_ro.XXXXXX").string();
   const std::filesystem::path dir = ::mkdtemp(pattern.data());
