@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
+#include <vector>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -81,6 +83,55 @@ std::string replace_non_finite_literals(const std::string& text) {
   return out;
 }
 
+// The line of the `n`-th object key (0-based) of a JSON text that parsed: a key is a string
+// followed by ':'.
+std::size_t line_of_key(const std::string& text, std::size_t n) {
+  std::size_t line = 1, keys = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+        const std::size_t next = text.find_first_not_of(" \t\r\n", i + 1);
+        if (next != std::string::npos && text[next] == ':' && keys++ == n) return line;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    }
+  }
+  return line;
+}
+
+// Parses strictly: a key given twice in one object is an error, because the library would
+// keep the last value and a results file could override a counter the gate reads.
+nlohmann::json parse_without_duplicate_keys(const std::string& text, const std::string& path) {
+  std::vector<std::set<std::string>> open_objects;
+  std::size_t keys_seen = 0;
+  const nlohmann::json::parser_callback_t reject_duplicates =
+      [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using ev = nlohmann::json::parse_event_t;
+        if (event == ev::object_start) {
+          open_objects.emplace_back();
+        } else if (event == ev::object_end) {
+          open_objects.pop_back();
+        } else if (event == ev::key) {
+          const std::string& key = parsed.get_ref<const std::string&>();
+          if (!open_objects.back().insert(key).second)
+            throw input_error(fmt::format(
+                "{}:{}: key '{}' appears twice in one object (a later value would silently "
+                "override the first); fix the file or re-run the benchmark",
+                path, line_of_key(text, keys_seen), truncate_for_message(key)));
+          ++keys_seen;
+        }
+        return true;
+      };
+  return nlohmann::json::parse(text, reject_duplicates);
+}
+
 }  // namespace
 
 gbench_results parse_gbench_results(const std::string& raw_text, const std::string& path) {
@@ -90,14 +141,18 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
   const std::string text = replace_non_finite_literals(raw_text);
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(text);
+    doc = parse_without_duplicate_keys(text, path);
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is the offset of the error; turn it into a line number for the message.
     std::size_t line = 1;
     for (std::size_t i = 0; i < e.byte && i < text.size(); ++i)
       line += text[i] == '\n';
+    throw input_error(fmt::format("{}:{}: not valid JSON (truncated or corrupt?): {}", path, line,
+                                  truncate_for_message(e.what(), 200)));
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (out_of_range 406) echoes the whole token.
     throw input_error(
-        fmt::format("{}:{}: not valid JSON (truncated or corrupt?): {}", path, line, e.what()));
+        fmt::format("{}: not usable JSON: {}", path, truncate_for_message(e.what(), 200)));
   }
   if (!doc.is_object() || !doc.contains("context") || !doc["context"].is_object() ||
       !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
@@ -125,7 +180,10 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
       e.name = field("name").get<std::string>();
       e.run_name = b.value("run_name", e.name);
       e.key = benchmark_key(e.run_name);
-      e.aggregate = b.value("run_type", "iteration") == "aggregate";
+      // Without run_type (hand-edited or older output), an aggregate_name still marks an
+      // aggregate: a stddev entry must not be read as a repetition.
+      e.aggregate = b.contains("run_type") ? b.value("run_type", "") == "aggregate"
+                                           : b.contains("aggregate_name");
       e.aggregate_name = b.value("aggregate_name", "");
       e.repetition_index = b.value("repetition_index", std::int64_t{0});
       e.iterations = b.value("iterations", std::int64_t{0});

@@ -18,6 +18,10 @@ namespace {
 // enough to catch a real win, large enough not to nag about rounding.
 constexpr double well_under_share = 0.02;
 
+// The largest per-iteration count read from the results: every integer up to it is exact in
+// a double, so counts and their per-event values compare without rounding surprises.
+constexpr double max_count_per_op = 1e15;
+
 std::string headroom(const gate_row& r) {
   if (r.ceiling == 0) return r.allocs_per_event == 0 ? "0.00%" : "-inf";
   return fmt::format("{:+.2f}%", (r.ceiling - r.allocs_per_event) / r.ceiling * 100.0);
@@ -79,6 +83,11 @@ repetition_values read_repetitions(const gbench_results& results, const ceiling&
         throw input_error(fmt::format(
             "{}: benchmark '{}' repetition {}: counter '{}' is {}, expected a non-negative number",
             results.path, c.benchmark, e.repetition_index, counter, it->second));
+      if (counter != counter_window && it->second > max_count_per_op)
+        throw input_error(fmt::format(
+            "{}: benchmark '{}' repetition {}: counter '{}' is {}, above the largest accepted "
+            "count {} (corrupt results?)",
+            results.path, c.benchmark, e.repetition_index, counter, it->second, max_count_per_op));
       return it->second;
     };
     v.allocs.push_back(*value(counter_allocs_per_op, true));
@@ -110,7 +119,13 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
           return true;
       return false;
     };
-    if (!publishes(counter_allocs_per_op) || !publishes(counter_window)) continue;
+    if (!publishes(counter_allocs_per_op)) continue;
+    // Without its window, allocs/op cannot become allocs/event: refuse rather than guess one.
+    if (!publishes(counter_window))
+      throw input_error(fmt::format(
+          "{}: benchmark '{}' publishes '{}' but no '{}' counter, so it cannot be gated; publish "
+          "the window (bench/contract/include/bench/measurement.h)",
+          results.path, key, counter_allocs_per_op, counter_window));
     if (registry.find(key) == nullptr)
       throw input_error(fmt::format(
           "{}: benchmark '{}' publishes allocation counters but has no ceiling in the registry "
@@ -146,8 +161,9 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
     r.tightened = tightened_ceiling(r.allocs_per_event, slack_percent);
 
     // Compare at the registry's precision (6 decimals) so that measured == ceiling passes
-    // exactly, whatever the binary representation of the division.
-    const auto at_precision = [](double v) { return std::llround(v * 1e6); };
+    // exactly, whatever the binary representation of the division. Rounded in double, not to
+    // an integer type: no value the reader accepts can overflow it.
+    const auto at_precision = [](double v) { return std::round(v * 1e6); };
     if (at_precision(r.allocs_per_event) > at_precision(r.ceiling)) {
       r.verdict = gate_verdict::breach;
       r.why = fmt::format("{:.6f} allocs/event > ceiling {}", r.allocs_per_event,

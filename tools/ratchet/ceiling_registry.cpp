@@ -48,7 +48,7 @@ class line_parser {
   std::pair<std::string, std::string> field() {
     const std::string key(word());
     if (key.empty() || pos_ >= text_.size() || text_[pos_] != '=')
-      fail(fmt::format("expected key=value, got '{}'", rest_of_token(key)));
+      fail(fmt::format("expected key=value, got '{}'", truncate_for_message(rest_of_token(key))));
     ++pos_;
     std::string value;
     if (pos_ < text_.size() && text_[pos_] == '"') {
@@ -72,19 +72,26 @@ class line_parser {
     return {key, value};
   }
 
-  double decimal(const std::string& key, const std::string& value) const {
+  double decimal(const std::string& key, const std::string& value, double max) const {
     double v = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
     if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(v) || v < 0)
-      fail(fmt::format("field '{}': expected a non-negative decimal number, got '{}'", key, value));
+      fail(fmt::format("field '{}': expected a non-negative decimal number, got '{}'", key,
+                       truncate_for_message(value)));
+    if (v > max)
+      fail(fmt::format("field '{}': {} is above the largest accepted value {}", key, value, max));
     return v;
   }
 
-  std::int64_t positive_integer(const std::string& key, const std::string& value) const {
+  std::int64_t positive_integer(const std::string& key, const std::string& value,
+                                std::int64_t max) const {
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
     if (ec != std::errc() || end != value.data() + value.size() || v <= 0)
-      fail(fmt::format("field '{}': expected a positive integer, got '{}'", key, value));
+      fail(fmt::format("field '{}': expected a positive integer, got '{}'", key,
+                       truncate_for_message(value)));
+    if (v > max)
+      fail(fmt::format("field '{}': {} is above the largest accepted value {}", key, value, max));
     return v;
   }
 
@@ -119,10 +126,10 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
   c.benchmark = std::string(p.word());
   if (c.benchmark.rfind(bench::benchmark_prefix, 0) != 0)
     p.fail(fmt::format("field 'benchmark': expected a benchmark name starting with {}, got '{}'",
-                       bench::benchmark_prefix, c.benchmark));
+                       bench::benchmark_prefix, truncate_for_message(c.benchmark)));
   if (!valid_benchmark_name(c.benchmark))
     p.fail(fmt::format("field 'benchmark': '{}' has characters outside [A-Za-z0-9_/:.-]",
-                       c.benchmark));
+                       truncate_for_message(c.benchmark)));
   bool has_window = false, has_allocs = false, has_bytes = false, has_reason = false;
   while (!p.at_end()) {
     const auto [key, value] = p.field();
@@ -134,13 +141,13 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
     // A field given twice would make the diff show a value that is not the one gated.
     if (seen != nullptr && *seen) p.fail(fmt::format("field '{}' is given twice", key));
     if (key == "window") {
-      c.window = p.positive_integer(key, value);
+      c.window = p.positive_integer(key, value, max_window);
       has_window = true;
     } else if (key == "allocs_per_event") {
-      c.allocs_per_event = p.decimal(key, value);
+      c.allocs_per_event = p.decimal(key, value, max_allocs_per_event);
       has_allocs = true;
     } else if (key == "bytes_per_event") {
-      c.bytes_per_event = p.decimal(key, value);
+      c.bytes_per_event = p.decimal(key, value, max_bytes_per_event);
       has_bytes = true;
     } else if (key == "reason") {
       c.reason = value;
@@ -149,7 +156,7 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
       p.fail(
           fmt::format("unknown field '{}' (expected window, allocs_per_event, "
                       "bytes_per_event, reason)",
-                      key));
+                      truncate_for_message(key)));
     }
   }
   if (!has_window) p.fail("missing field 'window'");
@@ -185,22 +192,25 @@ ceiling_registry ceiling_registry::load(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec))
     throw input_error(
         fmt::format("{}: cannot open the ceiling registry (not a regular file)", path));
-  std::ifstream in(path);
-  if (!in) throw input_error(fmt::format("{}: cannot open the ceiling registry", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+  return parse(read_file(path), path);
 }
 
 ceiling_registry ceiling_registry::parse(const std::string& text, const std::string& path) {
   ceiling_registry r;
-  std::istringstream in(text);
+  // A UTF-8 byte order mark (some editors add one) is kept on rewrite, not read as text.
+  constexpr std::string_view bom = "\xEF\xBB\xBF";
+  const bool has_bom = text.compare(0, bom.size(), bom) == 0;
+  if (has_bom) r.bom_ = bom;
+  std::istringstream in(has_bom ? text.substr(bom.size()) : text);
   std::string raw;
   int line = 0;
   while (std::getline(in, raw)) {
     ++line;
     std::string_view view = raw;
-    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+    if (!view.empty() && view.back() == '\r') {
+      view.remove_suffix(1);
+      if (line == 1) r.newline_ = "\r\n";
+    }
     const std::size_t first = view.find_first_not_of(" \t");
     if (first == std::string_view::npos || view[first] == '#') {
       r.lines_.push_back({std::string(view), -1});
@@ -240,7 +250,7 @@ std::string ceiling_registry::render() const {
   std::size_t width = 0;
   for (const auto& c : ceilings_)
     width = std::max(width, c.benchmark.size());
-  std::string out;
+  std::string out = bom_;
   for (const auto& l : lines_) {
     if (l.ceiling_index < 0) {
       out += l.verbatim;
@@ -251,7 +261,7 @@ std::string ceiling_registry::render() const {
       if (c.bytes_per_event) out += " bytes_per_event=" + format_ceiling(*c.bytes_per_event);
       if (!c.reason.empty()) out += " reason=" + quote(c.reason);
     }
-    out += '\n';
+    out += newline_;
   }
   return out;
 }

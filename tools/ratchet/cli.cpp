@@ -7,11 +7,13 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/measurement.h"
 #include "common/error.h"
+#include "common/file_lock.h"
 #include "common/gbench_results.h"
 #include "ratchet/alloc_gate.h"
 #include "ratchet/ceiling_registry.h"
@@ -29,9 +31,10 @@ struct options {
   double slack_percent = default_slack_percent;
   bool dry_run = false;
   std::string benchmark;
-  double value = 0;
+  std::string value;
   std::string reason;
-  std::int64_t window = bench::window_events;
+  std::string window;
+  bool window_given = false;
   std::string bench_binary;
   int explain_top = 8;
   std::vector<std::string> source_roots;
@@ -71,12 +74,17 @@ int run_check(const options& o, std::ostream& out, std::ostream& err) {
 }
 
 int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
+  // Held across read, modify and rename: a second tighten or raise waits for this one.
+  std::optional<file_lock> lock;
+  if (!o.dry_run) lock.emplace(o.registry);
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const gbench_results results = load_gbench_results(o.results);
   const gate_report report = check_allocations(
       registry, results, make_gate_options(o.slack_percent, o.allow_nondeterministic));
   const std::vector<ceiling_change> changes =
       tighten_ceilings(registry, report, results, o.slack_percent, o.only);
+  // Saved before the diff is printed: a diff on screen means the registry holds it.
+  if (!changes.empty() && !o.dry_run) registry.save(o.registry);
   for (const ceiling_change& c : changes)
     out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
                        format_ceiling(c.from), format_ceiling(c.to));
@@ -89,7 +97,6 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
     out << fmt::format("ratchet: {} ceiling(s) would be lowered (dry run: {} unchanged)\n",
                        changes.size(), o.registry);
   } else {
-    registry.save(o.registry);
     out << fmt::format("ratchet: lowered {} ceiling(s) in {}; commit the diff\n", changes.size(),
                        o.registry);
   }
@@ -100,17 +107,20 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
 }
 
 int run_raise(const options& o, std::ostream& out) {
-  const raise_request request{o.benchmark, o.value, o.reason, o.window};
+  raise_request request{o.benchmark, parse_ceiling_argument(o.value), o.reason, std::nullopt};
+  if (!o.window.empty() || o.window_given) request.window = parse_window_argument(o.window);
   validate_raise_request(request);
+  const file_lock lock(o.registry);
   ceiling_registry registry = ceiling_registry::load(o.registry);
   const raise_result r = raise_ceiling(registry, request);
+  registry.save(o.registry);  // before the diff: a diff on screen means the registry holds it
   if (r.added)
-    out << fmt::format("+ {} window={} allocs_per_event={} reason=\"{}\"\n", o.benchmark, o.window,
-                       format_ceiling(r.value), o.reason);
+    out << fmt::format("+ {} window={} allocs_per_event={} reason=\"{}\"\n", o.benchmark,
+                       request.window.value_or(bench::window_events), format_ceiling(r.value),
+                       o.reason);
   else
     out << fmt::format("- {0} allocs_per_event={1}\n+ {0} allocs_per_event={2} reason=\"{3}\"\n",
                        o.benchmark, format_ceiling(r.previous), format_ceiling(r.value), o.reason);
-  registry.save(o.registry);
   return exit_ok;
 }
 
@@ -129,7 +139,9 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   CLI::App app{
       "ratchet: the allocation gate. Compares median allocs/event of the detector benchmarks "
       "(Google Benchmark JSON) with the committed ceilings; ceilings only go down (tighten) "
-      "unless raised with a reason.\n\nExit codes: 0 pass, 1 breach, 2 configuration or input "
+      "unless raised with a reason. Every benchmark that publishes allocs/op must also publish "
+      "its window and have a ceiling; otherwise check fails closed.\n\nExit codes: 0 pass, 1 "
+      "breach, 2 configuration or input "
       "error.",
       "ratchet"};
   app.require_subcommand(1);
@@ -174,8 +186,10 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   raise->add_option("value", o.value, "New ceiling in allocs/event")->required();
   raise->add_option("--reason", o.reason, "Why the ceiling must go up (recorded)")->required();
   raise->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
-  raise->add_option("--window", o.window, "Window of a newly recorded benchmark")
-      ->capture_default_str();
+  auto* window = raise->add_option("--window", o.window,
+                                   fmt::format("Window of a newly recorded benchmark (default {}; "
+                                               "for a listed one it must be the registry's)",
+                                               bench::window_events));
 
   auto* explain = app.add_subcommand(
       "explain", "Where a benchmark's allocations come from: call sites per event");
@@ -196,7 +210,10 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   } catch (const CLI::ParseError& e) {
     return app.exit(e, out, err) == 0 ? exit_ok : exit_error;
   }
+  o.window_given = window->count() > 0;
   try {
+    if ((*check || *explain) && o.explain_top < 1)
+      throw input_error(fmt::format("--top must be at least 1, got {}", o.explain_top));
     if (*check) return run_check(o, out, err);
     if (*tighten) return run_tighten(o, out, err);
     if (*raise) return run_raise(o, out);

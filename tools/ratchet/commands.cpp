@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "bench/measurement.h"
@@ -45,6 +46,28 @@ std::vector<ceiling_change> tighten_ceilings(ceiling_registry& registry, const g
   return changes;
 }
 
+double parse_ceiling_argument(const std::string& text) {
+  double v = 0;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), v, std::chars_format::general);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    throw input_error(fmt::format(
+        "ratchet raise: VALUE must be a decimal number of allocs/event (e.g. 1.25), got '{}'",
+        truncate_for_message(text)));
+  return v;
+}
+
+std::int64_t parse_window_argument(const std::string& text) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v <= 0 ||
+      v > max_window)
+    throw input_error(fmt::format(
+        "ratchet raise: --window must be a whole number of events between 1 and {}, got '{}'",
+        max_window, truncate_for_message(text)));
+  return v;
+}
+
 void validate_raise_request(const raise_request& r) {
   if (r.reason.find_first_not_of(" \t") == std::string::npos)
     throw input_error("ratchet raise: --reason is required and must say why the ceiling goes up");
@@ -52,11 +75,13 @@ void validate_raise_request(const raise_request& r) {
     if (static_cast<unsigned char>(c) < 0x20)
       throw input_error("ratchet raise: --reason must be one line (no control characters)");
   // Allocation counts per event are small numbers; anything else is a typo.
-  if (!std::isfinite(r.value) || r.value < 0 || r.value > 1e9)
+  static_assert(max_allocs_per_event == 1e9, "the message below names the limit");
+  if (!std::isfinite(r.value) || r.value < 0 || r.value > max_allocs_per_event)
     throw input_error(fmt::format(
         "ratchet raise: VALUE must be a number between 0 and 1e9 allocs/event, got {}", r.value));
-  if (r.window <= 0)
-    throw input_error(fmt::format("ratchet raise: --window must be positive, got {}", r.window));
+  if (r.window && (*r.window <= 0 || *r.window > max_window))
+    throw input_error(fmt::format("ratchet raise: --window must be between 1 and {}, got {}",
+                                  max_window, *r.window));
   if (!valid_benchmark_name(r.benchmark))
     throw input_error(
         fmt::format("ratchet raise: '{}' is not a benchmark name (BM_ followed by letters, "
@@ -74,6 +99,11 @@ raise_result raise_ceiling(ceiling_registry& registry, const raise_request& r) {
           "ratchet raise: {} is not above the current ceiling {} of {} (lowering is `ratchet "
           "tighten`)",
           format_ceiling(result.value), format_ceiling(c->allocs_per_event), r.benchmark));
+    if (r.window && *r.window != c->window)
+      throw input_error(fmt::format(
+          "ratchet raise: --window {} differs from the registry's window {} of {} (registry "
+          "line {}); a ceiling is per window: edit the line, or leave --window out",
+          *r.window, c->window, r.benchmark, c->line));
     result.previous = c->allocs_per_event;
     c->allocs_per_event = result.value;
     c->reason = r.reason;
@@ -81,7 +111,7 @@ raise_result raise_ceiling(ceiling_registry& registry, const raise_request& r) {
   }
   ceiling added;
   added.benchmark = r.benchmark;
-  added.window = r.window;
+  added.window = r.window.value_or(bench::window_events);
   added.allocs_per_event = result.value;
   added.reason = r.reason;
   registry.add(added);

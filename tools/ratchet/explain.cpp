@@ -5,11 +5,14 @@
 #include "ratchet/explain.h"
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -237,6 +240,18 @@ explanation explain_attribution(const af::contents& contents, const std::string&
   return e;
 }
 
+namespace {
+
+// std::system's result is a wait status: "exit status 256" means exit code 1.
+std::string describe_wait_status(int status) {
+  if (status == -1) return fmt::format("could not start: {}", std::strerror(errno));
+  if (WIFEXITED(status)) return fmt::format("exit code {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
+  return fmt::format("wait status {}", status);
+}
+
+}  // namespace
+
 explanation explain_benchmark(const std::string& bench_binary, const std::string& benchmark,
                               const explain_options& options) {
   if (::access(bench_binary.c_str(), X_OK) != 0)
@@ -270,8 +285,8 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
   if (status != 0 || text.empty())
     throw input_error(
         fmt::format("explain: {} did not run benchmark '{}' with attribution "
-                    "(exit status {}); is the name right?{}",
-                    bench_binary, benchmark, status, last_line_of(run_log)));
+                    "({}); is the name right?{}",
+                    bench_binary, benchmark, describe_wait_status(status), last_line_of(run_log)));
   af::contents contents;
   try {
     contents = af::read(text, fmt::format("attribution file of {}", benchmark));

@@ -4,9 +4,13 @@
 // rules, and explain's idea of project code.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +20,7 @@
 #include "common/stats.h"
 #include "ratchet/alloc_gate.h"
 #include "ratchet/ceiling_registry.h"
+#include "ratchet/cli.h"
 #include "ratchet/commands.h"
 #include "ratchet/explain.h"
 
@@ -137,6 +142,11 @@ TEST(Registry, MalformedLinesNameTheFileLineAndField) {
   }
 }
 
+TEST(Registry, RenderKeepsCrlfLineEndings) {
+  const std::string text = "# c\r\nBM_A window=1024 allocs_per_event=1.000000\r\n";
+  EXPECT_EQ(registry_of(text).render(), text);
+}
+
 TEST(Registry, MissingFileIsAnError) {
   EXPECT_NE(error_of([] {
               ceiling_registry::load("/nonexistent/ceilings.txt");
@@ -194,6 +204,26 @@ TEST(GbenchResults, RejectsWhatIsNotGoogleBenchmarkJson) {
             std::string::npos);
 }
 
+TEST(GbenchResults, DuplicateKeysAreRejected) {
+  // A second "allocs/op" would silently win over the first and could pass the gate.
+  const std::string error = error_of([] {
+    parse_gbench_results(
+        R"({"context": {}, "benchmarks": [
+          {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "real_time": 1,
+           "cpu_time": 1, "time_unit": "ns", "allocs/op": 900, "window": 1024,
+           "allocs/op": 0}]})",
+        "r.json");
+  });
+  EXPECT_NE(error.find("r.json:4: key 'allocs/op' appears twice in one object"), std::string::npos)
+      << error;
+  EXPECT_NE(error_of([] {
+              parse_gbench_results(R"({"context": {}, "context": {}, "benchmarks": []})", "r.json");
+            }).find("key 'context' appears twice"),
+            std::string::npos);
+  // The same key in different objects is fine.
+  EXPECT_EQ(parse_gbench_results(gbench_json({{"BM_A", {1, 1}}}), "r.json").entries.size(), 3u);
+}
+
 // ---- Median --------------------------------------------------------------------------------
 TEST(Median, OddCountTakesTheMiddle) {
   const std::vector<double> v{5, 1, 3};
@@ -228,6 +258,41 @@ TEST(Gate, OneAllocationOverAZeroCeilingIsABreach) {
   // 1 allocation in 64 windows of 1024 events: 1/65536 per event.
   const auto report = check("BM_A window=1024 allocs_per_event=0\n", {{"BM_A", {1.0 / 64}}});
   EXPECT_TRUE(report.breached());
+}
+
+TEST(Gate, ALargeMeasurementOverALargeCeilingIsABreach) {
+  // 9e14 allocs/event is 9e20 at the registry's precision: past any 64-bit integer.
+  const auto report = check("BM_A window=1 allocs_per_event=1000000000\n", {{"BM_A", {9e14}, 1}});
+  EXPECT_TRUE(report.breached());
+}
+
+TEST(Gate, CountsOutsideTheSaneRangeFailClosed) {
+  const std::string error = error_of([] {
+    check("BM_A window=1024 allocs_per_event=0.052153\n", {{"BM_A", {1e16}}});
+  });
+  EXPECT_NE(error.find("r.json: benchmark 'BM_A' repetition 0: counter 'allocs/op' is 1e+16"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error_of([] {
+              check("BM_A window=1024 allocs_per_event=1 bytes_per_event=1\n",
+                    {{"BM_A", {1}, 1024, 1e300}});
+            }).find("counter 'bytes/op'"),
+            std::string::npos);
+}
+
+TEST(Registry, CeilingsOutsideTheSaneRangeAreRejected) {
+  EXPECT_NE(error_of([] {
+              registry_of("BM_A window=1024 allocs_per_event=1e20\n");
+            }).find("alloc-ceilings.txt:1: field 'allocs_per_event': 1e20 is above "),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              registry_of("BM_A window=1024 allocs_per_event=1 bytes_per_event=1e20\n");
+            }).find("alloc-ceilings.txt:1: field 'bytes_per_event'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              registry_of("BM_A window=99999999999 allocs_per_event=1\n");
+            }).find("alloc-ceilings.txt:1: field 'window'"),
+            std::string::npos);
 }
 
 TEST(Gate, UsesTheMedianOfOddAndEvenRepetitionCountsWhenAllowedToVary) {
@@ -292,6 +357,16 @@ TEST(Gate, UnreadableOrImpossibleCountersFailClosed) {
   EXPECT_NE(error_of([&] {
               check_allocations(registry_of(registry), parse_gbench_results(missing, "r.json"));
             }).find("repetition 1: counter 'window' is missing"),
+            std::string::npos);
+}
+
+TEST(Gate, ABenchmarkPublishingAllocationsWithoutAWindowFailsClosed) {
+  const std::string results = R"({"context": {}, "benchmarks": [
+    {"name": "BM_B", "run_name": "BM_B", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "allocs/op": 5000}]})";
+  EXPECT_NE(error_of([&] {
+              check_allocations(registry_of(""), parse_gbench_results(results, "r.json"));
+            }).find("r.json: benchmark 'BM_B' publishes 'allocs/op' but no 'window'"),
             std::string::npos);
 }
 
@@ -489,11 +564,127 @@ TEST(Raise, RefusesWhatIsNotARaiseWithAReason) {
   EXPECT_NE(refused(raise_of("BM_A", std::nan(""), "x")).find("VALUE must be"), std::string::npos);
   raise_request zero_window = raise_of("BM_B", 1, "x");
   zero_window.window = 0;
-  EXPECT_EQ(refused(zero_window), "ratchet raise: --window must be positive, got 0");
+  EXPECT_EQ(refused(zero_window),
+            "ratchet raise: --window must be between 1 and 1000000000, got 0");
+  raise_request other_window = raise_of("BM_A", 3, "x");
+  other_window.window = 512;
+  EXPECT_NE(refused(other_window).find("--window 512 differs from the registry's window 1024"),
+            std::string::npos);
+  raise_request unset_window = raise_of("BM_A", 3, "x");
+  unset_window.window.reset();
+  ceiling_registry r = registry_of("BM_A window=1024 allocs_per_event=2\n");
+  EXPECT_FALSE(raise_ceiling(r, unset_window).added);
   EXPECT_NE(refused(raise_of("PodEvicted", 1, "x")).find("is not a benchmark name"),
             std::string::npos);
   EXPECT_NE(refused(raise_of("BM_X window=1 #", 1, "x")).find("is not a benchmark name"),
             std::string::npos);
+}
+
+TEST(Raise, ArgumentsAreParsedStrictly) {
+  EXPECT_EQ(parse_ceiling_argument("1.25"), 1.25);
+  EXPECT_EQ(parse_window_argument("512"), 512);
+  for (const std::string bad : {"", "0x10", "1.5x", " 1", "1,5"})
+    EXPECT_NE(error_of([&] { parse_ceiling_argument(bad); }).find("VALUE must be"),
+              std::string::npos)
+        << bad;
+  for (const std::string bad : {"", "0x10", "1e20", "0", "-3", "99999999999"})
+    EXPECT_NE(error_of([&] { parse_window_argument(bad); }).find("--window must be"),
+              std::string::npos)
+        << bad;
+}
+
+// Real processes, each running `ratchet raise` on one shared registry at the same time: every
+// update must survive (a read-modify-write without a lock keeps only some of them).
+TEST(Raise, ParallelRaisesOnOneRegistryLoseNoUpdate) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ratchet_lock.XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(pattern.data());
+  const std::string registry = (dir / "alloc-ceilings.txt").string();
+  constexpr int rounds = 5, writers = 8;
+  for (int round = 0; round < rounds; ++round) {
+    std::ofstream(registry) << "# ceilings\n";
+    std::vector<pid_t> children;
+    for (int i = 0; i < writers; ++i) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        const std::vector<std::string> args{
+            "raise", fmt::format("BM_P{}", i), "1", "--reason", "parallel", "--registry", registry};
+        std::ostringstream out, err;
+        ::_exit(tools::ratchet::run(args, out, err));
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    const ceiling_registry r = ceiling_registry::load(registry);
+    ASSERT_EQ(r.ceilings().size(), static_cast<std::size_t>(writers)) << "round " << round;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// The same for tighten: each process lowers its own benchmark (--only), all at once.
+TEST(Tighten, ParallelTightensOnOneRegistryLoseNoUpdate) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ratchet_lock.XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(pattern.data());
+  const std::string registry = (dir / "alloc-ceilings.txt").string();
+  const std::string results = (dir / "r.json").string();
+  constexpr int rounds = 5, writers = 8;
+  std::vector<fake_benchmark> measured;
+  std::string ceilings;
+  for (int i = 0; i < writers; ++i) {
+    measured.push_back({fmt::format("BM_P{}", i), {0}});
+    ceilings += fmt::format("BM_P{} window=1024 allocs_per_event=5\n", i);
+  }
+  std::ofstream(results) << gbench_json(measured);
+  for (int round = 0; round < rounds; ++round) {
+    std::ofstream(registry) << ceilings;
+    std::vector<pid_t> children;
+    for (int i = 0; i < writers; ++i) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        const std::vector<std::string> args{"tighten",   "--only", fmt::format("BM_P{}", i),
+                                            "--results", results,  "--registry",
+                                            registry};
+        std::ostringstream out, err;
+        ::_exit(tools::ratchet::run(args, out, err));
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    const ceiling_registry r = ceiling_registry::load(registry);
+    for (const ceiling& c : r.ceilings())
+      EXPECT_EQ(c.allocs_per_event, 0) << c.benchmark << " in round " << round;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, AWriteThatFailsPrintsNoDiff) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ratchet_ro.XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(pattern.data());
+  const std::string registry = (dir / "alloc-ceilings.txt").string();
+  const std::string results = (dir / "r.json").string();
+  std::ofstream(registry) << "BM_A window=1024 allocs_per_event=5\n";
+  std::ofstream(results) << gbench_json({{"BM_A", {1024}}});
+  std::filesystem::permissions(registry, std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::group_read |
+                                             std::filesystem::perms::others_read);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"tighten", "--registry", registry, "--results", results},
+        std::vector<std::string>{"raise", "BM_A", "9", "--reason", "x", "--registry", registry}}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(tools::ratchet::run(args, out, err), 2) << args[0];
+    EXPECT_EQ(out.str(), "") << args[0];
+    EXPECT_NE(err.str().find("is read-only"), std::string::npos) << err.str();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // ---- explain: which code is the project's ---------------------------------------------------

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace tools {
 
@@ -19,5 +20,9 @@ class input_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// `text` cut to `max` bytes with "..." and the full size appended when longer, so that an
+// error message echoing an input stays one readable line whatever the input holds.
+std::string truncate_for_message(std::string_view text, std::size_t max = 80);
 
 }  // namespace tools

@@ -54,7 +54,8 @@ struct gate_options {
 // Throws input_error (exit 2, fail closed) when: a gated benchmark has no measurement; a
 // repetition's allocs/op or window is missing, not a finite number, or negative; the window
 // is not the registry's; repetitions disagree (unless allowed); the results hold a detector
-// benchmark (one publishing allocs/op and window) that the registry does not list (ungated).
+// benchmark (one publishing allocs/op and window) that the registry does not list (ungated);
+// a benchmark publishes allocs/op without a window (it could not be gated).
 gate_report check_allocations(const ceiling_registry& registry, const gbench_results& results,
                               const gate_options& options = {});
 

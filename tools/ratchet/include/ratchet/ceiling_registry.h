@@ -54,8 +54,18 @@ class ceiling_registry {
     int ceiling_index = -1;
   };
   std::vector<line_entry> lines_;
+  // The file's line ending ("\r\n" when its first line has one), kept on rewrite so a
+  // registry checked out with CRLF does not turn into a whole-file diff.
+  std::string newline_ = "\n";
+  std::string bom_;  // the UTF-8 byte order mark the file opened with, if any
   std::vector<ceiling> ceilings_;
 };
+
+// The largest values a registry accepts: far above any real detector, far below where a
+// comparison at 6 decimals could lose precision. Anything larger is a typo or an attack.
+inline constexpr double max_allocs_per_event = 1e9;
+inline constexpr double max_bytes_per_event = 1e12;
+inline constexpr std::int64_t max_window = 1'000'000'000;
 
 // BM_ followed by [A-Za-z0-9_/:.-]: what a registry line can hold without quoting.
 bool valid_benchmark_name(const std::string& name);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,18 @@ std::vector<ceiling_change> tighten_ceilings(ceiling_registry& registry, const g
 
 struct raise_request {
   std::string benchmark;
-  double value = 0;                            // allocs/event
-  std::string reason;                          // required, one line
-  std::int64_t window = bench::window_events;  // for a benchmark recorded for the first time
+  double value = 0;    // allocs/event
+  std::string reason;  // required, one line
+  // Unset: the registry's window, or bench::window_events for a benchmark recorded for the
+  // first time. Set for a listed benchmark, it must equal the registry's (a ceiling is per
+  // window; raise does not move a benchmark to another window).
+  std::optional<std::int64_t> window;
 };
+
+// The command-line forms of raise's numbers, parsed strictly (plain decimal, no hex, no
+// empty text; a window up to max_window): throws input_error naming the argument.
+double parse_ceiling_argument(const std::string& text);
+std::int64_t parse_window_argument(const std::string& text);
 
 struct raise_result {
   bool added = false;  // the benchmark had no ceiling yet
@@ -48,12 +57,12 @@ struct raise_result {
 };
 
 // Throws input_error when the reason is blank or spans lines, the value is not in [0, 1e9],
-// the window is not positive, or the name is not a valid benchmark name. Needs no registry,
-// so a bad request is refused before the registry is read.
+// the window is not in [1, max_window], or the name is not a valid benchmark name. Needs no
+// registry, so a bad request is refused before the registry is read.
 void validate_raise_request(const raise_request& request);
 
 // Raises (or first records) one ceiling: validate_raise_request, then an input_error when the
-// value is not above the current ceiling.
+// value is not above the current ceiling or the window is not the registry's.
 raise_result raise_ceiling(ceiling_registry& registry, const raise_request& request);
 
 // explain's argument: a benchmark name (kept) or a detector name, which names its warm
