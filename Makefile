@@ -68,7 +68,7 @@ bench-phases: configure
 # Tests labelled no_asan cannot coexist with ASan's malloc interception and are excluded here
 # (each says why in its CMakeLists.txt).
 SANITIZE_BUILD_DIR ?= build-sanitize
-FUZZ_TARGETS = $(patsubst %.cpp,%,$(notdir $(wildcard detectors/*/*_fuzz.cpp alloc_hooks/test/*_fuzz.cpp)))
+FUZZ_TARGETS = $(patsubst %.cpp,%,$(notdir $(shell git ls-files '*_fuzz.cpp' 2>/dev/null)))
 
 $(SANITIZE_BUILD_DIR)/CMakeCache.txt: | deps
 	CC=clang CXX=clang++ cmake -S . -B $(SANITIZE_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
