@@ -27,14 +27,21 @@ endfunction()
 # allocgate_add_gtest(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [LABEL label])
 # One GoogleTest executable registered with ctest via gtest_discover_tests. One label only:
 # CMake 3.25's test discovery splits a list-valued property into separate arguments.
+# WHOLE registers the executable as one ctest test instead of one per GoogleTest test: for suites
+# whose tests come from data folders, which ctest then sees without a rebuild or a glob.
 function(allocgate_add_gtest name)
-  cmake_parse_arguments(ARG "" "ALLOCATOR;LABEL" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "WHOLE" "ALLOCATOR;LABEL" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
   if(ARG_ALLOCATOR)
     allocgate_link_allocator(${name} ${ARG_ALLOCATOR})
   endif()
   include(GoogleTest)
+  if(ARG_WHOLE)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABEL}")
+    return()
+  endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABEL}")
 endfunction()
 
@@ -65,24 +72,14 @@ endfunction()
 # allocgate_cli_golden_test(<name> SOURCES ... [LIBS ...] TESTDATA <dir> [LABEL label])
 # A GoogleTest executable over the golden cases in <dir>/cli, linking the harness
 # (allocgate::cli_golden, tools/common); <dir> reaches the sources as ALLOCGATE_TESTDATA (see
-# ALLOCGATE_CLI_GOLDEN_TESTS). ctest learns the cases when the
-# executable is built (gtest_discover_tests), so adding or removing a case folder must
-# rebuild it: the folder's listing is a configure dependency, written to <name>_cases.txt,
-# which the test sources depend on. Add a case, build, run ctest.
+# ALLOCGATE_CLI_GOLDEN_TESTS). The cases are data, found when the executable runs (one ctest
+# entry, one GoogleTest test per case): add a case folder and run ctest, nothing to rebuild.
 function(allocgate_cli_golden_test name)
   cmake_parse_arguments(ARG "" "TESTDATA;LABEL" "SOURCES;LIBS" ${ARGN})
   if(NOT ARG_LABEL)
     set(ARG_LABEL tools)
   endif()
   allocgate_add_gtest(${name} SOURCES ${ARG_SOURCES} LIBS ${ARG_LIBS} allocgate::cli_golden
-                      LABEL ${ARG_LABEL})
+                      LABEL ${ARG_LABEL} WHOLE)
   target_compile_definitions(${name} PRIVATE ALLOCGATE_TESTDATA="${ARG_TESTDATA}")
-  # The case folders are data, not sources: listing them here only drives the rebuild.
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ARG_TESTDATA}/cli)
-  file(GLOB cases LIST_DIRECTORIES true RELATIVE ${ARG_TESTDATA}/cli ${ARG_TESTDATA}/cli/*)
-  list(SORT cases)
-  string(REPLACE ";" "\n" cases_text "${cases}")
-  file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${name}_cases.txt CONTENT "${cases_text}\n")
-  set_source_files_properties(${ARG_SOURCES} PROPERTIES OBJECT_DEPENDS
-                              ${CMAKE_CURRENT_BINARY_DIR}/${name}_cases.txt)
 endfunction()
