@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "benchhist/commands.h"
+#include "common/decimal.h"
 #include "common/error.h"
 
 namespace tools::benchhist {
@@ -42,11 +43,10 @@ CLI::Validator finite_at_least(double min) {
 CLI::Validator count_at_least(std::uint64_t min) {
   return CLI::Validator(
       [min](std::string& in) -> std::string {
-        std::uint64_t v = 0;
-        const auto [end, ec] = std::from_chars(in.data(), in.data() + in.size(), v);
-        if (in.empty() || ec != std::errc{} || end != in.data() + in.size() || v > INT64_MAX)
+        const std::optional<std::uint64_t> v = parse_decimal(in);
+        if (!v || *v > INT64_MAX)
           return fmt::format("expected a whole number >= {}, got '{}'", min, in);
-        if (v < min) return fmt::format("must be >= {}, got '{}'", min, in);
+        if (*v < min) return fmt::format("must be >= {}, got '{}'", min, in);
         return std::string{};
       },
       fmt::format("INT >= {}", min));

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/decimal.h"
 #include "common/error.h"
 #include "detectors/corpus.h"
 #include "detectors/detector.h"
@@ -40,12 +41,8 @@ constexpr std::uint64_t max_permille = 1000;
 CLI::Validator decimal(std::uint64_t lo, std::uint64_t hi) {
   return CLI::Validator(
       [lo, hi](std::string& s) -> std::string {
-        std::uint64_t v = 0;
-        const char* end = s.data() + s.size();
-        const bool digits = !s.empty() && std::all_of(s.begin(), s.end(),
-                                                      [](char c) { return c >= '0' && c <= '9'; });
-        const auto r = std::from_chars(s.data(), end, v);
-        if (!digits || r.ec != std::errc{} || r.ptr != end || v < lo || v > hi)
+        const std::optional<std::uint64_t> v = parse_decimal(s);
+        if (!v || *v < lo || *v > hi)
           return "'" + s.substr(0, 40) + (s.size() > 40 ? "...'" : "'") +
                  " is not a decimal integer from " + std::to_string(lo) + " to " +
                  std::to_string(hi);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/decimal.h"
 #include "common/error.h"
 #include "detect/line_reader.h"
 #include "detect/scan.h"
@@ -30,12 +31,8 @@ constexpr int min_year = 1970;
 constexpr int max_year = 9999;
 
 std::string check_year(std::string& s) {
-  int v = 0;
-  const char* end = s.data() + s.size();
-  const bool digits =
-      !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  const auto r = std::from_chars(s.data(), end, v);
-  if (!digits || r.ec != std::errc{} || r.ptr != end || v < min_year || v > max_year)
+  const std::optional<std::uint64_t> v = parse_decimal(s);
+  if (!v || *v < min_year || *v > max_year)
     return fmt::format("'{}' is not a year from {} to {}", s.substr(0, 40), min_year, max_year);
   return {};
 }
