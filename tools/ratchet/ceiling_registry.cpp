@@ -206,14 +206,16 @@ ceiling_registry ceiling_registry::parse(const std::string& text, const std::str
   int line = 0;
   while (std::getline(in, raw)) {
     ++line;
-    std::string_view view = raw;
-    if (!view.empty() && view.back() == '\r') {
-      view.remove_suffix(1);
-      if (line == 1) r.newline_ = "\r\n";
-    }
+    const std::string_view whole = raw;
+    const bool ends_in_cr = !whole.empty() && whole.back() == '\r';
+    if (line == 1 && ends_in_cr) r.newline_ = "\r\n";
+    std::string_view view = whole;
+    if (ends_in_cr) view.remove_suffix(1);
     const std::size_t first = view.find_first_not_of(" \t");
     if (first == std::string_view::npos || view[first] == '#') {
-      r.lines_.push_back({std::string(view), -1});
+      // In a CRLF file the CR is the line ending's, which render() writes back; in an LF file
+      // it is the line's own text, kept as it is (so a rewrite never eats it).
+      r.lines_.push_back({std::string(r.newline_ == "\r\n" ? view : whole), -1});
       continue;
     }
     ceiling c = parse_ceiling_line(view, path, line);

@@ -147,6 +147,13 @@ TEST(Registry, RenderKeepsCrlfLineEndings) {
   EXPECT_EQ(registry_of(text).render(), text);
 }
 
+// A CR at the end of a comment in an LF file is the comment's own text: a rewrite keeps it
+// (the fuzz target found rewrites eating one CR per round).
+TEST(Registry, RenderKeepsACommentsOwnCarriageReturnInAnLfFile) {
+  const std::string text = "# a\n# b\r\r\nBM_A window=1024 allocs_per_event=1.000000\n";
+  EXPECT_EQ(registry_of(text).render(), text);
+}
+
 TEST(Registry, MissingFileIsAnError) {
   EXPECT_NE(error_of([] {
               ceiling_registry::load("/nonexistent/ceilings.txt");
