@@ -64,7 +64,9 @@ struct repetition_values {
   std::vector<double> allocs, windows, bytes;
 };
 
-repetition_values read_repetitions(const gbench_results& results, const ceiling& c) {
+repetition_values read_repetitions(const gbench_results& results, const ceiling& c,
+                                   const metric& m) {
+  const std::string per_op(m.per_op);
   repetition_values v;
   for (const benchmark_entry& e : results.entries) {
     if (e.aggregate || e.key != c.benchmark) continue;
@@ -90,7 +92,7 @@ repetition_values read_repetitions(const gbench_results& results, const ceiling&
             results.path, c.benchmark, e.repetition_index, counter, it->second, max_count_per_op));
       return it->second;
     };
-    v.allocs.push_back(*value(counter_allocs_per_op, true));
+    v.allocs.push_back(*value(per_op, true));
     const double window = *value(counter_window, true);
     if (window != static_cast<double>(c.window))
       throw input_error(fmt::format(
@@ -98,6 +100,7 @@ repetition_values read_repetitions(const gbench_results& results, const ceiling&
           "is for {}",
           results.path, c.benchmark, window, c.line, c.window));
     v.windows.push_back(window);
+    if (!m.has_bytes) continue;
     if (auto bytes = value(counter_bytes_per_op, c.bytes_per_event.has_value()))
       v.bytes.push_back(*bytes);
   }
@@ -109,6 +112,10 @@ repetition_values read_repetitions(const gbench_results& results, const ceiling&
 gate_report check_allocations(const ceiling_registry& registry, const gbench_results& results,
                               const gate_options& options) {
   const double slack_percent = options.slack_percent;
+  const metric& m = *options.gated;
+  const std::string per_op(m.per_op);
+  const std::string_view counters_name =
+      m.has_bytes ? std::string_view("allocation counters") : m.per_op;
   // Every detector benchmark in the results must be gated: an ungated one is a
   // configuration error, not a pass.
   for (const std::string& key : results.keys()) {
@@ -119,36 +126,38 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
           return true;
       return false;
     };
-    if (!publishes(counter_allocs_per_op)) continue;
+    if (!publishes(per_op)) continue;
     // Without its window, allocs/op cannot become allocs/event: refuse rather than guess one.
     if (!publishes(counter_window))
       throw input_error(fmt::format(
           "{}: benchmark '{}' publishes '{}' but no '{}' counter, so it cannot be gated; publish "
           "the window (bench/contract/include/bench/measurement.h)",
-          results.path, key, counter_allocs_per_op, counter_window));
+          results.path, key, per_op, counter_window));
     if (registry.find(key) == nullptr)
       throw input_error(fmt::format(
-          "{}: benchmark '{}' publishes allocation counters but has no ceiling in the registry "
-          "(ungated); record one with: ratchet raise {} VALUE --reason \"new detector\"",
-          results.path, key, key));
+          "{}: benchmark '{}' publishes {} but has no ceiling in the registry "
+          "(ungated); record one with: ratchet raise {}{} VALUE --reason \"new detector\"",
+          results.path, key, counters_name, m.has_bytes ? "" : "--metric instr ", key));
   }
 
   gate_report report;
+  report.gated = &m;
   for (const ceiling& c : registry.ceilings()) {
-    const repetition_values values = read_repetitions(results, c);
+    const repetition_values values = read_repetitions(results, c, m);
     const std::vector<double>& allocs = values.allocs;
     if (allocs.empty())
       throw input_error(fmt::format(
           "{}: gated benchmark '{}' (registry line {}) has no '{}' measurement in the results; "
           "did the benchmark run (filter?) and publish its counters?",
-          results.path, c.benchmark, c.line, counter_allocs_per_op));
+          results.path, c.benchmark, c.line, per_op));
     const auto [low, high] = std::minmax_element(allocs.begin(), allocs.end());
     if (*low != *high && !options.allow_nondeterministic)
-      throw input_error(fmt::format(
-          "{}: benchmark '{}' made between {} and {} allocs/op over its {} repetitions: "
-          "allocation counts must be deterministic (find the varying site with `ratchet "
-          "explain`, or gate on the median with --allow-nondeterministic)",
-          results.path, c.benchmark, *low, *high, allocs.size()));
+      throw input_error(
+          fmt::format("{}: benchmark '{}' made between {} and {} {} over its {} repetitions: "
+                      "{} counts must be deterministic (find the varying site with `ratchet "
+                      "explain`, or gate on the median with --allow-nondeterministic)",
+                      results.path, c.benchmark, *low, *high, per_op, allocs.size(),
+                      m.has_bytes ? "allocation" : "instruction"));
     gate_row r;
     r.benchmark = c.benchmark;
     r.repetitions = allocs.size();
@@ -166,7 +175,7 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
     const auto at_precision = [](double v) { return std::round(v * 1e6); };
     if (at_precision(r.allocs_per_event) > at_precision(r.ceiling)) {
       r.verdict = gate_verdict::breach;
-      r.why = fmt::format("{:.6f} allocs/event > ceiling {}", r.allocs_per_event,
+      r.why = fmt::format("{:.6f} {} > ceiling {}", r.allocs_per_event, m.per_event,
                           format_ceiling(r.ceiling));
     } else if (r.bytes_ceiling &&
                at_precision(r.bytes_per_event) > at_precision(*r.bytes_ceiling)) {
@@ -182,24 +191,50 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
   return report;
 }
 
-std::string render_text(const gate_report& report) {
-  table t({"benchmark", "allocs/event", "ceiling", "headroom", "bytes/event", "reps", "verdict"},
-          {align::left, align::right, align::right, align::right, align::right, align::right,
-           align::left});
-  for (const auto& r : report.rows) {
-    t.add_row({r.benchmark, fmt::format("{:.6f}", r.allocs_per_event), format_ceiling(r.ceiling),
-               headroom(r), fmt::format("{:.1f}", r.bytes_per_event), std::to_string(r.repetitions),
-               verdict_text(r)});
+namespace {
+
+// The gate's table: the bytes/event column only for a metric that has one.
+table gate_table(const metric& m) {
+  std::vector<std::string> header{"benchmark", std::string(m.per_event), "ceiling", "headroom"};
+  std::vector<align> alignment{align::left, align::right, align::right, align::right};
+  if (m.has_bytes) {
+    header.emplace_back("bytes/event");
+    alignment.push_back(align::right);
   }
+  header.insert(header.end(), {"reps", "verdict"});
+  alignment.insert(alignment.end(), {align::right, align::left});
+  return table(header, alignment);
+}
+
+std::vector<std::string> gate_cells(const metric& m, const gate_row& r, std::string name,
+                                    std::string verdict) {
+  std::vector<std::string> cells{std::move(name), fmt::format("{:.6f}", r.allocs_per_event),
+                                 format_ceiling(r.ceiling), headroom(r)};
+  if (m.has_bytes) cells.push_back(fmt::format("{:.1f}", r.bytes_per_event));
+  cells.insert(cells.end(), {std::to_string(r.repetitions), std::move(verdict)});
+  return cells;
+}
+
+}  // namespace
+
+std::string render_text(const gate_report& report) {
+  const metric& m = *report.gated;
+  table t = gate_table(m);
+  for (const auto& r : report.rows)
+    t.add_row(gate_cells(m, r, r.benchmark, verdict_text(r)));
   std::string out = t.render_text();
   for (const auto& r : report.rows) {
-    if (r.verdict == gate_verdict::breach)
+    if (r.verdict == gate_verdict::breach) {
       out += fmt::format("BREACH {}: {}\n", r.benchmark, r.why);
+      if (!m.explain_command.empty())
+        out += fmt::format("  by function: {}{}\n", m.explain_command, r.benchmark);
+    }
   }
   if (report.tighten_suggested()) {
-    out +=
+    out += fmt::format(
         "\nSome benchmarks sit well under their ceilings: lock the win in with "
-        "`make bench-ratchet` (ratchet tighten) and commit the registry diff.\n";
+        "`{}` (ratchet tighten) and commit the registry diff.\n",
+        m.tighten_command);
     for (const auto& r : report.rows)
       if (r.verdict == gate_verdict::well_under)
         out += fmt::format("  {}: {} -> {}\n", r.benchmark, format_ceiling(r.ceiling),
@@ -209,28 +244,75 @@ std::string render_text(const gate_report& report) {
 }
 
 std::string render_markdown(const gate_report& report) {
-  table t({"benchmark", "allocs/event", "ceiling", "headroom", "bytes/event", "reps", "verdict"},
-          {align::left, align::right, align::right, align::right, align::right, align::right,
-           align::left});
+  const metric& m = *report.gated;
+  table t = gate_table(m);
   for (const auto& r : report.rows) {
     const std::string verdict = r.verdict == gate_verdict::breach       ? "❌ BREACH"
                                 : r.verdict == gate_verdict::well_under ? "✅ ok (tighten)"
                                                                         : "✅ ok";
-    t.add_row({"`" + r.benchmark + "`", fmt::format("{:.6f}", r.allocs_per_event),
-               format_ceiling(r.ceiling), headroom(r), fmt::format("{:.1f}", r.bytes_per_event),
-               std::to_string(r.repetitions), verdict});
+    t.add_row(gate_cells(m, r, "`" + r.benchmark + "`", verdict));
   }
   std::string out =
-      report.breached() ? "### Allocation gate: ❌ breach\n\n" : "### Allocation gate: ✅ pass\n\n";
+      fmt::format("### {}: {}\n\n", m.gate_title, report.breached() ? "❌ breach" : "✅ pass");
   out += t.render_markdown();
   for (const auto& r : report.rows)
-    if (r.verdict == gate_verdict::breach)
+    if (r.verdict == gate_verdict::breach) {
       out += fmt::format("\n**BREACH** `{}`: {}\n", r.benchmark, r.why);
+      if (!m.explain_command.empty())
+        out += fmt::format("by function: `{}{}`\n", m.explain_command, r.benchmark);
+    }
   if (report.tighten_suggested())
-    out +=
-        "\nSome benchmarks sit well under their ceilings: run `make bench-ratchet` and commit "
-        "the registry diff.\n";
+    out += fmt::format(
+        "\nSome benchmarks sit well under their ceilings: run `{}` and commit "
+        "the registry diff.\n",
+        m.tighten_command);
   return out;
+}
+
+ceiling_registry::stamp results_platform(const gbench_results& results, const metric& m) {
+  const auto it = results.context.find(std::string(m.platform_context));
+  if (it == results.context.end() || it->second.empty())
+    throw input_error(fmt::format(
+        "{}: no platform stamp (context field '{}'): {} counts are exact for one platform only, "
+        "so results without a stamp cannot be gated",
+        results.path, m.platform_context, m.per_event));
+  // The stamp is the registry's own line format: parse it the registry's way.
+  const ceiling_registry parsed =
+      ceiling_registry::parse("platform " + it->second + "\n", results.path + " (context)");
+  return parsed.platform();
+}
+
+void check_platform(const ceiling_registry& registry, const gbench_results& results,
+                    const metric& m, const std::string& registry_path) {
+  if (m.platform_context.empty()) return;
+  if (registry.platform().empty())
+    throw input_error(fmt::format(
+        "{}: field 'platform': the registry has no platform stamp; {} counts are exact for one "
+        "platform only (record it with `ratchet restamp --metric {}`)",
+        registry_path, m.per_event, m.name));
+  const ceiling_registry::stamp measured = results_platform(results, m);
+  std::string differences;
+  const auto value_of = [](const ceiling_registry::stamp& s, const std::string& key) {
+    for (const auto& [k, v] : s)
+      if (k == key) return v;
+    return std::string("(none)");
+  };
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : registry.platform())
+    keys.push_back(k);
+  for (const auto& [k, v] : measured)
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  for (const std::string& k : keys) {
+    const std::string want = value_of(registry.platform(), k), got = value_of(measured, k);
+    if (want != got) differences += fmt::format("; {}: registry '{}', results '{}'", k, want, got);
+  }
+  if (!differences.empty())
+    throw input_error(fmt::format(
+        "{}:{}: field 'platform': the ceilings were recorded on another platform{}. {} counts "
+        "are exact for one platform only: re-record them here with `ratchet restamp --metric {} "
+        "--results ... --reason \"...\"` (make bench-instr-restamp REASON=...), or run the gate "
+        "on the registry's platform",
+        registry_path, registry.platform_line(), differences, m.per_event, m.name));
 }
 
 }  // namespace tools

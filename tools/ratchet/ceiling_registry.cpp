@@ -119,7 +119,8 @@ bool valid_benchmark_name(const std::string& name) {
 
 namespace {
 
-ceiling parse_ceiling_line(std::string_view text, const std::string& path, int line) {
+ceiling parse_ceiling_line(std::string_view text, const std::string& path, int line,
+                           const std::string& value_key) {
   line_parser p(text, path, line);
   ceiling c;
   c.line = line;
@@ -133,17 +134,17 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
   bool has_window = false, has_allocs = false, has_bytes = false, has_reason = false;
   while (!p.at_end()) {
     const auto [key, value] = p.field();
-    bool* seen = key == "window"             ? &has_window
-                 : key == "allocs_per_event" ? &has_allocs
-                 : key == "bytes_per_event"  ? &has_bytes
-                 : key == "reason"           ? &has_reason
-                                             : nullptr;
+    bool* seen = key == "window"            ? &has_window
+                 : key == value_key         ? &has_allocs
+                 : key == "bytes_per_event" ? &has_bytes
+                 : key == "reason"          ? &has_reason
+                                            : nullptr;
     // A field given twice would make the diff show a value that is not the one gated.
     if (seen != nullptr && *seen) p.fail(fmt::format("field '{}' is given twice", key));
     if (key == "window") {
       c.window = p.positive_integer(key, value, max_window);
       has_window = true;
-    } else if (key == "allocs_per_event") {
+    } else if (key == value_key) {
       c.allocs_per_event = p.decimal(key, value, max_allocs_per_event);
       has_allocs = true;
     } else if (key == "bytes_per_event") {
@@ -153,15 +154,34 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
       c.reason = value;
       has_reason = true;
     } else {
-      p.fail(
-          fmt::format("unknown field '{}' (expected window, allocs_per_event, "
-                      "bytes_per_event, reason)",
-                      truncate_for_message(key)));
+      p.fail(fmt::format("unknown field '{}' (expected window, {}, bytes_per_event, reason)",
+                         truncate_for_message(key), value_key));
     }
   }
   if (!has_window) p.fail("missing field 'window'");
-  if (!has_allocs) p.fail("missing field 'allocs_per_event'");
+  if (!has_allocs) p.fail(fmt::format("missing field '{}'", value_key));
   return c;
+}
+
+// "platform key=value key=\"quoted value\"...": the stamp of a registry whose counts depend on
+// the platform.
+ceiling_registry::stamp parse_platform_line(std::string_view text, const std::string& path,
+                                            int line) {
+  line_parser p(text, path, line);
+  p.word();  // "platform"
+  ceiling_registry::stamp s;
+  while (!p.at_end()) {
+    auto field = p.field();
+    for (const auto& [k, v] : s)
+      if (k == field.first) p.fail(fmt::format("platform field '{}' is given twice", k));
+    s.push_back(std::move(field));
+  }
+  if (s.empty()) p.fail("field 'platform': expected key=value fields");
+  return s;
+}
+
+bool needs_quotes(const std::string& s) {
+  return s.empty() || s.find_first_of(" \t\"\\=") != std::string::npos;
 }
 
 std::string quote(const std::string& s) {
@@ -185,18 +205,20 @@ std::string format_ceiling(double value) {
   return fmt::format("{:.6f}", value);
 }
 
-ceiling_registry ceiling_registry::load(const std::string& path) {
+ceiling_registry ceiling_registry::load(const std::string& path, const std::string& value_key) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw input_error(fmt::format("{}: cannot open the ceiling registry (no such file)", path));
   if (!std::filesystem::is_regular_file(path, ec))
     throw input_error(
         fmt::format("{}: cannot open the ceiling registry (not a regular file)", path));
-  return parse(read_file(path), path);
+  return parse(read_file(path), path, value_key);
 }
 
-ceiling_registry ceiling_registry::parse(const std::string& text, const std::string& path) {
+ceiling_registry ceiling_registry::parse(const std::string& text, const std::string& path,
+                                         const std::string& value_key) {
   ceiling_registry r;
+  r.value_key_ = value_key;
   // A UTF-8 byte order mark (some editors add one) is kept on rewrite, not read as text.
   constexpr std::string_view bom = "\xEF\xBB\xBF";
   const bool has_bom = text.compare(0, bom.size(), bom) == 0;
@@ -218,7 +240,19 @@ ceiling_registry ceiling_registry::parse(const std::string& text, const std::str
       r.lines_.push_back({std::string(r.newline_ == "\r\n" ? view : whole), -1});
       continue;
     }
-    ceiling c = parse_ceiling_line(view, path, line);
+    const std::string_view rest = view.substr(first);
+    if (rest.rfind("platform", 0) == 0 && (rest.size() == 8 || rest[8] == ' ' || rest[8] == '\t')) {
+      if (r.platform_line_ != 0)
+        throw input_error(
+            fmt::format("{}:{}: field 'platform': the registry is already stamped at "
+                        "line {}",
+                        path, line, r.platform_line_));
+      r.platform_ = parse_platform_line(view, path, line);
+      r.platform_line_ = line;
+      r.lines_.push_back({"", platform_index});
+      continue;
+    }
+    ceiling c = parse_ceiling_line(view, path, line, value_key);
     if (const ceiling* previous = r.find(c.benchmark))
       throw input_error(fmt::format("{}:{}: field 'benchmark': '{}' is already listed at line {}",
                                     path, line, c.benchmark, previous->line));
@@ -254,11 +288,15 @@ std::string ceiling_registry::render() const {
     width = std::max(width, c.benchmark.size());
   std::string out = bom_;
   for (const auto& l : lines_) {
-    if (l.ceiling_index < 0) {
+    if (l.ceiling_index == platform_index) {
+      out += "platform";
+      for (const auto& [k, v] : platform_)
+        out += " " + k + "=" + (needs_quotes(v) ? quote(v) : v);
+    } else if (l.ceiling_index < 0) {
       out += l.verbatim;
     } else {
       const ceiling& c = ceilings_[static_cast<std::size_t>(l.ceiling_index)];
-      out += fmt::format("{:<{}} window={} allocs_per_event={}", c.benchmark, width, c.window,
+      out += fmt::format("{:<{}} window={} {}={}", c.benchmark, width, c.window, value_key_,
                          format_ceiling(c.allocs_per_event));
       if (c.bytes_per_event) out += " bytes_per_event=" + format_ceiling(*c.bytes_per_event);
       if (!c.reason.empty()) out += " reason=" + quote(c.reason);
@@ -266,6 +304,18 @@ std::string ceiling_registry::render() const {
     out += newline_;
   }
   return out;
+}
+
+void ceiling_registry::set_platform(stamp s) {
+  platform_ = std::move(s);
+  if (platform_line_ != 0) return;
+  // After the leading comment block, before the first ceiling.
+  std::size_t at = 0;
+  while (at < lines_.size() && lines_[at].ceiling_index == -1 &&
+         lines_[at].verbatim.find_first_not_of(" \t\r") != std::string::npos)
+    ++at;
+  lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(at), {"", platform_index});
+  platform_line_ = static_cast<int>(at) + 1;
 }
 
 void ceiling_registry::save(const std::string& path) const {

@@ -19,6 +19,7 @@
 #include "ratchet/ceiling_registry.h"
 #include "ratchet/commands.h"
 #include "ratchet/explain.h"
+#include "ratchet/metric.h"
 
 namespace tools::ratchet {
 namespace {
@@ -40,7 +41,28 @@ struct options {
   std::vector<std::string> source_roots;
   bool allow_nondeterministic = false;
   std::vector<std::string> only;
+  std::string metric_name = "allocs";
+  bool registry_given = false;  // else the metric's default registry
+  bool slack_given = false;     // else the metric's default slack
 };
+
+const metric& metric_of(const options& o) {
+  return *find_metric(o.metric_name);  // CLI11 checked the name
+}
+std::string registry_of(const options& o) {
+  return o.registry_given ? o.registry : std::string(metric_of(o).default_registry);
+}
+double slack_of(const options& o) {
+  return o.slack_given ? o.slack_percent : metric_of(o).default_slack_percent;
+}
+ceiling_registry load_registry(const options& o) {
+  return ceiling_registry::load(registry_of(o), std::string(metric_of(o).registry_key));
+}
+gate_options gate_options_of(const options& o) {
+  gate_options g = make_gate_options(slack_of(o), o.allow_nondeterministic);
+  g.gated = &metric_of(o);
+  return g;
+}
 
 explain_options explain_options_of(const options& o) {
   explain_options e;
@@ -50,10 +72,10 @@ explain_options explain_options_of(const options& o) {
 }
 
 int run_check(const options& o, std::ostream& out, std::ostream& err) {
-  const ceiling_registry registry = ceiling_registry::load(o.registry);
+  const ceiling_registry registry = load_registry(o);
   const gbench_results results = load_gbench_results(o.results);
-  const gate_report report = check_allocations(
-      registry, results, make_gate_options(o.slack_percent, o.allow_nondeterministic));
+  check_platform(registry, results, metric_of(o), registry_of(o));
+  const gate_report report = check_allocations(registry, results, gate_options_of(o));
   out << (o.format == "markdown" ? render_markdown(report) : render_text(report));
   if (report.breached() && !o.explain_bench.empty()) {
     // A breach explains itself: re-run each breached benchmark with site attribution. If
@@ -76,15 +98,16 @@ int run_check(const options& o, std::ostream& out, std::ostream& err) {
 int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
   // Held across read, modify and rename: a second tighten or raise waits for this one.
   std::optional<file_lock> lock;
-  if (!o.dry_run) lock.emplace(o.registry);
-  ceiling_registry registry = ceiling_registry::load(o.registry);
+  const std::string path = registry_of(o);
+  if (!o.dry_run) lock.emplace(path);
+  ceiling_registry registry = load_registry(o);
   const gbench_results results = load_gbench_results(o.results);
-  const gate_report report = check_allocations(
-      registry, results, make_gate_options(o.slack_percent, o.allow_nondeterministic));
+  check_platform(registry, results, metric_of(o), path);
+  const gate_report report = check_allocations(registry, results, gate_options_of(o));
   const std::vector<ceiling_change> changes =
-      tighten_ceilings(registry, report, results, o.slack_percent, o.only);
+      tighten_ceilings(registry, report, results, slack_of(o), o.only);
   // Saved before the diff is printed: a diff on screen means the registry holds it.
-  if (!changes.empty() && !o.dry_run) registry.save(o.registry);
+  if (!changes.empty() && !o.dry_run) registry.save(path);
   for (const ceiling_change& c : changes)
     out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
                        format_ceiling(c.from), format_ceiling(c.to));
@@ -92,13 +115,13 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
     out << fmt::format(
         "ratchet: nothing to tighten: every ceiling is within {:.1f}% slack of its "
         "measurement\n",
-        o.slack_percent);
+        slack_of(o));
   } else if (o.dry_run) {
     out << fmt::format("ratchet: {} ceiling(s) would be lowered (dry run: {} unchanged)\n",
-                       changes.size(), o.registry);
+                       changes.size(), path);
   } else {
     out << fmt::format("ratchet: lowered {} ceiling(s) in {}; commit the diff\n", changes.size(),
-                       o.registry);
+                       path);
   }
   if (report.breached())
     err << "ratchet: note: some benchmarks breach their ceilings; tighten never raises (see "
@@ -110,17 +133,44 @@ int run_raise(const options& o, std::ostream& out) {
   raise_request request{o.benchmark, parse_ceiling_argument(o.value), o.reason, std::nullopt};
   if (!o.window.empty() || o.window_given) request.window = parse_window_argument(o.window);
   validate_raise_request(request);
-  const file_lock lock(o.registry);
-  ceiling_registry registry = ceiling_registry::load(o.registry);
+  const std::string path = registry_of(o);
+  const std::string_view key = metric_of(o).registry_key;
+  const file_lock lock(path);
+  ceiling_registry registry = load_registry(o);
   const raise_result r = raise_ceiling(registry, request);
-  registry.save(o.registry);  // before the diff: a diff on screen means the registry holds it
+  registry.save(path);  // before the diff: a diff on screen means the registry holds it
   if (r.added)
-    out << fmt::format("+ {} window={} allocs_per_event={} reason=\"{}\"\n", o.benchmark,
-                       request.window.value_or(bench::window_events), format_ceiling(r.value),
+    out << fmt::format("+ {} window={} {}={} reason=\"{}\"\n", o.benchmark,
+                       request.window.value_or(bench::window_events), key, format_ceiling(r.value),
                        o.reason);
   else
-    out << fmt::format("- {0} allocs_per_event={1}\n+ {0} allocs_per_event={2} reason=\"{3}\"\n",
-                       o.benchmark, format_ceiling(r.previous), format_ceiling(r.value), o.reason);
+    out << fmt::format("- {0} {4}={1}\n+ {0} {4}={2} reason=\"{3}\"\n", o.benchmark,
+                       format_ceiling(r.previous), format_ceiling(r.value), o.reason, key);
+  return exit_ok;
+}
+
+// A stamped registry re-recorded on the results' platform (ceilings may rise: --reason).
+int run_restamp(const options& o, std::ostream& out) {
+  const std::string path = registry_of(o);
+  const metric& m = metric_of(o);
+  if (m.platform_context.empty())
+    throw input_error(fmt::format("ratchet restamp: the {} metric has no platform stamp", m.name));
+  const file_lock lock(path);
+  ceiling_registry registry = load_registry(o);
+  const gbench_results results = load_gbench_results(o.results);
+  const gate_report report = check_allocations(registry, results, gate_options_of(o));
+  const std::vector<ceiling_change> changes =
+      restamp_ceilings(registry, report, results, m, o.reason);
+  registry.save(path);
+  std::string stamp;
+  for (const auto& [k, v] : registry.platform())
+    stamp += " " + k + "=" + v;
+  out << fmt::format("+ platform{}\n", stamp);
+  for (const ceiling_change& c : changes)
+    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
+                       format_ceiling(c.from), format_ceiling(c.to));
+  out << fmt::format("ratchet: restamped {} ({} ceiling(s) changed); commit the diff\n", path,
+                     changes.size());
   return exit_ok;
 }
 
@@ -146,8 +196,18 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
       "ratchet"};
   app.require_subcommand(1);
 
+  // --metric: which per-event counter the registry gates (ratchet/metric.h). Its registry and
+  // slack become the defaults unless given.
+  const auto add_metric = [&o](CLI::App* sub) {
+    sub->add_option("--metric", o.metric_name,
+                    "allocs (allocs/op, baselines/alloc-ceilings.txt) or instr (instr/op under "
+                    "callgrind, baselines/instr-ceilings.txt, platform-stamped)")
+        ->check(CLI::IsMember({"allocs", "instr"}))
+        ->capture_default_str();
+  };
   auto* check = app.add_subcommand("check", "Gate: every gated benchmark within its ceiling?");
   check->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  add_metric(check);
   check->add_option("--results", o.results, "Google Benchmark JSON (with repetitions)")->required();
   check->add_option("--format", o.format, "Output format")
       ->check(CLI::IsMember({"text", "markdown"}))
@@ -155,7 +215,9 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   check->add_option("--explain-with", o.explain_bench,
                     "Attribution bench binary: on a breach, re-run it and print the allocation "
                     "sites responsible");
-  check->add_option("--slack-percent", o.slack_percent, "Slack used for tighten suggestions")
+  check
+      ->add_option("--slack-percent", o.slack_percent,
+                   "Slack used for tighten suggestions (--metric instr: 0.2)")
       ->capture_default_str();
   check->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
                   "Gate on the median when repetitions disagree (default: exit 2)");
@@ -168,10 +230,12 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   auto* tighten = app.add_subcommand(
       "tighten", "Lower each ceiling to the measurement plus slack; never raises one");
   tighten->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  add_metric(tighten);
   tighten->add_option("--results", o.results, "Google Benchmark JSON")->required();
   tighten
       ->add_option("--slack-percent", o.slack_percent,
-                   "Relative slack over the measurement (platform differences only)")
+                   "Relative slack over the measurement (platform differences only; --metric "
+                   "instr: 0.2)")
       ->capture_default_str();
   tighten->add_flag("--dry-run", o.dry_run, "Print the diff without writing");
   tighten->add_option("--only", o.only,
@@ -186,10 +250,21 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   raise->add_option("value", o.value, "New ceiling in allocs/event")->required();
   raise->add_option("--reason", o.reason, "Why the ceiling must go up (recorded)")->required();
   raise->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  add_metric(raise);
   auto* window = raise->add_option("--window", o.window,
                                    fmt::format("Window of a newly recorded benchmark (default {}; "
                                                "for a listed one it must be the registry's)",
                                                bench::window_events));
+
+  auto* restamp = app.add_subcommand(
+      "restamp",
+      "Re-record a platform-stamped registry (--metric instr) on the results' platform: new "
+      "stamp, every ceiling set to the measurement plus slack (up or down), with a reason");
+  restamp->add_option("--results", o.results, "Results JSON with the platform stamp")->required();
+  restamp->add_option("--reason", o.reason, "Why the platform changed (recorded)")->required();
+  restamp->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  restamp->add_option("--slack-percent", o.slack_percent, "Slack over the measurement");
+  add_metric(restamp);
 
   auto* explain = app.add_subcommand(
       "explain", "Where a benchmark's allocations come from: call sites per event");
@@ -211,12 +286,18 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     return app.exit(e, out, err) == 0 ? exit_ok : exit_error;
   }
   o.window_given = window->count() > 0;
+  for (CLI::App* sub : {check, tighten, raise, restamp}) {
+    if (!*sub) continue;
+    o.registry_given = sub->get_option("--registry")->count() > 0;
+    if (sub != raise) o.slack_given = sub->get_option("--slack-percent")->count() > 0;
+  }
   try {
     if ((*check || *explain) && o.explain_top < 1)
       throw input_error(fmt::format("--top must be at least 1, got {}", o.explain_top));
     if (*check) return run_check(o, out, err);
     if (*tighten) return run_tighten(o, out, err);
     if (*raise) return run_raise(o, out);
+    if (*restamp) return run_restamp(o, out);
     if (*explain) return run_explain(o, out);
   } catch (const std::exception& e) {
     err << "ratchet: error: " << e.what() << "\n";

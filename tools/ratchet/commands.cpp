@@ -119,6 +119,28 @@ raise_result raise_ceiling(ceiling_registry& registry, const raise_request& r) {
   return result;
 }
 
+std::vector<ceiling_change> restamp_ceilings(ceiling_registry& registry, const gate_report& report,
+                                             const gbench_results& results, const metric& m,
+                                             const std::string& reason) {
+  if (reason.find_first_not_of(" \t") == std::string::npos)
+    throw input_error(
+        "ratchet restamp: --reason is required and must say why the platform changed");
+  for (char c : reason)
+    if (static_cast<unsigned char>(c) < 0x20)
+      throw input_error("ratchet restamp: --reason must be one line (no control characters)");
+  registry.set_platform(results_platform(results, m));
+  std::vector<ceiling_change> changes;
+  for (const auto& row : report.rows) {
+    ceiling* c = registry.find(row.benchmark);
+    if (c == nullptr || row.tightened == c->allocs_per_event) continue;
+    changes.push_back(
+        {c->benchmark, std::string(m.registry_key), c->allocs_per_event, row.tightened});
+    if (row.tightened > c->allocs_per_event) c->reason = reason;
+    c->allocs_per_event = row.tightened;
+  }
+  return changes;
+}
+
 std::string resolve_benchmark_name(const std::string& name) {
   if (name.rfind(bench::benchmark_prefix, 0) == 0) return name;
   return bench::benchmark_name(name, bench::family::warm);

@@ -33,6 +33,10 @@ inline constexpr std::string_view bytes_per_event = "bytes/event";
 inline constexpr std::string_view peak_live_bytes = "peak_live_bytes";
 inline constexpr std::string_view ns_per_event = "ns/event";
 inline constexpr std::string_view events_per_second = "events/s";
+// The instruction gate's counts (valgrind --tool=callgrind, exact): instructions per window
+// and per event.
+inline constexpr std::string_view instr_per_op = "instr/op";
+inline constexpr std::string_view instr_per_event = "instr/event";
 }  // namespace counter
 
 // The environment variable that arms call-site attribution in a benchmark binary linked with

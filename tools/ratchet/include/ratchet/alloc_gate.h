@@ -9,6 +9,7 @@
 #include "bench/measurement.h"
 #include "common/gbench_results.h"
 #include "ratchet/ceiling_registry.h"
+#include "ratchet/metric.h"
 
 namespace tools {
 
@@ -34,6 +35,7 @@ struct gate_row {
 };
 
 struct gate_report {
+  const metric* gated = &allocs_metric;  // what the rows measure (labels, hints)
   std::vector<gate_row> rows;
   bool breached() const;
   bool tighten_suggested() const;
@@ -49,7 +51,17 @@ struct gate_options {
   // Allocation counts are deterministic, so repetitions that disagree are a defect to find,
   // not noise to average: by default they fail closed. With this set, the median decides.
   bool allow_nondeterministic = false;
+  // The metric the registry and the results hold: its counter is read instead of allocs/op.
+  const metric* gated = &allocs_metric;
 };
+
+// For a stamped metric (metric::platform_context): the registry's platform line must match
+// the results' stamp field for field. Throws input_error (exit 2, fail closed) naming the
+// differing fields, or when either stamp is missing. Does nothing for an unstamped metric.
+void check_platform(const ceiling_registry& registry, const gbench_results& results,
+                    const metric& m, const std::string& registry_path);
+// The results' stamp as registry fields (for restamping); input_error when absent.
+ceiling_registry::stamp results_platform(const gbench_results& results, const metric& m);
 
 // Throws input_error (exit 2, fail closed) when: a gated benchmark has no measurement; a
 // repetition's allocs/op or window is missing, not a finite number, or negative; the window

@@ -8,11 +8,18 @@
 //
 // `#` starts a comment line; blank lines are ignored. Comments and blank lines are kept when
 // the file is rewritten (tighten, raise), so the file's own documentation survives.
+//
+// The same format holds other per-event metrics (ratchet/metric.h): the ceiling's field is
+// then named after the metric (instr_per_event=...), and a registry may carry one platform
+// stamp, a line of key=value fields the results must match:
+//
+//   platform compiler=gcc-12.2.0 stdlib=libstdc++-12-20220819 flags="-O2 -g" valgrind=3.19.0
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/measurement.h"
@@ -22,18 +29,31 @@ namespace tools {
 struct ceiling {
   std::string benchmark;                       // e.g. "BM_PodEvictedDetector"
   std::int64_t window = bench::window_events;  // events per iteration
-  double allocs_per_event = 0;                 // the ceiling; measured == ceiling passes
-  std::optional<double> bytes_per_event;       // optional second ceiling
-  std::string reason;                          // why it was last raised ("" if never)
-  int line = 0;                                // where it stands in the file (1-based)
+  // The ceiling, in the registry's metric (allocs/event unless the registry was read with
+  // another value field); measured == ceiling passes.
+  double allocs_per_event = 0;
+  std::optional<double> bytes_per_event;  // optional second ceiling
+  std::string reason;                     // why it was last raised ("" if never)
+  int line = 0;                           // where it stands in the file (1-based)
 };
 
 class ceiling_registry {
  public:
   // Throws input_error naming file, line and field for anything malformed, including a
   // benchmark listed twice.
-  static ceiling_registry load(const std::string& path);
-  static ceiling_registry parse(const std::string& text, const std::string& path);
+  // `value_key` names the ceiling's field (metric::registry_key).
+  static ceiling_registry load(const std::string& path,
+                               const std::string& value_key = "allocs_per_event");
+  static ceiling_registry parse(const std::string& text, const std::string& path,
+                                const std::string& value_key = "allocs_per_event");
+
+  // The `platform` line's fields in file order (empty: the registry is not stamped), and the
+  // line it stands on (0 when absent).
+  using stamp = std::vector<std::pair<std::string, std::string>>;
+  const stamp& platform() const noexcept { return platform_; }
+  int platform_line() const noexcept { return platform_line_; }
+  // Replaces the stamp (adding the line after the leading comments when there was none).
+  void set_platform(stamp s);
 
   const std::vector<ceiling>& ceilings() const noexcept { return ceilings_; }
   ceiling* find(const std::string& benchmark);
@@ -59,6 +79,10 @@ class ceiling_registry {
   std::string newline_ = "\n";
   std::string bom_;  // the UTF-8 byte order mark the file opened with, if any
   std::vector<ceiling> ceilings_;
+  std::string value_key_ = "allocs_per_event";
+  stamp platform_;
+  int platform_line_ = 0;
+  static constexpr int platform_index = -2;  // line_entry::ceiling_index of the platform line
 };
 
 // The largest values a registry accepts: far above any real detector, far below where a

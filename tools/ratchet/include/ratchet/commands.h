@@ -65,6 +65,14 @@ void validate_raise_request(const raise_request& request);
 // value is not above the current ceiling or the window is not the registry's.
 raise_result raise_ceiling(ceiling_registry& registry, const raise_request& request);
 
+// Re-records a stamped registry on another platform (metric::platform_context): the stamp
+// becomes the results', and every ceiling the measurement plus slack, up or down, with
+// `reason` recorded on each line that rises. `report` must come from check_allocations over
+// the same registry and results. Throws input_error for a blank or multi-line reason.
+std::vector<ceiling_change> restamp_ceilings(ceiling_registry& registry, const gate_report& report,
+                                             const gbench_results& results, const metric& m,
+                                             const std::string& reason);
+
 // explain's argument: a benchmark name (kept) or a detector name, which names its warm
 // benchmark ("pod_evicted" -> "BM_PodEvictedDetector", from bench/contract).
 std::string resolve_benchmark_name(const std::string& detector_or_benchmark);

@@ -1,0 +1,342 @@
+// File: instr_report.cpp
+// The results JSON and the by-function tables declared in instr_report.h.
+#include "instr/instr_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "bench/measurement.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/table.h"
+
+#ifndef ALLOCGATE_SOURCE_DIR
+#define ALLOCGATE_SOURCE_DIR ""
+#endif
+
+namespace instr {
+
+using tools::input_error;
+namespace fs = std::filesystem;
+
+const callgrind_profile* profile_set::find(const std::string& benchmark) const {
+  for (const auto& p : profiles)
+    if (p.benchmark() == benchmark) return &p;
+  return nullptr;
+}
+
+namespace {
+
+// callgrind.out.N in dump order (N numerically), the final exit dump (no suffix) left out.
+std::vector<std::string> dump_files(const std::string& folder) {
+  std::vector<std::pair<long, std::string>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    constexpr std::string_view prefix = "callgrind.out.";
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string suffix = name.substr(prefix.size());
+    if (suffix.empty() || suffix.find_first_not_of("0123456789") != std::string::npos) continue;
+    found.emplace_back(std::stol(suffix), entry.path().string());
+  }
+  if (ec)
+    throw input_error(fmt::format("{}: cannot read the profile folder: {}", folder, ec.message()));
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found)
+    out.push_back(std::move(f.second));
+  return out;
+}
+
+}  // namespace
+
+profile_set load_profile_set(const std::string& folder) {
+  profile_set set;
+  set.folder = folder;
+  const std::string runner = (fs::path(folder) / "runner.txt").string();
+  std::error_code ec;
+  if (!fs::is_regular_file(runner, ec))
+    throw input_error(fmt::format("{}: no such file (the runner's output; did it run?)", runner));
+  std::istringstream in(tools::read_file(runner));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("platform ", 0) == 0) set.platform = line.substr(9);
+  if (set.platform.empty())
+    throw input_error(
+        fmt::format("{}: no 'platform ...' line (not the instruction runner's output?)", runner));
+  std::string valgrind;
+  for (const std::string& file : dump_files(folder)) {
+    callgrind_profile p = load_callgrind(file);
+    const std::string name = p.benchmark();
+    if (name.rfind(bench::benchmark_prefix, 0) != 0) continue;
+    if (p.events() == 0)
+      throw input_error(fmt::format("{}: the trigger '{}' carries no events=N", file, p.trigger));
+    if (const callgrind_profile* other = set.find(name))
+      throw input_error(
+          fmt::format("{}: a second profile of '{}' (the first is {}); one run per folder", file,
+                      name, other->path));
+    if (!valgrind.empty() && p.valgrind_version() != valgrind)
+      throw input_error(
+          fmt::format("{}: written by {}, the others by callgrind-{}", file, p.creator, valgrind));
+    valgrind = p.valgrind_version();
+    set.profiles.push_back(std::move(p));
+  }
+  if (set.profiles.empty())
+    throw input_error(fmt::format(
+        "{}: no benchmark profile (callgrind.out.N naming a BM_ benchmark); did the runner run "
+        "under valgrind --tool=callgrind?",
+        folder));
+  set.platform += " valgrind=" + (valgrind.empty() ? std::string("unknown") : valgrind);
+  return set;
+}
+
+std::string results_json(const profile_set& set) {
+  nlohmann::ordered_json doc;
+  doc["context"] = {{"executable", "detector_instr_count (valgrind --tool=callgrind)"},
+                    {"instr_platform", set.platform},
+                    {"instr_profiles", set.folder}};
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const callgrind_profile& p : set.profiles) {
+    const std::string name = p.benchmark();
+    const auto fact = [&](const char* key) -> std::uint64_t {
+      const auto it = p.facts.find(key);
+      return it == p.facts.end() ? 0 : std::stoull(it->second);
+    };
+    const std::uint64_t windows = fact("windows");
+    const std::uint64_t events = p.events();
+    nlohmann::ordered_json e;
+    e["name"] = name;
+    e["run_name"] = name;
+    e["run_type"] = "iteration";
+    e["repetitions"] = 1;
+    e["repetition_index"] = 0;
+    e["threads"] = 1;
+    e["iterations"] = windows;
+    e["real_time"] = 0;
+    e["cpu_time"] = 0;
+    e["time_unit"] = "ns";
+    e[std::string(bench::counter::window)] = fact("window");
+    e[std::string(bench::counter::instr_per_op)] =
+        windows ? static_cast<double>(p.total) / static_cast<double>(windows) : 0.0;
+    e[std::string(bench::counter::instr_per_event)] =
+        static_cast<double>(p.total) / static_cast<double>(events);
+    e["instr"] = p.total;
+    e["events"] = events;
+    list.push_back(std::move(e));
+  }
+  doc["benchmarks"] = std::move(list);
+  return doc.dump(2) + "\n";
+}
+
+source_roots source_roots::of_build() {
+  source_roots r;
+  if (std::string(ALLOCGATE_SOURCE_DIR).size() > 0) r.roots.push_back(ALLOCGATE_SOURCE_DIR);
+  return r;
+}
+
+std::optional<std::string> source_roots::project_relative(const std::string& file) const {
+  const std::string normal = fs::path(file).lexically_normal().string();
+  for (const std::string& root : roots) {
+    std::string r = fs::path(root).lexically_normal().string();
+    if (!r.empty() && r.back() != '/') r += '/';
+    if (normal.rfind(r, 0) == 0) return normal.substr(r.size());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> source_roots::project_file(const function_cost& f) const {
+  if (auto rel = project_relative(f.file)) return rel;
+  for (const std::string& file : f.files)
+    if (auto rel = project_relative(file)) return rel;
+  return std::nullopt;
+}
+
+bool source_roots::is_harness(const function_cost& f) const {
+  const auto rel = project_relative(f.file);
+  return rel && !harness.empty() && rel->rfind(harness, 0) == 0;
+}
+
+std::string short_name(const std::string& demangled) {
+  // "(anonymous namespace)" is a name, not a parameter list: hidden while the rest is cut.
+  constexpr std::string_view anonymous = "(anonymous namespace)";
+  constexpr std::string_view placeholder = "{anonymous}";
+  std::string s = demangled;
+  for (std::size_t at; (at = s.find(anonymous)) != std::string::npos;)
+    s.replace(at, anonymous.size(), placeholder);
+  if (const auto clone = s.find(" [clone"); clone != std::string::npos) s.erase(clone);
+  // The parameter list: the last top-level "(...)" (an operator() keeps its own name).
+  int depth = 0;
+  for (std::size_t i = s.size(); i-- > 0;) {
+    const char c = s[i];
+    if (c == ')') ++depth;
+    if (c == '(' && --depth == 0) {
+      if (i >= 8 && s.compare(i - 8, 8, "operator") == 0) continue;
+      s.erase(i);
+      break;
+    }
+  }
+  std::string out;
+  depth = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    // "operator<" / "operator<<" are names, not template brackets.
+    if (depth == 0 && c == '<' && i >= 8 && s.compare(i - 8, 8, "operator") == 0) {
+      out += c;
+      continue;
+    }
+    if (c == '<') ++depth;
+    if (depth == 0) out += c;
+    if (c == '>' && depth > 0) --depth;
+  }
+  // A return type in front ("void ns::f"): keep the last space-separated word at depth 0.
+  if (const auto space = out.rfind(' ');
+      space != std::string::npos && out.find("operator") == std::string::npos)
+    out = out.substr(space + 1);
+  for (std::size_t at; (at = out.find(placeholder)) != std::string::npos;)
+    out.replace(at, placeholder.size(), anonymous);
+  return out.empty() ? demangled : out;
+}
+
+namespace {
+
+std::string where(const function_cost& f, const source_roots& roots) {
+  if (auto rel = roots.project_file(f)) return *rel;
+  if (f.file != "???" && !f.file.empty()) return fs::path(f.file).filename().string();
+  return fs::path(f.object).filename().string();
+}
+
+double per_event(std::uint64_t n, std::uint64_t events) {
+  return events ? static_cast<double>(n) / static_cast<double>(events) : 0.0;
+}
+
+std::string fixed(double v) {
+  return fmt::format("{:.2f}", v);
+}
+
+std::string code(const std::string& s, bool markdown) {
+  return markdown ? "`" + s + "`" : s;
+}
+
+}  // namespace
+
+std::string render_explanation(const callgrind_profile& head, const explain_options& o) {
+  const std::uint64_t events = head.events();
+  std::vector<const function_cost*> project, other;
+  for (const auto& f : head.functions)
+    if (!o.roots.is_harness(f)) (o.roots.project_file(f) ? project : other).push_back(&f);
+  const auto take = [&](std::vector<const function_cost*>& v) {
+    if (v.size() > static_cast<std::size_t>(o.top)) v.resize(static_cast<std::size_t>(o.top));
+  };
+  take(project);
+  take(other);
+  tools::table t({"incl/event", "self/event", "self %", "code", "function", "where"},
+                 {tools::align::right, tools::align::right, tools::align::right, tools::align::left,
+                  tools::align::left, tools::align::left});
+  const auto add = [&](const function_cost* f, const char* kind) {
+    t.add_row({fixed(per_event(f->inclusive, events)), fixed(per_event(f->self, events)),
+               fmt::format("{:.1f}%", head.total ? 100.0 * static_cast<double>(f->self) /
+                                                       static_cast<double>(head.total)
+                                                 : 0.0),
+               kind, code(short_name(f->name), o.markdown), where(*f, o.roots)});
+  };
+  for (const auto* f : project)
+    add(f, "project");
+  for (const auto* f : other)
+    add(f, "library");
+  const std::string title = fmt::format(
+      "{}: {:.2f} instr/event over {} events ({}) - by function, project code first (top {} "
+      "of each):",
+      head.benchmark(), per_event(head.total, events), events, head.creator, o.top);
+  if (o.markdown) return "\n**" + title + "**\n\n" + t.render_markdown();
+  return "\n" + title + "\n" + t.render_text();
+}
+
+std::string render_diff(const callgrind_profile& base, const callgrind_profile& head,
+                        const explain_options& o) {
+  const std::uint64_t head_events = head.events();
+  const std::uint64_t base_events = base.events() ? base.events() : head_events;
+  struct pair {
+    const function_cost* base = nullptr;
+    const function_cost* head = nullptr;
+  };
+  std::map<std::string, pair> by_name;  // paired by short name: a signature change still pairs
+  for (const auto& f : base.functions)
+    if (!o.roots.is_harness(f) && !by_name[short_name(f.name)].base)
+      by_name[short_name(f.name)].base = &f;
+  for (const auto& f : head.functions)
+    if (!o.roots.is_harness(f) && !by_name[short_name(f.name)].head)
+      by_name[short_name(f.name)].head = &f;
+  struct row {
+    std::string name;
+    const function_cost* any;
+    double base_self, head_self, base_incl, head_incl;
+  };
+  std::vector<row> rows;
+  for (const auto& [name, p] : by_name) {
+    row r{name,
+          p.head ? p.head : p.base,
+          p.base ? per_event(p.base->self, base_events) : 0.0,
+          p.head ? per_event(p.head->self, head_events) : 0.0,
+          p.base ? per_event(p.base->inclusive, base_events) : 0.0,
+          p.head ? per_event(p.head->inclusive, head_events) : 0.0};
+    if (r.base_self != r.head_self || r.base_incl != r.head_incl) rows.push_back(r);
+  }
+  std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
+    const double da = std::abs(a.head_self - a.base_self), db = std::abs(b.head_self - b.base_self);
+    if (da != db) return da > db;
+    const double ia = std::abs(a.head_incl - a.base_incl), ib = std::abs(b.head_incl - b.base_incl);
+    if (ia != ib) return ia > ib;
+    return a.name < b.name;
+  });
+  if (rows.size() > static_cast<std::size_t>(o.top)) rows.resize(static_cast<std::size_t>(o.top));
+  tools::table t(
+      {"self base", "self head", "Δself/event", "incl base", "incl head", "Δincl/event", "function",
+       "where"},
+      {tools::align::right, tools::align::right, tools::align::right, tools::align::right,
+       tools::align::right, tools::align::right, tools::align::left, tools::align::left});
+  for (const row& r : rows)
+    t.add_row({fixed(r.base_self), fixed(r.head_self),
+               fmt::format("{:+.2f}", r.head_self - r.base_self), fixed(r.base_incl),
+               fixed(r.head_incl), fmt::format("{:+.2f}", r.head_incl - r.base_incl),
+               code(r.name, o.markdown), where(*r.any, o.roots)});
+  const double b = per_event(base.total, base_events), h = per_event(head.total, head_events);
+  const std::string title = fmt::format(
+      "{}: {:.2f} -> {:.2f} instr/event ({:+.2f}%) against base {} - top {} functions by change "
+      "of self instr/event:",
+      head.benchmark(), b, h, b > 0 ? (h - b) / b * 100.0 : 0.0, base.path, o.top);
+  const std::string body =
+      rows.empty() ? "no function changed\n" : (o.markdown ? t.render_markdown() : t.render_text());
+  if (o.markdown) return "\n**" + title + "**\n\n" + body;
+  return "\n" + title + "\n" + body;
+}
+
+std::string resolve_benchmark(const std::string& name) {
+  if (name.rfind(bench::benchmark_prefix, 0) == 0) return name;
+  return bench::benchmark_name(name, bench::family::warm);
+}
+
+callgrind_profile load_base(const std::string& file_or_folder, const std::string& benchmark) {
+  std::error_code ec;
+  if (fs::is_directory(file_or_folder, ec)) {
+    for (const std::string& file : dump_files(file_or_folder)) {
+      callgrind_profile p = load_callgrind(file);
+      if (p.benchmark() == benchmark) return p;
+    }
+    throw input_error(
+        fmt::format("{}: no profile of '{}' in the base folder", file_or_folder, benchmark));
+  }
+  callgrind_profile p = load_callgrind(file_or_folder);
+  if (p.benchmark() != benchmark)
+    throw input_error(fmt::format("{}: a profile of '{}', not of '{}'", file_or_folder,
+                                  p.benchmark().empty() ? p.trigger : p.benchmark(), benchmark));
+  return p;
+}
+
+}  // namespace instr
