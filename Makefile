@@ -138,3 +138,29 @@ bench-history-report: benchhist-build
 lint-workflows:
 	@command -v yamllint >/dev/null || { echo "lint-workflows: yamllint missing: scripts/install-deps.sh --with-optional" >&2; exit 2; }
 	yamllint --strict -d '{extends: default, rules: {line-length: {max: 120}, truthy: {check-keys: false}, document-start: disable}}' .github/workflows
+
+# ---- The instruction gate (callgrind; see README "The instruction gate") ----
+#   make bench-instr-check            instr/event against baselines/instr-ceilings.txt (exit 0/1/2)
+#   make bench-instr-tighten          lower instruction ceilings to the measurements (never raises)
+#   make bench-instr-restamp REASON="..."   re-record the ceilings on this platform
+#   make bench-instr-explain BENCHMARK=BM_X [BASE=profile file or folder]   by function
+.PHONY: bench-instr-build bench-instr-check bench-instr-tighten bench-instr-restamp \
+        bench-instr-explain
+INSTR_TARGETS = detector_instr_count_$(ALLOCATOR) instr-report ratchet
+
+bench-instr-build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(INSTR_TARGETS)
+
+bench-instr-check: bench-instr-build
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-instr-check.sh check
+
+bench-instr-tighten: bench-instr-build
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) scripts/bench-instr-check.sh tighten
+
+bench-instr-restamp: bench-instr-build
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) REASON="$(REASON)" scripts/bench-instr-check.sh restamp
+
+bench-instr-explain: bench-instr-build
+	@test -n "$(or $(BENCHMARK),$(DETECTOR))" || { echo "usage: make bench-instr-explain BENCHMARK=BM_PodEvictedDetector (or DETECTOR=pod_evicted) [BASE=...]" >&2; exit 2; }
+	BUILD_DIR=$(BUILD_DIR) ALLOCATOR=$(ALLOCATOR) BASE="$(BASE)" FORMAT=$(or $(FORMAT),text) \
+	  scripts/bench-instr-check.sh explain $(or $(BENCHMARK),$(DETECTOR))

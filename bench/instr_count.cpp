@@ -114,6 +114,58 @@ std::string quoted(std::string_view s) {
   return out + '"';
 }
 
+// Text at addresses that do not depend on the heap. memchr, memcmp and memcpy take different
+// paths for different alignments, so a line's instruction count depends on where it lies:
+// left in the corpus's own strings, it would move with the allocator (glibc, mimalloc and
+// jemalloc place them differently) and with any unrelated allocation made during setup. Each
+// piece of text here starts on its own 64-byte boundary of a page-aligned block.
+class pinned_text {
+ public:
+  static constexpr std::size_t alignment = 64;
+
+  // Copies every line and node name of the windows here and points the events at the copies.
+  void pin(bench::windows& w) {
+    std::size_t size = 0;
+    for (const auto& window : w.list)
+      for (const detectors::event& e : window)
+        size += padded(e.line.size()) + padded(e.node.size());
+    char* next = reserve(size);
+    for (auto& window : w.list)
+      for (detectors::event& e : window) {
+        e.line = place(next, e.line);
+        e.node = place(next, e.node);
+      }
+  }
+
+  // One block of text (the memchr reference's window text), aligned the same way.
+  std::string_view hold(std::string_view text) {
+    char* next = reserve(padded(text.size()));
+    return place(next, text);
+  }
+
+ private:
+  struct page_aligned_delete {
+    void operator()(char* p) const noexcept { ::operator delete[](p, std::align_val_t{4096}); }
+  };
+
+  static std::size_t padded(std::size_t n) { return (n + alignment) / alignment * alignment; }
+
+  char* reserve(std::size_t size) {
+    blocks_.emplace_back(static_cast<char*>(::operator new[](size + 1, std::align_val_t{4096})));
+    return blocks_.back().get();
+  }
+
+  static std::string_view place(char*& next, std::string_view text) {
+    std::memcpy(next, text.data(), text.size());
+    next[text.size()] = '\0';
+    const std::string_view placed(next, text.size());
+    next += padded(text.size());
+    return placed;
+  }
+
+  std::vector<std::unique_ptr<char, page_aligned_delete>> blocks_;
+};
+
 struct run_stats {
   std::size_t windows = 0;
   std::size_t events = 0;
@@ -130,14 +182,24 @@ void measured_window(detectors::detector& d, const std::vector<detectors::event>
   stats.events += window.size();
 }
 
-run_stats run_warm(const std::string& name, const bench::window_set& set,
-                   detectors::counting_sink& sink) {
-  bench::windows w = set.windows;
-  auto d = detectors::make_detector(name);
-  bench::warm_up(*d, w, sink);
+// A detector after its warm-up pass, with its own copy of the windows (their timestamps moved
+// on by one cycle), prepared before instrumentation starts.
+struct warmed {
+  std::unique_ptr<detectors::detector> d;
+  bench::windows w;
+};
+
+warmed warm_up(const std::string& name, const bench::window_set& set,
+               detectors::counting_sink& sink) {
+  warmed out{detectors::make_detector(name), set.windows};
+  bench::warm_up(*out.d, out.w, sink);
+  return out;
+}
+
+run_stats run_warm(warmed& state, detectors::counting_sink& sink) {
   run_stats stats;
-  for (const auto& window : w.list)
-    measured_window(*d, window, sink, stats);
+  for (const auto& window : state.w.list)
+    measured_window(*state.d, window, sink, stats);
   return stats;
 }
 
@@ -152,18 +214,22 @@ run_stats run_cold(const std::string& name, const bench::window_set& set,
 }
 
 // The reference: finding the line boundaries of the same windows' text with memchr.
-run_stats run_memchr(const bench::window_set& set, std::uint64_t& lines) {
-  std::vector<std::string> texts;
+std::vector<std::string_view> memchr_texts(const bench::window_set& set, pinned_text& pinned) {
+  std::vector<std::string_view> texts;
   for (const auto& window : set.windows.list) {
     std::string text;
     for (const detectors::event& e : window) {
       text += e.line;
       text += '\n';
     }
-    texts.push_back(std::move(text));
+    texts.push_back(pinned.hold(text));
   }
+  return texts;
+}
+
+run_stats run_memchr(const std::vector<std::string_view>& texts, std::uint64_t& lines) {
   run_stats stats;
-  for (const std::string& text : texts) {
+  for (const std::string_view text : texts) {
     const char* p = text.data();
     const char* const end = p + text.size();
     CALLGRIND_TOGGLE_COLLECT;
@@ -226,24 +292,37 @@ int main(int argc, char** argv) {
               compiler().c_str(), standard_library().c_str(), c_library().c_str(),
               quoted(ALLOCGATE_CXX_FLAGS).c_str(), isa().c_str(), ALLOCGATE_ALLOCATOR);
 
-  // Setup runs uninstrumented (fast under valgrind): every window set is built first.
-  std::vector<std::pair<std::string, bench::window_set>> sets;
-  for (const std::string_view name : detectors::detector_names())
-    if (selected(only_detectors, name))
-      sets.emplace_back(std::string(name), bench::make_window_set(name));
-
+  // Setup runs uninstrumented (fast under valgrind): every window set is built and every warm
+  // detector warmed up first.
   detectors::counting_sink sink;
+  pinned_text pinned;
+  struct prepared {
+    std::string name;
+    bench::window_set set;
+    warmed warm;
+    std::vector<std::string_view> texts;
+  };
+  std::vector<prepared> all;
+  for (const std::string_view name : detectors::detector_names()) {
+    if (!selected(only_detectors, name)) continue;
+    prepared p{std::string(name), bench::make_window_set(name), {}, {}};
+    pinned.pin(p.set.windows);
+    p.warm = warm_up(p.name, p.set, sink);
+    p.texts = memchr_texts(p.set, pinned);
+    all.push_back(std::move(p));
+  }
+
   std::uint64_t lines = 0;
   CALLGRIND_START_INSTRUMENTATION;
-  for (const auto& [name, set] : sets) {
+  for (auto& [name, set, warm, texts] : all) {
     for (const family f : {family::warm, family::cold, family::memchr_scan}) {
       const char* label = f == family::warm ? "warm" : f == family::cold ? "cold" : "memchr";
       if (!selected(only_families, label)) continue;
       const std::string benchmark = bench::benchmark_name(name, f);
       CALLGRIND_ZERO_STATS;
-      const run_stats stats = f == family::warm   ? run_warm(name, set, sink)
+      const run_stats stats = f == family::warm   ? run_warm(warm, sink)
                               : f == family::cold ? run_cold(name, set, sink)
-                                                  : run_memchr(set, lines);
+                                                  : run_memchr(texts, lines);
       // The dump names its benchmark and how many events it covers, so that each profile
       // file describes itself (a stored one can serve as a base without this run's output).
       char trigger[256];

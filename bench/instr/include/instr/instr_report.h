@@ -31,7 +31,8 @@ struct profile_set {
 profile_set load_profile_set(const std::string& folder);
 
 // Google Benchmark-shaped JSON (one repetition per benchmark; iterations = windows) with the
-// counters instr/op (per window), instr/event, window and events, and the platform stamp in
+// counters instr/op (per window; not for the memchr reference, which is never gated),
+// instr/event, instr (the total), window and events, and the platform stamp in
 // context.instr_platform.
 std::string results_json(const profile_set& set);
 
