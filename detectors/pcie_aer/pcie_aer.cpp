@@ -1000,19 +1000,8 @@ pcie_aer_detector::pcie_aer_detector(const pcie_aer_config& config)
 
 pcie_aer_detector::~pcie_aer_detector() = default;
 
-namespace {
-// Planted slowdown: an extra pass over each line.
-[[gnu::noinline]] std::size_t count_line_digits(std::string_view line) {
-  std::size_t n = 0;
-  for (const char c : line)
-    n += c >= '0' && c <= '9';
-  return n;
-}
-}  // namespace
-
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  stats_.events += count_line_digits(ev.line) == 1u << 30;
   state& s = *state_;
   // Parsing is pure, so it goes first and the phases stay contiguous; expiry and the sweep
   // still run for every line, ours or not, before the line's own handling.
