@@ -756,5 +756,110 @@ TEST(Explain, SitesOutsideProjectCodeAreNamedSo) {
   EXPECT_EQ(e.sites[0].function, "(outside project code)");
 }
 
+// ---- The same registry and gate for instructions per event (--metric instr) ----
+
+std::string instr_json(const std::string& platform, double instr_per_op) {
+  return fmt::format(
+      R"({{"context": {{"instr_platform": "{}"}}, "benchmarks": [{{"name": "BM_ADetector",
+  "run_name": "BM_ADetector", "run_type": "iteration", "repetitions": 1, "repetition_index": 0,
+  "iterations": 16, "real_time": 0, "cpu_time": 0, "time_unit": "ns", "window": 1024,
+  "instr/op": {}, "instr/event": {}}}]}})",
+      platform, instr_per_op, instr_per_op / 1024);
+}
+
+const std::string stamped_registry =
+    "# instructions\n"
+    "platform compiler=gcc-12.2.0 flags=\"-O2 -g\" valgrind=3.19.0\n"
+    "BM_ADetector window=1024 instr_per_event=1000.000000\n";
+
+TEST(InstrRegistry, ReadsTheMetricsFieldAndThePlatformStampAndRoundTrips) {
+  const auto r = ceiling_registry::parse(stamped_registry, "instr.txt", "instr_per_event");
+  ASSERT_EQ(r.ceilings().size(), 1u);
+  EXPECT_EQ(r.ceilings()[0].allocs_per_event, 1000.0);
+  ASSERT_EQ(r.platform().size(), 3u);
+  EXPECT_EQ(r.platform()[1], std::make_pair(std::string("flags"), std::string("-O2 -g")));
+  EXPECT_EQ(r.platform_line(), 2);
+  EXPECT_EQ(r.render(), stamped_registry);
+  // The allocation registry's field is not the instruction registry's, and vice versa.
+  EXPECT_THROW(ceiling_registry::parse(stamped_registry, "instr.txt"), input_error);
+  EXPECT_THROW(ceiling_registry::parse(stamped_registry + "platform a=b\n", "i", "instr_per_event"),
+               input_error);
+}
+
+TEST(InstrRegistry, SetPlatformAddsTheLineAfterTheLeadingComments) {
+  auto r = ceiling_registry::parse("# c\n# d\nBM_A window=1024 instr_per_event=1\n", "i",
+                                   "instr_per_event");
+  r.set_platform({{"compiler", "gcc-12.2.0"}, {"flags", "-O2 -g"}});
+  EXPECT_EQ(r.render(),
+            "# c\n# d\nplatform compiler=gcc-12.2.0 flags=\"-O2 -g\"\n"
+            "BM_A window=1024 instr_per_event=1.000000\n");
+}
+
+gate_report check_instr(const std::string& registry_text, const std::string& results_json) {
+  const auto registry = ceiling_registry::parse(registry_text, "instr.txt", "instr_per_event");
+  const auto results = parse_gbench_results(results_json, "r.json");
+  check_platform(registry, results, instr_metric, "instr.txt");
+  gate_options o;
+  o.gated = &instr_metric;
+  o.slack_percent = instr_metric.default_slack_percent;
+  return check_allocations(registry, results, o);
+}
+
+const std::string here = R"(compiler=gcc-12.2.0 flags=\"-O2 -g\" valgrind=3.19.0)";
+
+TEST(InstrGate, MeasuredEqualToTheCeilingPassesAndOneMoreInstructionPerEventBreaches) {
+  EXPECT_FALSE(check_instr(stamped_registry, instr_json(here, 1000.0 * 1024)).breached());
+  const gate_report over = check_instr(stamped_registry, instr_json(here, 1001.0 * 1024));
+  ASSERT_TRUE(over.breached());
+  EXPECT_NE(render_text(over).find("BREACH BM_ADetector: 1001.000000 instr/event > ceiling "
+                                   "1000.000000\n  by function: make bench-instr-explain "
+                                   "BENCHMARK=BM_ADetector"),
+            std::string::npos)
+      << render_text(over);
+  EXPECT_EQ(render_text(over).find("bytes/event"), std::string::npos);
+  EXPECT_NE(render_markdown(over).find("### Instruction gate: ❌ breach"), std::string::npos);
+}
+
+TEST(InstrGate, AnotherPlatformOrNoStampFailsClosed) {
+  const auto message = [](const std::string& registry, const std::string& json) {
+    try {
+      check_instr(registry, json);
+    } catch (const input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string other = R"(compiler=clang-14.0.6 flags=\"-O2 -g\" valgrind=3.19.0)";
+  EXPECT_NE(message(stamped_registry, instr_json(other, 1024))
+                .find("instr.txt:2: field 'platform': the ceilings were recorded on another "
+                      "platform; compiler: registry 'gcc-12.2.0', results 'clang-14.0.6'"),
+            std::string::npos);
+  const std::string extra = R"(compiler=gcc-12.2.0 flags=\"-O2 -g\" valgrind=3.19.0 isa=x)";
+  EXPECT_NE(message(stamped_registry, instr_json(extra, 1024))
+                .find("isa: registry '(none)', results 'x'"),
+            std::string::npos);
+  EXPECT_NE(message("BM_ADetector window=1024 instr_per_event=1\n", instr_json(here, 1024))
+                .find("the registry has no platform stamp"),
+            std::string::npos);
+  EXPECT_NE(message(stamped_registry, instr_json("", 1024)).find("no platform stamp"),
+            std::string::npos);
+}
+
+TEST(InstrGate, RestampMovesCeilingsBothWaysAndRecordsTheReasonOnARise) {
+  auto registry = ceiling_registry::parse(stamped_registry, "instr.txt", "instr_per_event");
+  const std::string other = R"(compiler=clang-14.0.6 flags=\"-O2\" valgrind=3.19.0)";
+  const auto results = parse_gbench_results(instr_json(other, 2000.0 * 1024), "r.json");
+  gate_options o;
+  o.gated = &instr_metric;
+  o.slack_percent = instr_metric.default_slack_percent;
+  const gate_report report = check_allocations(registry, results, o);
+  const auto changes = restamp_ceilings(registry, report, results, instr_metric, "clang build");
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(registry.ceilings()[0].allocs_per_event, 2004.0);  // + 0.2 % slack
+  EXPECT_EQ(registry.ceilings()[0].reason, "clang build");
+  EXPECT_EQ(registry.platform()[0].second, "clang-14.0.6");
+  EXPECT_THROW(restamp_ceilings(registry, report, results, instr_metric, " "), input_error);
+}
+
 }  // namespace
 }  // namespace tools
