@@ -162,10 +162,10 @@ int run_restamp(const options& o, std::ostream& out) {
   const std::vector<ceiling_change> changes =
       restamp_ceilings(registry, report, results, m, o.reason);
   registry.save(path);
-  std::string stamp;
-  for (const auto& [k, v] : registry.platform())
-    stamp += " " + k + "=" + v;
-  out << fmt::format("+ platform{}\n", stamp);
+  // The stamp as the file now holds it (quoted where needed).
+  const std::string text = "\n" + registry.render();  // the stamp may open the file
+  const std::size_t at = text.find("\nplatform ");
+  out << "+ " << text.substr(at + 1, text.find('\n', at + 1) - at - 1) << "\n";
   for (const ceiling_change& c : changes)
     out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
                        format_ceiling(c.from), format_ceiling(c.to));
