@@ -137,7 +137,8 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
       throw input_error(fmt::format(
           "{}: benchmark '{}' publishes {} but has no ceiling in the registry "
           "(ungated); record one with: ratchet raise {}{} VALUE --reason \"new detector\"",
-          results.path, key, counters_name, m.has_bytes ? "" : "--metric instr ", key));
+          results.path, key, counters_name,
+          m.name == allocs_metric.name ? std::string() : fmt::format("--metric {} ", m.name), key));
   }
 
   gate_report report;
