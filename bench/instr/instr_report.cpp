@@ -266,17 +266,28 @@ std::string render_diff(const callgrind_profile& base, const callgrind_profile& 
                         const explain_options& o) {
   const std::uint64_t head_events = head.events();
   const std::uint64_t base_events = base.events() ? base.events() : head_events;
-  struct pair {
-    const function_cost* base = nullptr;
-    const function_cost* head = nullptr;
+  // Functions are paired by short name, so a signature change still pairs; the overloads and
+  // instantiations a short name covers are summed (self exactly; inclusive may count a call
+  // between two of them twice, on both sides alike).
+  struct side {
+    std::uint64_t self = 0, inclusive = 0;
   };
-  std::map<std::string, pair> by_name;  // paired by short name: a signature change still pairs
-  for (const auto& f : base.functions)
-    if (!o.roots.is_harness(f) && !by_name[short_name(f.name)].base)
-      by_name[short_name(f.name)].base = &f;
-  for (const auto& f : head.functions)
-    if (!o.roots.is_harness(f) && !by_name[short_name(f.name)].head)
-      by_name[short_name(f.name)].head = &f;
+  struct pair {
+    side base, head;
+    const function_cost* any = nullptr;  // for the "where" column: head's first, else base's
+  };
+  std::map<std::string, pair> by_name;
+  const auto add = [&](const callgrind_profile& p, side pair::*which) {
+    for (const auto& f : p.functions) {
+      if (o.roots.is_harness(f)) continue;
+      pair& entry = by_name[short_name(f.name)];
+      (entry.*which).self += f.self;
+      (entry.*which).inclusive += f.inclusive;
+      if (entry.any == nullptr) entry.any = &f;  // head is added first
+    }
+  };
+  add(head, &pair::head);
+  add(base, &pair::base);
   struct row {
     std::string name;
     const function_cost* any;
@@ -285,11 +296,11 @@ std::string render_diff(const callgrind_profile& base, const callgrind_profile& 
   std::vector<row> rows;
   for (const auto& [name, p] : by_name) {
     row r{name,
-          p.head ? p.head : p.base,
-          p.base ? per_event(p.base->self, base_events) : 0.0,
-          p.head ? per_event(p.head->self, head_events) : 0.0,
-          p.base ? per_event(p.base->inclusive, base_events) : 0.0,
-          p.head ? per_event(p.head->inclusive, head_events) : 0.0};
+          p.any,
+          per_event(p.base.self, base_events),
+          per_event(p.head.self, head_events),
+          per_event(p.base.inclusive, base_events),
+          per_event(p.head.inclusive, head_events)};
     if (r.base_self != r.head_self || r.base_incl != r.head_incl) rows.push_back(r);
   }
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {

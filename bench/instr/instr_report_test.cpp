@@ -4,6 +4,7 @@
 // compression, the results JSON, and the tables by function.
 #include "instr/instr_report.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -137,6 +138,21 @@ TEST(Diff, NamesTheFunctionThatGrewFirst) {
   EXPECT_NE(first_row, std::string::npos) << diff;
   EXPECT_LT(first_row, diff.find("detectors::a_detector::on_event")) << diff;
   EXPECT_NE(diff.find("+12.50"), std::string::npos) << diff;
+}
+
+TEST(Diff, SumsTheOverloadsAShortNameCovers) {
+  const auto profile = [](int a, int b) {
+    return instr::parse_callgrind(
+        fmt::format("desc: Trigger: Client Request: BM_A events=1\nevents: Ir\nfl=x.cpp\n"
+                    "fn=ns::f(int)\n1 {}\nfn=ns::f(char)\n1 {}\ntotals: {}\n",
+                    a, b, a + b),
+        "mem");
+  };
+  instr::explain_options o;
+  o.roots.roots = {};
+  // One overload got cheaper, the other dearer by more: the name's change is the sum.
+  const std::string diff = instr::render_diff(profile(100, 100), profile(90, 130), o);
+  EXPECT_NE(diff.find("200.00     220.00       +20.00"), std::string::npos) << diff;
 }
 
 }  // namespace
