@@ -66,8 +66,12 @@ profile_set load_profile_set(const std::string& folder) {
     throw input_error(fmt::format("{}: no such file (the runner's output; did it run?)", runner));
   std::istringstream in(tools::read_file(runner));
   std::string line;
-  while (std::getline(in, line))
+  std::vector<std::string> announced;  // "benchmark BM_X ...": each dump the runner made
+  while (std::getline(in, line)) {
     if (line.rfind("platform ", 0) == 0) set.platform = line.substr(9);
+    if (line.rfind("benchmark ", 0) == 0)
+      announced.push_back(line.substr(10, line.find(' ', 10) - 10));
+  }
   if (set.platform.empty())
     throw input_error(
         fmt::format("{}: no 'platform ...' line (not the instruction runner's output?)", runner));
@@ -93,6 +97,12 @@ profile_set load_profile_set(const std::string& folder) {
         "{}: no benchmark profile (callgrind.out.N naming a BM_ benchmark); did the runner run "
         "under valgrind --tool=callgrind?",
         folder));
+  // A dump the runner announced but callgrind did not write (a full disk, a stale folder)
+  // would otherwise surface later as a missing measurement with no hint why.
+  for (const std::string& name : announced)
+    if (set.find(name) == nullptr)
+      throw input_error(fmt::format(
+          "{}: the runner dumped '{}' but the folder holds no profile of it", runner, name));
   set.platform += " valgrind=" + (valgrind.empty() ? std::string("unknown") : valgrind);
   return set;
 }
