@@ -173,7 +173,8 @@ ceiling_registry::stamp parse_platform_line(std::string_view text, const std::st
   while (!p.at_end()) {
     auto field = p.field();
     for (const auto& [k, v] : s)
-      if (k == field.first) p.fail(fmt::format("platform field '{}' is given twice", k));
+      if (k == field.first)
+        p.fail(fmt::format("platform field '{}' is given twice", truncate_for_message(k)));
     s.push_back(std::move(field));
   }
   if (s.empty()) p.fail("field 'platform': expected key=value fields");
