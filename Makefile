@@ -5,6 +5,7 @@
 #   make bench-allocs-check   the allocation gate (ALLOCATOR=glibc|mimalloc|jemalloc)
 #   make bench-ratchet        lower ceilings to the current measurements (never raises)
 #   make bench-explain DETECTOR=pod_evicted   where a detector's allocations come from
+#   make bench-instr-check    the instruction gate (callgrind instr/event; targets at the end)
 #   make bench-phases [DETECTOR=x]           phase profile: per-phase ns/event and allocs/event
 #   make build | clean | format | format-check | tidy | hook-overhead
 .DEFAULT_GOAL := test
