@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include "benchhist/significance.h"
 #include "benchhist/svg_chart.h"
 #include "benchhist/timing_gate.h"
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/stats.h"
 #include "test_support/temp_dir.h"
@@ -587,6 +589,71 @@ TEST(Reports, AllocationMetricsMustNotVary) {
   EXPECT_FALSE(rep.any_nondeterministic());
   auto noisy = series_store(dir.file("b.db"), {{2, 2, 2}, {2, 2, 3}}, "allocs/event");
   EXPECT_TRUE(make_cv_report(*noisy, f, o).any_nondeterministic());
+}
+
+TEST(Compare, InstructionCountsAreExactWithASlack) {
+  // One repetition per side is enough: no test, the counts are exact.
+  const std::string m(instr_per_event);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1000}), 10, m), compare_verdict::same);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1005}), 10, m), compare_verdict::within_slack);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {995}), 10, m), compare_verdict::within_slack);
+  // Beyond the 0.5 % slack: a regression however far below the timing threshold.
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1006}), 10, m), compare_verdict::regression);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {990}), 10, m), compare_verdict::improvement);
+  EXPECT_TRUE(is_exact_metric(m));
+  EXPECT_TRUE(is_instruction_metric("instr/window"));
+  EXPECT_FALSE(is_instruction_metric("allocs/event"));
+  // A slack of 0 makes any increase a regression, as for allocations.
+  compare_options o;
+  o.metrics = {m};
+  o.instr_slack_percent = 0;
+  EXPECT_EQ(compare_samples(one(m, {1000}), one(m, {1000.5}), o).rows.at(0).verdict,
+            compare_verdict::regression);
+  o.instr_slack_percent = -1;
+  EXPECT_THROW(compare_samples(one(m, {1000}), one(m, {1000}), o), input_error);
+  // Compared by default whenever either side publishes it.
+  EXPECT_NE(std::find(compare_options{}.metrics.begin(), compare_options{}.metrics.end(), m),
+            compare_options{}.metrics.end());
+}
+
+TEST(Ingest, InstructionCountersAreStoredWithTheRun) {
+  const std::string path = std::string(BENCHHIST_TESTDATA) + "/inputs/instr_base.json";
+  ingest_options opt;
+  opt.commit = "c0ffee";
+  const run_record run = make_run(read_file(path), path, opt);
+  EXPECT_EQ(run.samples.at("BM_ADetector").at(std::string(instr_per_event)),
+            std::vector<double>{812.5});
+  EXPECT_EQ(run.samples.at("BM_ADetectorCold").at("instr/window"), std::vector<double>{1689856});
+}
+
+TEST(Reports, InstructionCountsAreExactWithinABuild) {
+  // Different commits, different counts: the code changed, not the measurement. CV 0.
+  test_support::temp_dir dir;
+  const std::string m(instr_per_event);
+  auto store = series_store(dir.file("i.db"), {{812.5}, {812.5}, {893.75}}, m);
+  run_filter f;
+  f.last = 10;
+  cv_options o;
+  o.metrics = {m};
+  auto rep = make_cv_report(*store, f, o);
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_EQ(rep.rows[0].cv_percent, 0);
+  EXPECT_FALSE(rep.any_nondeterministic());
+  EXPECT_EQ(rep.rows[0].verdict, "exact: hard ok from day one");
+  // One commit measured twice with different counts: nondeterministic.
+  auto twice = open_history_store(dir.file("j.db"));
+  for (double v : {812.5, 813.0}) {
+    run_record r;
+    r.info.commit = "c1";
+    r.info.platform = "p";
+    r.info.allocator = "glibc";
+    r.info.content_hash = fmt::format("{}", v);
+    r.samples["BM_ADetector"][m] = {v};
+    twice->add_run(r);
+  }
+  rep = make_cv_report(*twice, f, o);
+  EXPECT_TRUE(rep.any_nondeterministic());
+  EXPECT_GT(rep.rows.at(0).cv_percent, 0);
 }
 
 // ---- change points ----
