@@ -110,19 +110,21 @@ double seeded_normal(std::mt19937_64& rng) {
 }
 
 // The gate's rule simulated independently of gate_false_positive_rate: its own noise stream,
-// common/stats' median and the U test the gate runs (mann_whitney_u). Two runs of r
-// repetitions with no change; a false positive is a median slowdown beyond `threshold` with
-// p < 0.05.
+// common/stats' median and the U test the gate runs (mann_whitney_u, ties and all). Two runs of
+// r repetitions with no change, each run shifted by run_cv; a false positive is a median
+// slowdown beyond `threshold` with p < 0.05.
 double simulate_gate_rule(double threshold, double cv, std::size_t r, std::size_t trials,
-                          std::uint64_t seed) {
+                          std::uint64_t seed, double run_cv = 0) {
   std::mt19937_64 rng(seed);
   std::size_t hits = 0;
   std::vector<double> base(r), head(r);
   for (std::size_t t = 0; t < trials; ++t) {
+    const double base_level = 1 + run_cv * seeded_normal(rng);
     for (auto& v : base)
-      v = 1 + cv * seeded_normal(rng);
+      v = base_level + cv * seeded_normal(rng);
+    const double head_level = 1 + run_cv * seeded_normal(rng);
     for (auto& v : head)
-      v = 1 + cv * seeded_normal(rng);
+      v = head_level + cv * seeded_normal(rng);
     const double b = median(base), h = median(head);
     if ((h - b) / std::fabs(b) > threshold && mann_whitney_u(base, head).p < 0.05) ++hits;
   }
@@ -170,6 +172,21 @@ TEST(Significance, GateFalsePositiveRateIsTheGateRulesAgainstASimulation) {
   EXPECT_EQ(gate_false_positive_rate(0.10, 0.05, 3).upper, 0);
   EXPECT_NEAR(normal_cdf(0), 0.5, 1e-15);
   EXPECT_NEAR(normal_cdf(1.959964), 0.975, 1e-6);
+}
+
+TEST(Significance, RunToRunNoiseFiresTheGateMoreThanTheSameNoiseWithinRuns) {
+  // 3 % within a run and 3 % between runs (4.24 % in all): repetitions of one run move together,
+  // which the U test reads as separation. r = 10, T = 10 %.
+  gate_fpr_options o;
+  o.run_cv = 0.03;
+  const gate_fpr_estimate split = gate_false_positive_rate(0.10, 0.03, 10, o);
+  const gate_fpr_estimate pooled = gate_false_positive_rate(0.10, std::hypot(0.03, 0.03), 10);
+  const double sim = simulate_gate_rule(0.10, 0.03, 10, 100000, 10, 0.03);
+  const double se = std::sqrt(sim * (1 - sim) * (1.0 / 100000 + 1.0 / split.trials));
+  EXPECT_NEAR(split.rate, sim, 4 * se);
+  EXPECT_GT(split.rate, 5 * pooled.upper);
+  EXPECT_GT(split.upper, 0.001);
+  EXPECT_LT(pooled.upper, 0.001);
 }
 
 TEST(Significance, BinomialUpperBoundIsClopperPearson) {
@@ -525,9 +542,13 @@ TEST(Reports, CvAndGraduation) {
   EXPECT_NEAR(rep.rows[0].cv_percent, 41.5227, 1e-4);
   EXPECT_EQ(rep.rows[0].reps, 10u);
   EXPECT_EQ(rep.rows[0].verdict, "keep soft");
-  // The gate's rule at CV 41.5 %, r = 10, T = 10 %, against the independent simulation.
+  // All of that noise is whole runs shifting: within 0 %, run 50 % (ANOVA: between-run mean
+  // square 1000, within 0, n0 = 10: variance 100 around 20).
+  EXPECT_EQ(rep.rows[0].within_cv_percent, 0);
+  EXPECT_NEAR(rep.rows[0].run_cv_percent, 50, 1e-9);
+  // The gate's rule with those parts, r = 10, T = 10 %, against the independent simulation.
   const gate_fpr_estimate& fpr = rep.rows[0].fpr;
-  const double sim = simulate_gate_rule(0.10, 0.415227, 10, 20000, 9);
+  const double sim = simulate_gate_rule(0.10, 0, 10, 20000, 9, 0.5);
   EXPECT_NEAR(fpr.rate, sim, 4 * std::sqrt(sim * (1 - sim) * (1.0 / 20000 + 1.0 / fpr.trials)));
   EXPECT_GE(fpr.upper, fpr.rate);
   EXPECT_NE(render_cv_text(rep).find("simulated (50000 seeded trials; 95% upper bound shown)"),

@@ -237,22 +237,33 @@ gate_fpr_estimate gate_false_positive_rate(double threshold, double cv, std::siz
                                            const gate_fpr_options& o) {
   gate_fpr_estimate e;
   e.can_fire = r > 0 && min_two_sided_p(r, r) < o.alpha;
-  if (!e.can_fire || cv <= 0 || o.trials == 0) return e;
-  // p of the U test by U of the base sample; continuous noise has no ties.
+  const double run_cv = std::max(0.0, o.run_cv);
+  cv = std::max(0.0, cv);
+  if (!e.can_fire || (cv == 0 && run_cv == 0) || o.trials == 0) return e;
+  // p of the U test by U of the base sample; continuous noise has no ties. Without noise
+  // within a run, each run's repetitions are all equal: the tied test's p, one value.
   const std::vector<double> p_by_u = u_test_p_by_u(r, r);
+  const double p_tied =
+      mann_whitney_u(std::vector<double>(r, 0.0), std::vector<double>(r, 1.0), o.alpha).p;
   seeded_normal normal{std::mt19937_64(o.seed)};
   std::vector<double> base(r), head(r), scratch(r);
   for (std::size_t t = 0; t < o.trials; ++t) {
+    const double base_level = 1 + run_cv * normal();
     for (auto& v : base)
-      v = 1 + cv * normal();
+      v = base_level + cv * normal();
+    const double head_level = 1 + run_cv * normal();
     for (auto& v : head)
-      v = 1 + cv * normal();
+      v = head_level + cv * normal();
     scratch = base;
     const double b = median_in_place(scratch);
     scratch = head;
     const double h = median_in_place(scratch);
     // The gate's rule (compare_samples): a slowdown beyond the threshold, then the test.
     if (!((h - b) / std::fabs(b) > threshold)) continue;
+    if (cv == 0) {
+      e.hits += p_tied < o.alpha;
+      continue;
+    }
     std::size_t u = 0;  // pairs (base, head) with base > head
     for (double x : base)
       for (double y : head)

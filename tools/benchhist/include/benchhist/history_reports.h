@@ -50,6 +50,9 @@ struct cv_row {
   // among runs of one commit, platform and allocator (the count changes with the code, never
   // with the run).
   double mean = 0, stdev = 0, cv_percent = 0;
+  // Timing metrics: the noise split into repetitions within a run and whole runs shifting
+  // (one-way analysis of variance over the runs), the two parts the FPR simulation draws.
+  double within_cv_percent = 0, run_cv_percent = 0;
   gate_fpr_estimate fpr;  // a hard gate's false-positive rate (timing metrics)
   bool exact = false;
   bool nondeterministic = false;  // an allocation or instruction metric that varies

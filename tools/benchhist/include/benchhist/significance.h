@@ -61,6 +61,12 @@ struct gate_fpr_estimate {
 
 struct gate_fpr_options {
   double alpha = default_alpha;
+  // Run-to-run coefficient of variation (a fraction): each simulated run is shifted as a whole
+  // by a normal offset of this size on top of the per-repetition noise. Repetitions of one run
+  // then move together, which the U test (assuming independent repetitions) cannot see, so a
+  // machine whose runs differ fires the gate more often than the same total noise spread over
+  // repetitions would.
+  double run_cv = 0;
   // 50,000 trials: r = 10 takes under 0.1 s; near the 0.1 % graduation bar (50 hits) the
   // upper bound is about 25 % above the rate, so the estimate errs on the side of soft.
   std::size_t trials = 50000;
@@ -68,14 +74,15 @@ struct gate_fpr_options {
 };
 
 // False-positive rate of the timing gate's own rule between two runs of r repetitions each when
-// nothing changed and each repetition is normal with coefficient of variation cv: the fraction
-// of seeded simulated pairs where the head's median exceeds the base's by more than `threshold`
-// (relative, a fraction) AND the two-sided U test gives p < alpha. Simulated, because the
-// normal formula for a difference of two means, 1 - Phi(T / (CV * sqrt(2/r))), is no bound for
-// this rule: medians are noisier than means and the relative difference of two means has
-// variance (1 + (1+T)^2) / r * CV^2, not 2/r * CV^2 (r = 5, CV = 5 %, T = 10 %: the formula
-// says 0.078 %, the rule fires 0.18 % of the time). 0 (and can_fire false) when r repetitions
-// can never reach significance; 0 when cv = 0.
+// nothing changed: each repetition is 1 + run offset + normal noise with coefficient of
+// variation cv (the run offset: options.run_cv). The fraction of seeded simulated pairs where
+// the head's median exceeds the base's by more than `threshold` (relative, a fraction) AND the
+// two-sided U test gives p < alpha. Simulated, because the normal formula for a difference of
+// two means, 1 - Phi(T / (CV * sqrt(2/r))), is no bound for this rule: medians are noisier
+// than means and the relative difference of two means has variance (1 + (1+T)^2) / r * CV^2,
+// not 2/r * CV^2 (r = 5, CV = 5 %, T = 10 %: the formula says 0.078 %, the rule fires 0.18 % of
+// the time). 0 (and can_fire false) when r repetitions can never reach significance; 0 when
+// there is no noise.
 gate_fpr_estimate gate_false_positive_rate(double threshold, double cv, std::size_t r,
                                            const gate_fpr_options& options = {});
 
