@@ -73,5 +73,30 @@ TEST(ChangeReport, RenderedWithTheirCommitsAndTheMethod) {
   EXPECT_NE(render_changes_text({zero}, "allocs/event", 1).find(" - "), std::string::npos);
 }
 
+TEST(ChangeReport, ANewestRunAloneIsNotBlamedOnItsCommit) {
+  // 45 runs at 100 (a little jitter), then one at 110: beyond every run of its level, p =
+  // 2/46, but one run cannot locate a change: a line naming it, no row in the table.
+  std::vector<double> v;
+  for (int k = 0; k < 45; ++k)
+    v.push_back(100 + (k % 3) * 0.5);
+  v.push_back(110);
+  const auto s = series_of("BM_ADetector", v);
+  const auto rows = find_changes(s);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_FALSE(rows[0].located);
+  EXPECT_EQ(rows[0].run.id, 46);
+  EXPECT_EQ(rows[0].before, 100.5);
+  EXPECT_EQ(rows[0].after, 110);
+  const std::string text = render_changes_text(rows, "ns/event", 1);
+  EXPECT_NE(text.find("benchhist: no change points in ns/event (1 benchmark(s))\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("BM_ADetector: the newest run 46 (c46aaaaaaa) is beyond every run of its "
+                      "level (100.5 -> 110, +9.45%, p = 0.0435); one run cannot locate a change "
+                      "yet\n"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace tools

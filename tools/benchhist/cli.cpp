@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "benchhist/commands.h"
+#include "benchhist/history_compare.h"
 #include "common/decimal.h"
 #include "common/error.h"
 
@@ -69,8 +70,8 @@ void add_format(CLI::App* c, command_options& o) {
 }
 
 const std::string default_metrics =
-    fmt::format("{} {} {}", bench::counter::ns_per_event, bench::counter::allocs_per_event,
-                bench::counter::bytes_per_event);
+    fmt::format("{} {} {} {}", bench::counter::ns_per_event, bench::counter::allocs_per_event,
+                bench::counter::bytes_per_event, instr_per_event);
 
 }  // namespace
 

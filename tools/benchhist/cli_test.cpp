@@ -103,5 +103,39 @@ TEST(Cli, ReportGroupsEachDetectorsBenchmarks) {
   EXPECT_NE(html.find("<h2>BM_PodEvicted</h2>"), std::string::npos);
 }
 
+std::size_t occurrences(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1))
+    ++n;
+  return n;
+}
+
+TEST(Cli, ReportChartsInstructionsBesideTiming) {
+  // Timing runs and instruction runs (the callgrind measurement's results) in one history:
+  // each detector's section shows both metrics, and the instruction change is marked.
+  test_support::temp_dir dir;
+  const std::string db = dir.file("h.db");
+  const std::string inputs = std::string(BENCHHIST_TESTDATA) + "/inputs/";
+  int k = 0;
+  for (const char* file :
+       {"base", "slow", "instr_base", "instr_base", "instr_base", "instr_base", "instr_base",
+        "instr_more", "instr_more", "instr_more", "instr_more", "instr_more"}) {
+    const result r = run_cli({"--db", db, "ingest", inputs + file + ".json", "--commit",
+                              "c" + std::to_string(k++) + "aaaaaa", "--platform", "p"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const result r = run_cli({"--db", db, "report", "--out", dir.file("report")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string html = read_file(dir.file("report/index.html"));
+  EXPECT_NE(html.find("ns/event and instr/event over the last"), std::string::npos);
+  // Section BM_A: BM_ADetector's ns/event and instr/event, BM_ADetectorCold's instr/event;
+  // section BM_B: BM_BDetector's ns/event.
+  EXPECT_EQ(occurrences(html, "class=\"chart\""), 4u);
+  EXPECT_NE(html.find("<h2>BM_A</h2>"), std::string::npos) << html.substr(0, 3000);
+  EXPECT_GE(occurrences(html, "instr/event"), 2u);
+  // The +10 % instruction step (A) and the -3 % one (A cold) are both change points.
+  EXPECT_EQ(occurrences(html, "class=\"changepoint\""), 2u);
+}
+
 }  // namespace
 }  // namespace tools

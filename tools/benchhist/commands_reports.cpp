@@ -89,8 +89,18 @@ int report_command(const command_options& o, std::ostream& out) {
   const history_series series = load_series(*store, w, o.metric, "");
   if (series.empty())
     throw input_error(fmt::format("no runs with metric '{}' in {}", o.metric, o.db));
-  const std::vector<report_group> groups = group_by_detector(
-      make_charts(series, o.metric, baseline ? &*baseline : nullptr, std::nullopt));
+  std::vector<chart_data> charts =
+      make_charts(series, o.metric, baseline ? &*baseline : nullptr, std::nullopt);
+  // Instruction counts beside the timing, when the history has them: the exact measure of
+  // the same work, so a step in ns/event can be told from noise.
+  std::string also;
+  if (o.metric != instr_per_event) {
+    const history_series instr = load_series(*store, w, std::string(instr_per_event), "");
+    for (auto& c : make_charts(instr, std::string(instr_per_event), nullptr, std::nullopt))
+      charts.push_back(std::move(c));
+    if (!instr.empty()) also = fmt::format(" and {}", instr_per_event);
+  }
+  const std::vector<report_group> groups = group_by_detector(std::move(charts));
   compare_options c;
   c.threshold_percent = o.threshold;
   if (!o.metrics.empty()) c.metrics = o.metrics;
@@ -101,9 +111,9 @@ int report_command(const command_options& o, std::ostream& out) {
   write_file_atomically(
       path, render_html_report(
                 "allocgate benchmark history",
-                fmt::format("{} over the last {} runs (at most {}) of {}; orange lines mark "
+                fmt::format("{}{} over the last {} runs (at most {}) of {}; orange lines mark "
                             "change points (E-Divisive means).",
-                            o.metric, runs, report_max_runs, o.db),
+                            o.metric, also, runs, report_max_runs, o.db),
                 groups, latest ? &*latest : nullptr));
   out << path << '\n';
   return exit_ok;

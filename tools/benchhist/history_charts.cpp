@@ -26,7 +26,7 @@ std::vector<chart_data> make_charts(const history_series& series, const std::str
       c.values.push_back(p.median);
     }
     for (const auto& cp : e_divisive(c.values))
-      c.change_points.push_back(cp.index);
+      if (cp.located) c.change_points.push_back(cp.index);
     if (ceiling) {
       c.reference = ceiling;
       c.reference_label = fmt::format("budget {}", format_value(*ceiling));

@@ -12,8 +12,13 @@
 
 namespace tools {
 
+bool is_instruction_metric(const std::string& metric) {
+  return metric.rfind("instr/", 0) == 0;
+}
+
 bool is_exact_metric(const std::string& metric) {
-  return metric.rfind("allocs/", 0) == 0 || metric.rfind("bytes/", 0) == 0;
+  return metric.rfind("allocs/", 0) == 0 || metric.rfind("bytes/", 0) == 0 ||
+         is_instruction_metric(metric);
 }
 
 bool higher_is_better(const std::string& metric) {
@@ -42,6 +47,9 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
   if (!std::isfinite(o.threshold_percent) || o.threshold_percent < 0)
     throw input_error(fmt::format("threshold must be a finite number >= 0 (percent), got {}",
                                   o.threshold_percent));
+  if (!std::isfinite(o.instr_slack_percent) || o.instr_slack_percent < 0)
+    throw input_error(fmt::format(
+        "instruction slack must be a finite number >= 0 (percent), got {}", o.instr_slack_percent));
   if (!(o.alpha > 0 && o.alpha < 1))
     throw input_error(fmt::format("alpha must be in (0, 1), got {}", o.alpha));
   compare_report rep;
@@ -110,8 +118,11 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
       const bool worse = higher_is_better(metric) ? r.delta < 0 : r.delta > 0;
       if (r.exact) {
         r.verdict = r.delta == 0 ? compare_verdict::same
-                    : worse      ? compare_verdict::regression
-                                 : compare_verdict::improvement;
+                    : is_instruction_metric(metric) &&
+                            !beyond_limit(std::fabs(r.delta_percent), o.instr_slack_percent)
+                        ? compare_verdict::within_slack
+                    : worse ? compare_verdict::regression
+                            : compare_verdict::improvement;
       } else {
         const u_test_result t = mann_whitney_u(*bv, *hv, o.alpha);
         r.p = t.p;
@@ -121,8 +132,11 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
           // reported above already.)
           if (hard && lost(head, bench, metric) == 0)
             unjudgeable.push_back(fmt::format(
-                "{} ({}): {} vs {} repetitions can never reach p < {} (need >= {} per side)", bench,
-                metric, r.n_base, r.n_head, o.alpha, min_samples_per_side(o.alpha)));
+                "{} ({}): {} vs {} repetitions can never reach p < {} (the smallest possible p "
+                "is 2/C({}, {}) = {}; need >= {} per side)",
+                bench, metric, r.n_base, r.n_head, o.alpha, r.n_base + r.n_head, r.n_base,
+                format_p_value(min_two_sided_p(r.n_base, r.n_head), o.alpha),
+                min_samples_per_side(o.alpha)));
         } else if (t.p >= o.alpha || !beyond_limit(std::fabs(r.delta_percent), o.threshold_percent))
           r.verdict = compare_verdict::not_significant;
         else
@@ -160,14 +174,12 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
 
 namespace {
 
-std::string format_p(double p) {
-  return p < 0.001 ? fmt::format("{:.1e}", p) : fmt::format("{:.3f}", p);
-}
-
 std::string verdict_text(const compare_row& r, const compare_options& o) {
   switch (r.verdict) {
     case compare_verdict::same:
       return "same";
+    case compare_verdict::within_slack:
+      return fmt::format("~ (within the {}% instruction slack)", o.instr_slack_percent);
     case compare_verdict::improvement:
       return "improvement";
     case compare_verdict::regression:
@@ -175,8 +187,9 @@ std::string verdict_text(const compare_row& r, const compare_options& o) {
     case compare_verdict::not_significant:
       return r.p >= o.alpha ? "~" : "~ (within threshold)";
     case compare_verdict::too_few:
-      return fmt::format("~ (too few samples: need >= {} per side, have {}/{})",
-                         min_samples_per_side(o.alpha), r.n_base, r.n_head);
+      return fmt::format("~ (too few samples: {}/{} give p >= {}, need >= {} per side)", r.n_base,
+                         r.n_head, format_p_value(min_two_sided_p(r.n_base, r.n_head), o.alpha),
+                         min_samples_per_side(o.alpha));
     case compare_verdict::missing:
       return r.n_base == 0 ? "new (no base)" : "missing in head";
   }
@@ -192,18 +205,26 @@ table make_table(const compare_report& rep) {
     t.add_row({r.benchmark, r.metric, r.n_base ? format_value(r.base) : "-",
                r.n_head ? format_value(r.head) : "-", both ? fmt::format("{:+.6g}", r.delta) : "-",
                both ? fmt::format("{:+.2f}%", r.delta_percent) : "-",
-               r.exact || !both ? "exact" : format_p(r.p), fmt::format("{}/{}", r.n_base, r.n_head),
-               verdict_text(r, rep.options)});
+               r.exact || !both ? "exact" : format_p_value(r.p, rep.options.alpha),
+               fmt::format("{}/{}", r.n_base, r.n_head), verdict_text(r, rep.options)});
   }
   return t;
 }
 
-std::string method_note(const compare_options& o) {
-  return fmt::format(
+std::string method_note(const compare_report& rep) {
+  const compare_options& o = rep.options;
+  std::string note = fmt::format(
       "Timing: medians; a change counts when the two-sided Mann-Whitney U test gives p < {} "
-      "and |delta| > {}% (~ otherwise; the test needs >= {} repetitions per side). Allocation "
-      "metrics are exact: any increase is a regression.",
+      "and |delta| > {}% (~ otherwise; with n and m repetitions p >= 2/C(n+m, n), so equal "
+      "sides need >= {} each). Allocation metrics are exact: any increase is a regression.",
       o.alpha, o.threshold_percent, min_samples_per_side(o.alpha));
+  if (std::any_of(rep.rows.begin(), rep.rows.end(),
+                  [](const compare_row& r) { return is_instruction_metric(r.metric); }))
+    note += fmt::format(
+        " Instruction metrics are exact: a change within {}% is ~, an increase beyond it a "
+        "regression.",
+        o.instr_slack_percent);
+  return note;
 }
 
 std::size_t count(const compare_report& rep, compare_verdict v, bool soft) {
@@ -218,7 +239,7 @@ std::size_t count(const compare_report& rep, compare_verdict v, bool soft) {
 std::string render_compare_text(const compare_report& rep) {
   std::string out = fmt::format("base: {}\nhead: {}\n\n", rep.base_label, rep.head_label);
   out += make_table(rep).render_text();
-  out += "\n" + method_note(rep.options) + "\n";
+  out += "\n" + method_note(rep) + "\n";
   const std::size_t hard = count(rep, compare_verdict::regression, false);
   const std::size_t soft = count(rep, compare_verdict::regression, true);
   out += hard ? fmt::format("result: {} regression(s) beyond the threshold", hard)
@@ -235,7 +256,7 @@ std::string render_compare_markdown(const compare_report& rep) {
                   hard ? fmt::format("❌ {} regression(s)", hard) : std::string("✅ no regression"));
   out += fmt::format("base: `{}` · head: `{}`\n\n", rep.base_label, rep.head_label);
   out += make_table(rep).render_markdown();
-  out += "\n" + method_note(rep.options) + "\n";
+  out += "\n" + method_note(rep) + "\n";
   return out;
 }
 

@@ -27,18 +27,19 @@ std::string render_html_report(const std::string& title, const std::string& subt
       const char* cls = r.verdict == compare_verdict::regression    ? "regression"
                         : r.verdict == compare_verdict::improvement ? "improvement"
                                                                     : "";
-      const char* verdict = r.verdict == compare_verdict::regression    ? "regression"
-                            : r.verdict == compare_verdict::improvement ? "improvement"
-                            : r.verdict == compare_verdict::same        ? "same"
-                            : r.verdict == compare_verdict::missing     ? "missing"
-                            : r.verdict == compare_verdict::too_few     ? "~ (too few samples)"
-                                                                        : "~";
+      const char* verdict = r.verdict == compare_verdict::regression     ? "regression"
+                            : r.verdict == compare_verdict::improvement  ? "improvement"
+                            : r.verdict == compare_verdict::same         ? "same"
+                            : r.verdict == compare_verdict::within_slack ? "~ (within slack)"
+                            : r.verdict == compare_verdict::missing      ? "missing"
+                            : r.verdict == compare_verdict::too_few      ? "~ (too few samples)"
+                                                                         : "~";
       h += fmt::format(
           "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">"
           "{}</td><td class=\"num\">{:+.2f}%</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
           cls, xml_escape(r.benchmark), xml_escape(r.metric), format_value(r.base),
-          format_value(r.head), r.delta_percent, r.exact ? "exact" : fmt::format("{:.3f}", r.p),
-          verdict);
+          format_value(r.head), r.delta_percent,
+          r.exact ? "exact" : format_p_value(r.p, latest->options.alpha), verdict);
     }
     h += "</table></section>\n";
   }

@@ -2,7 +2,8 @@
 // Comparing two sets of benchmark results (stored runs, result files, baselines) per benchmark
 // and metric: medians, deltas, and a verdict from the repetitions. Timing metrics need both a
 // significant Mann–Whitney U test and a change beyond the threshold, so noise alone cannot fail
-// a build; allocation metrics are deterministic and compared exactly (any increase regresses).
+// a build; allocation metrics are deterministic and compared exactly (any increase regresses),
+// and so are instruction counts, with a small slack for platform differences.
 #pragma once
 
 #include <bench/measurement.h>
@@ -16,6 +17,14 @@
 
 namespace tools {
 
+// Instructions per event, counted under callgrind by the instruction measurement and published
+// in its results JSON beside allocs/event: exact, the same binary gives the same count.
+inline constexpr std::string_view instr_per_event = "instr/event";
+// An increase of an instruction metric up to this many percent is within the slack (compilers,
+// standard libraries and valgrind versions differ by a few instructions); beyond it, a
+// regression, without a test.
+inline constexpr double default_instr_slack_percent = 0.5;
+
 // One side of a comparison.
 struct sample_set {
   std::string label;  // "run 12 (abc1234)", a file name...
@@ -28,6 +37,7 @@ struct sample_set {
 
 enum class compare_verdict {
   same,             // exact metric, equal
+  within_slack,     // "~": instruction metric, changed by no more than the slack
   improvement,      // significant (or exact) and beyond the threshold, in the good direction
   regression,       // significant (or exact) and beyond the threshold, in the bad direction
   not_significant,  // "~": p >= alpha, or within the threshold
@@ -43,17 +53,18 @@ struct compare_row {
   double delta = 0;          // head - base
   double delta_percent = 0;  // 100 * (head - base) / base (0 when base is 0 and head is too)
   std::size_t n_base = 0, n_head = 0;
-  bool exact = false;  // allocation metric: compared exactly, no test
+  bool exact = false;  // allocation or instruction metric: compared exactly, no test
   double p = 1;
   bool soft = false;  // a regression here reports but does not fail the gate
   compare_verdict verdict = compare_verdict::missing;
 };
 
 struct compare_options {
-  std::vector<std::string> metrics = {std::string(bench::counter::ns_per_event),
-                                      std::string(bench::counter::allocs_per_event),
-                                      std::string(bench::counter::bytes_per_event)};
+  std::vector<std::string> metrics = {
+      std::string(bench::counter::ns_per_event), std::string(bench::counter::allocs_per_event),
+      std::string(bench::counter::bytes_per_event), std::string(instr_per_event)};
   double threshold_percent = 10;
+  double instr_slack_percent = default_instr_slack_percent;
   double alpha = default_alpha;
   std::set<std::string> soft;  // benchmarks whose regressions do not fail
   // Hard-gated benchmarks. A hard gate fails closed (compare_samples throws input_error naming
@@ -82,8 +93,11 @@ inline constexpr double boundary_relative_tolerance = 1e-9;
 // True when `value` is above `limit` by more than the boundary tolerance. NaN is never above.
 bool beyond_limit(double value, double limit);
 
-// Metrics counted exactly (allocations): "allocs/..." and "bytes/...".
+// Metrics counted exactly: allocations ("allocs/...", "bytes/...") and instructions
+// ("instr/...").
 bool is_exact_metric(const std::string& metric);
+// Instruction counts ("instr/..."): exact, compared with the instruction slack.
+bool is_instruction_metric(const std::string& metric);
 // Metrics where larger is better ("events/s").
 bool higher_is_better(const std::string& metric);
 

@@ -1,6 +1,7 @@
 // File: history_reports.h
 // Reports over the history store: per-run series of a metric, noise (CV) and whether a soft
-// timing gate may graduate to hard, and the rolling median of the last N runs against a budget.
+// timing gate may graduate to hard (instruction counts are exact: gateable from day one), and
+// the rolling median of the last N runs against a budget.
 #pragma once
 
 #include <bench/measurement.h>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "benchhist/history_compare.h"
 #include "benchhist/history_store.h"
 
 namespace tools {
@@ -30,22 +32,30 @@ history_series load_series(const history_store& store, const run_filter& filter,
 // ---- CV report (graduation of soft gates) ----
 
 struct cv_options {
-  std::vector<std::string> metrics = {std::string(bench::counter::ns_per_event),
-                                      std::string(bench::counter::allocs_per_event),
-                                      std::string(bench::counter::bytes_per_event)};
+  std::vector<std::string> metrics = {
+      std::string(bench::counter::ns_per_event), std::string(bench::counter::allocs_per_event),
+      std::string(bench::counter::bytes_per_event), std::string(instr_per_event)};
   double threshold_percent = 10;  // of the gate that would be made hard
-  double max_fpr = 0.001;         // graduate when a hard gate's false-positive rate is below
-  std::size_t min_runs = 5;       // fewer runs in the window: no verdict yet
+  // Graduate when the 95 % upper bound of the hard gate's false-positive rate is at most this.
+  double max_fpr = 0.001;
+  gate_fpr_options fpr;      // the simulation of the gate's rule
+  std::size_t min_runs = 5;  // fewer runs in the window: no verdict yet
 };
 
 struct cv_row {
   std::string benchmark, metric;
   std::size_t runs = 0;  // runs in the window with this metric
   std::size_t reps = 0;  // repetitions per run (the smallest seen)
+  // Over every repetition of the window; for instruction metrics, cv_percent is the largest CV
+  // among runs of one commit, platform and allocator (the count changes with the code, never
+  // with the run).
   double mean = 0, stdev = 0, cv_percent = 0;
-  double fpr = 0;  // expected false-positive rate of a hard gate (timing metrics)
+  // Timing metrics: the noise split into repetitions within a run and whole runs shifting
+  // (one-way analysis of variance over the runs), the two parts the FPR simulation draws.
+  double within_cv_percent = 0, run_cv_percent = 0;
+  gate_fpr_estimate fpr;  // a hard gate's false-positive rate (timing metrics)
   bool exact = false;
-  bool nondeterministic = false;  // an allocation metric that varies
+  bool nondeterministic = false;  // an allocation or instruction metric that varies
   std::string verdict;
 };
 

@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")}"
 
+# instr_*.json are written by hand in the shape of the instruction measurement's results
+# (one repetition per benchmark, counters instr/event and instr/window); this script leaves
+# them alone.
+
 # gb FILE "NS_A..." [ALLOCS_A]: BM_ADetector with one repetition per ns value, BM_BDetector
 # constant (5 repetitions of 50..54 ns).
 gb() {
