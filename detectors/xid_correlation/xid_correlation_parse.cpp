@@ -646,10 +646,15 @@ nvrm_line parse_xid(std::string_view s) noexcept {
       x.pid = static_cast<std::int64_t>(n);
     }
     if (trim_right(s).empty()) return x;
-    if (!consume(s, ", name=")) return malformed();
-    const std::size_t end = s.find(", ");
-    x.process_name = trim_right(s.substr(0, end));
-    s = end == std::string_view::npos ? std::string_view{} : s.substr(end + 2);
+    if (consume(s, ", name=")) {
+      const std::size_t end = s.find(", ");
+      x.process_name = trim_right(s.substr(0, end));
+      s = end == std::string_view::npos ? std::string_view{} : s.substr(end + 2);
+    } else if (!consume(s, ", ")) {
+      // A pid without a name is printed too ("79, pid=12345, GPU has fallen off the bus." in
+      // NVSentinel pkg/gpufallen/gpufallen_handler_test.go).
+      return malformed();
+    }
   }
   x.body = trim_right(s);
   const std::size_t prev = x.body.find("previous Xid ");
@@ -931,6 +936,13 @@ nvrm_line parse_nvrm_message(std::string_view message) noexcept {
   if (consume(s, "GPU ")) return parse_gpu(s);
   if (consume(s, "The NVIDIA GPU ")) return parse_bus_record_gpu(s);
   if (consume(s, "(PCI ID: ")) return parse_bus_record_id(s);
+  if (trim_right(s) == bus_record_id_tail.substr(2)) {
+    // The middle line without the PCI ID (NVIDIA/NVSentinel
+    // health-monitors/syslog-health-monitor/pkg/gpufallen/gpufallen_handler_test.go).
+    nvrm_line x;
+    x.kind = nvrm_kind::bus_record_id;
+    return x;
+  }
   if (has_prefix(s, "fallen off")) return parse_bus_record_tail(s);
   return nvrm_line{};
 }

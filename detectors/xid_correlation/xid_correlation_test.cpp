@@ -192,7 +192,7 @@ TEST(XidParser, FlagsTruncatedAndGarbledLinesOfItsOwn) {
            "NVRM: Xid (PCI:0000:3b:00): abc, pid=1",
            "NVRM: Xid (PCI:0000:3b:00): 1234, too many digits",
            "NVRM: Xid (PCI:0000:3b:00): 13, pid=",
-           "NVRM: Xid (PCI:0000:3b:00): 13, pid=21, na",
+           "NVRM: Xid (PCI:0000:3b:00): 13, pid=21x",
            "NVRM: Xid (PCI:0000:3b:00): 4x",
            "NVRM: Xid (PCI:0000:3b:00.",
            "NVRM: The NVIDIA GPU 0000:18",
@@ -1017,6 +1017,11 @@ TEST(XidParser, ReadsTheThreeLineFallenOffTheBusRecord) {
   EXPECT_EQ(a.kind, nvrm_kind::bus_record_gpu);
   EXPECT_EQ(a.pci, "0000:18:00");
   EXPECT_EQ(parse_nvrm_message(bus_record[1]).kind, nvrm_kind::bus_record_id);
+  // NVSentinel pkg/gpufallen/gpufallen_handler_test.go: the middle line without the PCI ID.
+  EXPECT_EQ(parse_nvrm_message("NVRM: installed in this system has").kind,
+            nvrm_kind::bus_record_id);
+  EXPECT_EQ(parse_nvrm_message("NVRM: installed in this system is not supported by the").kind,
+            nvrm_kind::not_ours);
   const nvrm_line c = parse_nvrm_message(bus_record[2]);
   EXPECT_EQ(c.kind, nvrm_kind::bus_record_tail);
   EXPECT_EQ(c.code, 79u);
@@ -1110,6 +1115,13 @@ TEST(XidParser, ReadsTheShortenedFormsRealLogsCarry) {
   EXPECT_EQ(b.kind, nvrm_kind::xid);
   EXPECT_EQ(b.pid, 5678);
   EXPECT_EQ(b.process_name, "idle_timeout");
+  // A pid without a name (NVSentinel pkg/gpufallen/gpufallen_handler_test.go).
+  const nvrm_line e = parse_nvrm_message(
+      "NVRM: Xid (PCI:0000:b3:00.0): 79, pid=12345, GPU has fallen off the bus.");
+  EXPECT_EQ(e.kind, nvrm_kind::xid);
+  EXPECT_EQ(e.pid, 12345);
+  EXPECT_TRUE(e.process_name.empty());
+  EXPECT_EQ(e.body, "GPU has fallen off the bus.");
   // Cut after the pid.
   const nvrm_line c = parse_nvrm_message("NVRM: Xid (PCI:0000:3b:00): 31, pid=1234");
   EXPECT_EQ(c.kind, nvrm_kind::xid);
