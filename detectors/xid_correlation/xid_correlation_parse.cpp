@@ -650,9 +650,12 @@ nvrm_line parse_xid(std::string_view s) noexcept {
       const std::size_t end = s.find(", ");
       x.process_name = trim_right(s.substr(0, end));
       s = end == std::string_view::npos ? std::string_view{} : s.substr(end + 2);
-    } else if (!consume(s, ", ")) {
+    } else if (consume(s, ", ")) {
       // A pid without a name is printed too ("79, pid=12345, GPU has fallen off the bus." in
-      // NVSentinel pkg/gpufallen/gpufallen_handler_test.go).
+      // NVSentinel pkg/gpufallen/gpufallen_handler_test.go); a line cut inside "name=" has
+      // no body.
+      if (std::string_view("name=").starts_with(trim_right(s))) s = {};
+    } else {
       return malformed();
     }
   }

@@ -1122,6 +1122,11 @@ TEST(XidParser, ReadsTheShortenedFormsRealLogsCarry) {
   EXPECT_EQ(e.pid, 12345);
   EXPECT_TRUE(e.process_name.empty());
   EXPECT_EQ(e.body, "GPU has fallen off the bus.");
+  // Cut inside the name label: no body.
+  const nvrm_line f = parse_nvrm_message("NVRM: Xid (PCI:0000:3b:00): 95, pid=12, na");
+  EXPECT_EQ(f.kind, nvrm_kind::xid);
+  EXPECT_EQ(f.pid, 12);
+  EXPECT_TRUE(f.body.empty());
   // Cut after the pid.
   const nvrm_line c = parse_nvrm_message("NVRM: Xid (PCI:0000:3b:00): 31, pid=1234");
   EXPECT_EQ(c.kind, nvrm_kind::xid);
