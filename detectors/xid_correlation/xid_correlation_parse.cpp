@@ -1,5 +1,5 @@
 // File: xid_correlation_parse.cpp
-// NVIDIA's Xid catalog (every code, as constexpr tables searched by binary search), the NVSwitch
+// NVIDIA's Xid catalog (every code, a constexpr table indexed by code), the NVSwitch
 // SXid severities, and a hand-written, allocation-free parser for the NVRM and nvidia-nvswitch
 // kernel messages the xid_correlation detector reads. No regex: every kernel line of every node
 // reaches the cheap "NVRM: " / "nvidia-nvswitch" check, and those lines reach this parser.
@@ -302,8 +302,13 @@ constexpr std::array<xid_catalog_entry, 172> catalog = {{
     {172, cat::memory, res::workflow, false, true, act::reset_gpu, "Uncorrectable SRAM error"},
 }};
 
-static_assert(std::is_sorted(catalog.begin(), catalog.end(),
-                             [](const auto& a, const auto& b) { return a.code < b.code; }));
+// Dense: catalog[code - 1] is the entry of `code`, so a lookup is one index.
+constexpr bool catalog_is_dense() {
+  for (std::size_t i = 0; i < catalog.size(); ++i)
+    if (catalog[i].code != i + 1) return false;
+  return true;
+}
+static_assert(catalog_is_dense());
 
 // NVSwitch SXids, sorted by code, with whether the Fabric Manager user guide lists them as fatal
 // (https://docs.nvidia.com/datacenter/tesla/pdf/fabric-manager-user-guide.pdf), as leptonai/gpud
@@ -909,10 +914,7 @@ std::string_view to_string(gpu_recovery r) noexcept {
 }
 
 xid_catalog_entry classify_xid(unsigned code) noexcept {
-  const auto it =
-      std::lower_bound(catalog.begin(), catalog.end(), code,
-                       [](const xid_catalog_entry& e, unsigned c) { return e.code < c; });
-  if (it != catalog.end() && it->code == code) return *it;
+  if (code >= 1 && code <= catalog.size()) return catalog[code - 1];
   xid_catalog_entry other;
   other.code = static_cast<std::uint16_t>(code);
   other.resolution = xid_resolution::unknown;
