@@ -204,7 +204,8 @@ class xid_correlation_detector final : public detector {
 
   std::string_view name() const noexcept override { return "xid_correlation"; }
   void on_event(const event& ev, finding_sink& sink) override;
-  // GPUs tracked + Xids held in their windows + pending header lines.
+  // GPUs and NVSwitches tracked + Xids, pids and reported codes held in their windows +
+  // pending header lines and fallen-off-the-bus records.
   std::size_t state_size() const noexcept override;
 
  private:
