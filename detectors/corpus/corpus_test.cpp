@@ -55,7 +55,7 @@ corpus stream(std::string_view focus) {
 // to or removed from the list: they are what its goldens, windows and ceilings are made of.
 TEST(Corpus, EachDetectorsOwnLinesMatchTheCommittedChecksums) {
   const std::pair<std::string_view, std::uint64_t> expected[] = {
-      {"pod_evicted", 4883821830035214432ULL},     {"xid_correlation", 8000877161665161370ULL},
+      {"pod_evicted", 4883821830035214432ULL},     {"xid_correlation", 15358826694082595828ULL},
       {"hbm_ecc", 763944392339747878ULL},          {"nccl_hang", 10922236260226188258ULL},
       {"thermal_throttle", 251042745119063978ULL}, {"pcie_aer", 17732141096598968555ULL},
   };
@@ -80,7 +80,7 @@ std::string layout(const corpus& c, std::string_view focus) {
 
 TEST(Corpus, EachFocusedStreamsLayoutMatchesTheCommittedChecksums) {
   const std::pair<std::string_view, std::uint64_t> expected[] = {
-      {"pod_evicted", 17755767301725956647ULL},      {"xid_correlation", 3364850852192875149ULL},
+      {"pod_evicted", 17755767301725956647ULL},      {"xid_correlation", 13397007864435581722ULL},
       {"hbm_ecc", 5855988508208188634ULL},           {"nccl_hang", 10450006648705942086ULL},
       {"thermal_throttle", 15463004514256874586ULL}, {"pcie_aer", 13556095242575430738ULL},
   };

@@ -43,6 +43,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(prefix_case{"raw", "", ""}, prefix_case{"uptime", "[31543.449443] ", ""},
                       prefix_case{"uptime_padded", "[  219.470994] ", ""},
                       prefix_case{"dmesg_T", "[Fri Aug 30 11:43:09 2024] ", ""},
+                      // leptonai/gpud components/accelerator/nvidia/xid/kmsg_test.go
+                      prefix_case{"redacted", "[...] ", ""},
                       prefix_case{"iso", "2024-11-15T12:02:03,470068+00:00 ", ""},
                       prefix_case{"decode", "kern  :warn  : ", ""},
                       prefix_case{"decode_uptime", "kern  :err   : [  219.470994] ", ""},
@@ -61,6 +63,9 @@ TEST(KernelPrefix, LeavesUnprefixedTextAlone) {
 TEST(KernelPrefix, RejectsNearMisses) {
   // A bracket that is neither an uptime nor a dmesg -T date, and a syslog line of another tag.
   EXPECT_EQ(strip_kernel_prefix("[1.2.3] x").message, "[1.2.3] x");
+  // Only exactly three dots are a redacted timestamp.
+  for (std::string_view s : {"[..] x", "[....] x", "[ ...] x", "[...]x", "[...]"})
+    EXPECT_EQ(strip_kernel_prefix(s).message, s);
   EXPECT_EQ(strip_kernel_prefix("Dec  2 11:38:47 host sshd: x").message,
             "Dec  2 11:38:47 host sshd: x");
 }
@@ -121,7 +126,10 @@ std::size_t bracket_prefix(std::string_view s) noexcept {
   // "Fri Aug 30 11:43:09 2024" is 24 characters.
   const bool wall = inside.size() == 24 && is_weekday(inside) && inside[3] == ' ' &&
                     is_month(inside.substr(4)) && is_clock(inside.substr(11));
-  return (uptime && seen_dot) || wall ? close + 2 : 0;
+  // The redacted "[...] " of pasted logs, accepted by both scanners since (the one addition to
+  // the reference).
+  const bool redacted = inside == "...";
+  return (uptime && seen_dot) || wall || redacted ? close + 2 : 0;
 }
 
 // "2024-11-15T12:02:03,470068+00:00 "

@@ -16,6 +16,7 @@
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
 #include "formats/internal/keep_storage.h"
+#include "formats/internal/literal_prefix.h"
 
 namespace detectors {
 namespace {
@@ -27,15 +28,18 @@ constexpr std::size_t max_app_pids = 8;
 constexpr std::size_t max_pending_headers = 256;
 // Body text quoted in a message.
 constexpr std::size_t max_quoted_body = 160;
-// Xid slots reserved when a GPU is first tracked: its window rarely holds more, and a reused
-// GPU keeps whatever its earlier life grew to.
-constexpr std::size_t reserved_xids = 16;
+// Xid slots reserved when a GPU is first tracked: the default per-GPU cap, so that a window
+// never grows. The pool hands evicted states to new GPUs in eviction order, so a busy GPU can
+// land in a state whose window was sized by a quiet one; with less reserved, that regrowth is an
+// allocation at steady state (the corpus's faulty periods put more than 16 Xids on one GPU
+// within a window).
+constexpr std::size_t reserved_xids = 64;
 // Reported criticals reserved per GPU (distinct code and action pairs in one window).
 constexpr std::size_t reserved_criticals = 8;
 // "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
 constexpr std::size_t reserved_uuid = 40;
-// Every message this detector reads starts with it.
-constexpr std::string_view nvrm_tag = "NVRM: ";
+// Subject of a fallen-off-the-bus record whose first line (the one naming the GPU) is missing.
+constexpr std::string_view unknown_gpu = "unknown";
 
 bool is_critical_recovery(gpu_recovery r) noexcept {
   return r == gpu_recovery::gpu_reset || r == gpu_recovery::node_reboot ||
@@ -66,17 +70,21 @@ action recovery_action(gpu_recovery r) noexcept {
 struct xid_verdict {
   xid_catalog_entry entry;
   bool critical;
+  bool attention;  // an xid_attention finding (when not critical)
   action recommended;
 };
 
 xid_verdict judge(const nvrm_line& x) noexcept {
   const xid_catalog_entry e = classify_xid(x.code);
-  xid_verdict v{e, e.critical, e.recommended};
+  xid_verdict v{e, e.critical, !e.critical && needs_attention(e.resolution), e.recommended};
   if (x.code == 154) {
     v.critical = is_critical_recovery(x.recovery);
     v.recommended = recovery_action(x.recovery);
-  } else if (x.code >= 144 && x.code <= 150 && x.body.find("Fatal") != std::string_view::npos) {
-    // NVLink5 errors print "Fatal"/"Nonfatal"; a fatal one needs the GPU reset.
+  } else if (x.code >= 144 && x.code <= 150 && x.unit_sev == unit_severity::fatal) {
+    // NVLink5 errors print the unit's severity: one Fatal line is a fatal event that needs the
+    // GPU reset (the catalog's RESET_GPU rows of "XID 144-150 Decode"; gpud and NVSentinel
+    // both report it as fatal).
+    v.critical = true;
     v.recommended = action::reset_gpu;
   }
   return v;
@@ -92,6 +100,14 @@ void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, boo
                  to_string(v.entry.category), v.entry.description);
   if (x.code == 154)
     fmt::format_to(std::back_inserter(out), FMT_COMPILE(": {}"), to_string(x.recovery));
+  if (!x.unit.empty()) {
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(": unit {} {}"), x.unit,
+                   x.unit_sev == unit_severity::fatal ? "Fatal" : "Nonfatal");
+    if (x.link >= 0) fmt::format_to(std::back_inserter(out), FMT_COMPILE(", link {}"), x.link);
+  }
+  if (v.attention)
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("; catalog resolution: {}"),
+                   to_string(v.entry.resolution));
   out += ')';
 }
 
@@ -150,7 +166,7 @@ bool xid_correlation_detector::in_window(std::int64_t then, std::int64_t now) co
 }
 
 std::size_t xid_correlation_detector::state_size() const noexcept {
-  std::size_t n = gpus_.size() + live_headers_;
+  std::size_t n = gpus_.size() + headers_.live + bus_records_.live;
   for (const gpu_state& g : gpus_)
     n += g.xids.size() + g.app_pids.size() + g.criticals.size();
   return n;
@@ -163,7 +179,13 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // foreign line's first byte already rules out every prefix form), and it decides the same:
   // parse_nvrm_message takes only messages that start with "NVRM: ".
   const kernel_line k = strip_kernel_prefix(ev.line);
-  if (!k.message.starts_with(nvrm_tag)) return;
+  // One byte decides which of the two tags can follow.
+  if (k.message.empty()) return;
+  if (k.message[0] == 'N') {
+    if (!internal::has_prefix(k.message, "NVRM: ")) return;
+  } else if (k.message[0] != 'n' || !internal::has_prefix(k.message, "nvidia-nvswitch")) {
+    return;
+  }
   DETECTORS_PHASE(parse);
   const nvrm_line x = parse_nvrm_message(k.message);
   if (x.kind == nvrm_kind::not_ours) return;
@@ -189,6 +211,14 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
     case nvrm_kind::board_serial:
       on_serial(ev, node, x);
       break;
+    case nvrm_kind::bus_record_gpu:
+    case nvrm_kind::bus_record_id:
+    case nvrm_kind::bus_record_tail:
+      on_bus_record(ev, node, x, sink);
+      break;
+    case nvrm_kind::sxid:
+      on_sxid(ev, node, x, sink);
+      break;
     case nvrm_kind::not_ours:
     case nvrm_kind::malformed:
       break;
@@ -198,15 +228,61 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
 void xid_correlation_detector::evict_idle(std::int64_t now) {
   while (!gpus_.empty() && !in_window(gpus_.front().last_ns, now))
     evict_front();
-  // remove_if moves strings, which keeps every slot's storage within headers_.
+  expire_pending(headers_, now);
+  expire_pending(bus_records_, now);
+}
+
+void xid_correlation_detector::expire_pending(pending_list& p, std::int64_t now) {
+  // remove_if moves strings, which keeps every slot's storage within p.slots.
   const auto live_end = std::remove_if(
-      headers_.begin(), headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_),
+      p.slots.begin(), p.slots.begin() + static_cast<std::ptrdiff_t>(p.live),
       [&](const pending_header& h) {
         return now > h.ts_ns &&
                static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(h.ts_ns) >
                    static_cast<std::uint64_t>(config_.header_ttl_ns);
       });
-  live_headers_ = static_cast<std::size_t>(live_end - headers_.begin());
+  p.live = static_cast<std::size_t>(live_end - p.slots.begin());
+}
+
+xid_correlation_detector::pending_header* xid_correlation_detector::find_pending(
+    pending_list& p, std::string_view node) {
+  const auto live_end = p.slots.begin() + static_cast<std::ptrdiff_t>(p.live);
+  const auto it = std::find_if(p.slots.begin(), live_end,
+                               [&](const pending_header& h) { return h.node == node; });
+  return it == live_end ? nullptr : &*it;
+}
+
+// The pending slot of `node`, made if there is none (the oldest dropped beyond the cap).
+xid_correlation_detector::pending_header& xid_correlation_detector::add_pending(
+    pending_list& p, std::string_view node) {
+  if (pending_header* h = find_pending(p, node)) return *h;
+  const auto live_end = p.slots.begin() + static_cast<std::ptrdiff_t>(p.live);
+  if (p.live >= max_pending_headers) {
+    // Drop the oldest; its slot (and storage) moves to the end, past the live ones.
+    std::rotate(p.slots.begin(), p.slots.begin() + 1, live_end);
+    --p.live;
+  }
+  if (p.live == p.slots.size()) p.slots.emplace_back();
+  pending_header& h = p.slots[p.live++];
+  h.node.assign(node);
+  return h;
+}
+
+// Removes `h`, keeping the order of the others; its slot moves past the live ones.
+void xid_correlation_detector::drop_pending(pending_list& p, pending_header* h) {
+  const auto it = p.slots.begin() + (h - p.slots.data());
+  std::rotate(it, it + 1, p.slots.begin() + static_cast<std::ptrdiff_t>(p.live));
+  --p.live;
+}
+
+bool xid_correlation_detector::already_reported(gpu_state& g, unsigned code, action act,
+                                                std::int64_t now) {
+  const auto a = static_cast<std::uint8_t>(act);
+  const bool repeat = std::any_of(g.criticals.begin(), g.criticals.end(), [&](const reported& r) {
+    return r.code == code && r.recommended == a;
+  });
+  if (!repeat) g.criticals.push_back(reported{static_cast<std::uint16_t>(code), a, now});
+  return repeat;
 }
 
 // Forgets the least recently active GPU, keeping its state and index node for reuse.
@@ -245,8 +321,11 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
 xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
                                                                          std::string_view pci,
                                                                          std::int64_t ts) {
+  // An address printed without its domain ("18:00") is the same GPU as "0000:18:00".
+  const bool no_domain = std::count(pci.begin(), pci.end(), ':') == 1;
   key_.assign(node);
   key_.push_back('\n');
+  if (no_domain) key_ += "0000:";
   append_lower(key_, pci);
   if (const auto it = index_.find(key_); it != index_.end()) {
     gpus_.splice(gpus_.end(), gpus_, it->second);
@@ -257,6 +336,7 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::st
   gpu_state& g = new_gpu();
   g.key = key_;
   g.node.assign(node);
+  if (no_domain) g.pci += "0000:";
   append_lower(g.pci, pci);
   g.last_ns = ts;
   if (spare_index_nodes_.empty()) {
@@ -346,36 +426,32 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
                              static_cast<std::uint8_t>(v.recommended), application,
                              v.entry.hardware});
 
-  // 1. Fatal codes: immediately, once per code per window.
-  if (v.critical) {
-    const auto act = static_cast<std::uint8_t>(v.recommended);
-    const bool repeat = std::any_of(g.criticals.begin(), g.criticals.end(), [&](const reported& r) {
-      return r.code == x.code && r.recommended == act;
-    });
-    if (!repeat) {
-      g.criticals.push_back(reported{static_cast<std::uint16_t>(x.code), act, now});
-      DETECTORS_PHASE(emit);
-      message_.clear();
-      append_what(message_, x, v, from_xid_line);
-      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
-      if (!x.gpu_instance.empty()) {
-        fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
-        if (!x.compute_instance.empty())
-          fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"),
-                         x.compute_instance);
-      }
-      message_ += describe(g);
-      if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
-      if (!x.process_name.empty() && x.process_name != "<unknown>") {
-        message_ += ", process ";
-        append_quoted(message_, x.process_name);
-      }
-      if (!x.body.empty()) {
-        message_ += ": ";
-        append_quoted(message_, x.body);
-      }
-      emit(sink, g, severity::critical, "xid_critical", now, now, 1, v.recommended);
+  // 1. Fatal codes, and codes the catalog sends to a person: immediately, once per code (and
+  // action) per window.
+  if ((v.critical || v.attention) && !already_reported(g, x.code, v.recommended, now)) {
+    DETECTORS_PHASE(emit);
+    message_.clear();
+    append_what(message_, x, v, from_xid_line);
+    fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
+    if (!x.gpu_instance.empty()) {
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
+      if (!x.compute_instance.empty())
+        fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"), x.compute_instance);
     }
+    message_ += describe(g);
+    if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
+    if (!x.process_name.empty() && x.process_name != "<unknown>") {
+      message_ += ", process ";
+      append_quoted(message_, x.process_name);
+    }
+    if (!x.body.empty()) {
+      message_ += ": ";
+      append_quoted(message_, x.body);
+    }
+    if (v.critical)
+      emit(sink, g, severity::critical, "xid_critical", now, now, 1, v.recommended);
+    else
+      emit(sink, g, severity::warning, "xid_attention", now, now, 1, v.recommended);
   }
 
   // 2. Application Xids that are the GPU's fault.
@@ -478,36 +554,75 @@ void xid_correlation_detector::on_header(const event& ev, std::string_view node,
                                          const nvrm_line& x) {
   gpu_state& g = touch_gpu(node, x.pci, ev.ts_ns);
   g.uuid.assign(x.uuid);
-  const auto live_end = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
-  auto it = std::find_if(headers_.begin(), live_end,
-                         [&](const pending_header& h) { return h.node == node; });
-  if (it == live_end) {
-    if (live_headers_ >= max_pending_headers) {
-      // Drop the oldest; its slot (and storage) moves to the end, past the live ones.
-      std::rotate(headers_.begin(), headers_.begin() + 1, live_end);
-      --live_headers_;
-    }
-    if (live_headers_ == headers_.size()) headers_.emplace_back();
-    it = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
-    ++live_headers_;
-    it->node.assign(node);
-  }
-  it->pci = g.pci;
-  it->ts_ns = ev.ts_ns;
+  pending_header& h = add_pending(headers_, node);
+  h.pci = g.pci;
+  h.ts_ns = ev.ts_ns;
 }
 
 void xid_correlation_detector::on_serial(const event& ev, std::string_view node,
                                          const nvrm_line& x) {
   // The serial line names no GPU: it belongs to the header just printed on the same node.
-  const auto live_end = headers_.begin() + static_cast<std::ptrdiff_t>(live_headers_);
-  const auto it = std::find_if(headers_.begin(), live_end,
-                               [&](const pending_header& h) { return h.node == node; });
-  if (it == live_end) return;
-  gpu_state& g = touch_gpu(node, it->pci, ev.ts_ns);
+  pending_header* h = find_pending(headers_, node);
+  if (h == nullptr) return;
+  gpu_state& g = touch_gpu(node, h->pci, ev.ts_ns);
   g.serial.assign(x.serial);
-  // Remove it, keeping the order of the others; its slot moves past the live ones.
-  std::rotate(it, it + 1, live_end);
-  --live_headers_;
+  drop_pending(headers_, h);
+}
+
+// The three-line record: the first line names the GPU, the last one is the fault (an Xid 79
+// without an Xid token). A last line whose first one is missing (rotated away, or a partial
+// paste) is still the fault, on a GPU the log does not name.
+void xid_correlation_detector::on_bus_record(const event& ev, std::string_view node,
+                                             const nvrm_line& x, finding_sink& sink) {
+  switch (x.kind) {
+    case nvrm_kind::bus_record_gpu: {
+      pending_header& h = add_pending(bus_records_, node);
+      h.pci.clear();
+      if (std::count(x.pci.begin(), x.pci.end(), ':') == 1) h.pci += "0000:";
+      append_lower(h.pci, x.pci);
+      h.ts_ns = ev.ts_ns;
+      return;
+    }
+    case nvrm_kind::bus_record_tail: {
+      pending_header* h = find_pending(bus_records_, node);
+      nvrm_line fault = x;
+      fault.pci = h == nullptr ? unknown_gpu : std::string_view(h->pci);
+      on_xid(ev, node, fault, false, sink);
+      if (h != nullptr) drop_pending(bus_records_, h);
+      return;
+    }
+    default:
+      return;  // the middle line carries nothing the record needs
+  }
+}
+
+// NVSwitch errors: a fatal one (printed Fatal, or fatal in the Fabric Manager guide) is
+// critical for the switch, once per code per window; the rest are recognised and counted.
+// NVSentinel (pkg/sxid/sxid_handler.go) decides by the printed word alone; gpud
+// (components/accelerator/nvidia/sxid/sxid.go) by its table; either one is enough here.
+void xid_correlation_detector::on_sxid(const event& ev, std::string_view node, const nvrm_line& x,
+                                       finding_sink& sink) {
+  const sxid_catalog_entry e = classify_sxid(x.code);
+  if (!(x.unit_sev == unit_severity::fatal || e.fatal)) return;
+  const std::int64_t now = ev.ts_ns;
+  gpu_state& g = touch_gpu(node, x.pci, now);
+  prune(g, now);
+  if (already_reported(g, x.code, action::drain_node, now)) return;
+  DETECTORS_PHASE(emit);
+  message_.clear();
+  fmt::format_to(std::back_inserter(message_), FMT_COMPILE("SXid {} ("), x.code);
+  message_ += e.name.empty() ? std::string_view("not in the Fabric Manager guide") : e.name;
+  message_ += x.unit_sev == unit_severity::fatal      ? ", printed Fatal"
+              : x.unit_sev == unit_severity::nonfatal ? ", printed Non-fatal, fatal in the guide"
+                                                      : ", fatal in the guide";
+  fmt::format_to(std::back_inserter(message_), FMT_COMPILE(") on NVSwitch {} {}"), x.nvswitch,
+                 g.pci);
+  if (x.link >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" link {}"), x.link);
+  if (!x.body.empty()) {
+    message_ += ": ";
+    append_quoted(message_, x.body);
+  }
+  emit(sink, g, severity::critical, "sxid_critical", now, now, 1, action::drain_node);
 }
 
 std::unique_ptr<detector> make_xid_correlation_detector() {

@@ -1,9 +1,11 @@
 // File: xid_correlation_gen.cpp
-// Episodes of NVIDIA driver (NVRM) kernel messages for the xid_correlation detector: Xids in
-// every printed form (with and without process context, '<unknown>' pids, old drivers, MIG
-// instances, Grace/GB200 PCI domains), the multi-line "fallen off the bus" record, and the
-// kernel log prefixes of the tools that read them. Healthy periods carry benign NVRM lines and
-// the odd application Xid; faulty periods carry the patterns an operator must act on.
+// Episodes of NVIDIA driver (NVRM) and NVSwitch kernel messages for the xid_correlation
+// detector: Xids in every printed form (with and without process context, '<unknown>' pids,
+// old drivers, MIG instances, Grace/GB200 PCI domains, a PCI function, no body, cut after the
+// pid), NVLink5 Xids with their unit words, the "fallen off the bus" messages in their one- and
+// three-line forms, SXids, and the kernel log prefixes of the tools that read them (and the
+// "[...]" of pasted logs). Healthy periods carry benign NVRM lines, non-fatal SXids and the odd
+// application Xid; faulty periods carry the patterns an operator must act on.
 #include <fmt/format.h>
 
 #include <array>
@@ -30,9 +32,11 @@ struct episode {
   stream_builder& b;
   std::string_view node;
   prefix_style style;
-  bool grace;  // GB200 node: non-zero PCI domains, NVLink5 Xids
+  bool grace;     // GB200 node: non-zero PCI domains, NVLink5 Xids
+  bool redacted;  // a pasted log: "[...] " where the timestamp was
 
   std::string prefix() const {
+    if (redacted) return "[...] ";
     return internal::kernel_log_prefix(style, b.now(), node, "kern  :warn  : ");
   }
 
@@ -157,13 +161,14 @@ struct episode {
       case 45:
         xid(pci, 45, p, name, fmt::format("Ch {:08x}", b.uniform(8, 255)), true);
         break;
-      default: {
-        const std::int64_t ch = b.uniform(8, 255);
-        const std::int64_t info = b.uniform(0x10000, 0x4ffff);
-        xid(pci, 109, p, name,
-            fmt::format("Ch {:08x}, errorString CTX SWITCH TIMEOUT, Info 0x{:x}", ch, info), true);
+      default:
+        // NVSentinel's line (pkg/xid/parser/csv_test.go); the catalog: RESTART_APP.
+        xid(pci, 69, p, name,
+            fmt::format("Class Error: ChId {:04x}, Class 0000cbc0, Offset 00000184, Data "
+                        "ffffffff, ErrorCode 00000004",
+                        b.uniform(1, 255)),
+            true);
         break;
-      }
     }
   }
 
@@ -176,7 +181,7 @@ struct episode {
   }
 
   unsigned app_code() const {
-    constexpr std::array<unsigned, 7> codes = {13, 13, 31, 31, 43, 45, 109};
+    constexpr std::array<unsigned, 7> codes = {13, 13, 31, 31, 43, 45, 69};
     return b.pick(std::span<const unsigned>(codes));
   }
 
@@ -200,10 +205,40 @@ struct episode {
     line(b.pick(std::span<const std::string_view>(lines)));
   }
 
+  // A non-fatal NVSwitch error (NVSentinel pkg/sxid/sxid_handler_test.go; gpud sxid/kmsg.go):
+  // link error rates and single-bit ECC, which NVSwitch systems log now and then.
+  void nonfatal_sxid() const {
+    constexpr std::array<std::string_view, 3> bodies = {
+        "RX Short Error Rate", "MC TS crumbstore MCTO (First)", "single bit ECC error (First)"};
+    constexpr std::array<unsigned, 3> codes = {20009, 28006, 11012};
+    const auto k = static_cast<std::size_t>(b.uniform(0, 2));
+    const std::int64_t sw = b.uniform(0, 3);
+    line(fmt::format("nvidia-nvswitch{}: SXid (PCI:0000:{:02x}:00.0): {}, Non-fatal, Link {:02} {}",
+                     sw, 0x05 + sw, codes[k], b.uniform(0, 63), bodies[k]));
+  }
+
+  // The shortened forms real logs carry: a PCI function, no body, a line cut after the pid
+  // (NVSentinel pkg/xid/parser/csv_test.go).
+  void shortened_xid() const {
+    const std::string_view pci = gpu();
+    const std::int64_t form = b.uniform(0, 2);
+    if (form == 0)
+      line(fmt::format("NVRM: Xid (PCI:{}.0): 43, pid={}, name={}, Ch {:08x}", pci, pid(),
+                       process(), b.uniform(8, 255)));
+    else if (form == 1)
+      line(fmt::format("NVRM: Xid (PCI:{}): 43", pci));
+    else
+      line(fmt::format("NVRM: Xid (PCI:{}): 31, pid={}", pci, pid()));
+  }
+
   void healthy() const {
     const std::int64_t r = b.uniform(0, 99);
-    if (r < 40) {
+    if (r < 37) {
       benign_driver_line();
+    } else if (r < 40) {
+      nonfatal_sxid();
+    } else if (r < 42) {
+      shortened_xid();
     } else if (r < 88) {
       // A workload bug: an application Xid (Ctrl-C'd jobs print 45) from the GPU's current job.
       const std::string_view pci = gpu();
@@ -229,7 +264,20 @@ struct episode {
     if (b.chance(7, 10)) {
       xid_any(pci, 79, "GPU has fallen off the bus.");
     }
-    line(fmt::format("NVRM: GPU {}.0: GPU has fallen off the bus.", pci));
+    const std::int64_t form = b.uniform(0, 9);
+    if (form < 6) {
+      line(fmt::format("NVRM: GPU {}.0: GPU has fallen off the bus.", pci));
+    } else if (form < 7) {
+      // Without the domain (gpud xid/kmsg_test.go).
+      line(fmt::format("NVRM: GPU {}.0: GPU has fallen off the bus.",
+                       pci.substr(pci.find(':') + 1)));
+    } else {
+      // The three-line record (gpud xid/kmsg.go, RegexNVRMFallenOffBusMultiline).
+      line(fmt::format("NVRM: The NVIDIA GPU {}.0", pci));
+      line(fmt::format("NVRM: (PCI ID: 10de:{}) installed in this system has",
+                       grace ? "2941" : "2330"));
+      line("NVRM: fallen off the bus and is not responding to commands.");
+    }
     pause();
     if (b.chance(1, 2))
       xid_bare(pci, 154,
@@ -336,8 +384,10 @@ struct episode {
     if (grace) {
       // NVLink5 (Blackwell): sub component, fatal flag, cross-contain, injected, link.
       constexpr std::array<unsigned, 7> codes = {144, 145, 146, 147, 148, 149, 150};
+      // Units as the driver prints them (gpud xid/nvlink_logs_test.go).
       constexpr std::array<std::string_view, 7> units = {
-          "SAW_MVB", "RLW_REMAP", "TLW_RX", "TREX", "NVLPW_CTRL", "NETIR", "MSE"};
+          "SAW_MVB",          "RLW_REMAP",      "TLW_RX/TLW_RX_PIPE0", "TREX",
+          "NVLPW_CTRL/NVLPW", "NETIR_LINK_EVT", "MSE_WATCHDOG"};
       const std::int64_t n = b.uniform(1, 4);
       for (std::int64_t i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(b.uniform(0, 6));
@@ -345,10 +395,13 @@ struct episode {
         const std::int64_t link = b.uniform(0, 17);
         const std::int64_t intr = b.uniform(1, 0xff);
         const std::int64_t status = b.uniform(1, 0xff);
+        // NETIR_LINK_EVT lines pad their words (NVSentinel's "NETIR_LINK_EVT  Fatal   XC0").
+        const bool padded = k == 5;
         xid_bare(pci, codes[k],
-                 fmt::format("{} {} XC0 i0 Link {:02} (0x{:08x} 0x{:08x} 0x00000000 0x00000000 "
+                 fmt::format("{}{}{}{}XC0 i0 Link {:02} (0x{:08x} 0x{:08x} 0x00000000 0x00000000 "
                              "0x00000000 0x00000000)",
-                             units[k], fatal ? "Fatal" : "Nonfatal", link, intr, status));
+                             units[k], padded ? "  " : " ", fatal ? "Fatal" : "Nonfatal",
+                             padded ? "   " : " ", link, intr, status));
         pause(100);
       }
     } else if (b.chance(1, 5)) {
@@ -387,24 +440,83 @@ struct episode {
     }
   }
 
+  // One Xid whose catalog resolution is a GPU reset or a VM restart
+  // (https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html).
+  void catalog_reset() const {
+    struct reset_case {
+      unsigned code;
+      std::string_view body;
+    };
+    constexpr std::array<reset_case, 10> cases = {{
+        {46, ""},  // NVSentinel's body-less line
+        {109, "Ch 00000010, errorString CTX SWITCH TIMEOUT, Info 0x3c046"},
+        {110, "Security Fault Error"},
+        {136, "Link Training Failed"},
+        {140, "An unrecoverable ECC error escaped containment"},
+        {143, "GPU Initialization Error"},
+        {151, "Key rotation Error"},
+        {155, "NVLINK: SW Defined Error"},
+        {156, "Resource Retirement Event"},
+        {158, "GPU Fatal Timeout"},
+    }};
+    const reset_case& c = cases[static_cast<std::size_t>(b.uniform(0, 9))];
+    const std::string_view pci = gpu();
+    if (c.body.empty())
+      line(fmt::format("NVRM: Xid (PCI:{}): {}", pci, c.code));
+    else
+      xid_any(pci, c.code, c.body);
+  }
+
+  // Xids the catalog sends to a person (or does not list): rare, and never silent.
+  void unexpected_xid() const {
+    const std::int64_t k = b.uniform(0, 2);
+    if (k == 0)
+      xid_bare(gpu(), 54, "Auxiliary power is not connected to the GPU board");
+    else if (k == 1)
+      xid_bare(gpu(), 167, "PCIE_FATAL_TIMEOUT");
+    else
+      xid_any(gpu(), 173, "Unknown error");
+  }
+
+  // A fatal NVSwitch error (NVSentinel pkg/sxid/sxid_handler_test.go; gpud sxid/kmsg.go).
+  void sxid_fault() const {
+    const std::int64_t sw = b.uniform(0, 3);
+    if (b.chance(1, 2))
+      line(
+          fmt::format("nvidia-nvswitch{}: SXid (PCI:0000:{:02x}:00.0): 24007, Fatal, Link {:02} "
+                      "sourcetrack timeout error (First)",
+                      sw, 0xc3 + sw, b.uniform(0, 63)));
+    else
+      line(
+          fmt::format("nvidia-nvswitch{}: SXid (PCI:0000:{:02x}:00.0): 20034, Fatal, Link {:02} "
+                      "LTSSM Fault Up",
+                      sw, 0xc3 + sw, b.uniform(0, 63)));
+  }
+
   void faulty() const {
     const std::int64_t r = b.uniform(0, 99);
-    if (r < 20)
+    if (r < 18)
       bus_fault();
-    else if (r < 35)
+    else if (r < 31)
       memory_fault();
-    else if (r < 50)
+    else if (r < 44)
       app_storm();
-    else if (r < 62)
+    else if (r < 55)
       app_then_hardware();
-    else if (r < 72)
+    else if (r < 64)
       single_job_burst();
-    else if (r < 82)
+    else if (r < 73)
       nvlink_fault();
-    else if (r < 92)
+    else if (r < 81)
       gsp_fault();
-    else if (r < 96)
+    else if (r < 85)
       microcontroller_fault();
+    else if (r < 91)
+      catalog_reset();
+    else if (r < 93)
+      unexpected_xid();
+    else if (r < 97)
+      sxid_fault();
     else
       healthy();
   }
@@ -426,7 +538,8 @@ prefix_style pick_style(stream_builder& b) {
 
 void generate_xid_correlation_episode(stream_builder& b) {
   const std::string_view node = b.random_node();
-  const episode e{b, node, pick_style(b), internal::is_grace_node(node)};
+  const prefix_style style = pick_style(b);
+  const episode e{b, node, style, internal::is_grace_node(node), b.chance(1, 50)};
   if (b.faulty())
     e.faulty();
   else

@@ -189,10 +189,21 @@ TEST(XidParser, FlagsTruncatedAndGarbledLinesOfItsOwn) {
            "NVRM: Xid (PCI:0000:3b",
            "NVRM: Xid (PCI:0000:3b:00",
            "NVRM: Xid (PCI:0000:3b:00): ",
-           "NVRM: Xid (PCI:0000:3b:00): 7",  // "79" cut short: no comma, no code
            "NVRM: Xid (PCI:0000:3b:00): abc, pid=1",
            "NVRM: Xid (PCI:0000:3b:00): 1234, too many digits",
-           "NVRM: Xid (PCI:0000:3b:00): 13, pid=21",
+           "NVRM: Xid (PCI:0000:3b:00): 13, pid=",
+           "NVRM: Xid (PCI:0000:3b:00): 13, pid=21x",
+           "NVRM: Xid (PCI:0000:3b:00): 4x",
+           "NVRM: Xid (PCI:0000:3b:00.",
+           "NVRM: The NVIDIA GPU 0000:18",
+           "NVRM: The NVIDIA GPU 0000:18:00",
+           "NVRM: (PCI ID: 10de:29",
+           "NVRM: (PCI ID: 10de:2901) installed in this sys",
+           "NVRM: fallen off the bus and is not resp",
+           "nvidia-nvswitch0: SXid (PCI:0000:05",
+           "nvidia-nvswitch0: SXid (PCI:0000:05:00.0): ",
+           "nvidia-nvswitch0: SXid (PCI:0000:05:00.0): 12028 Fatal",
+           "nvidia-nvswitch0: SX",
            "NVRM: Xid (PCI:0000:3b:00): 13, pid=x, name=y, z",
            "NVRM: Xid (PCI:0000:3b:00 GPU-I:): 13, z",
            "NVRM: Xid : 32, pid=2280636",
@@ -213,7 +224,12 @@ TEST(XidParser, IgnoresOtherDriverMessages) {
            "NVRM: GPU 0000:3a:00.0: RmInitAdapter failed! (0x26:0x56:1474)",
            "NVRM: GPU0 nvAssertOkFailedNoLog: Assertion failed: Reset required",
            "NVRM: Xi",
-           "nvidia-nvswitch0: SXid (PCI:0000:05:00.0): 12028, Non-fatal, Link 61 egress",
+           // The same words opening other driver records (the "not supported" notice).
+           "NVRM: The NVIDIA GPU 0000:01:00.0 (PCI ID: 10de:1c03)",
+           "NVRM: (PCI ID: 10de:1c03) installed in this system is not supported by the",
+           "NVRM: The NVIDIA probe routine was not called for 1 device(s).",
+           "nvidia-nvswitch: probe of 0000:05:00.0 failed",
+           "nvidia-nvswitch3: Fabric Manager is not running",
            "",
        }) {
     EXPECT_EQ(parse_nvrm_message(s).kind, nvrm_kind::not_ours) << s;
@@ -233,7 +249,8 @@ TEST(XidCatalog, ClassifiesTheSpecCategories) {
   for (unsigned c : {13u, 31u, 43u, 45u, 109u}) {
     EXPECT_EQ(classify_xid(c).category, xid_category::application) << c;
     EXPECT_FALSE(classify_xid(c).hardware) << c;
-    EXPECT_FALSE(classify_xid(c).critical) << c;
+    // 109 (context switch timeout) is a workload's error the catalog still resets the GPU for.
+    EXPECT_EQ(classify_xid(c).critical, c == 109) << c;
   }
   for (unsigned c : {48u, 63u, 64u, 92u, 94u, 95u, 171u, 172u})
     EXPECT_EQ(classify_xid(c).category, xid_category::memory) << c;
@@ -254,18 +271,96 @@ TEST(XidCatalog, MarksCriticalCodesWithTheirActions) {
     unsigned code;
     action act;
   };
-  for (const auto& e : {expectation{48, action::reset_gpu}, expectation{64, action::replace_gpu},
-                        expectation{74, action::reset_gpu}, expectation{79, action::drain_node},
-                        expectation{95, action::reset_gpu}, expectation{119, action::reset_gpu},
-                        expectation{120, action::reset_gpu}}) {
+  for (const auto& e :
+       {expectation{48, action::reset_gpu}, expectation{64, action::replace_gpu},
+        expectation{74, action::reset_gpu}, expectation{79, action::drain_node},
+        expectation{95, action::reset_gpu}, expectation{119, action::reset_gpu},
+        expectation{120, action::reset_gpu}, expectation{62, action::reset_gpu},
+        expectation{109, action::reset_gpu}, expectation{151, action::drain_node}}) {
     EXPECT_TRUE(classify_xid(e.code).critical) << e.code;
     EXPECT_EQ(classify_xid(e.code).recommended, e.act) << e.code;
   }
-  for (unsigned c : {13u, 31u, 61u, 62u, 63u, 92u, 94u, 137u, 144u, 154u, 171u, 172u, 999u})
+  for (unsigned c : {13u, 31u, 61u, 63u, 92u, 94u, 137u, 144u, 154u, 171u, 172u, 999u})
     EXPECT_FALSE(classify_xid(c).critical) << c;
   // 137 is an illegal peer access (the application's), not hardware evidence.
   EXPECT_FALSE(classify_xid(137).hardware);
   EXPECT_TRUE(classify_xid(63).hardware);
+}
+
+// Every code of NVIDIA's catalog (https://docs.nvidia.com/deploy/xid-errors/
+// analyzing-xid-catalog.html: 1-172 in the version leptonai/gpud generated on 2025-10-29) has
+// an entry; a code outside it is unknown, with the conservative action.
+TEST(XidCatalog, CoversEveryCodeOfNvidiasCatalog) {
+  for (unsigned c = 1; c <= 172; ++c) {
+    const xid_catalog_entry e = classify_xid(c);
+    EXPECT_EQ(e.code, c);
+    EXPECT_NE(e.resolution, xid_resolution::unknown) << c;
+    EXPECT_FALSE(e.description.empty()) << c;
+    EXPECT_NE(e.description, classify_xid(999).description) << c;
+  }
+  for (unsigned c : {0u, 173u, 200u, 999u}) {
+    EXPECT_EQ(classify_xid(c).resolution, xid_resolution::unknown) << c;
+    EXPECT_EQ(classify_xid(c).recommended, action::drain_node) << c;
+    EXPECT_TRUE(needs_attention(classify_xid(c).resolution)) << c;
+  }
+}
+
+// The "Immediate Action" column, spot-checked against the documentation page.
+TEST(XidCatalog, KeepsTheCatalogsImmediateAction) {
+  struct expectation {
+    unsigned code;
+    xid_resolution res;
+  };
+  for (const auto& e : {
+           expectation{1, xid_resolution::contact_support},
+           expectation{8, xid_resolution::restart_app},
+           expectation{13, xid_resolution::restart_app},
+           expectation{43, xid_resolution::ignore},
+           expectation{46, xid_resolution::reset_gpu},
+           expectation{48, xid_resolution::workflow},
+           expectation{54, xid_resolution::check_mechanicals},
+           expectation{62, xid_resolution::reset_gpu},
+           expectation{63, xid_resolution::ignore},
+           expectation{78, xid_resolution::update_swfw},
+           expectation{79, xid_resolution::restart_bm},
+           expectation{94, xid_resolution::contact_support},  // as NVSentinel expects
+           expectation{109, xid_resolution::reset_gpu},
+           expectation{110, xid_resolution::reset_gpu},
+           expectation{136, xid_resolution::reset_gpu},
+           expectation{140, xid_resolution::reset_gpu},
+           expectation{143, xid_resolution::reset_gpu},
+           expectation{149, xid_resolution::workflow},
+           expectation{151, xid_resolution::restart_vm},
+           expectation{154, xid_resolution::workflow},
+           expectation{155, xid_resolution::reset_gpu},
+           expectation{156, xid_resolution::reset_gpu},
+           expectation{158, xid_resolution::reset_gpu},
+           expectation{159, xid_resolution::check_uvm},
+           expectation{167, xid_resolution::unpublished},
+       }) {
+    EXPECT_EQ(classify_xid(e.code).resolution, e.res) << e.code;
+  }
+  // Every RESET_GPU / RESTART_VM / RESTART_BM code is critical; no IGNORE / RESTART_APP code is.
+  for (unsigned c = 1; c <= 172; ++c) {
+    const xid_catalog_entry e = classify_xid(c);
+    if (e.resolution == xid_resolution::reset_gpu || e.resolution == xid_resolution::restart_vm ||
+        e.resolution == xid_resolution::restart_bm) {
+      EXPECT_TRUE(e.critical) << c;
+    }
+    if (e.resolution == xid_resolution::ignore || e.resolution == xid_resolution::restart_app) {
+      EXPECT_FALSE(e.critical) << c;
+    }
+  }
+}
+
+TEST(SxidCatalog, ClassifiesTheFabricManagerGuidesCodes) {
+  EXPECT_TRUE(classify_sxid(24007).fatal);  // sourcetrack timeout error
+  EXPECT_EQ(classify_sxid(24007).name, "sourcetrack timeout error");
+  EXPECT_TRUE(classify_sxid(12028).fatal);   // egress non-posted PRIV error
+  EXPECT_FALSE(classify_sxid(20009).fatal);  // RX Short Error Rate
+  EXPECT_FALSE(classify_sxid(11012).fatal);  // single bit ECC
+  EXPECT_FALSE(classify_sxid(28006).fatal);
+  EXPECT_TRUE(classify_sxid(28006).name.empty());
 }
 
 // ---- Critical codes -------------------------------------------------------------------------
@@ -346,8 +441,8 @@ TEST_F(XidCorrelation, NonCriticalXidAloneReportsNothing) {
            "Required) to 0x0 (None)",
            "NVRM: Xid (PCI:0000:3b:00): 154, GPU recovery action changed from 0x0 (None) to 0x3 "
            "(Drain P2P)",
-           "NVRM: Xid (PCI:0019:01:00): 144, SAW_MVB Fatal XC0 i0 Link 02 (0x00000001 0x00000001 "
-           "0x00000000 0x00000000 0x00000000 0x00000000)",
+           "NVRM: Xid (PCI:0019:01:00): 144, SAW_MVB Nonfatal XC0 i0 Link 02 (0x00000001 "
+           "0x00000001 0x00000000 0x00000000 0x00000000 0x00000000)",
        }) {
     feed(t += 1000, line);
   }
@@ -647,9 +742,9 @@ TEST_F(XidCorrelation, NamesTheSyslogHostWhenTheEventHasNoNode) {
 
 TEST_F(XidCorrelation, CountsMalformedLinesAndSkipsThem) {
   const std::string_view lines[] = {
-      "[ 8123.000001] NVRM: Xid (PCI:0000:3b",          "NVRM: Xid (PCI:0000:3b:00): 4",
-      "kernel: NVRM: Xid (PCI:0000:3b:00): 48, pid=12", "NVRM: GPU at PCI:0000:3b:00: GPU-2f6e",
-      "NVRM: GPU 0000:3b:00.0: GPU has fallen off t",   "NVRM: Xid (PCI:0000:3b:00\xff\xfe): 79, x",
+      "[ 8123.000001] NVRM: Xid (PCI:0000:3b",        "NVRM: Xid (PCI:0000:3b:00): 4x",
+      "kernel: NVRM: Xid (PCI:0000:3b:00): 48, pid=", "NVRM: GPU at PCI:0000:3b:00: GPU-2f6e",
+      "NVRM: GPU 0000:3b:00.0: GPU has fallen off t", "NVRM: Xid (PCI:0000:3b:00\xff\xfe): 79, x",
   };
   std::int64_t t = 0;
   for (std::string_view l : lines)
@@ -741,6 +836,395 @@ TEST_F(XidCorrelation, RejectsForeignLinesWithoutAllocating) {
   const event ev{at(0), "node-7", source::kernel,
                  "pcieport 0000:00:03.1: AER: Corrected error received: 0000:3b:00.0"};
   EXPECT_ALLOCS_EQ(0, det.on_event(ev, sink));
+}
+
+// ---- NVIDIA's whole catalog -----------------------------------------------------------------
+
+// One line of each code the catalog resolves with a GPU reset or a VM restart is a finding on
+// its own. 46 is NVIDIA/NVSentinel's literal line
+// (health-monitors/syslog-health-monitor/pkg/xid/parser/csv_test.go, "Minimal XID format");
+// the others are the same header with the catalog's codes
+// (https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html).
+TEST_F(XidCorrelation, ReportsEveryCatalogResetOrRestartCodeAlone) {
+  struct single_case {
+    unsigned code;
+    action act;
+  };
+  const single_case cases[] = {
+      {46, action::reset_gpu},  {62, action::reset_gpu},   {109, action::reset_gpu},
+      {110, action::reset_gpu}, {136, action::reset_gpu},  {140, action::reset_gpu},
+      {143, action::reset_gpu}, {151, action::drain_node}, {155, action::reset_gpu},
+      {156, action::reset_gpu}, {158, action::reset_gpu},
+  };
+  std::int64_t t = 0;
+  for (const auto& c : cases) {
+    sink.findings.clear();
+    const std::string line = fmt::format("NVRM: Xid (PCI:0000:3f:00): {}", c.code);
+    feed(t += 1000, line);
+    ASSERT_EQ(kinds(), strings{"xid_critical"}) << line;
+    EXPECT_EQ(sink.findings[0].recommended, c.act) << line;
+    EXPECT_EQ(sink.findings[0].sev, severity::critical) << line;
+    EXPECT_NE(sink.findings[0].message.find(fmt::format("Xid {} (", c.code)), std::string::npos)
+        << sink.findings[0].message;
+  }
+  EXPECT_EQ(det.stats().recognised, std::size(cases));
+  EXPECT_EQ(det.stats().malformed, 0u);
+}
+
+// Codes the catalog sends to a person, and codes outside it, are a warning with the
+// conservative action. 999 and its line are NVSentinel's ("Unknown XID defaults to
+// CONTACT_SUPPORT" in pkg/xid/parser/csv_test.go); so is the expectation for 94.
+TEST_F(XidCorrelation, NeverStaysSilentAboutAnUnexpectedXid) {
+  struct unexpected_case {
+    std::string_view line;
+    std::string_view resolution;
+  };
+  const unexpected_case cases[] = {
+      {"NVRM: Xid (PCI:0000:66:00): 999, pid=1234, name=test", "not in the catalog"},
+      {"NVRM: Xid (PCI:0000:67:00): 94, pid=2187, name=python3, Contained: SM (0x1). RST: No, "
+       "D-RST: No",
+       "CONTACT_SUPPORT"},
+      {"NVRM: Xid (PCI:0000:68:00): 54, Auxiliary power is not connected to the GPU board",
+       "CHECK_MECHANICALS"},
+      {"NVRM: Xid (PCI:0000:69:00): 167, PCIE_FATAL_TIMEOUT", "none published"},
+      {"NVRM: Xid (PCI:0000:6a:00): 7", "CONTACT_SUPPORT"},
+  };
+  std::int64_t t = 0;
+  for (const auto& c : cases) {
+    sink.findings.clear();
+    feed(t += 1000, c.line);
+    ASSERT_EQ(kinds(), strings{"xid_attention"}) << c.line;
+    EXPECT_EQ(sink.findings[0].sev, severity::warning) << c.line;
+    EXPECT_EQ(sink.findings[0].recommended, action::drain_node) << c.line;
+    EXPECT_NE(sink.findings[0].message.find(fmt::format("catalog resolution: {}", c.resolution)),
+              std::string::npos)
+        << sink.findings[0].message;
+  }
+}
+
+TEST_F(XidCorrelation, ReportsAnUnexpectedXidOncePerWindow) {
+  feed(0, "NVRM: Xid (PCI:0000:66:00): 999, pid=1234, name=test");
+  feed(10, "NVRM: Xid (PCI:0000:66:00): 999, pid=1235, name=test");
+  EXPECT_EQ(count_kind("xid_attention"), 1u);
+  feed(400, "NVRM: Xid (PCI:0000:66:00): 999, pid=1236, name=test");
+  EXPECT_EQ(count_kind("xid_attention"), 2u);
+}
+
+TEST_F(XidCorrelation, IgnoresCatalogCodesThatNeedNoAction) {
+  // IGNORE / RESTART_APP codes alone: the workload's business (NVSentinel's XID 32 and 69
+  // lines, pkg/xid/parser/csv_test.go; NVSentinel recommends NONE for both).
+  feed(0,
+       "NVRM: Xid (PCI:0000:66:00): 32, pid=2280636, name=train.3, Channel ID 0000000d intr0 "
+       "00040000");
+  feed(1000,
+       "NVRM: Xid (PCI:0001:ab:cd): 69, pid=1310987, name=train.3, Class Error: ChId 0008, Class "
+       "0000cbc0, Offset 00000184, Data ffffffff, ErrorCode 00000004");
+  feed(2000, "NVRM: Xid (PCI:0000:9b:00): 8, pid=5678, name=idle_timeout");
+  EXPECT_TRUE(sink.findings.empty()) << sink.findings[0].message;
+  EXPECT_EQ(det.stats().recognised, 3u);
+}
+
+// ---- NVLink5 (Xids 144-150) -----------------------------------------------------------------
+
+TEST(XidParser, ReadsTheNvlink5Words) {
+  // NVIDIA/NVSentinel health-monitors/syslog-health-monitor/pkg/xid/parser/csv_test.go ("NL5
+  // XID"): two spaces after the unit, three after the severity.
+  const nvrm_line x = parse_nvrm_message(
+      "NVRM: Xid (PCI:0018:01:00): 149, NETIR_LINK_EVT  Fatal   XC0 i0 Link 09 (0x025525c6 "
+      "0x00000000 0x00000000 0x00000000 0x00000000 0x00000000)");
+  ASSERT_EQ(x.kind, nvrm_kind::xid);
+  EXPECT_EQ(x.pci, "0018:01:00");
+  EXPECT_EQ(x.code, 149u);
+  EXPECT_EQ(x.unit, "NETIR_LINK_EVT");
+  EXPECT_EQ(x.unit_sev, unit_severity::fatal);
+  EXPECT_EQ(x.containment, "XC0");
+  EXPECT_EQ(x.injected, "i0");
+  EXPECT_EQ(x.link, 9);
+  EXPECT_EQ(x.intrinfo, 0x025525c6u);
+  EXPECT_EQ(x.error_status, 0u);
+  // The same file, with a PCI function and a process-less Nonfatal RLW_REMAP on XC1.
+  const nvrm_line y = parse_nvrm_message(
+      "NVRM: Xid (PCI:0000:00:08.0): 145, RLW_REMAP Nonfatal XC1 i0 Link 10 (0x00000082 "
+      "0x00000040 0x00000000 0x00000000 0x00000000 0x00000000)");
+  ASSERT_EQ(y.kind, nvrm_kind::xid);
+  EXPECT_EQ(y.pci, "0000:00:08");
+  EXPECT_EQ(y.unit, "RLW_REMAP");
+  EXPECT_EQ(y.unit_sev, unit_severity::nonfatal);
+  EXPECT_EQ(y.containment, "XC1");
+  EXPECT_EQ(y.link, 10);
+  EXPECT_EQ(y.intrinfo, 0x82u);
+  EXPECT_EQ(y.error_status, 0x40u);
+  // leptonai/gpud components/accelerator/nvidia/xid/nvlink_logs_test.go: a unit with a sub-unit.
+  const nvrm_line z = parse_nvrm_message(
+      "NVRM: Xid (PCI:0000:04:00): 146, TLW_RX/TLW_RX_PIPE0 Fatal XC0 i0 Link 00 (0x0000000a "
+      "0x00000004 0x00000000 0x00000000)");
+  EXPECT_EQ(z.unit, "TLW_RX/TLW_RX_PIPE0");
+  EXPECT_EQ(z.unit_sev, unit_severity::fatal);
+  EXPECT_EQ(z.link, 0);
+  EXPECT_EQ(z.error_status, 4u);
+}
+
+TEST(XidParser, ReadsWhatIsLeftOfACutNvlink5Body) {
+  const std::string_view full =
+      "NVRM: Xid (PCI:0018:01:00): 149, NETIR_LINK_EVT  Fatal   XC0 i0 Link 09 (0x025525c6 "
+      "0x00000000 0x00000000 0x00000000 0x00000000 0x00000000)";
+  const std::size_t body = full.find("NETIR");
+  for (std::size_t len = body; len <= full.size(); ++len) {
+    const nvrm_line x = parse_nvrm_message(full.substr(0, len));
+    ASSERT_EQ(x.kind, nvrm_kind::xid) << full.substr(0, len);
+    EXPECT_EQ(x.code, 149u);
+    // The severity is read once the word is whole (and followed by its spaces).
+    if (len >= full.find("Fatal") + 5) {
+      EXPECT_EQ(x.unit_sev, unit_severity::fatal) << len;
+    } else {
+      EXPECT_EQ(x.unit_sev, unit_severity::unknown) << len;
+    }
+  }
+  // Not an NVLink5 body: the code's other fields stay unset.
+  const nvrm_line y = parse_nvrm_message("NVRM: Xid (PCI:0018:01:00): 149, something else");
+  EXPECT_EQ(y.unit_sev, unit_severity::unknown);
+  EXPECT_EQ(y.link, -1);
+}
+
+TEST_F(XidCorrelation, ReportsOneFatalNvlink5LineAsCritical) {
+  feed(0,
+       "[171167.620236] NVRM: Xid (PCI:0009:01:00): 149, NETIR_LINK_EVT  Fatal   XC0 i0 Link 01 "
+       "(0x021425c6 0x00000000 0x00000000 0x00000000 0x00000000 0x00000000)");
+  ASSERT_EQ(kinds(), strings{"xid_critical"});
+  const owned_finding& f = sink.findings[0];
+  EXPECT_EQ(f.subject, "0009:01:00");
+  EXPECT_EQ(f.recommended, action::reset_gpu);
+  EXPECT_NE(f.message.find("unit NETIR_LINK_EVT Fatal, link 1"), std::string::npos) << f.message;
+  // Nonfatal ones alone are not (gpud: warning; the catalog: IGNORE for most).
+  feed(1000,
+       "NVRM: Xid (PCI:0000:04:00): 149, NETIR_BER_EVENT Nonfatal XC0 i0 Link 00 (0x00000013 "
+       "0x00000001 0x00000000 0x00000000)");
+  EXPECT_EQ(sink.findings.size(), 1u);
+}
+
+// ---- Fallen off the bus without an Xid ------------------------------------------------------
+
+// leptonai/gpud components/accelerator/nvidia/xid/kmsg_test.go ("multiline fallen-off-bus
+// fallback without explicit Xid").
+constexpr std::string_view bus_record[] = {
+    "NVRM: The NVIDIA GPU 0000:18:00.0",
+    "NVRM: (PCI ID: 10de:2901) installed in this system has",
+    "NVRM: fallen off the bus and is not responding to commands.",
+};
+
+TEST(XidParser, ReadsTheThreeLineFallenOffTheBusRecord) {
+  const nvrm_line a = parse_nvrm_message(bus_record[0]);
+  EXPECT_EQ(a.kind, nvrm_kind::bus_record_gpu);
+  EXPECT_EQ(a.pci, "0000:18:00");
+  EXPECT_EQ(parse_nvrm_message(bus_record[1]).kind, nvrm_kind::bus_record_id);
+  // NVSentinel pkg/gpufallen/gpufallen_handler_test.go: the middle line without the PCI ID.
+  EXPECT_EQ(parse_nvrm_message("NVRM: installed in this system has").kind,
+            nvrm_kind::bus_record_id);
+  EXPECT_EQ(parse_nvrm_message("NVRM: installed in this system is not supported by the").kind,
+            nvrm_kind::not_ours);
+  const nvrm_line c = parse_nvrm_message(bus_record[2]);
+  EXPECT_EQ(c.kind, nvrm_kind::bus_record_tail);
+  EXPECT_EQ(c.code, 79u);
+  // gpud: "fallen-off-bus text without valid BDF is ignored".
+  EXPECT_EQ(parse_nvrm_message("NVRM: The NVIDIA GPU invalid-bdf.0").kind, nvrm_kind::not_ours);
+  // Without a domain, and one-line without a domain (gpud's "normalizes missing PCI domain").
+  EXPECT_EQ(parse_nvrm_message("NVRM: The NVIDIA GPU 18:00.0").pci, "18:00");
+  const nvrm_line d = parse_nvrm_message("NVRM: GPU 18:00.0: GPU has fallen off the bus.");
+  EXPECT_EQ(d.kind, nvrm_kind::fallen_off_bus);
+  EXPECT_EQ(d.pci, "18:00");
+}
+
+TEST_F(XidCorrelation, ReportsTheThreeLineRecordAsABusFault) {
+  for (std::string_view l : bus_record) {
+    EXPECT_TRUE(sink.findings.empty());
+    feed(0, fmt::format("[ 1234.5678] {}", l));
+  }
+  ASSERT_EQ(kinds(), strings{"xid_critical"});
+  const owned_finding& f = sink.findings[0];
+  EXPECT_EQ(f.subject, "0000:18:00");
+  EXPECT_EQ(f.recommended, action::drain_node);
+  EXPECT_NE(f.message.find("treated as Xid 79"), std::string::npos) << f.message;
+  EXPECT_EQ(det.stats().recognised, 3u);
+  EXPECT_EQ(det.state_size(), 3u);  // the GPU, its Xid and its reported code; no record pending
+}
+
+TEST_F(XidCorrelation, KeepsEachNodesRecordApart) {
+  feed(0, bus_record[0], "node-1");
+  feed(0, "NVRM: The NVIDIA GPU 0000:3b:00.0", "node-2");
+  feed(0, bus_record[1], "node-2");
+  feed(0, bus_record[1], "node-1");
+  feed(0, bus_record[2], "node-2");
+  feed(0, bus_record[2], "node-1");
+  ASSERT_EQ(sink.findings.size(), 2u);
+  EXPECT_EQ(sink.findings[0].node, "node-2");
+  EXPECT_EQ(sink.findings[0].subject, "0000:3b:00");
+  EXPECT_EQ(sink.findings[1].node, "node-1");
+  EXPECT_EQ(sink.findings[1].subject, "0000:18:00");
+}
+
+TEST_F(XidCorrelation, ReportsACutRecordWithoutLosingTheFault) {
+  // Only the tail (the head rotated away, or a partial paste): the fault, on an unnamed GPU.
+  feed(0, bus_record[2]);
+  ASSERT_EQ(kinds(), strings{"xid_critical"});
+  EXPECT_EQ(sink.findings[0].subject, "unknown");
+  // Only the head and the middle: nothing yet, and the pending record expires.
+  sink.findings.clear();
+  feed(1000, bus_record[0], "node-9");
+  feed(1000, bus_record[1], "node-9");
+  EXPECT_TRUE(sink.findings.empty());
+  feed(1011, "NVRM: Xid (PCI:0000:3b:00): 13, pid=1, name=x, y", "node-9");
+  // The unnamed GPU is long idle; one GPU with its Xid and pid, and no record pending.
+  EXPECT_EQ(det.state_size(), 3u);
+  // A tail after the head expired is not pinned on the old GPU.
+  feed(1012, bus_record[2], "node-9");
+  ASSERT_EQ(kinds(), strings{"xid_critical"});
+  EXPECT_EQ(sink.findings[0].subject, "unknown");
+  // Every cut of the three lines: recognised or malformed, never a crash or a stray finding.
+  xid_correlation_detector d;
+  collecting_sink s;
+  std::int64_t t = 0;
+  for (std::string_view l : bus_record)
+    for (std::size_t len = 0; len < l.size(); ++len)
+      d.on_event(event{at(t += 100), "node-7", source::kernel, l.substr(0, len)}, s);
+  // Only the last line without its final period still states the fault.
+  ASSERT_EQ(s.findings.size(), 1u);
+  EXPECT_EQ(s.findings[0].subject, "unknown");
+  EXPECT_GT(d.stats().malformed, 40u);
+}
+
+TEST_F(XidCorrelation, FilesTheOneLineFormWithoutDomainUnderDomainZero) {
+  feed(0, "NVRM: Xid (PCI:0000:18:00): 79, GPU has fallen off the bus.");
+  feed(0, "NVRM: GPU 18:00.0: GPU has fallen off the bus.");
+  // One GPU, one fault: the two lines are the driver's pair.
+  ASSERT_EQ(kinds(), strings{"xid_critical"});
+  EXPECT_EQ(sink.findings[0].subject, "0000:18:00");
+  EXPECT_EQ(det.state_size(), 3u);  // one GPU, one Xid, one reported code
+}
+
+// ---- Tolerant Xid headers -------------------------------------------------------------------
+
+TEST(XidParser, ReadsTheShortenedFormsRealLogsCarry) {
+  // NVIDIA/NVSentinel pkg/xid/parser/csv_test.go: no body, and a line that ends after the name.
+  const nvrm_line a = parse_nvrm_message("NVRM: Xid (PCI:0000:3f:00): 46");
+  EXPECT_EQ(a.kind, nvrm_kind::xid);
+  EXPECT_EQ(a.pci, "0000:3f:00");
+  EXPECT_EQ(a.code, 46u);
+  EXPECT_TRUE(a.body.empty());
+  const nvrm_line b =
+      parse_nvrm_message("NVRM: Xid (PCI:0000:9b:00): 8, pid=5678, name=idle_timeout");
+  EXPECT_EQ(b.kind, nvrm_kind::xid);
+  EXPECT_EQ(b.pid, 5678);
+  EXPECT_EQ(b.process_name, "idle_timeout");
+  // A pid without a name (NVSentinel pkg/gpufallen/gpufallen_handler_test.go).
+  const nvrm_line e = parse_nvrm_message(
+      "NVRM: Xid (PCI:0000:b3:00.0): 79, pid=12345, GPU has fallen off the bus.");
+  EXPECT_EQ(e.kind, nvrm_kind::xid);
+  EXPECT_EQ(e.pid, 12345);
+  EXPECT_TRUE(e.process_name.empty());
+  EXPECT_EQ(e.body, "GPU has fallen off the bus.");
+  // Cut inside the name label: no body.
+  const nvrm_line f = parse_nvrm_message("NVRM: Xid (PCI:0000:3b:00): 95, pid=12, na");
+  EXPECT_EQ(f.kind, nvrm_kind::xid);
+  EXPECT_EQ(f.pid, 12);
+  EXPECT_TRUE(f.body.empty());
+  // Cut after the pid.
+  const nvrm_line c = parse_nvrm_message("NVRM: Xid (PCI:0000:3b:00): 31, pid=1234");
+  EXPECT_EQ(c.kind, nvrm_kind::xid);
+  EXPECT_EQ(c.code, 31u);
+  EXPECT_EQ(c.pid, 1234);
+  // A PCI function.
+  const nvrm_line d = parse_nvrm_message(
+      "NVRM: Xid (PCI:0000:00:08.0): 145, RLW_REMAP Nonfatal XC1 i0 Link 10 (0x00000004 "
+      "0x00000040 0x00000000 0x00000000 0x00000000 0x00000000)");
+  EXPECT_EQ(d.kind, nvrm_kind::xid);
+  EXPECT_EQ(d.pci, "0000:00:08");
+  // A code that ends the line is read as printed; "79" cut to "7" cannot be told apart.
+  EXPECT_EQ(parse_nvrm_message("NVRM: Xid (PCI:0000:3b:00): 7").code, 7u);
+}
+
+TEST_F(XidCorrelation, RecognisesRedactedPrefixesAndShortenedLines) {
+  // leptonai/gpud components/accelerator/nvidia/xid/kmsg_test.go.
+  feed(0, "[...] NVRM: Xid (0000:03:00): 14, Channel 00000001");
+  feed(1,
+       "[...] NVRM: Xid (PCI:0000:05:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen "
+       "off the bus.");
+  feed(2, "NVRM: Xid (PCI:0000:3f:00): 46");
+  feed(3, "NVRM: Xid (PCI:0000:3b:00): 31, pid=1234");
+  EXPECT_EQ(det.stats().recognised, 4u);
+  EXPECT_EQ(det.stats().malformed, 0u);
+  EXPECT_EQ(count_kind("xid_critical"), 2u);   // 79 and 46
+  EXPECT_EQ(count_kind("xid_attention"), 0u);  // 14: IGNORE
+}
+
+// ---- NVSwitch SXids -------------------------------------------------------------------------
+
+TEST(XidParser, ReadsSxids) {
+  // NVIDIA/NVSentinel health-monitors/syslog-health-monitor/pkg/sxid/sxid_handler_test.go.
+  const nvrm_line a = parse_nvrm_message(
+      "nvidia-nvswitch3: SXid (PCI:0000:c1:00.0): 28006, Non-fatal, Link 46 MC TS crumbstore "
+      "MCTO (First)");
+  ASSERT_EQ(a.kind, nvrm_kind::sxid);
+  EXPECT_EQ(a.nvswitch, 3);
+  EXPECT_EQ(a.pci, "0000:c1:00");
+  EXPECT_EQ(a.code, 28006u);
+  EXPECT_EQ(a.unit_sev, unit_severity::nonfatal);
+  EXPECT_EQ(a.link, 46);
+  EXPECT_EQ(a.body, "MC TS crumbstore MCTO (First)");
+  const nvrm_line b = parse_nvrm_message(
+      "nvidia-nvswitch0: SXid (PCI:0000:c3:00.0): 24007, Fatal, Link 28 sourcetrack timeout "
+      "error (First)");
+  EXPECT_EQ(b.unit_sev, unit_severity::fatal);
+  EXPECT_EQ(b.link, 28);
+  // No severity and link: still an SXid.
+  const nvrm_line c =
+      parse_nvrm_message("nvidia-nvswitch0: SXid (PCI:0004:00:00.0): 26008, SOE Watchdog error");
+  EXPECT_EQ(c.kind, nvrm_kind::sxid);
+  EXPECT_EQ(c.unit_sev, unit_severity::unknown);
+  EXPECT_EQ(c.link, -1);
+  EXPECT_EQ(c.body, "SOE Watchdog error");
+  // Cut inside the link: the code and severity are intact.
+  const nvrm_line d =
+      parse_nvrm_message("nvidia-nvswitch1: SXid (PCI:0000:06:00.0): 20009, Non-fatal, Li");
+  EXPECT_EQ(d.kind, nvrm_kind::sxid);
+  EXPECT_EQ(d.unit_sev, unit_severity::nonfatal);
+  EXPECT_EQ(d.link, -1);
+}
+
+TEST_F(XidCorrelation, ReportsFatalSxidsPerSwitch) {
+  // NVSentinel's fixtures (pkg/sxid/sxid_handler_test.go) and gpud's (sxid/kmsg.go).
+  feed(0,
+       "[ 1108.858286] nvidia-nvswitch0: SXid (PCI:0000:c3:00.0): 24007, Fatal, Link 28 "
+       "sourcetrack timeout error (First)");
+  ASSERT_EQ(kinds(), strings{"sxid_critical"});
+  EXPECT_EQ(sink.findings[0].subject, "0000:c3:00");
+  EXPECT_EQ(sink.findings[0].sev, severity::critical);
+  EXPECT_EQ(sink.findings[0].recommended, action::drain_node);
+  EXPECT_NE(sink.findings[0].message.find("SXid 24007 (sourcetrack timeout error, printed Fatal) "
+                                          "on NVSwitch 0 0000:c3:00 link 28"),
+            std::string::npos)
+      << sink.findings[0].message;
+  // The same code again: one incident.
+  feed(1,
+       "[ 1108.958286] nvidia-nvswitch0: SXid (PCI:0000:c3:00.0): 24007, Fatal, Link 29 "
+       "sourcetrack timeout error");
+  EXPECT_EQ(sink.findings.size(), 1u);
+  // Non-fatal ones are recognised, not reported...
+  feed(2,
+       "[73309.599396] nvidia-nvswitch0: SXid (PCI:0000:06:00.0): 20009, Non-fatal, Link 04 RX "
+       "Short Error Rate");
+  // (NVSentinel's line starts "[123] ", which is no dmesg uptime: dropped here.)
+  feed(3,
+       "nvidia-nvswitch3: SXid (PCI:0000:c1:00.0): 28006, Non-fatal, Link 46 MC TS "
+       "crumbstore MCTO (First)");
+  EXPECT_EQ(sink.findings.size(), 1u);
+  // ...unless the Fabric Manager guide lists the code as fatal (gpud's table).
+  feed(4,
+       "[111111111.111] nvidia-nvswitch3: SXid (PCI:0000:05:00.0): 12028, Non-fatal, Link 32 "
+       "egress non-posted PRIV error (First)");
+  ASSERT_EQ(sink.findings.size(), 2u);
+  EXPECT_EQ(sink.findings[1].kind, "sxid_critical");
+  EXPECT_EQ(det.stats().recognised, 5u);
+  EXPECT_EQ(det.stats().malformed, 0u);
 }
 
 // ---- Bounded state --------------------------------------------------------------------------
@@ -906,6 +1390,15 @@ TEST(XidCorrelationCorpus, GeneratorCoversEveryVariant) {
       "kern  :warn  : [",
       " kernel: [",
       "+00:00 NVRM",
+      "[...] NVRM: ",                 // pasted, redacted
+      "NETIR_LINK_EVT  Fatal   XC0",  // padded NVLink5 words
+      "NVRM: The NVIDIA GPU ",        // the three-line record
+      ") installed in this system has",
+      "NVRM: fallen off the bus and is not responding to commands.",
+      ":00.0): 43, pid=",    // a PCI function
+      ", Non-fatal, Link ",  // SXids
+      ", Fatal, Link ",
+      "): 46",  // no body
   };
   for (std::string_view n : needles) {
     const bool found = std::any_of(b.lines().begin(), b.lines().end(), [&](const auto& r) {
@@ -913,12 +1406,26 @@ TEST(XidCorrelationCorpus, GeneratorCoversEveryVariant) {
     });
     EXPECT_TRUE(found) << n;
   }
+  // The one-line fallen-off-the-bus message without a domain, and a line cut after the pid.
+  EXPECT_TRUE(std::any_of(b.lines().begin(), b.lines().end(), [](const auto& r) {
+    const std::size_t at = r.line.find("NVRM: GPU ");
+    return at != std::string::npos && r.line.ends_with(".0: GPU has fallen off the bus.") &&
+           r.line.size() - at ==
+               std::string_view("NVRM: GPU 18:00.0: GPU has fallen off the bus.").size();
+  }));
+  EXPECT_TRUE(std::any_of(b.lines().begin(), b.lines().end(), [](const auto& r) {
+    const std::size_t at = r.line.rfind(", pid=");
+    return at != std::string::npos &&
+           r.line.find_first_not_of("0123456789", at + 6) == std::string::npos;
+  }));
   // Every Xid code of the catalog subset appears.
-  for (unsigned code : {13u, 31u, 43u,  45u,  48u,  61u,  62u,  63u,  64u,  74u,  79u, 92u,
-                        94u, 95u, 109u, 119u, 120u, 137u, 144u, 150u, 154u, 171u, 172u}) {
+  for (unsigned code : {13u,  31u,  43u,  45u,  46u,  48u,  54u,  61u,  62u,  63u,  64u,  69u,
+                        74u,  79u,  92u,  94u,  95u,  109u, 110u, 119u, 120u, 136u, 137u, 140u,
+                        143u, 144u, 150u, 151u, 154u, 155u, 156u, 158u, 167u, 171u, 172u, 173u}) {
     const std::string needle = fmt::format("): {},", code);
+    const std::string bare = fmt::format("): {}", code);  // no body
     const bool found = std::any_of(b.lines().begin(), b.lines().end(), [&](const auto& r) {
-      return r.line.find(needle) != std::string::npos;
+      return r.line.find(needle) != std::string::npos || r.line.ends_with(bare);
     });
     EXPECT_TRUE(found) << code;
   }

@@ -15,6 +15,7 @@ struct kernel_line {
 //   raw kmsg                     (none)
 //   dmesg                        "[31543.449443] "
 //   dmesg -T                     "[Fri Aug 30 11:43:09 2024] "
+//   redacted (bug reports)       "[...] "
 //   dmesg --time-format iso      "2024-11-15T12:02:03,470068+00:00 "
 //   dmesg --decode               "kern  :warn  : "
 //   syslog                       "Dec  2 11:38:47 host kernel: [  219.470994] "

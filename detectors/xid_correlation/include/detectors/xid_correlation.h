@@ -1,16 +1,26 @@
 // File: xid_correlation.h
-// The xid_correlation detector: NVIDIA driver (NVRM) Xid messages from the kernel log,
-// classified by NVIDIA's Xid catalog and correlated per GPU (node + PCI address) in a window.
+// The xid_correlation detector: NVIDIA driver (NVRM) Xid messages and NVSwitch SXid messages
+// from the kernel log, classified by NVIDIA's Xid catalog and correlated per GPU (node + PCI
+// address) in a window.
 //
 // Findings:
-//   xid_critical            (critical) a catalog-critical Xid (48, 64, 74, 79, 95, 119, 120, or
-//                           154 asking for a reset/reboot), or the driver's "GPU has fallen off
-//                           the bus" line (Xid 79 without an Xid token). Once per GPU, code and
+//   xid_critical            (critical) an Xid whose catalog resolution is a GPU reset or a
+//                           VM / bare-metal restart (46, 48, 62, 64, 74, 79, 95, 109, 110, 119,
+//                           120, 136, 140, 143, 151, 155, 156, 158, ...), an NVLink5 Xid
+//                           (144-150) printed with a Fatal unit severity, a 154 asking for a
+//                           reset/reboot, or the driver's "fallen off the bus" message in any of
+//                           its forms (Xid 79 without an Xid token). Once per GPU, code and
 //                           action per window: a GPU repeating the same fatal Xid is one incident.
+//   xid_attention           (warning) an Xid the catalog sends to NVIDIA support or to a check of
+//                           the machine (contact support, check mechanicals, update SW/FW), one
+//                           with no published resolution, or a code outside the catalog: never
+//                           silence for an Xid nobody expects. Once per GPU and code per window.
+//   sxid_critical           (critical) an NVSwitch SXid printed Fatal, or one the Fabric Manager
+//                           guide lists as fatal. Once per switch and code per window.
 //   xid_burst               (warning) >= burst_threshold Xids on one GPU within the window; once
 //                           per burst (a burst ends when the window count drops below the
 //                           threshold again).
-//   xid_suspected_hardware  (critical) application-level Xids (13, 31, 43, 45, 109) from
+//   xid_suspected_hardware  (critical) application-level Xids (13, 31, 43, 45, ...) from
 //                           >= distinct_pid_threshold distinct pids on one GPU within the window,
 //                           or an application Xid followed by a hardware-class Xid on the same
 //                           GPU within the window: the "application" errors were the GPU's.
@@ -32,30 +42,68 @@ namespace detectors {
 // ---- The Xid catalog ------------------------------------------------------------------------
 
 enum class xid_category : std::uint8_t {
-  application,      // 13, 31, 43, 45, 109: usually the workload's own fault
-  memory,           // 48, 63, 64, 92, 94, 95, 171, 172
-  nvlink,           // 74, 137, 144-150
+  application,      // 13, 31, 43, 45, 109 and the engine exceptions the catalog sends back to
+                    // the application: usually the workload's own fault
+  memory,           // 48, 63, 64, 92, 94, 95, 140, 156, 171, 172, ...
+  nvlink,           // 74, 136, 137, 144-150, 155, ...
   bus,              // 79
   gsp,              // 119, 120: GSP firmware / RPC
-  microcontroller,  // 61, 62
+  microcontroller,  // 61, 62, 169
   recovery,         // 154: the driver's recovery-action state
-  other,            // codes outside the catalog subset above
+  other,            // everything else, and codes outside the catalog
 };
 
 std::string_view to_string(xid_category c) noexcept;
 
+// NVIDIA's "Immediate Action" column of the Xid catalog
+// (https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html).
+enum class xid_resolution : std::uint8_t {
+  ignore,             // IGNORE
+  restart_app,        // RESTART_APP
+  reset_gpu,          // RESET_GPU
+  restart_vm,         // RESTART_VM
+  restart_bm,         // RESTART_BM (bare metal)
+  contact_support,    // CONTACT_SUPPORT (most "Unused" codes: not expected from a current driver)
+  check_mechanicals,  // CHECK_MECHANICALS
+  update_swfw,        // UPDATE_SWFW
+  check_uvm,          // CHECK_UVM
+  workflow,           // WORKFLOW_*/XID_154: decided by the message (NVLink5, 48, 45, 154)
+  unpublished,        // the catalog lists the code without a resolution yet
+  unknown,            // a code outside the catalog
+};
+
+std::string_view to_string(xid_resolution r) noexcept;
+
 struct xid_catalog_entry {
   std::uint16_t code = 0;
   xid_category category = xid_category::other;
+  xid_resolution resolution = xid_resolution::unknown;
   bool critical = false;  // an immediate xid_critical finding
   bool hardware = false;  // evidence against the GPU itself (escalates earlier app Xids)
   action recommended = action::observe;
   std::string_view description;
 };
 
-// The catalog entry for `code`; codes not in the table get category `other`, not critical,
-// not hardware, `observe`. Xid 154's action depends on its message (see xid_recovery_action).
+// The catalog entry for `code`: every code of NVIDIA's catalog (1-172). Codes outside it get
+// category `other`, resolution `unknown` and the conservative action (drain_node: the node
+// stays out of scheduling until someone has looked), as NVSentinel treats them.
+// Xid 154's action depends on its message, an NVLink5 Xid's on its unit severity.
 xid_catalog_entry classify_xid(unsigned code) noexcept;
+
+// The catalog asks for a person (support, a hardware check, an update) rather than an
+// automatic step, or gives no resolution: an xid_attention finding.
+bool needs_attention(xid_resolution r) noexcept;
+
+// NVSwitch SXid codes with the severity the Fabric Manager user guide gives them
+// (https://docs.nvidia.com/datacenter/tesla/pdf/fabric-manager-user-guide.pdf, "Non-Fatal",
+// "Fatal" and "Always Fatal NVSwitch SXid Errors", as leptonai/gpud embeds them).
+struct sxid_catalog_entry {
+  std::uint16_t code = 0;
+  bool fatal = false;
+  std::string_view name;  // empty for codes outside the table
+};
+
+sxid_catalog_entry classify_sxid(unsigned code) noexcept;
 
 // Xid 154 "GPU recovery action changed from 0xA (...) to 0xB (...)": the value after "to",
 // numbered as NVML's nvmlDeviceGpuRecoveryAction_t.
@@ -77,12 +125,23 @@ std::string_view to_string(gpu_recovery r) noexcept;
 
 enum class nvrm_kind : std::uint8_t {
   not_ours,        // not an NVRM line of a form this detector reads
-  xid,             // NVRM: Xid (PCI:0000:3b:00[ GPU-I:NN[ GPU-CI:NN]]): CODE, ...
+  xid,             // NVRM: Xid (PCI:0000:3b:00[.F][ GPU-I:NN[ GPU-CI:NN]]): CODE[, ...]
   gpu_header,      // NVRM: GPU at PCI:0000:3b:00: GPU-<uuid>
   board_serial,    // NVRM: GPU Board Serial Number: 1652320012345
-  fallen_off_bus,  // NVRM: GPU 0000:3b:00.0: GPU has fallen off the bus.
-  malformed,       // one of the above, truncated or garbled
+  fallen_off_bus,  // NVRM: GPU [0000:]3b:00.0: GPU has fallen off the bus.
+  // The driver's three-line form of the same fault:
+  //   NVRM: The NVIDIA GPU 0000:18:00.0
+  //   NVRM: (PCI ID: 10de:2901) installed in this system has
+  //   NVRM: fallen off the bus and is not responding to commands.
+  bus_record_gpu,   // its first line (names the GPU)
+  bus_record_id,    // its second line
+  bus_record_tail,  // its last line (the fault)
+  sxid,             // nvidia-nvswitchN: SXid (PCI:0000:05:00.0): CODE, Fatal|Non-fatal, ...
+  malformed,        // one of the above, truncated or garbled
 };
+
+// The unit severity an NVLink5 Xid (144-150) or an SXid prints.
+enum class unit_severity : std::uint8_t { unknown, nonfatal, fatal };
 
 // One parsed NVRM message. The views point into the parsed message.
 struct nvrm_line {
@@ -98,10 +157,21 @@ struct nvrm_line {
   gpu_recovery recovery = gpu_recovery::unknown;  // Xid 154 only
   std::string_view uuid;                          // gpu_header: "GPU-2f6e5b1a-..."
   std::string_view serial;                        // board_serial
+  // NVLink5 Xids 144-150: "NETIR_LINK_EVT  Fatal   XC0 i0 Link 09 (0x025525c6 0x00000000 ...)"
+  // (unit, severity, cross-containment, injection, link, intrinfo and error status words).
+  // SXids: severity, link and switch instance.
+  unit_severity unit_sev = unit_severity::unknown;
+  std::string_view unit;         // "NETIR_LINK_EVT", "TLW_RX/TLW_RX_PIPE0"
+  std::string_view containment;  // "XC0" / "XC1"
+  std::string_view injected;     // "i0"
+  std::int32_t link = -1;        // -1: not printed
+  std::uint32_t intrinfo = 0;
+  std::uint32_t error_status = 0;
+  std::int32_t nvswitch = -1;  // SXid: N of "nvidia-nvswitchN"
 };
 
-// Parses a kernel message with its log prefix already stripped (strip_kernel_prefix). Never
-// allocates; any input is safe.
+// Parses a kernel message with its log prefix already stripped (strip_kernel_prefix): NVRM
+// messages and nvidia-nvswitch SXid messages. Never allocates; any input is safe.
 nvrm_line parse_nvrm_message(std::string_view message) noexcept;
 
 // ---- The detector ---------------------------------------------------------------------------
@@ -122,7 +192,8 @@ struct xid_correlation_config {
   // thousands of Xid 13 lines a second still costs a bounded amount).
   std::size_t max_xids_per_gpu = 64;
   // "GPU at PCI:..." header lines wait this long for the "Board Serial Number" line that
-  // follows them.
+  // follows them, and the first line of the three-line "fallen off the bus" record for its
+  // last.
   std::int64_t header_ttl_ns = 10 * ns_per_second;
 };
 
@@ -133,7 +204,8 @@ class xid_correlation_detector final : public detector {
 
   std::string_view name() const noexcept override { return "xid_correlation"; }
   void on_event(const event& ev, finding_sink& sink) override;
-  // GPUs tracked + Xids held in their windows + pending header lines.
+  // GPUs and NVSwitches tracked + Xids, pids and reported codes held in their windows +
+  // pending header lines and fallen-off-the-bus records.
   std::size_t state_size() const noexcept override;
 
  private:
@@ -181,6 +253,12 @@ class xid_correlation_detector final : public detector {
     std::string pci;
     std::int64_t ts_ns;
   };
+  // Pending lines per node: slots [0, live) are pending, the ones beyond keep their strings'
+  // storage for the next line.
+  struct pending_list {
+    std::vector<pending_header> slots;
+    std::size_t live = 0;
+  };
   using gpu_list = std::list<gpu_state>;
   using gpu_index = std::unordered_map<std::string, gpu_list::iterator>;
   // Codes of a burst with their counts (scratch for the xid_burst message).
@@ -193,6 +271,14 @@ class xid_correlation_detector final : public detector {
               finding_sink& sink);
   void on_header(const event& ev, std::string_view node, const nvrm_line& x);
   void on_serial(const event& ev, std::string_view node, const nvrm_line& x);
+  void on_bus_record(const event& ev, std::string_view node, const nvrm_line& x,
+                     finding_sink& sink);
+  void on_sxid(const event& ev, std::string_view node, const nvrm_line& x, finding_sink& sink);
+  pending_header* find_pending(pending_list& p, std::string_view node);
+  pending_header& add_pending(pending_list& p, std::string_view node);
+  void drop_pending(pending_list& p, pending_header* h);
+  void expire_pending(pending_list& p, std::int64_t now);
+  bool already_reported(gpu_state& g, unsigned code, action act, std::int64_t now);
   gpu_state& touch_gpu(std::string_view node, std::string_view pci, std::int64_t ts);
   void evict_idle(std::int64_t now);
   void evict_front();
@@ -211,10 +297,8 @@ class xid_correlation_detector final : public detector {
   // gpus_ they never hold more than the most GPUs tracked at once (<= max_gpus).
   gpu_list spare_gpus_;
   std::vector<gpu_index::node_type> spare_index_nodes_;
-  // Pending headers are headers_[0, live_headers_); the slots beyond keep their strings'
-  // storage for the next header.
-  std::vector<pending_header> headers_;
-  std::size_t live_headers_ = 0;
+  pending_list headers_;           // "GPU at" headers waiting for their serial
+  pending_list bus_records_;       // three-line "fallen off the bus" records waiting for their end
   std::vector<code_count> codes_;  // scratch: a burst's codes
   std::string key_;                // scratch: lookup key
   std::string message_;            // the message of the finding being emitted
