@@ -844,7 +844,14 @@ TEST(HbmEccGenerator, EpisodesWithFaultsProduceFindingsAndParseCleanly) {
   for (const auto& r : lines) {
     const std::string node = fmt::format("node-{:03}", r.node_index);
     d.on_event(event{r.ts_ns, node, r.src, r.line}, sink);
-    comments += r.line.starts_with('#');
+    // Comments, and the lines of an nvidia-smi report outside the sections hbm_ecc reads (and
+    // the blank line that ends the report), are not its.
+    const std::string_view l = r.line;
+    comments += l.starts_with('#') || l.empty() || l.starts_with("Driver Version") ||
+                l.starts_with("Attached GPUs") || l.starts_with("    Product Name") ||
+                l.starts_with("    ECC Mode") || l.starts_with("        Current") ||
+                l.starts_with("        Pending                           : Enabled") ||
+                l.starts_with("    Temperature") || l.starts_with("        GPU Current Temp");
   }
   EXPECT_EQ(d.stats().malformed, 0u);
   EXPECT_EQ(d.stats().recognised, lines.size() - comments);
@@ -855,6 +862,14 @@ TEST(HbmEccGenerator, EpisodesWithFaultsProduceFindingsAndParseCleanly) {
        {"dbe_ecc", "uncorrectable_remap", "row_remap_failure", "row_remap_pending", "sbe_rate"}) {
     EXPECT_GT(kinds[std::string(k)], 0) << k;
   }
+  // Each input shows its faults: reports, and the stock exporter's inferred pending remaps.
+  std::size_t from_reports = 0, inferred = 0;
+  for (const auto& f : sink.findings) {
+    from_reports += f.message.find("(nvidia-smi ") != std::string::npos;
+    inferred += f.message.find("inferred") != std::string::npos;
+  }
+  EXPECT_GT(from_reports, 0u);
+  EXPECT_GT(inferred, 0u);
   EXPECT_LT(d.state_size(), 12u * 8u * 8u);
 }
 

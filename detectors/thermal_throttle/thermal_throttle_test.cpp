@@ -798,17 +798,41 @@ std::map<std::string, int> run(const std::vector<stream_builder::line_record>& l
 TEST(ThermalThrottleGenerator, EpisodesWithFaultsProduceFindingsAndParseCleanly) {
   const auto lines = generate(7, 20'000, true);
   thermal_throttle_detector d;
-  auto kinds = run(lines, d);
-  std::size_t comments = 0;
+  collecting_sink sink;
   for (const auto& r : lines)
-    comments += r.line.starts_with('#');
+    d.on_event(event{r.ts_ns, fmt::format("node-{:03}", r.node_index), r.src, r.line}, sink);
+  std::map<std::string, int> kinds, starts_by_origin;
+  for (const auto& f : sink.findings) {
+    ++kinds[f.kind];
+    if (f.kind != "thermal_throttle_start") continue;
+    for (std::string_view origin :
+         {"consecutive samples", "nvidia-smi -q report", "dcgm-exporter counted"})
+      if (f.message.find(origin) != std::string::npos) ++starts_by_origin[std::string(origin)];
+  }
+  // Every line is recognised but comments and the lines of an nvidia-smi report outside the
+  // sections thermal_throttle reads (and the blank line that ends the report).
+  std::size_t not_ours = 0;
+  for (const auto& r : lines) {
+    const std::string_view l = r.line;
+    not_ours += l.starts_with('#') || l.empty() || l.starts_with("Driver Version") ||
+                l.starts_with("Attached GPUs") || l.starts_with("    Product Name") ||
+                l.starts_with("    Performance State") || l.starts_with("    Sparse") ||
+                l.starts_with("    GPU Power Readings") || l.starts_with("        Power Draw");
+  }
   EXPECT_EQ(d.stats().malformed, 0u);
-  EXPECT_EQ(d.stats().recognised, lines.size() - comments);
+  EXPECT_EQ(d.stats().recognised, lines.size() - not_ours);
   EXPECT_GT(kinds["thermal_throttle_start"], 0);
   EXPECT_GT(kinds["power_brake"], 0);
-  // Every episode the generator starts it also ends.
-  EXPECT_EQ(kinds["thermal_throttle_end"], kinds["thermal_throttle_start"]);
-  EXPECT_LE(d.state_size(), 12u * 8u);
+  // Every kind of input shows its thermal episodes.
+  EXPECT_GT(starts_by_origin["consecutive samples"], 0);
+  EXPECT_GT(starts_by_origin["nvidia-smi -q report"], 0);
+  EXPECT_GT(starts_by_origin["dcgm-exporter counted"], 0);
+  // Every run of samples the generator starts it also ends; windowed counts have no end
+  // (the exporter stops sending the reason), and a report ends only at a later report.
+  EXPECT_GE(kinds["thermal_throttle_end"], starts_by_origin["consecutive samples"]);
+  EXPECT_LE(kinds["thermal_throttle_end"], kinds["thermal_throttle_start"]);
+  // A GPU is tracked under its UUID (metrics) and its bus id (reports).
+  EXPECT_LE(d.state_size(), 12u * 8u * 2u);
 }
 
 TEST(ThermalThrottleGenerator, HealthyEpisodesProduceNoFindings) {
