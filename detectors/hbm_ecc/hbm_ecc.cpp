@@ -178,6 +178,9 @@ bool hbm_ecc_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   const bool ours = l.section == nvsmi_section::ecc_errors ||
                     l.section == nvsmi_section::retired_pages ||
                     l.section == nvsmi_section::remapped_rows;
+  if (l.kind == nvsmi_line_kind::not_ours) return false;
+  // A report's line: reading it was parsing (phase.h).
+  DETECTORS_PHASE(parse);
   switch (l.kind) {
     case nvsmi_line_kind::not_ours:
       return false;

@@ -239,6 +239,9 @@ bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   const std::string_view node = ev.node.empty() ? std::string_view("unknown") : ev.node;
   const nvsmi_line l = snapshot_.reader.read(node, ev.line);
   if (l.ends_block) flush_snapshot(sink);
+  if (l.kind == nvsmi_line_kind::not_ours) return false;
+  // A report's line: reading it was parsing (phase.h).
+  DETECTORS_PHASE(parse);
   switch (l.kind) {
     case nvsmi_line_kind::not_ours:
       return false;
