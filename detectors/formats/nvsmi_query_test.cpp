@@ -262,6 +262,26 @@ TEST(NvsmiQuery, ReadsTheOlderThrottleReasonsAndSingleDoubleBitLayout) {
   EXPECT_EQ(r.lines[29].number, 29);
 }
 
+// kubeflow/kubeflow issue #68 (comment by flx42, 2018-01-09): `nvidia-smi -q | grep -A8
+// 'Clocks Throttle'` on a 2017 driver, HW Thermal Slowdown nested under HW Slowdown.
+TEST(NvsmiQuery, ReadsAGreppedOlderThrottleSection) {
+  const read_all r = read(R"(    Clocks Throttle Reasons
+        Idle                        : Active
+        Applications Clocks Setting : Not Active
+        SW Power Cap                : Not Active
+        HW Slowdown                 : Not Active
+            HW Thermal Slowdown     : Not Active
+            HW Power Brake Slowdown : Not Active
+        Sync Boost                  : Not Active
+        SW Thermal Slowdown         : Not Active)");
+  EXPECT_EQ(r.recognised, 9);
+  EXPECT_EQ(r.malformed, 0);
+  EXPECT_EQ(r.lines[5].reason_bit, 0x40u);
+  EXPECT_EQ(r.lines[5].value, nvsmi_value::no);
+  EXPECT_EQ(r.lines[1].value, nvsmi_value::yes);
+  EXPECT_EQ(r.gpus.back(), "");  // grep kept no GPU header
+}
+
 TEST(NvsmiQuery, TruncatedLinesOfAKnownSectionAreMalformed) {
   // The A10 capture above, cut at various points.
   const std::string_view head = "GPU 00000000:07:00.0\n    Remapped Rows\n";

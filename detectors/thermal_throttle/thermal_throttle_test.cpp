@@ -522,6 +522,26 @@ TEST(ThermalThrottleStockExporter, CountsBelowKAndOtherReasonsAreNoEpisode) {
   EXPECT_EQ(h.findings()[0].recommended, action::observe);  // software thermal only
 }
 
+// The exporter's own output, verbatim: NVIDIA/dcgm-exporter pull request #261 (the rename to
+// DCGM_EXP_CLOCK_EVENTS_COUNT) and #254 (DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT), from their
+// descriptions. One thermal observation each within five minutes: below K, no episode.
+TEST(ThermalThrottleStockExporter, ExporterPullRequestOutputIsReadAndBelowK) {
+  harness h;
+  for (
+      std::string_view l : {
+          R"(# TYPE DCGM_EXP_CLOCK_EVENTS_COUNT gauge)",
+          R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="home",DCGM_FI_DRIVER_VERSION="545.29.02",clock_event="gpu_idle",window_size_in_ms="300000"} 2)",
+          R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="home",DCGM_FI_DRIVER_VERSION="545.29.02",clock_event="sw_thermal",window_size_in_ms="300000"} 1)",
+          R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="home",DCGM_FI_DRIVER_VERSION="545.29.02",clock_event="hw_thermal",window_size_in_ms="300000"} 1)",
+          R"(DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="localhost",DCGM_FI_DRIVER_VERSION="545.29.02",throttle_reason="sw_thermal",window_size_in_ms="300000"} 1)",
+          R"(DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="localhost",DCGM_FI_DRIVER_VERSION="545.29.02",throttle_reason="hw_thermal",window_size_in_ms="300000"} 1)",
+      })
+    h.feed(l, t0);
+  EXPECT_EQ(h.d.stats().recognised, 5u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+  EXPECT_TRUE(h.findings().empty());
+}
+
 TEST(ThermalThrottleStockExporter, OlderThrottleReasonsCountName) {
   harness h;
   h.feed(
