@@ -15,6 +15,8 @@ std::string_view to_string(source s) noexcept {
       return "dcgm";
     case source::workload:
       return "workload";
+    case source::nvidia_smi:
+      return "nvidia_smi";
   }
   return "unknown";
 }

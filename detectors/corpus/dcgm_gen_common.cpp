@@ -37,6 +37,35 @@ std::uint64_t dcgm_hash(std::string_view s, std::uint64_t salt) noexcept {
   return h ^ (h >> 31);
 }
 
+std::string_view dcgm_bus_id(int gpu) noexcept {
+  return bus_ids[static_cast<std::size_t>(gpu) % bus_ids.size()];
+}
+
+bool dcgm_stock_exporter(std::string_view node) noexcept {
+  // About one node in three runs the exporter as shipped.
+  return (dcgm_hash(node, 0x570d) >> 8) % 3 == 0;
+}
+
+std::string nvsmi_line(int depth, std::string_view key, std::string_view value) {
+  std::string out(static_cast<std::size_t>(depth) * 4, ' ');
+  out += key;
+  if (value.empty()) return out;
+  if (out.size() < 42) out.resize(42, ' ');
+  out += ": ";
+  out += value;
+  return out;
+}
+
+void emit_nvsmi_gpu_header(stream_builder& b, std::string_view node, int gpu) {
+  if (b.chance(1, 3)) {
+    b.emit(node, source::nvidia_smi, "==============NVSMI LOG==============");
+    b.emit(node, source::nvidia_smi, "");
+    b.emit(node, source::nvidia_smi, nvsmi_line(0, "Driver Version", "535.183.01"));
+    b.emit(node, source::nvidia_smi, nvsmi_line(0, "Attached GPUs", "8"));
+  }
+  b.emit(node, source::nvidia_smi, fmt::format("GPU {}", dcgm_bus_id(gpu)));
+}
+
 dcgm_node dcgm_node_for(std::string_view node) {
   const std::uint64_t h = dcgm_hash(node, 0xdc6);
   dcgm_node p{};
@@ -73,7 +102,7 @@ std::string_view dcgm_model_name(dcgm_gpu_model m) noexcept {
 std::string dcgm_labels(const dcgm_node& hw, std::string_view node, int gpu, int mig_instance,
                         std::string_view model, bool escaped_pod) {
   const std::string uuid = gpu_uuid(node, gpu);
-  const std::string_view bus = bus_ids[static_cast<std::size_t>(gpu) % bus_ids.size()];
+  const std::string_view bus = dcgm_bus_id(gpu);
   switch (hw.style) {
     case dcgm_layout::modern:
       return fmt::format(

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <optional>
 
+#include "detectors/nvsmi_query.h"
 #include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 #include "formats/internal/dcgm_metric_match.h"
@@ -33,7 +34,7 @@ struct metric_info {
   metric_shape shape;
 };
 
-constexpr std::array<metric_info, internal::hbm_metric_count> metric_table = {{
+constexpr std::array<metric_info, internal::hbm_dcgm_metric_count> metric_table = {{
     {"DCGM_FI_DEV_ECC_SBE_VOL_TOTAL", hbm_metric::sbe_vol_total, metric_shape::counter},
     {"DCGM_FI_DEV_ECC_SBE_AGG_TOTAL", hbm_metric::sbe_agg_total, metric_shape::counter},
     {"DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", hbm_metric::dbe_vol_total, metric_shape::counter},
@@ -72,8 +73,50 @@ constexpr std::size_t idx(hbm_kind k) noexcept {
   return static_cast<std::size_t>(k);
 }
 
+// The nvidia-smi -q fields hbm_ecc acts on, in hbm_metric order after the DCGM metrics.
+constexpr std::array<std::string_view, internal::hbm_metric_count - internal::hbm_dcgm_metric_count>
+    nvsmi_names = {
+        "nvidia-smi ECC Errors > Volatile > DRAM Uncorrectable",
+        "nvidia-smi ECC Errors > Volatile > SRAM Uncorrectable",
+        "nvidia-smi ECC Errors > Volatile > SRAM Uncorrectable Parity",
+        "nvidia-smi ECC Errors > Volatile > SRAM Uncorrectable SEC-DED",
+        "nvidia-smi ECC Errors > Volatile > Double Bit > Total",
+        "nvidia-smi Retired Pages > Pending Page Blacklist",
+        "nvidia-smi Remapped Rows > Pending",
+        "nvidia-smi Remapped Rows > Remapping Failure Occurred",
+};
+
 std::string_view metric_name(std::size_t metric) noexcept {
-  return metric_table[metric].name;
+  return metric < metric_table.size() ? metric_table[metric].name
+                                      : nvsmi_names[metric - metric_table.size()];
+}
+
+bool is_flag(std::size_t metric) noexcept {
+  return metric >= metric_table.size() || metric_table[metric].shape == metric_shape::flag;
+}
+
+// The hbm_metric an nvidia-smi field is, or hbm_metric_count for fields only read.
+std::size_t nvsmi_metric(nvsmi_field f) noexcept {
+  switch (f) {
+    case nvsmi_field::volatile_dram_uncorrectable:
+      return idx(hbm_metric::nvsmi_volatile_dram_uncorrectable);
+    case nvsmi_field::volatile_sram_uncorrectable:
+      return idx(hbm_metric::nvsmi_volatile_sram_uncorrectable);
+    case nvsmi_field::volatile_sram_uncorrectable_parity:
+      return idx(hbm_metric::nvsmi_volatile_sram_uncorrectable_parity);
+    case nvsmi_field::volatile_sram_uncorrectable_secded:
+      return idx(hbm_metric::nvsmi_volatile_sram_uncorrectable_secded);
+    case nvsmi_field::volatile_double_bit_total:
+      return idx(hbm_metric::nvsmi_volatile_double_bit_total);
+    case nvsmi_field::retired_pending:
+      return idx(hbm_metric::nvsmi_retired_pending);
+    case nvsmi_field::remap_pending:
+      return idx(hbm_metric::nvsmi_remap_pending);
+    case nvsmi_field::remap_failure:
+      return idx(hbm_metric::nvsmi_remap_failure);
+    default:
+      return internal::hbm_metric_count;
+  }
 }
 
 }  // namespace
@@ -91,6 +134,12 @@ std::size_t hbm_ecc_detector::state_size() const noexcept {
 
 void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  // nvidia-smi -q lines are indented or open with "GPU " / "====" (nvsmi_query.h); inside a
+  // report's GPU block every line goes to the reader, which tells when the block ends.
+  const char first = ev.line.empty() ? '\0' : ev.line[0];
+  if (nvsmi_.in_block() || first == ' ' || first == '\t' || first == 'G' || first == '=') {
+    if (on_nvsmi(ev, sink)) return;
+  }
   dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match =
       internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
@@ -123,6 +172,48 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   on_sample(gpu, idx(info->metric), *value, ev.ts_ns, sink);
 }
 
+bool hbm_ecc_detector::on_nvsmi(const event& ev, finding_sink& sink) {
+  const std::string_view node = ev.node.empty() ? std::string_view("unknown") : ev.node;
+  const nvsmi_line l = nvsmi_.read(node, ev.line);
+  const bool ours = l.section == nvsmi_section::ecc_errors ||
+                    l.section == nvsmi_section::retired_pages ||
+                    l.section == nvsmi_section::remapped_rows;
+  if (l.kind == nvsmi_line_kind::not_ours) return false;
+  // A report's line: reading it was parsing (phase.h).
+  DETECTORS_PHASE(parse);
+  switch (l.kind) {
+    case nvsmi_line_kind::not_ours:
+      return false;
+    case nvsmi_line_kind::malformed:
+      if (ours || l.section == nvsmi_section::none) ++stats_.malformed;
+      return true;
+    case nvsmi_line_kind::log_header:
+    case nvsmi_line_kind::gpu:
+      ++stats_.recognised;
+      return true;
+    case nvsmi_line_kind::section:
+    case nvsmi_line_kind::field:
+      break;
+  }
+  if (!ours) return true;  // thermal_throttle's sections
+  ++stats_.recognised;
+  const std::size_t metric = nvsmi_metric(l.field);
+  if (metric == internal::hbm_metric_count) return true;
+  std::uint64_t value = 0;
+  if (l.value == nvsmi_value::yes) {
+    value = 1;
+  } else if (l.value == nvsmi_value::number) {
+    value = static_cast<std::uint64_t>(l.number);  // counts are never negative (reader checks)
+  } else if (l.value != nvsmi_value::no) {
+    return true;  // N/A: the GPU does not have it
+  }
+  DETECTORS_PHASE(state);
+  const std::string_view gpu_id = nvsmi_.gpu();
+  hbm_gpu_state& gpu = touch(node, gpu_id.empty() ? std::string_view("unknown") : gpu_id, ev.ts_ns);
+  on_sample(gpu, metric, value, ev.ts_ns, sink);
+  return true;
+}
+
 hbm_gpu_state& hbm_ecc_detector::touch(std::string_view node, std::string_view subject,
                                        std::int64_t ts_ns) {
   internal::no_gpu_pool frees_evicted_gpus;
@@ -137,18 +228,33 @@ void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::ui
   const internal::hbm_counter before = c;
   c = {true, value, ts_ns};
 
-  if (metric_table[metric].shape == metric_shape::flag) {
+  if (is_flag(metric)) {
     const std::uint64_t prev = before.seen ? before.value : 0;
     if (value <= prev) return;  // cleared (reset) or unchanged
     const std::int64_t first = before.seen ? before.ts_ns : ts_ns;
     hbm_kind kind = hbm_kind::row_remap_pending;
     std::string_view what = "row remap pending: the GPU must be reset to use the spare row";
-    if (metric == idx(hbm_metric::row_remap_failure)) {
-      kind = hbm_kind::row_remap_failure;
-      what = "row remapping failed: no spare row left for a failing HBM row";
-    } else if (metric == idx(hbm_metric::retired_pending)) {
-      kind = hbm_kind::retired_pages_pending;
-      what = "page retirement pending: the GPU must be reset to retire the page";
+    switch (static_cast<hbm_metric>(metric)) {
+      case hbm_metric::row_remap_failure:
+      case hbm_metric::nvsmi_remap_failure:
+        kind = hbm_kind::row_remap_failure;
+        what = "row remapping failed: no spare row left for a failing HBM row";
+        break;
+      case hbm_metric::retired_pending:
+      case hbm_metric::nvsmi_retired_pending:
+        kind = hbm_kind::retired_pages_pending;
+        what = "page retirement pending: the GPU must be reset to retire the page";
+        break;
+      case hbm_metric::nvsmi_volatile_dram_uncorrectable:
+      case hbm_metric::nvsmi_volatile_sram_uncorrectable:
+      case hbm_metric::nvsmi_volatile_sram_uncorrectable_parity:
+      case hbm_metric::nvsmi_volatile_sram_uncorrectable_secded:
+      case hbm_metric::nvsmi_volatile_double_bit_total:
+        kind = hbm_kind::dbe_ecc;
+        what = "uncorrectable ECC errors since the last driver load or GPU reset";
+        break;
+      default:
+        break;
     }
     if (!due(gpu, kind, ts_ns)) return;
     DETECTORS_PHASE(emit);
@@ -190,9 +296,17 @@ void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::ui
       kind = hbm_kind::sbe_page_retired;
       what = "pages retired after repeated single-bit ECC errors";
       break;
+    case hbm_metric::correctable_remapped_rows:
+      // Correctable remaps are the hardware repairing itself, but the spare row is used only
+      // after a reset. An exporter that sends ROW_REMAP_PENDING says when that is due; from one
+      // that does not (the stock counter list), the rising count is the pending remap.
+      if (gpu.counters[idx(hbm_metric::row_remap_pending)].seen) return;
+      kind = hbm_kind::row_remap_pending;
+      what =
+          "row remap pending (inferred: this exporter sends no DCGM_FI_DEV_ROW_REMAP_PENDING): "
+          "the GPU must be reset to use the spare row";
+      break;
     default:
-      // Correctable remaps are the hardware repairing itself: baseline only. A remap that
-      // needs attention shows up as ROW_REMAP_PENDING or ROW_REMAP_FAILURE.
       return;
   }
   if (!due(gpu, kind, ts_ns)) return;

@@ -8,6 +8,11 @@
 // GPU and the clock. A faulty episode samples a GPU at its healthy value, then again after the
 // fault; the next healthy scrape falls back to the healthy value, which the detector sees as a
 // counter reset (as after a driver reload), not as a fault.
+//
+// About one node in three runs the stock exporter (etc/default-counters.csv): it sends the
+// remapped-row counts and ROW_REMAP_FAILURE only, so its faults show as those counts rising.
+// Now and then an episode is an operator's `nvidia-smi -q` report of one GPU (its ECC Errors,
+// Retired Pages and Remapped Rows sections), healthy or showing the fault.
 #include <fmt/format.h>
 
 #include <array>
@@ -105,13 +110,20 @@ std::uint64_t healthy_value(std::string_view node, int gpu, std::size_t metric,
   }
 }
 
+// The metrics a stock exporter sends.
+bool in_stock_list(std::size_t metric) noexcept {
+  return metric == uncorrectable_rows || metric == correctable_rows || metric == remap_failure;
+}
+
 struct scrape {
   stream_builder& b;
   std::string_view node;
   node_profile p;
   bool escaped_model;
+  bool stock = false;  // the node's exporter runs the stock counter list
 
   void emit_header(std::size_t metric) {
+    if (stock && !in_stock_list(metric)) return;
     b.emit(node, source::dcgm,
            fmt::format("# HELP {} {}", metrics[metric].name, metrics[metric].help));
     b.emit(node, source::dcgm,
@@ -119,6 +131,7 @@ struct scrape {
   }
 
   void emit(std::size_t metric, int gpu, std::uint64_t value) {
+    if (stock && !in_stock_list(metric)) return;
     if (!supported(p.model, metric)) value = not_supported;
     // Some exporters' modelName carries escaped quotes.
     const std::string_view plain = internal::dcgm_model_name(p.model);
@@ -133,13 +146,103 @@ struct scrape {
   }
 };
 
+// An operator's `nvidia-smi -q` report of GPU `gpu`: its memory sections as nvidia-smi prints
+// them for the node's GPU model (Volta: Single Bit / Double Bit groups and retired pages;
+// Ampere and Hopper: SRAM / DRAM counts and remapped rows), then the blank line that ends the
+// block. `volatile_dbe` uncorrectable errors since the last reset; the flags as given.
+struct report_state {
+  std::uint64_t volatile_dbe = 0;
+  bool pending = false;  // remap (Ampere+) or page retirement (Volta) waiting for a reset
+  bool failure = false;  // remapping failed
+};
+
+void nvsmi_report(scrape& s, int gpu, const report_state& st) {
+  stream_builder& b = s.b;
+  const auto emit = [&](std::string line) { b.emit(s.node, source::nvidia_smi, std::move(line)); };
+  const auto count = [](std::uint64_t n) { return std::to_string(n); };
+  const auto yes_no = [](bool v) { return std::string(v ? "Yes" : "No"); };
+  const std::uint64_t sbe = healthy_value(s.node, gpu, sbe_vol, b.now());
+  const std::uint64_t sbe_total = healthy_value(s.node, gpu, sbe_agg, b.now());
+  const std::uint64_t dbe_total = healthy_value(s.node, gpu, dbe_agg, b.now()) + st.volatile_dbe;
+  internal::emit_nvsmi_gpu_header(b, s.node, gpu);
+  emit(internal::nvsmi_line(1, "Product Name", internal::dcgm_model_name(s.p.model)));
+  emit(internal::nvsmi_line(1, "ECC Mode"));
+  emit(internal::nvsmi_line(2, "Current", "Enabled"));
+  emit(internal::nvsmi_line(2, "Pending", "Enabled"));
+  emit(internal::nvsmi_line(1, "ECC Errors"));
+  const bool volta = s.p.model == gpu_model::v100;
+  for (int aggregate = 0; aggregate < 2; ++aggregate) {
+    emit(internal::nvsmi_line(2, aggregate ? "Aggregate" : "Volatile"));
+    const std::uint64_t corrected = aggregate ? sbe_total : sbe;
+    const std::uint64_t uncorrected = aggregate ? dbe_total : st.volatile_dbe;
+    if (volta) {
+      for (int dbe = 0; dbe < 2; ++dbe) {
+        const std::uint64_t n = dbe ? uncorrected : corrected;
+        emit(internal::nvsmi_line(3, dbe ? "Double Bit" : "Single Bit"));
+        emit(internal::nvsmi_line(4, "Device Memory", count(n)));
+        emit(internal::nvsmi_line(4, "Register File", "0"));
+        emit(internal::nvsmi_line(4, "L1 Cache", "0"));
+        emit(internal::nvsmi_line(4, "L2 Cache", "0"));
+        emit(internal::nvsmi_line(4, "Texture Memory", "N/A"));
+        emit(internal::nvsmi_line(4, "Texture Shared", "N/A"));
+        emit(internal::nvsmi_line(4, "CBU", "0"));
+        emit(internal::nvsmi_line(4, "Total", count(n)));
+      }
+    } else {
+      emit(internal::nvsmi_line(3, "SRAM Correctable", "0"));
+      emit(internal::nvsmi_line(3, "SRAM Uncorrectable Parity", "0"));
+      emit(internal::nvsmi_line(3, "SRAM Uncorrectable SEC-DED", "0"));
+      emit(internal::nvsmi_line(3, "DRAM Correctable", count(corrected)));
+      emit(internal::nvsmi_line(3, "DRAM Uncorrectable", count(uncorrected)));
+    }
+  }
+  emit(internal::nvsmi_line(1, "Retired Pages"));
+  if (volta) {
+    emit(internal::nvsmi_line(2, "Single Bit ECC",
+                              count(healthy_value(s.node, gpu, retired_sbe, b.now()))));
+    emit(internal::nvsmi_line(2, "Double Bit ECC",
+                              count(healthy_value(s.node, gpu, retired_dbe, b.now()))));
+    emit(internal::nvsmi_line(2, "Pending Page Blacklist", yes_no(st.pending)));
+  } else {
+    emit(internal::nvsmi_line(2, "Single Bit ECC", "N/A"));
+    emit(internal::nvsmi_line(2, "Double Bit ECC", "N/A"));
+    emit(internal::nvsmi_line(2, "Pending Page Blacklist", "N/A"));
+    emit(internal::nvsmi_line(1, "Remapped Rows"));
+    emit(internal::nvsmi_line(2, "Correctable Error",
+                              count(healthy_value(s.node, gpu, correctable_rows, b.now()))));
+    emit(internal::nvsmi_line(2, "Uncorrectable Error",
+                              count(healthy_value(s.node, gpu, uncorrectable_rows, b.now()) +
+                                    (st.volatile_dbe ? 1 : 0))));
+    emit(internal::nvsmi_line(2, "Pending", yes_no(st.pending)));
+    emit(internal::nvsmi_line(2, "Remapping Failure Occurred", yes_no(st.failure)));
+    emit(internal::nvsmi_line(2, "Bank Remap Availability Histogram"));
+    emit(internal::nvsmi_line(3, "Max",
+                              s.p.model == gpu_model::h100 ? "2560 bank(s)" : "640 bank(s)"));
+    emit(internal::nvsmi_line(3, "High", "0 bank(s)"));
+    emit(internal::nvsmi_line(3, "Partial", "0 bank(s)"));
+    emit(internal::nvsmi_line(3, "Low", "0 bank(s)"));
+    emit(internal::nvsmi_line(3, "None", "0 bank(s)"));
+  }
+  emit(internal::nvsmi_line(1, "Temperature"));
+  emit(internal::nvsmi_line(2, "GPU Current Temp", fmt::format("{} C", b.uniform(30, 70))));
+  emit("");
+}
+
 void healthy_scrape(scrape& s) {
   stream_builder& b = s.b;
+  if (b.chance(1, 40)) {
+    // An operator looks at a healthy GPU.
+    nvsmi_report(s, static_cast<int>(b.uniform(0, s.p.gpus - 1)), report_state{});
+    return;
+  }
   // A slice of one scrape: a few metric families for every GPU (a whole scrape is ~100
   // lines per node; the mixer interleaves slices with other nodes' and sources' lines).
   const int families = static_cast<int>(b.uniform(1, 3));
   for (int f = 0; f < families; ++f) {
-    const auto metric = static_cast<std::size_t>(b.uniform(0, metric_count - 1));
+    // A stock exporter has three of the families.
+    const auto metric = s.stock
+                            ? static_cast<std::size_t>(b.uniform(uncorrectable_rows, remap_failure))
+                            : static_cast<std::size_t>(b.uniform(0, metric_count - 1));
     if (b.chance(1, 3)) s.emit_header(metric);
     for (int g = 0; g < s.p.gpus; ++g)
       s.emit_healthy(metric, g);
@@ -154,6 +257,26 @@ void faulty_scrape(scrape& s) {
   auto before = [&](std::size_t metric) { return healthy_value(s.node, g, metric, b.now()); };
   const std::int64_t pick = b.uniform(0, 99);
 
+  if (pick >= 90) {
+    // An operator's report of the faulty GPU: an uncorrectable error waiting for a reset, a
+    // pending repair, or a failed remap (Ampere and Hopper only).
+    report_state st;
+    const std::int64_t what = b.uniform(0, 2);
+    if (what == 0) st.volatile_dbe = static_cast<std::uint64_t>(b.uniform(1, 4));
+    st.pending = what != 2 || volta;
+    st.failure = what == 2 && !volta;
+    nvsmi_report(s, g, st);
+    return;
+  }
+  if (s.stock && pick >= 30 && pick < 55) {
+    // A stock exporter sends no SBE totals: the burst is invisible. Its remapper shows a
+    // correctable-error repair instead.
+    const std::uint64_t rep = before(correctable_rows);
+    s.emit(correctable_rows, g, rep);
+    b.advance(interval);
+    s.emit(correctable_rows, g, rep + 1);
+    return;
+  }
   if (pick < 30) {
     // An uncorrectable error: both DBE totals rise; the GPU repairs the row (or retires the
     // page) at the next reset.
@@ -217,6 +340,7 @@ void faulty_scrape(scrape& s) {
 void generate_hbm_ecc_episode(stream_builder& b) {
   const std::string_view node = b.random_node();
   scrape s{b, node, internal::dcgm_node_for(node), b.chance(1, 32)};
+  s.stock = internal::dcgm_stock_exporter(node) && s.p.model != gpu_model::v100;
   if (b.faulty() && b.chance(1, 2)) {
     faulty_scrape(s);
   } else {

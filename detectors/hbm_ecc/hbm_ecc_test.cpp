@@ -131,12 +131,36 @@ TEST(HbmEcc, UncorrectableRemapIncreaseIsCritical) {
   EXPECT_EQ(h.findings()[0].recommended, action::reset_gpu);
 }
 
-TEST(HbmEcc, CorrectableRemapIncreaseIsNotAFinding) {
+TEST(HbmEcc, CorrectableRemapIncreaseIsNotAFindingWhenPendingIsExported) {
   harness h;
+  h.feed(modern("DCGM_FI_DEV_ROW_REMAP_PENDING", 0), t0);  // the exporter says when it is due
   h.feed(modern("DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", 0), t0);
   h.feed(modern("DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", 4), t0 + minute);
   EXPECT_TRUE(h.findings().empty());
-  EXPECT_EQ(h.d.stats().recognised, 2u);
+  EXPECT_EQ(h.d.stats().recognised, 3u);
+}
+
+// NVIDIA/dcgm-exporter etc/default-counters.csv (d5e5f510a1b6b393f39a43293ccd9dc985defc79)
+// exports DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS, DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS and
+// DCGM_FI_DEV_ROW_REMAP_FAILURE, and no DCGM_FI_DEV_ROW_REMAP_PENDING.
+TEST(HbmEcc, StockExporterRemapCountersAloneFindPendingRemapsAndFailure) {
+  harness h;
+  h.feed(modern("DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", 0), t0);
+  h.feed(modern("DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", 2), t0);
+  h.feed(modern("DCGM_FI_DEV_ROW_REMAP_FAILURE", 0), t0);
+  EXPECT_TRUE(h.findings().empty());
+  h.feed(modern("DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", 0), t0 + minute);
+  h.feed(modern("DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", 3), t0 + minute);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].kind, "row_remap_pending");
+  EXPECT_EQ(h.findings()[0].recommended, action::reset_gpu);
+  EXPECT_NE(h.findings()[0].message.find("inferred"), std::string::npos);
+  h.feed(modern("DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", 1), t0 + 2 * minute);
+  h.feed(modern("DCGM_FI_DEV_ROW_REMAP_FAILURE", 1), t0 + 2 * minute);
+  ASSERT_EQ(h.findings().size(), 3u);
+  EXPECT_EQ(h.findings()[1].kind, "uncorrectable_remap");
+  EXPECT_EQ(h.findings()[2].kind, "row_remap_failure");
+  EXPECT_EQ(h.findings()[2].recommended, action::replace_gpu);
 }
 
 TEST(HbmEcc, RowRemapFailureMeansReplaceGpuOncePerEpisode) {
@@ -491,6 +515,257 @@ TEST(HbmEcc, OtherDetectorsLinesAreIgnored) {
   EXPECT_EQ(h.d.stats().events, 9u);
 }
 
+// --- nvidia-smi -q reports ------------------------------------------------------------------
+
+void feed_text(harness& h, std::string_view text, std::int64_t ts, std::string_view node = "n1") {
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    h.feed(text.substr(0, nl), ts, node);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+// leptonai/gpud pkg/nvidia-query/testdata/nvidia-smi-query.535.129.03.out.0.valid.a10 (commit
+// fdf5b3217dc96883f57e89229e4d75a3a2ef62e2): 4 rows remapped after uncorrectable errors, the
+// remap waiting for a reset.
+constexpr std::string_view a10_remap_pending = R"(==============NVSMI LOG==============
+
+Timestamp                                 : Tue Mar 19 05:12:55 2024
+Driver Version                            : 535.129.03
+CUDA Version                              : 12.2
+
+Attached GPUs                             : 1
+GPU 00000000:07:00.0
+    Product Name                          : NVIDIA A10
+    ECC Mode
+        Current                           : Enabled
+        Pending                           : Enabled
+    ECC Errors
+        Volatile
+            SRAM Correctable              : 0
+            SRAM Uncorrectable            : 0
+            DRAM Correctable              : 0
+            DRAM Uncorrectable            : 0
+        Aggregate
+            SRAM Correctable              : 0
+            SRAM Uncorrectable            : 0
+            DRAM Correctable              : 0
+            DRAM Uncorrectable            : 0
+    Retired Pages
+        Single Bit ECC                    : N/A
+        Double Bit ECC                    : N/A
+        Pending Page Blacklist            : N/A
+    Remapped Rows
+        Correctable Error                 : 0
+        Uncorrectable Error               : 4
+        Pending                           : Yes
+        Remapping Failure Occurred        : No
+        Bank Remap Availability Histogram
+            Max                           : 187 bank(s)
+            High                          : 5 bank(s)
+            Partial                       : 0 bank(s)
+            Low                           : 0 bank(s)
+            None                          : 0 bank(s)
+    Temperature
+        GPU Current Temp                  : 35 C)";
+
+TEST(HbmEccNvidiaSmi, PendingRemapInAReportIsAFinding) {
+  harness h;
+  feed_text(h, a10_remap_pending, t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.kind, "row_remap_pending");
+  EXPECT_EQ(f.node, "n1");
+  EXPECT_EQ(f.subject, "00000000:07:00.0");
+  EXPECT_EQ(f.recommended, action::reset_gpu);
+  EXPECT_NE(f.message.find("nvidia-smi Remapped Rows > Pending"), std::string::npos) << f.message;
+  // Log and GPU headers, ECC Errors (11 lines), Retired Pages (4), Remapped Rows (11).
+  EXPECT_EQ(h.d.stats().recognised, 2u + 11u + 4u + 11u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+  // The same report an hour later: still pending, reported again (once per repeat_suppress).
+  feed_text(h, a10_remap_pending, t0 + 60 * minute);
+  EXPECT_EQ(h.findings().size(), 1u);  // unchanged since: no rise from zero
+  // After the reset the flag clears; a new pending remap is reported.
+  std::string cleared(a10_remap_pending);
+  cleared.replace(cleared.find("Pending                           : Yes"), 39,
+                  "Pending                           : No ");
+  feed_text(h, cleared, t0 + 61 * minute);
+  feed_text(h, a10_remap_pending, t0 + 70 * minute);
+  EXPECT_EQ(h.findings().size(), 2u);
+}
+
+// stas00/ml-engineering compute/accelerator/nvidia/debug.md (commit
+// 62d4359e484937e002469057f809c4149f02734d): an A100 after Xid 63 (pasted with "[...]"
+// elisions), and a Retired Pages block pasted without its GPU.
+TEST(HbmEccNvidiaSmi, PastedExcerptsAreRead) {
+  harness h;
+  feed_text(h, R"(Attached GPUs                             : 8
+GPU 00000000:10:1C.0
+    Product Name                          : NVIDIA A100-SXM4-80GB
+    [...]
+    ECC Errors
+        Volatile
+            SRAM Correctable              : 0
+            SRAM Uncorrectable            : 0
+            DRAM Correctable              : 177
+            DRAM Uncorrectable            : 0
+        Aggregate
+            SRAM Correctable              : 0
+            SRAM Uncorrectable            : 0
+            DRAM Correctable              : 177
+            DRAM Uncorrectable            : 0
+    Retired Pages
+        Single Bit ECC                    : N/A
+        Double Bit ECC                    : N/A
+        Pending Page Blacklist            : N/A
+    Remapped Rows
+        Correctable Error                 : 1
+        Uncorrectable Error               : 0
+        Pending                           : Yes
+        Remapping Failure Occurred        : No
+        Bank Remap Availability Histogram
+            Max                           : 639 bank(s)
+            High                          : 1 bank(s)
+            Partial                       : 0 bank(s)
+            Low                           : 0 bank(s)
+            None                          : 0 bank(s)
+[...])",
+            t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].kind, "row_remap_pending");
+  EXPECT_EQ(h.findings()[0].subject, "00000000:10:1C.0");
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+
+  harness g;
+  feed_text(g, R"(    Retired pages
+        Single Bit ECC             : 2
+        Double Bit ECC             : 0
+        Pending Page Blacklist    : Yes)",
+            t0);
+  ASSERT_EQ(g.findings().size(), 1u);
+  EXPECT_EQ(g.findings()[0].kind, "retired_pages_pending");
+  EXPECT_EQ(g.findings()[0].subject, "unknown");  // no GPU header in the paste
+}
+
+// The pre-R450 layout (Single Bit / Double Bit groups, "Pending" under Retired Pages), as in
+// markbucklin/markbucklin matlab-code-merge/codemess/matlab/ign/queryGpu.m (commit
+// 8ecca6e49baba96f77c023899ef94ef715bf8587), with a V100's counts.
+TEST(HbmEccNvidiaSmi, OlderDoubleBitLayoutAndUncorrectableErrors) {
+  harness h;
+  feed_text(h, R"(GPU 00000000:D8:00.0
+    ECC Errors
+        Volatile
+            Single Bit
+                Device Memory       : 3
+                Register File       : 0
+                Total               : 3
+            Double Bit
+                Device Memory       : 2
+                Register File       : 0
+                Total               : 2
+        Aggregate
+            Double Bit
+                Total               : 5
+    Retired Pages
+        Single Bit ECC              : 1
+        Double Bit ECC              : 2
+        Pending                     : Yes
+)",
+            t0);
+  ASSERT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.findings()[0].kind, "dbe_ecc");
+  EXPECT_EQ(h.findings()[0].sev, severity::critical);
+  EXPECT_NE(h.findings()[0].message.find("Double Bit > Total 0 -> 2"), std::string::npos)
+      << h.findings()[0].message;
+  EXPECT_EQ(h.findings()[1].kind, "retired_pages_pending");
+  EXPECT_EQ(h.d.stats().recognised, 18u);
+}
+
+TEST(HbmEccNvidiaSmi, RemapFailureAndVolatileDramUncorrectable) {
+  // The A10 capture with the failure flag and a volatile DRAM error set.
+  std::string bad(a10_remap_pending);
+  bad.replace(bad.find("Remapping Failure Occurred        : No"), 38,
+              "Remapping Failure Occurred        : Yes");
+  bad.replace(bad.find("DRAM Uncorrectable            : 0"), 33,
+              "DRAM Uncorrectable            : 3");
+  harness h;
+  feed_text(h, bad, t0);
+  ASSERT_EQ(h.findings().size(), 3u);
+  EXPECT_EQ(h.findings()[0].kind, "dbe_ecc");
+  EXPECT_EQ(h.findings()[0].count, 3u);
+  EXPECT_EQ(h.findings()[1].kind, "row_remap_pending");
+  EXPECT_EQ(h.findings()[2].kind, "row_remap_failure");
+  EXPECT_EQ(h.findings()[2].recommended, action::replace_gpu);
+}
+
+TEST(HbmEccNvidiaSmi, HealthyReportsAndOtherSectionsAreNoFinding) {
+  // leptonai/gpud e2e/mock/nvidia-smi/test_data.go (commit
+  // 8ddf848ef5b37d52f66fe71a20a6449ea0e10551), NormalQueryOutput's memory sections.
+  harness h;
+  feed_text(h, R"(GPU 00000000:06:00.0
+    Clocks Event Reasons
+        Idle                              : Active
+        HW Slowdown                       : Not Active
+            HW Thermal Slowdown           : Not Active
+    ECC Errors
+        Volatile
+            SRAM Correctable              : 0
+            SRAM Uncorrectable Parity     : 0
+            SRAM Uncorrectable SEC-DED    : 0
+            DRAM Correctable              : 0
+            DRAM Uncorrectable            : 0
+        Aggregate
+            SRAM Correctable              : 0
+            SRAM Uncorrectable Parity     : 0
+            SRAM Uncorrectable SEC-DED    : 0
+            DRAM Correctable              : 0
+            DRAM Uncorrectable            : 0
+            SRAM Threshold Exceeded       : No
+        Aggregate Uncorrectable SRAM Sources
+            SRAM L2                       : 0
+            SRAM SM                       : 0
+            SRAM Microcontroller          : 0
+            SRAM PCIE                     : 0
+            SRAM Other                    : 0
+    Retired Pages
+        Single Bit ECC                    : N/A
+        Double Bit ECC                    : N/A
+        Pending Page Blacklist            : N/A
+    Remapped Rows
+        Correctable Error                 : 0
+        Uncorrectable Error               : 0
+        Pending                           : No
+        Remapping Failure Occurred        : No)",
+            t0);
+  EXPECT_TRUE(h.findings().empty());
+  EXPECT_EQ(h.d.stats().recognised, 1u + 20u + 4u + 5u);  // not the clocks section
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+}
+
+TEST(HbmEccNvidiaSmi, TruncatedLinesAreMalformedNotFindings) {
+  const std::string head = "GPU 00000000:07:00.0\n    Remapped Rows\n";
+  for (std::string_view cut : {
+           "        Pending",
+           "        Pending                           :",
+           "        Pending                           : Ye",
+           "        Remapping Failure Occ",
+           "        Uncorrectable Error               : 4 rows",
+       }) {
+    harness h;
+    feed_text(h, head + std::string(cut), t0);
+    EXPECT_EQ(h.d.stats().malformed, 1u) << cut;
+    EXPECT_TRUE(h.findings().empty()) << cut;
+  }
+  // A report cut short keeps what it had: the pending flag above the cut is reported.
+  std::string cut(a10_remap_pending);
+  cut.resize(cut.find("Remapping Failure") + 10);
+  harness h;
+  feed_text(h, cut, t0);
+  EXPECT_EQ(h.count("row_remap_pending"), 1u);
+  EXPECT_EQ(h.d.stats().malformed, 1u);
+}
+
 // --- bounded state --------------------------------------------------------------------------
 
 TEST(HbmEcc, StateStaysBoundedByCountOverAMillionEvents) {
@@ -569,7 +844,14 @@ TEST(HbmEccGenerator, EpisodesWithFaultsProduceFindingsAndParseCleanly) {
   for (const auto& r : lines) {
     const std::string node = fmt::format("node-{:03}", r.node_index);
     d.on_event(event{r.ts_ns, node, r.src, r.line}, sink);
-    comments += r.line.starts_with('#');
+    // Comments, and the lines of an nvidia-smi report outside the sections hbm_ecc reads (and
+    // the blank line that ends the report), are not its.
+    const std::string_view l = r.line;
+    comments += l.starts_with('#') || l.empty() || l.starts_with("Driver Version") ||
+                l.starts_with("Attached GPUs") || l.starts_with("    Product Name") ||
+                l.starts_with("    ECC Mode") || l.starts_with("        Current") ||
+                l.starts_with("        Pending                           : Enabled") ||
+                l.starts_with("    Temperature") || l.starts_with("        GPU Current Temp");
   }
   EXPECT_EQ(d.stats().malformed, 0u);
   EXPECT_EQ(d.stats().recognised, lines.size() - comments);
@@ -580,6 +862,14 @@ TEST(HbmEccGenerator, EpisodesWithFaultsProduceFindingsAndParseCleanly) {
        {"dbe_ecc", "uncorrectable_remap", "row_remap_failure", "row_remap_pending", "sbe_rate"}) {
     EXPECT_GT(kinds[std::string(k)], 0) << k;
   }
+  // Each input shows its faults: reports, and the stock exporter's inferred pending remaps.
+  std::size_t from_reports = 0, inferred = 0;
+  for (const auto& f : sink.findings) {
+    from_reports += f.message.find("(nvidia-smi ") != std::string::npos;
+    inferred += f.message.find("inferred") != std::string::npos;
+  }
+  EXPECT_GT(from_reports, 0u);
+  EXPECT_GT(inferred, 0u);
   EXPECT_LT(d.state_size(), 12u * 8u * 8u);
 }
 

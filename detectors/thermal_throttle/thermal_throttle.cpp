@@ -12,6 +12,7 @@
 #include <iterator>
 #include <optional>
 
+#include "detectors/nvsmi_query.h"
 #include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 #include "formats/internal/dcgm_metric_match.h"
@@ -24,31 +25,64 @@ using internal::thermal_gpu_state;
 
 constexpr std::string_view detector_name = "thermal_throttle";
 
-enum class metric_kind : std::uint8_t { reasons, gpu_temp, memory_temp };
+enum class metric_kind : std::uint8_t {
+  reasons,
+  gpu_temp,
+  memory_temp,
+  event_counts,       // exporter-computed: reason -> times seen within its window
+  thermal_violation,  // cumulative time throttled for thermal reasons
+  other_violation,    // power, sync boost, board limit, low utilisation, reliability
+};
 
 struct metric_info {
   std::string_view name;
   metric_kind kind;
 };
 
-constexpr std::array<metric_info, 4> metric_table = {{
+constexpr std::array<metric_info, 12> metric_table = {{
     {"DCGM_FI_DEV_CLOCK_THROTTLE_REASONS", metric_kind::reasons},
     {"DCGM_FI_DEV_CLOCKS_EVENT_REASONS", metric_kind::reasons},  // DCGM 3.3+ name
     {"DCGM_FI_DEV_GPU_TEMP", metric_kind::gpu_temp},
     {"DCGM_FI_DEV_MEMORY_TEMP", metric_kind::memory_temp},
+    // dcgm-exporter 3.3.5+ (etc/default-counters.csv lists it, commented out); before the
+    // rename (early 2024) DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT{throttle_reason=...}.
+    {"DCGM_EXP_CLOCK_EVENTS_COUNT", metric_kind::event_counts},
+    {"DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT", metric_kind::event_counts},
+    {"DCGM_FI_DEV_THERMAL_VIOLATION", metric_kind::thermal_violation},
+    {"DCGM_FI_DEV_POWER_VIOLATION", metric_kind::other_violation},
+    {"DCGM_FI_DEV_SYNC_BOOST_VIOLATION", metric_kind::other_violation},
+    {"DCGM_FI_DEV_BOARD_LIMIT_VIOLATION", metric_kind::other_violation},
+    {"DCGM_FI_DEV_LOW_UTIL_VIOLATION", metric_kind::other_violation},
+    {"DCGM_FI_DEV_RELIABILITY_VIOLATION", metric_kind::other_violation},
 }};
 
 // NVML's nvmlClocksEventReason* bits.
 constexpr std::uint64_t sw_thermal = 0x20;
 constexpr std::uint64_t hw_thermal = 0x40;
 constexpr std::uint64_t hw_power_brake = 0x80;
+// Not an NVML bit: DCGM_FI_DEV_THERMAL_VIOLATION rose since the previous sample (NVML's
+// thermal perf policy, which does not say whether HW or SW slowdown did it).
+constexpr std::uint64_t thermal_violation = std::uint64_t{1} << 40;
 
 struct reason_bit {
   std::uint64_t bit;
   std::string_view name;
 };
 
-constexpr std::array<reason_bit, 9> reason_names = {{
+// dcgm-exporter's clock_event / throttle_reason label values (its clockEventToString).
+constexpr std::array<reason_bit, 9> exporter_reason_names = {{
+    {0x1, "gpu_idle"},
+    {0x2, "clocks_setting"},
+    {0x4, "power_cap"},
+    {0x8, "hw_slowdown"},
+    {0x10, "sync_boost"},
+    {0x20, "sw_thermal"},
+    {0x40, "hw_thermal"},
+    {0x80, "hw_power_brake"},
+    {0x100, "display_clocks"},
+}};
+
+constexpr std::array<reason_bit, 10> reason_names = {{
     {0x1, "gpu_idle"},
     {0x2, "applications_clocks_setting"},
     {0x4, "sw_power_cap"},
@@ -58,12 +92,13 @@ constexpr std::array<reason_bit, 9> reason_names = {{
     {0x40, "hw_thermal_slowdown"},
     {0x80, "hw_power_brake_slowdown"},
     {0x100, "display_clock_setting"},
+    {thermal_violation, "thermal_violation"},
 }};
 
 // HW slowdown (0x8) is asserted for both thermal and power-brake events, so it is thermal only
 // when HW thermal (0x40) is set too, and then 0x40 alone already decides.
 constexpr bool is_thermal(std::uint64_t mask) noexcept {
-  return (mask & (sw_thermal | hw_thermal)) != 0;
+  return (mask & (sw_thermal | hw_thermal | thermal_violation)) != 0;
 }
 
 // "hw_slowdown, hw_thermal_slowdown (0x48)"
@@ -82,20 +117,26 @@ void append_reasons(std::string& out, std::uint64_t mask) {
     first = false;
   }
   if (first) out += "none";
-  fmt::format_to(std::back_inserter(out), " (0x{:x})", mask);
+  // The pseudo-bit is no NVML value: the hex shows the NVML bits only.
+  if ((mask & ~thermal_violation) != 0 || (mask & thermal_violation) == 0)
+    fmt::format_to(std::back_inserter(out), " (0x{:x})", mask & ~thermal_violation);
 }
 
-void append_temperatures(std::string& out, const thermal_gpu_state& gpu) {
-  if (!gpu.run_has_gpu_temp && !gpu.run_has_mem_temp) {
+void append_temperatures(std::string& out, std::string_view what, bool has_gpu, double gpu_temp,
+                         bool has_mem, double mem_temp) {
+  if (!has_gpu && !has_mem) {
     out += "temperature not reported";
     return;
   }
-  out += "max";
-  if (gpu.run_has_gpu_temp)
-    fmt::format_to(std::back_inserter(out), " GPU {:g} C", gpu.run_max_gpu_temp);
-  if (gpu.run_has_gpu_temp && gpu.run_has_mem_temp) out += ",";
-  if (gpu.run_has_mem_temp)
-    fmt::format_to(std::back_inserter(out), " memory {:g} C", gpu.run_max_mem_temp);
+  out += what;
+  if (has_gpu) fmt::format_to(std::back_inserter(out), " GPU {:g} C", gpu_temp);
+  if (has_gpu && has_mem) out += ",";
+  if (has_mem) fmt::format_to(std::back_inserter(out), " memory {:g} C", mem_temp);
+}
+
+void append_temperatures(std::string& out, const thermal_gpu_state& gpu) {
+  append_temperatures(out, "max", gpu.run_has_gpu_temp, gpu.run_max_gpu_temp, gpu.run_has_mem_temp,
+                      gpu.run_max_mem_temp);
 }
 
 std::int64_t seconds(std::int64_t ns) noexcept {
@@ -118,9 +159,16 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
 
 void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
+  // nvidia-smi -q lines are indented or open with "GPU " / "====" (nvsmi_query.h); inside a
+  // report's GPU block every line goes to the reader, which tells when the block ends.
+  const char first = ev.line.empty() ? '\0' : ev.line[0];
+  if (snapshot_.reader.in_block() || first == ' ' || first == '\t' || first == 'G' ||
+      first == '=') {
+    if (on_nvsmi(ev, sink)) return;
+  }
   dcgm_identity_labels id_labels;
-  const internal::dcgm_line_match<metric_info> match =
-      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
+  const internal::dcgm_line_match<metric_info> match = internal::match_dcgm_line(
+      metric_table, ev.line, id_labels.capture, internal::dcgm_family_prefix);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;
@@ -128,15 +176,31 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   const metric_info* info = match.info;
   const prom_sample& sample = match.sample;
   const bool blank = is_dcgm_blank(sample.value);
+  const bool integral =
+      info->kind != metric_kind::gpu_temp && info->kind != metric_kind::memory_temp;
   std::optional<std::uint64_t> mask;
   if (!blank) {
-    if (info->kind == metric_kind::reasons) {
+    if (integral) {
       mask = sample.value.as_uint64();
-      if (!mask) {  // a bitmask is a non-negative integer
+      if (!mask) {  // a bitmask, a count or a duration is a non-negative integer
         ++stats_.malformed;
         return;
       }
     } else if (!std::isfinite(sample.value.value)) {
+      ++stats_.malformed;
+      return;
+    }
+  }
+  std::uint64_t event_bit = 0;
+  if (info->kind == metric_kind::event_counts) {
+    // Which reason the count is of: clock_event (DCGM_EXP_...) or throttle_reason (the older
+    // name); a count of no known reason cannot be used.
+    std::optional<prom_label> reason = sample.label("clock_event");
+    if (!reason) reason = sample.label("throttle_reason");
+    if (reason)
+      for (const reason_bit& r : exporter_reason_names)
+        if (r.name == reason->raw_value) event_bit = r.bit;
+    if (event_bit == 0) {
       ++stats_.malformed;
       return;
     }
@@ -150,14 +214,131 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.recognised;
   if (blank) return;
 
+  if (info->kind == metric_kind::other_violation) return;  // not thermal: nothing to track
+
   DETECTORS_PHASE(state);
   thermal_gpu_state& gpu = touch(ev.node.empty() ? id.host : ev.node, id.subject, ev.ts_ns);
 
-  if (info->kind == metric_kind::reasons) {
-    on_reasons(gpu, *mask, ev.ts_ns, sink);
-  } else {
-    on_temperature(gpu, info->kind == metric_kind::memory_temp, sample.value.value, ev.ts_ns);
+  switch (info->kind) {
+    case metric_kind::reasons:
+      on_reasons(gpu, *mask, ev.ts_ns, config_.sustain_samples, false, sink);
+      break;
+    case metric_kind::event_counts:
+      on_event_count(gpu, event_bit, *mask, sample, ev.ts_ns, sink);
+      break;
+    case metric_kind::thermal_violation:
+      on_thermal_violation(gpu, *mask, ev.ts_ns, sink);
+      break;
+    default:
+      on_temperature(gpu, info->kind == metric_kind::memory_temp, sample.value.value, ev.ts_ns);
+      break;
   }
+}
+
+bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
+  const std::string_view node = ev.node.empty() ? std::string_view("unknown") : ev.node;
+  const nvsmi_line l = snapshot_.reader.read(node, ev.line);
+  if (l.ends_block) flush_snapshot(sink);
+  if (l.kind == nvsmi_line_kind::not_ours) return false;
+  // A report's line: reading it was parsing (phase.h).
+  DETECTORS_PHASE(parse);
+  switch (l.kind) {
+    case nvsmi_line_kind::not_ours:
+      return false;
+    case nvsmi_line_kind::malformed:
+      if (l.section == nvsmi_section::none || l.section == nvsmi_section::clocks_event_reasons ||
+          l.section == nvsmi_section::temperature)
+        ++stats_.malformed;
+      return true;
+    case nvsmi_line_kind::log_header:
+    case nvsmi_line_kind::gpu:
+      ++stats_.recognised;
+      return true;
+    case nvsmi_line_kind::section:
+    case nvsmi_line_kind::field:
+      break;
+  }
+  if (l.section != nvsmi_section::clocks_event_reasons && l.section != nvsmi_section::temperature)
+    return true;  // hbm_ecc's sections
+  ++stats_.recognised;
+  if (l.kind != nvsmi_line_kind::field) return true;
+  const bool reason = l.field == nvsmi_field::clocks_event_reason &&
+                      (l.value == nvsmi_value::yes || l.value == nvsmi_value::no);
+  const bool temperature =
+      (l.field == nvsmi_field::gpu_current_temp || l.field == nvsmi_field::memory_current_temp) &&
+      l.value == nvsmi_value::number;
+  if (!reason && !temperature) return true;
+
+  DETECTORS_PHASE(state);
+  const std::string_view gpu_id = snapshot_.reader.gpu();
+  thermal_gpu_state& gpu =
+      touch(node, gpu_id.empty() ? std::string_view("unknown") : gpu_id, ev.ts_ns);
+  if (temperature) {
+    on_temperature(gpu, l.field == nvsmi_field::memory_current_temp, static_cast<double>(l.number),
+                   ev.ts_ns);
+    return true;
+  }
+  // The reasons are one sample of the GPU, complete when its block ends (the temperatures
+  // further down the block belong to it).
+  snapshot_.gpu = &gpu;
+  snapshot_.ts_ns = ev.ts_ns;
+  if (l.value == nvsmi_value::yes) snapshot_.mask |= l.reason_bit;
+  return true;
+}
+
+void thermal_throttle_detector::flush_snapshot(finding_sink& sink) {
+  if (snapshot_.gpu == nullptr) return;
+  thermal_gpu_state& gpu = *snapshot_.gpu;
+  const std::uint64_t mask = snapshot_.mask;
+  snapshot_.gpu = nullptr;
+  snapshot_.mask = 0;
+  DETECTORS_PHASE(state);
+  // An operator's snapshot is one look: what it shows is reported at once.
+  on_reasons(gpu, mask, snapshot_.ts_ns, 1, true, sink);
+}
+
+void thermal_throttle_detector::finish(finding_sink& sink) {
+  flush_snapshot(sink);
+}
+
+void thermal_throttle_detector::on_event_count(thermal_gpu_state& gpu, std::uint64_t bit,
+                                               std::uint64_t count, const prom_sample& sample,
+                                               std::int64_t ts_ns, finding_sink& sink) {
+  if ((bit & (sw_thermal | hw_thermal)) == 0) return;  // only thermal counts are tracked
+  if (count < config_.sustain_samples) {
+    if (count == 0) gpu.window_active = false;
+    return;
+  }
+  // The exporter saw the reason at least K times within its window: a sustained episode. It
+  // is reported once; it ends when no such count comes for max_sample_gap_ns.
+  const bool fresh = !gpu.window_active || ts_ns - gpu.window_last_ns > config_.max_sample_gap_ns;
+  gpu.window_active = true;
+  gpu.window_last_ns = ts_ns;
+  if (!fresh || gpu.active) return;
+  DETECTORS_PHASE(emit);
+  const std::optional<prom_label> window = sample.label("window_size_in_ms");
+  message_.clear();
+  fmt::format_to(std::back_inserter(message_),
+                 "thermal throttling: dcgm-exporter counted {} {} times within its {} ms window; ",
+                 bit == hw_thermal ? "hw_thermal" : "sw_thermal", count,
+                 window ? window->raw_value : std::string_view("?"));
+  append_temperatures(
+      message_, "now", gpu.have_gpu_temp && ts_ns - gpu.gpu_temp_ns <= config_.temp_freshness_ns,
+      gpu.gpu_temp, gpu.have_mem_temp && ts_ns - gpu.mem_temp_ns <= config_.temp_freshness_ns,
+      gpu.mem_temp);
+  emit(gpu, severity::warning, "thermal_throttle_start", ts_ns, ts_ns, count,
+       bit == hw_thermal ? action::drain_node : action::observe, sink);
+}
+
+void thermal_throttle_detector::on_thermal_violation(thermal_gpu_state& gpu, std::uint64_t total,
+                                                     std::int64_t ts_ns, finding_sink& sink) {
+  // A cumulative duration: the first sample is a baseline, a decrease a reset (driver reload).
+  const bool rose = gpu.have_violation && total > gpu.violation;
+  const bool baseline = !gpu.have_violation || total < gpu.violation;
+  gpu.have_violation = true;
+  gpu.violation = total;
+  if (baseline) return;
+  on_reasons(gpu, rose ? thermal_violation : 0, ts_ns, config_.sustain_samples, false, sink);
 }
 
 void thermal_throttle_detector::on_temperature(thermal_gpu_state& gpu, bool memory, double celsius,
@@ -183,7 +364,8 @@ void thermal_throttle_detector::on_temperature(thermal_gpu_state& gpu, bool memo
 }
 
 void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t mask,
-                                           std::int64_t ts_ns, finding_sink& sink) {
+                                           std::int64_t ts_ns, std::uint32_t required,
+                                           bool snapshot, finding_sink& sink) {
   if (gpu.have_sample) {
     const std::int64_t since = ts_ns - gpu.last_sample_ns;
     if (since < config_.min_sample_interval_ns) return;  // same scrape (or out of order)
@@ -215,13 +397,17 @@ void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t
     ++gpu.run;
     gpu.run_last_ns = ts_ns;
     gpu.run_reasons |= mask;
-    if (!gpu.active && gpu.run >= config_.sustain_samples) {
+    if (!gpu.active && gpu.run >= required) {
       gpu.active = true;
       DETECTORS_PHASE(emit);
       message_.clear();
-      fmt::format_to(std::back_inserter(message_),
-                     "thermal throttling for {} consecutive samples ({} s): ", gpu.run,
-                     seconds(ts_ns - gpu.run_first_ns));
+      if (snapshot) {
+        message_ += "thermal throttling in an nvidia-smi -q report: ";
+      } else {
+        fmt::format_to(std::back_inserter(message_),
+                       "thermal throttling for {} consecutive samples ({} s): ", gpu.run,
+                       seconds(ts_ns - gpu.run_first_ns));
+      }
       append_reasons(message_, gpu.run_reasons);
       message_ += "; ";
       append_temperatures(message_, gpu);

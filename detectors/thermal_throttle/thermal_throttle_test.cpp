@@ -466,6 +466,281 @@ TEST(ThermalThrottle, OtherDetectorsLinesAreIgnored) {
   EXPECT_EQ(h.d.stats().events, 8u);
 }
 
+// --- what a stock dcgm-exporter sends -------------------------------------------------------
+//
+// NVIDIA/dcgm-exporter (d5e5f510a1b6b393f39a43293ccd9dc985defc79): etc/default-counters.csv
+// lists DCGM_EXP_CLOCK_EVENTS_COUNT and the DCGM_FI_DEV_*_VIOLATION counters (commented out:
+// one line to enable); internal/pkg/collector/clock_events_collector.go labels each count with
+// clock_event="hw_thermal" etc. and window_size_in_ms (pkg/cmd/app.go: 300000 by default). Its
+// first release (commit 8000183) named it DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT with a
+// throttle_reason label. The lines below follow the exporter's output format.
+
+std::string event_count(std::string_view metric, std::string_view label, std::string_view reason,
+                        std::uint64_t n) {
+  return fmt::format(R"({}{{gpu="0",UUID="{}",pci_bus_id="00000000:19:00.0",device="nvidia0",)"
+                     R"(modelName="NVIDIA H100 80GB HBM3",Hostname="node-7",{}="{}",)"
+                     R"(window_size_in_ms="300000"}} {})",
+                     metric, uuid, label, reason, n);
+}
+std::string clock_events(std::string_view reason, std::uint64_t n) {
+  return event_count("DCGM_EXP_CLOCK_EVENTS_COUNT", "clock_event", reason, n);
+}
+
+TEST(ThermalThrottleStockExporter, WindowedHwThermalCountStartsAnEpisodeOnce) {
+  harness h;
+  h.feed(gpu_temp(89), t0);
+  h.feed(clock_events("power_cap", 40), t0);
+  h.feed(clock_events("hw_thermal", 12), t0);
+  h.feed(clock_events("sw_thermal", 9), t0);  // the same episode
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.kind, "thermal_throttle_start");
+  EXPECT_EQ(f.subject, uuid);
+  EXPECT_EQ(f.recommended, action::drain_node);
+  EXPECT_EQ(f.count, 12u);
+  EXPECT_NE(f.message.find("hw_thermal 12 times within its 300000 ms window"), std::string::npos)
+      << f.message;
+  EXPECT_NE(f.message.find("GPU 89 C"), std::string::npos) << f.message;
+  // Still throttling on the next scrapes: no repeat. Long after the last count: a new episode.
+  h.feed(clock_events("hw_thermal", 14), t0 + 30 * sec);
+  h.feed(clock_events("hw_thermal", 3), t0 + 60 * sec);
+  EXPECT_EQ(h.findings().size(), 1u);
+  h.feed(clock_events("hw_thermal", 4), t0 + 60 * sec + 6 * 60 * sec);
+  EXPECT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.d.stats().recognised, 7u);
+}
+
+TEST(ThermalThrottleStockExporter, CountsBelowKAndOtherReasonsAreNoEpisode) {
+  harness h;
+  h.feed(clock_events("hw_thermal", 2), t0);  // twice in five minutes: a blip
+  h.feed(clock_events("power_cap", 300), t0);
+  h.feed(clock_events("hw_power_brake", 5), t0);
+  h.feed(clock_events("gpu_idle", 10), t0);
+  EXPECT_TRUE(h.findings().empty());
+  h.feed(clock_events("sw_thermal", 3), t0 + 30 * sec);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].recommended, action::observe);  // software thermal only
+}
+
+// The exporter's own output, verbatim: NVIDIA/dcgm-exporter pull request #261 (the rename to
+// DCGM_EXP_CLOCK_EVENTS_COUNT) and #254 (DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT), from their
+// descriptions. One thermal observation each within five minutes: below K, no episode.
+TEST(ThermalThrottleStockExporter, ExporterPullRequestOutputIsReadAndBelowK) {
+  harness h;
+  for (
+      std::string_view l : {
+          R"(# TYPE DCGM_EXP_CLOCK_EVENTS_COUNT gauge)",
+          R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="home",DCGM_FI_DRIVER_VERSION="545.29.02",clock_event="gpu_idle",window_size_in_ms="300000"} 2)",
+          R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="home",DCGM_FI_DRIVER_VERSION="545.29.02",clock_event="sw_thermal",window_size_in_ms="300000"} 1)",
+          R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="home",DCGM_FI_DRIVER_VERSION="545.29.02",clock_event="hw_thermal",window_size_in_ms="300000"} 1)",
+          R"(DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="localhost",DCGM_FI_DRIVER_VERSION="545.29.02",throttle_reason="sw_thermal",window_size_in_ms="300000"} 1)",
+          R"(DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT{gpu="0",UUID="GPU-b9f9e81b-bee7-34bc-af17-132ef6592740",device="nvidia0",modelName="NVIDIA T400 4GB",Hostname="localhost",DCGM_FI_DRIVER_VERSION="545.29.02",throttle_reason="hw_thermal",window_size_in_ms="300000"} 1)",
+      })
+    h.feed(l, t0);
+  EXPECT_EQ(h.d.stats().recognised, 5u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+  EXPECT_TRUE(h.findings().empty());
+}
+
+TEST(ThermalThrottleStockExporter, OlderThrottleReasonsCountName) {
+  harness h;
+  h.feed(
+      event_count("DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT", "throttle_reason", "hw_thermal", 7),
+      t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].recommended, action::drain_node);
+}
+
+TEST(ThermalThrottleStockExporter, CountsWithoutAKnownReasonAreMalformed) {
+  harness h;
+  const std::string full = clock_events("hw_thermal", 7);
+  h.feed(event_count("DCGM_EXP_CLOCK_EVENTS_COUNT", "clock_event", "warp_drive", 7), t0);
+  h.feed(R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",UUID="GPU-a",window_size_in_ms="300000"} 7)", t0);
+  h.feed(full.substr(0, full.size() - 4), t0);  // cut inside the labels
+  h.feed("DCGM_EXP_CLOCK_EVEN", t0);            // inside the name
+  EXPECT_EQ(h.d.stats().malformed, 4u);
+  EXPECT_TRUE(h.findings().empty());
+}
+
+std::string violation(std::string_view metric, std::uint64_t ns) {
+  // The layout of gpu-monitoring-tools-era exporters: gpu and UUID, ", " between labels.
+  return fmt::format(R"({}{{gpu="0", UUID="{}"}} {})", metric, uuid, ns);
+}
+
+TEST(ThermalThrottleStockExporter, RisingThermalViolationIsThrottling) {
+  harness h;
+  std::uint64_t total = 51'488'379'168;                           // ns throttled so far
+  h.feed(violation("DCGM_FI_DEV_THERMAL_VIOLATION", total), t0);  // baseline
+  for (int i = 1; i <= 3; ++i) {
+    total += 4'000'000'000ULL;
+    h.feed(violation("DCGM_FI_DEV_THERMAL_VIOLATION", total), t0 + i * 30 * sec);
+  }
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].kind, "thermal_throttle_start");
+  EXPECT_EQ(h.findings()[0].recommended, action::observe);  // not known to be HW slowdown
+  EXPECT_NE(h.findings()[0].message.find("thermal_violation"), std::string::npos);
+  h.feed(violation("DCGM_FI_DEV_THERMAL_VIOLATION", total), t0 + 4 * 30 * sec);  // flat: over
+  ASSERT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.findings()[1].kind, "thermal_throttle_end");
+}
+
+TEST(ThermalThrottleStockExporter, OtherViolationsAreReadButNotThermal) {
+  harness h;
+  for (int i = 0; i < 6; ++i)
+    for (std::string_view m :
+         {"DCGM_FI_DEV_POWER_VIOLATION", "DCGM_FI_DEV_SYNC_BOOST_VIOLATION",
+          "DCGM_FI_DEV_BOARD_LIMIT_VIOLATION", "DCGM_FI_DEV_LOW_UTIL_VIOLATION",
+          "DCGM_FI_DEV_RELIABILITY_VIOLATION"})
+      h.feed(violation(m, 1'000'000'000ULL * static_cast<std::uint64_t>(i)), t0 + i * 30 * sec);
+  EXPECT_TRUE(h.findings().empty());
+  EXPECT_EQ(h.d.stats().recognised, 30u);
+  // A reset (driver reload) re-baselines the thermal counter without a finding.
+  h.feed(violation("DCGM_FI_DEV_THERMAL_VIOLATION", 900), t0);
+  h.feed(violation("DCGM_FI_DEV_THERMAL_VIOLATION", 100), t0 + 30 * sec);
+  h.feed(violation("DCGM_FI_DEV_THERMAL_VIOLATION", 100), t0 + 60 * sec);
+  EXPECT_TRUE(h.findings().empty());
+}
+
+// --- nvidia-smi -q reports ------------------------------------------------------------------
+
+void feed_text(harness& h, std::string_view text, std::int64_t ts, std::string_view node = "n1") {
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    h.feed(text.substr(0, nl), ts, node);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+// leptonai/gpud pkg/nvidia-query/testdata/nvidia-smi-query.535.183.01.out.0.valid (commit
+// fdf5b3217dc96883f57e89229e4d75a3a2ef62e2), GPU 00000000:75:00.0, sections as printed.
+constexpr std::string_view h100_sw_thermal = R"(GPU 00000000:75:00.0
+    Product Name                          : NVIDIA H100 80GB HBM3
+    Clocks Event Reasons
+        Idle                              : Not Active
+        Applications Clocks Setting       : Not Active
+        SW Power Cap                      : Active
+        HW Slowdown                       : Not Active
+            HW Thermal Slowdown           : Not Active
+            HW Power Brake Slowdown       : Active
+        Sync Boost                        : Not Active
+        SW Thermal Slowdown               : Active
+        Display Clock Setting             : Not Active
+    Sparse Operation Mode                 : Disabled
+    Temperature
+        GPU Current Temp                  : 39 C
+        GPU T.Limit Temp                  : 47 C
+        GPU Shutdown T.Limit Temp         : -8 C
+        GPU Slowdown T.Limit Temp         : -2 C
+        GPU Max Operating T.Limit Temp    : 0 C
+        GPU Target Temperature            : N/A
+        Memory Current Temp               : 46 C
+        Memory Max Operating T.Limit Temp : 0 C
+
+GPU 00000000:86:00.0)";
+
+TEST(ThermalThrottleNvidiaSmi, ActiveThermalSlowdownInAReportIsAFinding) {
+  harness h;
+  feed_text(h, h100_sw_thermal, t0);
+  ASSERT_EQ(h.findings().size(), 2u);
+  const owned_finding& start = h.findings()[0];
+  EXPECT_EQ(start.kind, "thermal_throttle_start");
+  EXPECT_EQ(start.node, "n1");
+  EXPECT_EQ(start.subject, "00000000:75:00.0");
+  EXPECT_EQ(start.recommended, action::observe);  // SW thermal slowdown only
+  EXPECT_NE(start.message.find("nvidia-smi -q report"), std::string::npos) << start.message;
+  EXPECT_NE(start.message.find("sw_thermal_slowdown"), std::string::npos) << start.message;
+  EXPECT_NE(start.message.find("GPU 39 C, memory 46 C"), std::string::npos) << start.message;
+  EXPECT_EQ(h.findings()[1].kind, "power_brake");
+  // Header, the clocks section (10 lines), the temperature section (9), the next header.
+  EXPECT_EQ(h.d.stats().recognised, 21u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+}
+
+// leptonai/gpud e2e/mock/nvidia-smi/test_data.go (commit
+// 8ddf848ef5b37d52f66fe71a20a6449ea0e10551), NormalQueryOutput: an idle A10.
+constexpr std::string_view a10_idle = R"(==============NVSMI LOG==============
+
+Timestamp                                 : Wed Jan 22 04:28:41 2025
+Driver Version                            : 550.127.05
+CUDA Version                              : 12.4
+
+Attached GPUs                             : 1
+GPU 00000000:06:00.0
+    Performance State                     : P8
+    Clocks Event Reasons
+        Idle                              : Active
+        Applications Clocks Setting       : Not Active
+        SW Power Cap                      : Not Active
+        HW Slowdown                       : Not Active
+            HW Thermal Slowdown           : Not Active
+            HW Power Brake Slowdown       : Not Active
+        Sync Boost                        : Not Active
+        SW Thermal Slowdown               : Not Active
+        Display Clock Setting             : Not Active
+    Sparse Operation Mode                 : N/A)";
+
+TEST(ThermalThrottleNvidiaSmi, HealthyReportIsNoFindingAndEndsAnEpisode) {
+  harness h;
+  feed_text(h, a10_idle, t0);
+  h.d.finish(h.sink);
+  EXPECT_TRUE(h.findings().empty());
+  EXPECT_EQ(h.d.stats().recognised, 12u);  // log header, GPU header, clocks section
+
+  // The same GPU thermal-throttled in one report and not in the next: start, then end.
+  std::string hot(a10_idle);
+  hot.replace(hot.find("HW Thermal Slowdown           : Not Active"),
+              std::string_view("HW Thermal Slowdown           : Not Active").size(),
+              "HW Thermal Slowdown           : Active");
+  harness g;
+  feed_text(g, hot, t0);
+  feed_text(g, a10_idle, t0 + 60 * sec);
+  g.d.finish(g.sink);
+  ASSERT_EQ(g.findings().size(), 2u);
+  EXPECT_EQ(g.findings()[0].kind, "thermal_throttle_start");
+  EXPECT_EQ(g.findings()[0].recommended, action::drain_node);
+  EXPECT_EQ(g.findings()[1].kind, "thermal_throttle_end");
+}
+
+TEST(ThermalThrottleNvidiaSmi, TruncatedReportsAreCountedAndTheirLastBlockCompleted) {
+  // The report cut after its HW thermal line: finish() completes the block.
+  std::string hot(a10_idle);
+  hot.replace(hot.find("HW Thermal Slowdown           : Not Active"),
+              std::string_view("HW Thermal Slowdown           : Not Active").size(),
+              "HW Thermal Slowdown           : Active");
+  hot.resize(hot.find("HW Power Brake") + 8);  // "HW Power"
+  harness h;
+  feed_text(h, hot, t0);
+  EXPECT_EQ(h.d.stats().malformed, 1u);  // cut inside the key: no colon
+  EXPECT_TRUE(h.findings().empty());
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].subject, "00000000:06:00.0");
+  // A value cut short is malformed, not "Not Active".
+  harness g;
+  feed_text(g, "GPU 00000000:06:00.0\n    Clocks Event Reasons\n        SW Thermal Slowdown : Act",
+            t0);
+  g.d.finish(g.sink);
+  EXPECT_EQ(g.d.stats().malformed, 1u);
+  EXPECT_TRUE(g.findings().empty());
+}
+
+TEST(ThermalThrottleNvidiaSmi, ReportsInterleavedWithMetricsKeepTheirGpus) {
+  harness h;
+  // A report of node n1 broken by a metric line: the block ends there, its reasons count.
+  feed_text(h, std::string(h100_sw_thermal.substr(0, h100_sw_thermal.find("    Sparse"))), t0);
+  h.feed(reasons(0x0), t0);
+  ASSERT_GE(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].subject, "00000000:75:00.0");
+  // An indented line of another node is no part of n1's report.
+  harness g;
+  g.feed("GPU 00000000:75:00.0", t0, "n1");
+  g.feed("    Clocks Event Reasons", t0, "n1");
+  g.feed("        SW Thermal Slowdown               : Active", t0, "n2");
+  g.d.finish(g.sink);
+  EXPECT_TRUE(g.findings().empty());
+}
+
 // --- bounded state --------------------------------------------------------------------------
 
 TEST(ThermalThrottle, StateStaysBoundedByCountOverAMillionEvents) {
@@ -543,17 +818,41 @@ std::map<std::string, int> run(const std::vector<stream_builder::line_record>& l
 TEST(ThermalThrottleGenerator, EpisodesWithFaultsProduceFindingsAndParseCleanly) {
   const auto lines = generate(7, 20'000, true);
   thermal_throttle_detector d;
-  auto kinds = run(lines, d);
-  std::size_t comments = 0;
+  collecting_sink sink;
   for (const auto& r : lines)
-    comments += r.line.starts_with('#');
+    d.on_event(event{r.ts_ns, fmt::format("node-{:03}", r.node_index), r.src, r.line}, sink);
+  std::map<std::string, int> kinds, starts_by_origin;
+  for (const auto& f : sink.findings) {
+    ++kinds[f.kind];
+    if (f.kind != "thermal_throttle_start") continue;
+    for (std::string_view origin :
+         {"consecutive samples", "nvidia-smi -q report", "dcgm-exporter counted"})
+      if (f.message.find(origin) != std::string::npos) ++starts_by_origin[std::string(origin)];
+  }
+  // Every line is recognised but comments and the lines of an nvidia-smi report outside the
+  // sections thermal_throttle reads (and the blank line that ends the report).
+  std::size_t not_ours = 0;
+  for (const auto& r : lines) {
+    const std::string_view l = r.line;
+    not_ours += l.starts_with('#') || l.empty() || l.starts_with("Driver Version") ||
+                l.starts_with("Attached GPUs") || l.starts_with("    Product Name") ||
+                l.starts_with("    Performance State") || l.starts_with("    Sparse") ||
+                l.starts_with("    GPU Power Readings") || l.starts_with("        Power Draw");
+  }
   EXPECT_EQ(d.stats().malformed, 0u);
-  EXPECT_EQ(d.stats().recognised, lines.size() - comments);
+  EXPECT_EQ(d.stats().recognised, lines.size() - not_ours);
   EXPECT_GT(kinds["thermal_throttle_start"], 0);
   EXPECT_GT(kinds["power_brake"], 0);
-  // Every episode the generator starts it also ends.
-  EXPECT_EQ(kinds["thermal_throttle_end"], kinds["thermal_throttle_start"]);
-  EXPECT_LE(d.state_size(), 12u * 8u);
+  // Every kind of input shows its thermal episodes.
+  EXPECT_GT(starts_by_origin["consecutive samples"], 0);
+  EXPECT_GT(starts_by_origin["nvidia-smi -q report"], 0);
+  EXPECT_GT(starts_by_origin["dcgm-exporter counted"], 0);
+  // Every run of samples the generator starts it also ends; windowed counts have no end
+  // (the exporter stops sending the reason), and a report ends only at a later report.
+  EXPECT_GE(kinds["thermal_throttle_end"], starts_by_origin["consecutive samples"]);
+  EXPECT_LE(kinds["thermal_throttle_end"], kinds["thermal_throttle_start"]);
+  // A GPU is tracked under its UUID (metrics) and its bus id (reports).
+  EXPECT_LE(d.state_size(), 12u * 8u * 2u);
 }
 
 TEST(ThermalThrottleGenerator, HealthyEpisodesProduceNoFindings) {

@@ -60,7 +60,7 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
       fmt::format(
           "detect: run the GPU-node fault detectors ({}) over plain log files and print "
           "their findings.\nReads any mix of kernel (dmesg/syslog/journald), "
-          "dcgm-exporter, NCCL/PyTorch and Kubernetes event lines. Findings go to "
+          "dcgm-exporter, nvidia-smi -q, NCCL/PyTorch and Kubernetes event lines. Findings go to "
           "stdout; a summary to stderr. A line longer than {} bytes is skipped and counted in the "
           "summary, so memory stays bounded for any input. A line with a NUL byte is skipped, and "
           "a "

@@ -118,7 +118,8 @@ std::optional<std::int64_t> parse_syslog_ns(std::string_view s, int year) {
 detectors::source infer_source(std::string_view line) {
   using detectors::source;
   if (!line.empty() && line[0] == '{') return source::kubernetes;
-  if (line.rfind("DCGM_FI_", 0) == 0 || line.rfind("# HELP DCGM", 0) == 0 ||
+  // DCGM_FI_* fields, and the ones dcgm-exporter computes (DCGM_EXP_CLOCK_EVENTS_COUNT...).
+  if (line.rfind("DCGM_", 0) == 0 || line.rfind("# HELP DCGM", 0) == 0 ||
       line.rfind("# TYPE DCGM", 0) == 0)
     return source::dcgm;
   if (line.find("NCCL") != std::string_view::npos) return source::workload;

@@ -31,6 +31,8 @@ TEST(Source, InferredFromTheLineShape) {
   using detectors::source;
   EXPECT_EQ(infer_source(R"({"kind":"Event"})"), source::kubernetes);
   EXPECT_EQ(infer_source("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40"), source::dcgm);
+  EXPECT_EQ(infer_source(R"(DCGM_EXP_CLOCK_EVENTS_COUNT{gpu="0",clock_event="hw_thermal"} 4)"),
+            source::dcgm);
   EXPECT_EQ(infer_source("host:1:2 [0] net.cc:1 NCCL WARN x"), source::workload);
   EXPECT_EQ(infer_source("[  1.0] NVRM: Xid (PCI:0000:3b:00): 79, x"), source::kernel);
   EXPECT_EQ(infer_source("12m  Warning  Evicted  pod/x  The node was low on resource: memory."),

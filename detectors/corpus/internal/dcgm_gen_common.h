@@ -49,6 +49,23 @@ std::string_view dcgm_model_name(dcgm_gpu_model m) noexcept;
 std::string dcgm_labels(const dcgm_node& hw, std::string_view node, int gpu, int mig_instance,
                         std::string_view model, bool escaped_pod);
 
+// The PCI bus id of a node's GPU ("00000000:18:00.0"), as DCGM's pci_bus_id label and
+// nvidia-smi's "GPU 00000000:18:00.0" block header print it.
+std::string_view dcgm_bus_id(int gpu) noexcept;
+
+// A node whose dcgm-exporter runs the stock counter list (etc/default-counters.csv): no clock
+// event bitmask, no ECC totals, no retired pages, no ROW_REMAP_PENDING.
+bool dcgm_stock_exporter(std::string_view node) noexcept;
+
+// One line of an `nvidia-smi -q` report: "    Pending      ...      : Yes", the key indented
+// by `depth` levels of four spaces and padded so that the colon stands in column 42, as
+// nvidia-smi prints it; no value gives a group header ("    Remapped Rows").
+std::string nvsmi_line(int depth, std::string_view key, std::string_view value = {});
+
+// Emits the opening of a report of one GPU: now and then the log header a whole report
+// starts with, then the GPU's block header.
+void emit_nvsmi_gpu_header(stream_builder& b, std::string_view node, int gpu);
+
 // Emits one sample of `metric` for a GPU: one line per GPU instance, with a millisecond
 // timestamp when the node's exporter output carries them.
 void emit_dcgm_sample(stream_builder& b, std::string_view node, const dcgm_node& hw,

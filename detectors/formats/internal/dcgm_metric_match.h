@@ -17,8 +17,12 @@
 
 namespace detectors::internal {
 
-// Every metric a DCGM detector reads starts with the device-field prefix.
+// Every metric a DCGM detector reads starts with the device-field prefix...
 inline constexpr std::string_view dcgm_prefix = "DCGM_FI_DEV_";
+// ...or, for the fields dcgm-exporter computes itself (DCGM_EXP_CLOCK_EVENTS_COUNT and its
+// older name DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT), with the family's prefix. Names are
+// still told apart by the word at dcgm_prefix.size() (every name is long enough).
+inline constexpr std::string_view dcgm_family_prefix = "DCGM_";
 
 inline std::string_view skip_leading_blanks(std::string_view s) noexcept {
   std::size_t i = 0;
@@ -59,7 +63,7 @@ const Info* find_metric(const std::array<Info, N>& table, std::string_view name)
 }
 
 // A line that stops inside one of the table's metric names ("DCGM_FI_DEV_ECC_DB") was cut
-// short.
+// short; one that stops within the device-field prefix says too little to be anyone's.
 template <typename Info, std::size_t N>
 bool is_truncated_name(const std::array<Info, N>& table, std::string_view line,
                        std::string_view name) noexcept {
@@ -78,13 +82,16 @@ struct dcgm_line_match {
 };
 
 // `labels` captures the labels a detector reads (one walk over them, during the parse).
+// `prefix` is what every name of the table starts with (dcgm_prefix, or dcgm_family_prefix
+// for a table with exporter-computed fields).
 template <typename Info, std::size_t N>
 dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table, std::string_view raw,
-                                      prom_label_capture& labels) noexcept {
+                                      prom_label_capture& labels,
+                                      std::string_view prefix = dcgm_prefix) noexcept {
   dcgm_line_match<Info> m;
   const std::string_view line = skip_leading_blanks(raw);
-  // Cheap rejection: every line of ours starts with DCGM's device-field prefix.
-  if (line.substr(0, dcgm_prefix.size()) != dcgm_prefix) return m;
+  // Cheap rejection: every line of ours starts with the table's prefix.
+  if (line.substr(0, prefix.size()) != prefix) return m;
   const std::string_view name = prometheus_metric_name(line);
   const Info* info = find_metric(table, name);
   if (info == nullptr) {

@@ -42,6 +42,9 @@ inline void assign_gpu_key(std::string& key, std::string_view node, std::string_
 // frees its evicted GPUs instead passes no_gpu_pool.
 struct no_gpu_pool {};
 
+// The key capacity of pooled entries: a node name of up to 55 bytes with a GPU UUID.
+inline constexpr std::size_t pooled_key_capacity = 96;
+
 // Moves GPU `it` out of `gpus` and `index` into `pool` (an eviction that frees nothing).
 template <typename State, typename Pool>
 void park_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, Pool& pool,
@@ -68,7 +71,13 @@ typename std::list<State>::iterator new_lru_gpu(std::list<State>& gpus, Pool& po
       return it;
     }
   }
-  return gpus.emplace(gpus.end());
+  const auto it = gpus.emplace(gpus.end());
+  if constexpr (!std::is_same_v<Pool, no_gpu_pool>) {
+    // Sized for any usual key (node + UUID, or node + bus id), so that a parked entry fits
+    // whichever GPU it is reused for without growing its key.
+    it->key.reserve(pooled_key_capacity);
+  }
+  return it;
 }
 
 // Indexes GPU `it` by its key, in a parked index node when there is one.

@@ -9,7 +9,9 @@ namespace detectors {
 
 // Where a line came from. Detectors must not rely on it to accept a line (a plain log file
 // fed to `detect` has no envelope and the source is inferred), only as a cheap hint.
-enum class source : std::uint8_t { kernel, kubernetes, dcgm, workload };
+// nvidia_smi: the text of `nvidia-smi -q` (a line of it alone rarely says so: `detect` leaves
+// such lines to the default).
+enum class source : std::uint8_t { kernel, kubernetes, dcgm, workload, nvidia_smi };
 
 std::string_view to_string(source s) noexcept;
 

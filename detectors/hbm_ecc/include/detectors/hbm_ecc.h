@@ -1,5 +1,6 @@
 // File: hbm_ecc.h
-// The hbm_ecc detector: GPU memory (HBM) error counters from dcgm-exporter's Prometheus text.
+// The hbm_ecc detector: GPU memory (HBM) error counters from dcgm-exporter's Prometheus text
+// and from `nvidia-smi -q` reports.
 //
 // It reads, per GPU, the ECC totals (DCGM_FI_DEV_ECC_{SBE,DBE}_{VOL,AGG}_TOTAL), page
 // retirement (DCGM_FI_DEV_RETIRED_{SBE,DBE,PENDING}) and row remapping
@@ -12,6 +13,8 @@
 //   uncorrectable_remap     critical  reset_gpu    UNCORRECTABLE_REMAPPED_ROWS increases
 //   row_remap_failure       critical  replace_gpu  ROW_REMAP_FAILURE becomes non-zero/increases
 //   row_remap_pending       warning   reset_gpu    ROW_REMAP_PENDING becomes non-zero/increases
+//                                                  (or, from an exporter that does not send it,
+//                                                  CORRECTABLE_REMAPPED_ROWS increases)
 //   retired_pages_pending   warning   reset_gpu    RETIRED_PENDING becomes non-zero/increases
 //   sbe_page_retired        info      observe      RETIRED_SBE increases
 //   sbe_rate                warning   observe      an SBE total rises by >= sbe_threshold
@@ -22,6 +25,18 @@
 // a finding. Flags (the two PENDING metrics and ROW_REMAP_FAILURE) start from zero, so a GPU
 // already waiting for a reset is reported on its first sample. DCGM's blank sentinels
 // (9223372036854775792..795) mean "no value" and are skipped.
+//
+// A stock exporter (its etc/default-counters.csv) sends the remapped-row counts and
+// ROW_REMAP_FAILURE but not ROW_REMAP_PENDING: a remap waits for a GPU reset from the moment it
+// is counted, so a rising count of a GPU that never sent ROW_REMAP_PENDING is a pending remap.
+//
+// nvidia-smi -q reports (nvsmi_query.h) are read section by section: ECC Errors > Volatile
+// uncorrectable counts (DRAM, SRAM, SRAM parity / SEC-DED; older drivers: Double Bit > Total)
+// give dbe_ecc, Retired Pages > Pending Page Blacklist (older: Pending) retired_pages_pending,
+// Remapped Rows > Pending row_remap_pending and > Remapping Failure Occurred row_remap_failure.
+// Each is a flag: reported when it rises from zero (a report shows the state now, so there is
+// no baseline to wait for). Aggregate counts and the rest of the sections are history: read,
+// not reported. A report's GPU is the bus id of its block's header.
 //
 // A GPU is identified by its node and UUID, falling back to pci_bus_id, then the gpu index;
 // the finding's subject is that identifier. The node is the event's, or the Hostname label
@@ -38,6 +53,7 @@
 #include <unordered_map>
 
 #include "detectors/detector.h"
+#include "detectors/nvsmi_query.h"
 
 namespace detectors {
 
@@ -75,8 +91,18 @@ enum class hbm_metric : std::uint8_t {
   correctable_remapped_rows,
   row_remap_failure,
   row_remap_pending,
+  // Fields of nvidia-smi -q reports, each a flag (reported when it rises from zero).
+  nvsmi_volatile_dram_uncorrectable,
+  nvsmi_volatile_sram_uncorrectable,
+  nvsmi_volatile_sram_uncorrectable_parity,
+  nvsmi_volatile_sram_uncorrectable_secded,
+  nvsmi_volatile_double_bit_total,
+  nvsmi_retired_pending,
+  nvsmi_remap_pending,
+  nvsmi_remap_failure,
 };
-inline constexpr std::size_t hbm_metric_count = 11;
+inline constexpr std::size_t hbm_dcgm_metric_count = 11;
+inline constexpr std::size_t hbm_metric_count = 19;
 
 enum class hbm_kind : std::uint8_t {
   dbe_ecc,
@@ -131,6 +157,8 @@ class hbm_ecc_detector final : public detector {
   void erase(gpu_list::iterator it);
   void on_sample(internal::hbm_gpu_state& gpu, std::size_t metric, std::uint64_t value,
                  std::int64_t ts_ns, finding_sink& sink);
+  // True when the line was an nvidia-smi -q line (of any section).
+  bool on_nvsmi(const event& ev, finding_sink& sink);
   void on_sbe(internal::hbm_gpu_state& gpu, std::size_t metric, std::uint64_t value,
               std::int64_t ts_ns, bool reset, finding_sink& sink);
   bool due(const internal::hbm_gpu_state& gpu, internal::hbm_kind kind,
@@ -144,8 +172,9 @@ class hbm_ecc_detector final : public detector {
   gpu_list gpus_;
   std::unordered_map<std::string_view, gpu_list::iterator> index_;
   std::size_t sbe_points_ = 0;
-  std::string key_;      // scratch: node + subject of the current sample
-  std::string message_;  // the current finding's message (findings borrow it)
+  std::string key_;           // scratch: node + subject of the current sample
+  std::string message_;       // the current finding's message (findings borrow it)
+  nvsmi_query_reader nvsmi_;  // the nvidia-smi -q report being read
 };
 
 // The detector with its default configuration (the registry's factory, declared from the list).

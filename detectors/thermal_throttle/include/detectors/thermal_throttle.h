@@ -1,6 +1,6 @@
 // File: thermal_throttle.h
 // The thermal_throttle detector: sustained thermal clock throttling of a GPU, from
-// dcgm-exporter's Prometheus text.
+// dcgm-exporter's Prometheus text and from `nvidia-smi -q` reports.
 //
 // It reads the NVML clock-event bitmask under both of its names,
 // DCGM_FI_DEV_CLOCK_THROTTLE_REASONS (DCGM < 3.3) and DCGM_FI_DEV_CLOCKS_EVENT_REASONS, plus
@@ -9,6 +9,23 @@
 //   0x1 gpu_idle  0x2 applications_clocks_setting  0x4 sw_power_cap  0x8 hw_slowdown
 //   0x10 sync_boost  0x20 sw_thermal_slowdown  0x40 hw_thermal_slowdown
 //   0x80 hw_power_brake_slowdown  0x100 display_clock_setting
+//
+// A stock exporter sends no bitmask (its etc/default-counters.csv has temperatures only, with
+// the following one line away), so the detector also reads:
+//   - DCGM_EXP_CLOCK_EVENTS_COUNT{clock_event="hw_thermal"|"sw_thermal"|...} (older name
+//     DCGM_FI_EXP_CLOCK_THROTTLE_REASONS_COUNT{throttle_reason=...}): how often the exporter
+//     saw each reason within its window (window_size_in_ms). A thermal count of at least
+//     sustain_samples is a sustained episode: one thermal_throttle_start (no end: the exporter
+//     stops sending a reason it no longer sees), again only after max_sample_gap_ns without one.
+//   - DCGM_FI_DEV_THERMAL_VIOLATION, the cumulative time throttled for thermal reasons: each
+//     sample that rose since the previous one is a thermal sample ("thermal_violation"), one that
+//     did not is not, and they run through the same K-sample rule as the bitmask. The other
+//     *_VIOLATION counters (power, sync boost, board limit, low utilisation, reliability) are
+//     read (recognised) but are not thermal.
+//   - nvidia-smi -q reports (nvsmi_query.h): the Clocks Event (or Throttle) Reasons section of a
+//     GPU's block is one sample, taken when the block ends, with the block's Temperature
+//     section; one look is enough (K = 1), since an operator's report is a single snapshot.
+// GPU-level Xid (DCGM_FI_DEV_XID_ERRORS) is xid_correlation's and PCIe replays pcie_aer's.
 //
 // A sample is thermal when it has 0x20 or 0x40 (HW slowdown 0x8 counts only together with
 // 0x40: on its own it may be a power brake). Findings, per GPU:
@@ -24,7 +41,8 @@
 // decoded reasons and the highest GPU and memory temperatures seen during the run (including
 // the last reading before it); the end carries the duration from the first thermal sample.
 // DCGM's blank sentinels are no value. MIG exporters repeat device metrics per GPU instance in
-// one scrape; samples of one GPU closer than min_sample_interval_ns count once.
+// one scrape; samples of one GPU closer than min_sample_interval_ns count once. A report's GPU
+// is its bus id (the block's "GPU 00000000:75:00.0" header).
 #pragma once
 
 #include <cstddef>
@@ -36,8 +54,11 @@
 #include <vector>
 
 #include "detectors/detector.h"
+#include "detectors/nvsmi_query.h"
 
 namespace detectors {
+
+struct prom_sample;
 
 struct thermal_throttle_config {
   // K: consecutive thermal samples before thermal_throttle_start.
@@ -81,6 +102,13 @@ struct thermal_gpu_state {
   bool have_gpu_temp = false, have_mem_temp = false;
   double gpu_temp = 0, mem_temp = 0;
   std::int64_t gpu_temp_ns = 0, mem_temp_ns = 0;
+
+  // DCGM_FI_DEV_THERMAL_VIOLATION's last value.
+  bool have_violation = false;
+  std::uint64_t violation = 0;
+  // An episode reported from the exporter's windowed clock-event counts.
+  bool window_active = false;
+  std::int64_t window_last_ns = 0;
 };
 
 }  // namespace internal
@@ -91,6 +119,8 @@ class thermal_throttle_detector final : public detector {
 
   std::string_view name() const noexcept override { return "thermal_throttle"; }
   void on_event(const event& ev, finding_sink& sink) override;
+  // Completes an nvidia-smi -q report's last GPU block.
+  void finish(finding_sink& sink) override;
   // GPUs tracked.
   std::size_t state_size() const noexcept override { return index_.size(); }
 
@@ -101,8 +131,16 @@ class thermal_throttle_detector final : public detector {
                                      std::int64_t ts_ns);
   void erase(gpu_list::iterator it);
 
+  // `required`: thermal samples in a row before a start (K, or 1 for an nvidia-smi report).
   void on_reasons(internal::thermal_gpu_state& gpu, std::uint64_t mask, std::int64_t ts_ns,
-                  finding_sink& sink);
+                  std::uint32_t required, bool snapshot, finding_sink& sink);
+  void on_event_count(internal::thermal_gpu_state& gpu, std::uint64_t bit, std::uint64_t count,
+                      const prom_sample& sample, std::int64_t ts_ns, finding_sink& sink);
+  void on_thermal_violation(internal::thermal_gpu_state& gpu, std::uint64_t total,
+                            std::int64_t ts_ns, finding_sink& sink);
+  // True when the line was an nvidia-smi -q line (of any section).
+  bool on_nvsmi(const event& ev, finding_sink& sink);
+  void flush_snapshot(finding_sink& sink);
   void on_temperature(internal::thermal_gpu_state& gpu, bool memory, double celsius,
                       std::int64_t ts_ns);
   void end_run(internal::thermal_gpu_state& gpu, std::int64_t end_ns, std::uint64_t now_mask,
@@ -124,6 +162,15 @@ class thermal_throttle_detector final : public detector {
   } pool_;
   std::string key_;      // scratch: node + subject of the current sample
   std::string message_;  // the current finding's message (findings borrow it)
+  // The nvidia-smi -q report being read, and the reasons of its current GPU block: one sample,
+  // taken when the block ends. `gpu` stays valid until then (only that block's GPU is touched
+  // meanwhile; any other line ends the block first).
+  struct {
+    nvsmi_query_reader reader;
+    internal::thermal_gpu_state* gpu = nullptr;
+    std::uint64_t mask = 0;
+    std::int64_t ts_ns = 0;
+  } snapshot_;
 };
 
 // The detector with its default configuration (the registry's factory, declared from the list).

@@ -1,0 +1,136 @@
+// File: nvsmi_query.h
+// A stateful, allocation-free reader of `nvidia-smi -q` text, the report operators collect and
+// paste most, for the detectors that read GPU health from it (hbm_ecc, thermal_throttle).
+//
+// The report is a tree written one line at a time, four spaces per level:
+//
+//   ==============NVSMI LOG==============
+//   GPU 00000000:75:00.0
+//       Clocks Event Reasons                  (older drivers: Clocks Throttle Reasons)
+//           HW Slowdown                       : Not Active
+//               HW Thermal Slowdown           : Not Active
+//           SW Thermal Slowdown               : Active
+//       ECC Errors
+//           Volatile
+//               DRAM Uncorrectable            : 0   (older: Single Bit / Double Bit groups)
+//       Retired Pages / Remapped Rows / Temperature ...
+//
+// so a line means something only with the GPU header and the section above it. The reader
+// keeps that context (the GPU's bus id, the open section and up to two groups inside it) and
+// classifies each line: a line of one of the five sections it knows (ECC Errors, Retired
+// Pages, Remapped Rows, Clocks Event/Throttle Reasons, Temperature), their headers and the
+// GPU header are recognised; a line of such a section whose key or value is cut short is
+// malformed; everything else (other sections, other logs) is not its kind. Indentation is read
+// relative to the section header, so a paste indented as a whole reads the same.
+//
+// Context is per stream: a line from another node, an unindented line or a blank line ends the
+// GPU's block (`ends_block`), so a consumer that accumulates a block (thermal_throttle's
+// reasons bitmask) knows when to act. Sources of the layouts: NVIDIA's nvidia-smi output as
+// kept in leptonai/gpud (pkg/nvidia-query/testdata/nvidia-smi-query.*, e2e/mock/nvidia-smi)
+// and stas00/ml-engineering (compute/accelerator/nvidia/debug.md); see nvsmi_query_test.cpp.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace detectors {
+
+enum class nvsmi_section : std::uint8_t {
+  none,
+  ecc_errors,
+  retired_pages,
+  remapped_rows,
+  clocks_event_reasons,  // also the older "Clocks Throttle Reasons"
+  temperature,
+};
+
+// The fields a detector acts on; every other line of a known section is `other`.
+enum class nvsmi_field : std::uint8_t {
+  other,
+  // ECC Errors > Volatile (errors since the last driver load or GPU reset).
+  volatile_dram_uncorrectable,
+  volatile_sram_uncorrectable,
+  volatile_sram_uncorrectable_parity,
+  volatile_sram_uncorrectable_secded,
+  volatile_double_bit_total,  // older form: Volatile > Double Bit > Total
+  // Retired Pages.
+  retired_single_bit,
+  retired_double_bit,
+  retired_pending,  // "Pending Page Blacklist" (older: "Pending")
+  // Remapped Rows.
+  remapped_correctable,
+  remapped_uncorrectable,
+  remap_pending,
+  remap_failure,
+  // Clocks Event Reasons: one NVML clocks-event bit each (nvidia-smi prints the bitmask by
+  // name); `reason_bit` gives the bit.
+  clocks_event_reason,
+  // Temperature.
+  gpu_current_temp,
+  memory_current_temp,
+};
+
+// What a line's value says.
+enum class nvsmi_value : std::uint8_t {
+  none,           // a header, or no value read
+  not_available,  // N/A (the GPU does not support the field)
+  yes,            // Yes, Active
+  no,             // No, Not Active
+  number,         // a count or a temperature (`number`)
+  text,           // anything else (fields nobody acts on)
+};
+
+enum class nvsmi_line_kind : std::uint8_t {
+  not_ours,    // not a line of the sections the reader knows
+  log_header,  // ==============NVSMI LOG==============
+  gpu,         // GPU 00000000:75:00.0
+  section,     // a known section's header (or a group header inside it)
+  field,       // key : value inside a known section
+  malformed,   // a line of a known section (or a GPU header) cut short or invalid
+};
+
+struct nvsmi_line {
+  nvsmi_line_kind kind = nvsmi_line_kind::not_ours;
+  // This line ended the previous GPU's block (the context it opened is gone): a consumer
+  // that accumulates per block acts on what it has before looking at this line.
+  bool ends_block = false;
+  nvsmi_section section = nvsmi_section::none;
+  nvsmi_field field = nvsmi_field::other;
+  nvsmi_value value = nvsmi_value::none;
+  std::int64_t number = 0;       // when value == number
+  std::uint64_t reason_bit = 0;  // for clocks_event_reason: the NVML bit (0x40: HW thermal)
+};
+
+class nvsmi_query_reader {
+ public:
+  nvsmi_query_reader();
+
+  // Reads the next line of `node`'s stream (without its newline; a trailing '\r' is fine).
+  // Lines of other nodes reset the context.
+  nvsmi_line read(std::string_view node, std::string_view line) noexcept;
+
+  // The bus id of the GPU whose block is open ("00000000:75:00.0"); empty before any GPU
+  // header (a section pasted without its GPU).
+  std::string_view gpu() const noexcept { return {gpu_.data(), gpu_size_}; }
+  // True while a GPU block or a known section is open.
+  bool in_block() const noexcept { return in_gpu_ || section_ != nvsmi_section::none; }
+
+ private:
+  void reset() noexcept;
+  nvsmi_line read_in_section(std::size_t indent, std::string_view text) noexcept;
+
+  std::string node_;  // the node whose stream the context belongs to (reserved once)
+  std::array<char, 40> gpu_{};
+  std::size_t gpu_size_ = 0;
+  bool in_gpu_ = false;
+  nvsmi_section section_ = nvsmi_section::none;
+  std::size_t section_indent_ = 0;
+  // Groups inside the section (Volatile > Double Bit): their names' ids and indents.
+  std::uint8_t group1_ = 0, group2_ = 0;
+  std::size_t group1_indent_ = 0, group2_indent_ = 0;
+};
+
+}  // namespace detectors

@@ -1,0 +1,356 @@
+// Tests for the `nvidia-smi -q` reader: whole sections as NVIDIA's tool prints them (taken from
+// public captures, cited per test), every line of a known section recognised, GPU attribution
+// from the block's header, truncations of keys and values, and the lines that are not its.
+#include "detectors/nvsmi_query.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alloc_hooks/gtest.h"
+
+namespace detectors {
+namespace {
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    out.push_back(text.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+struct read_all {
+  std::vector<nvsmi_line> lines;
+  std::vector<std::string> gpus;  // the reader's GPU after each line
+  int recognised = 0, malformed = 0, not_ours = 0;
+};
+
+read_all read(std::string_view text, std::string_view node = "node-1") {
+  nvsmi_query_reader r;
+  read_all out;
+  for (std::string_view l : lines_of(text)) {
+    const nvsmi_line n = r.read(node, l);
+    out.lines.push_back(n);
+    out.gpus.emplace_back(r.gpu());
+    if (n.kind == nvsmi_line_kind::malformed) {
+      ++out.malformed;
+    } else if (n.kind == nvsmi_line_kind::not_ours) {
+      ++out.not_ours;
+    } else {
+      ++out.recognised;
+    }
+  }
+  return out;
+}
+
+// leptonai/gpud pkg/nvidia-query/testdata/nvidia-smi-query.535.183.01.out.0.valid (commit
+// fdf5b3217dc96883f57e89229e4d75a3a2ef62e2), GPU 00000000:75:00.0 of an H100 node: SW thermal
+// slowdown and HW power brake active. Lines between the sections are elided ("...").
+constexpr std::string_view h100_clocks = R"(GPU 00000000:75:00.0
+    Product Name                          : NVIDIA H100 80GB HBM3
+    Performance State                     : P0
+    Clocks Event Reasons
+        Idle                              : Not Active
+        Applications Clocks Setting       : Not Active
+        SW Power Cap                      : Active
+        HW Slowdown                       : Not Active
+            HW Thermal Slowdown           : Not Active
+            HW Power Brake Slowdown       : Active
+        Sync Boost                        : Not Active
+        SW Thermal Slowdown               : Active
+        Display Clock Setting             : Not Active
+    Sparse Operation Mode                 : Disabled
+    Temperature
+        GPU Current Temp                  : 39 C
+        GPU T.Limit Temp                  : 47 C
+        GPU Shutdown T.Limit Temp         : -8 C
+        GPU Slowdown T.Limit Temp         : -2 C
+        GPU Max Operating T.Limit Temp    : 0 C
+        GPU Target Temperature            : N/A
+        Memory Current Temp               : 46 C
+        Memory Max Operating T.Limit Temp : 0 C
+    GPU Power Readings
+        Power Draw                        : 118.01 W)";
+
+TEST(NvsmiQuery, ReadsClocksEventReasonsAndTemperatureOfAnH100) {
+  const read_all r = read(h100_clocks);
+  ASSERT_EQ(r.lines.size(), 25u);
+  EXPECT_EQ(r.lines[0].kind, nvsmi_line_kind::gpu);
+  EXPECT_EQ(r.gpus[0], "00000000:75:00.0");
+  EXPECT_EQ(r.lines[1].kind, nvsmi_line_kind::not_ours);  // Product Name: no section of ours
+  EXPECT_EQ(r.lines[3].kind, nvsmi_line_kind::section);
+  EXPECT_EQ(r.lines[3].section, nvsmi_section::clocks_event_reasons);
+  std::uint64_t active = 0;
+  for (std::size_t i = 4; i <= 12; ++i) {
+    ASSERT_EQ(r.lines[i].kind, nvsmi_line_kind::field) << i;
+    EXPECT_EQ(r.lines[i].field, nvsmi_field::clocks_event_reason) << i;
+    if (r.lines[i].value == nvsmi_value::yes) active |= r.lines[i].reason_bit;
+  }
+  EXPECT_EQ(active, 0x4u | 0x80u | 0x20u);  // SW power cap, HW power brake, SW thermal
+  EXPECT_EQ(r.lines[13].kind, nvsmi_line_kind::not_ours);  // Sparse Operation Mode
+  EXPECT_EQ(r.lines[14].section, nvsmi_section::temperature);
+  EXPECT_EQ(r.lines[15].field, nvsmi_field::gpu_current_temp);
+  EXPECT_EQ(r.lines[15].number, 39);
+  EXPECT_EQ(r.lines[17].kind, nvsmi_line_kind::field);  // "-8 C": negative limits are fine
+  EXPECT_EQ(r.lines[17].number, -8);
+  EXPECT_EQ(r.lines[20].value, nvsmi_value::not_available);
+  EXPECT_EQ(r.lines[21].field, nvsmi_field::memory_current_temp);
+  EXPECT_EQ(r.lines[21].number, 46);
+  EXPECT_EQ(r.lines[23].kind, nvsmi_line_kind::not_ours);  // GPU Power Readings
+  EXPECT_EQ(r.lines[24].kind, nvsmi_line_kind::not_ours);
+  EXPECT_EQ(r.malformed, 0);
+  EXPECT_EQ(r.recognised, 1 + 10 + 9);  // header, clocks section, temperature section
+  for (const std::string& g : r.gpus)
+    EXPECT_EQ(g, "00000000:75:00.0");
+}
+
+// leptonai/gpud pkg/nvidia-query/testdata/nvidia-smi-query.535.129.03.out.0.valid.a10 (same
+// commit): an A10 with 4 rows remapped after uncorrectable errors, waiting for a reset.
+constexpr std::string_view a10_remap_pending = R"(GPU 00000000:07:00.0
+    ECC Errors
+        Volatile
+            SRAM Correctable              : 0
+            SRAM Uncorrectable            : 0
+            DRAM Correctable              : 0
+            DRAM Uncorrectable            : 0
+        Aggregate
+            SRAM Correctable              : 0
+            SRAM Uncorrectable            : 0
+            DRAM Correctable              : 0
+            DRAM Uncorrectable            : 0
+    Retired Pages
+        Single Bit ECC                    : N/A
+        Double Bit ECC                    : N/A
+        Pending Page Blacklist            : N/A
+    Remapped Rows
+        Correctable Error                 : 0
+        Uncorrectable Error               : 4
+        Pending                           : Yes
+        Remapping Failure Occurred        : No
+        Bank Remap Availability Histogram
+            Max                           : 187 bank(s)
+            High                          : 5 bank(s)
+            Partial                       : 0 bank(s)
+            Low                           : 0 bank(s)
+            None                          : 0 bank(s)
+    Temperature
+        GPU Current Temp                  : 35 C)";
+
+TEST(NvsmiQuery, ReadsEccRetiredPagesAndRemappedRowsOfAnA10) {
+  const read_all r = read(a10_remap_pending);
+  EXPECT_EQ(r.malformed, 0);
+  EXPECT_EQ(r.not_ours, 0);  // every line belongs to a known section
+  EXPECT_EQ(r.lines[6].field, nvsmi_field::volatile_dram_uncorrectable);
+  EXPECT_EQ(r.lines[6].number, 0);
+  EXPECT_EQ(r.lines[3].kind, nvsmi_line_kind::field);  // SRAM Correctable
+  EXPECT_EQ(r.lines[3].field, nvsmi_field::other);
+  EXPECT_EQ(r.lines[4].field, nvsmi_field::volatile_sram_uncorrectable);
+  EXPECT_EQ(r.lines[11].field, nvsmi_field::other);  // Aggregate DRAM Uncorrectable: history
+  EXPECT_EQ(r.lines[15].field, nvsmi_field::retired_pending);
+  EXPECT_EQ(r.lines[15].value, nvsmi_value::not_available);
+  EXPECT_EQ(r.lines[18].field, nvsmi_field::remapped_uncorrectable);
+  EXPECT_EQ(r.lines[18].number, 4);
+  EXPECT_EQ(r.lines[19].field, nvsmi_field::remap_pending);
+  EXPECT_EQ(r.lines[19].value, nvsmi_value::yes);
+  EXPECT_EQ(r.lines[20].field, nvsmi_field::remap_failure);
+  EXPECT_EQ(r.lines[20].value, nvsmi_value::no);
+  EXPECT_EQ(r.lines[21].kind, nvsmi_line_kind::section);  // the histogram group
+  EXPECT_EQ(r.lines[22].kind, nvsmi_line_kind::field);
+  EXPECT_EQ(r.lines[22].field, nvsmi_field::other);  // "Max : 187 bank(s)"
+  EXPECT_EQ(r.lines[27].section, nvsmi_section::temperature);
+  EXPECT_EQ(r.gpus.back(), "00000000:07:00.0");
+}
+
+// stas00/ml-engineering compute/accelerator/nvidia/debug.md (commit
+// 62d4359e484937e002469057f809c4149f02734d): an A100 after Xid 63, and a Retired Pages block
+// pasted on its own with "pages" in lower case.
+constexpr std::string_view a100_xid63 = R"(Attached GPUs                             : 8
+GPU 00000000:10:1C.0
+    Product Name                          : NVIDIA A100-SXM4-80GB
+    [...]
+    Remapped Rows
+        Correctable Error                 : 1
+        Uncorrectable Error               : 0
+        Pending                           : Yes
+        Remapping Failure Occurred        : No)";
+
+constexpr std::string_view retired_pending_paste = R"(    Retired pages
+        Single Bit ECC             : 2
+        Double Bit ECC             : 0
+        Pending Page Blacklist    : Yes)";
+
+TEST(NvsmiQuery, ReadsPastesWithElisionsAndWithoutTheGpuHeader) {
+  const read_all a = read(a100_xid63);
+  EXPECT_EQ(a.lines[0].kind, nvsmi_line_kind::not_ours);
+  EXPECT_EQ(a.lines[1].kind, nvsmi_line_kind::gpu);
+  EXPECT_EQ(a.gpus[1], "00000000:10:1C.0");
+  EXPECT_EQ(a.lines[3].kind, nvsmi_line_kind::not_ours);  // "[...]"
+  EXPECT_EQ(a.lines[7].field, nvsmi_field::remap_pending);
+  EXPECT_EQ(a.lines[7].value, nvsmi_value::yes);
+  EXPECT_EQ(a.gpus[7], "00000000:10:1C.0");
+  EXPECT_EQ(a.malformed, 0);
+
+  const read_all b = read(retired_pending_paste);
+  EXPECT_EQ(b.recognised, 4);
+  EXPECT_EQ(b.lines[0].section, nvsmi_section::retired_pages);
+  EXPECT_EQ(b.lines[1].field, nvsmi_field::retired_single_bit);
+  EXPECT_EQ(b.lines[1].number, 2);
+  EXPECT_EQ(b.lines[3].field, nvsmi_field::retired_pending);
+  EXPECT_EQ(b.lines[3].value, nvsmi_value::yes);
+  EXPECT_EQ(b.gpus[3], "");  // no GPU header: unattributed
+}
+
+// markbucklin/markbucklin matlab-code-merge/codemess/matlab/ign/queryGpu.m (commit
+// 8ecca6e49baba96f77c023899ef94ef715bf8587): driver 369.30 prints "Clocks Throttle Reasons",
+// a four-digit PCI domain and a reason it cannot name. The ECC groups are the pre-R450 layout
+// (Single Bit / Double Bit, one line per memory), as that file's ECC Errors section opens; the
+// counts are ours.
+constexpr std::string_view old_driver = R"(GPU 0000:06:00.0
+    Performance State               : P0
+    Clocks Throttle Reasons
+        Idle                        : Not Active
+        Applications Clocks Setting : Active
+        SW Power Cap                : Not Active
+        HW Slowdown                 : Not Active
+        Sync Boost                  : Not Active
+        Unknown                     : Not Active
+    ECC Errors
+        Volatile
+            Single Bit
+                Device Memory       : 3
+                Register File       : 0
+                Total               : 3
+            Double Bit
+                Device Memory       : 2
+                Register File       : 0
+                Total               : 2
+        Aggregate
+            Single Bit
+                Total               : 7
+            Double Bit
+                Total               : 5
+    Retired Pages
+        Single Bit ECC              : 1
+        Double Bit ECC              : 2
+        Pending                     : Yes
+    Temperature
+        Gpu                         : 29 C)";
+
+TEST(NvsmiQuery, ReadsTheOlderThrottleReasonsAndSingleDoubleBitLayout) {
+  const read_all r = read(old_driver);
+  EXPECT_EQ(r.malformed, 0);
+  EXPECT_EQ(r.gpus[0], "0000:06:00.0");
+  EXPECT_EQ(r.lines[2].section, nvsmi_section::clocks_event_reasons);
+  EXPECT_EQ(r.lines[4].reason_bit, 0x2u);
+  EXPECT_EQ(r.lines[4].value, nvsmi_value::yes);
+  EXPECT_EQ(r.lines[8].kind, nvsmi_line_kind::field);  // "Unknown": recognised, no bit
+  EXPECT_EQ(r.lines[8].field, nvsmi_field::other);
+  EXPECT_EQ(r.lines[14].field, nvsmi_field::other);  // Volatile > Single Bit > Total
+  EXPECT_EQ(r.lines[18].field, nvsmi_field::volatile_double_bit_total);
+  EXPECT_EQ(r.lines[18].number, 2);
+  EXPECT_EQ(r.lines[23].kind, nvsmi_line_kind::field);  // Aggregate > Double Bit > Total
+  EXPECT_EQ(r.lines[23].field, nvsmi_field::other);
+  EXPECT_EQ(r.lines[27].field, nvsmi_field::retired_pending);
+  EXPECT_EQ(r.lines[27].value, nvsmi_value::yes);
+  EXPECT_EQ(r.lines[29].field, nvsmi_field::gpu_current_temp);
+  EXPECT_EQ(r.lines[29].number, 29);
+}
+
+// kubeflow/kubeflow issue #68 (comment by flx42, 2018-01-09): `nvidia-smi -q | grep -A8
+// 'Clocks Throttle'` on a 2017 driver, HW Thermal Slowdown nested under HW Slowdown.
+TEST(NvsmiQuery, ReadsAGreppedOlderThrottleSection) {
+  const read_all r = read(R"(    Clocks Throttle Reasons
+        Idle                        : Active
+        Applications Clocks Setting : Not Active
+        SW Power Cap                : Not Active
+        HW Slowdown                 : Not Active
+            HW Thermal Slowdown     : Not Active
+            HW Power Brake Slowdown : Not Active
+        Sync Boost                  : Not Active
+        SW Thermal Slowdown         : Not Active)");
+  EXPECT_EQ(r.recognised, 9);
+  EXPECT_EQ(r.malformed, 0);
+  EXPECT_EQ(r.lines[5].reason_bit, 0x40u);
+  EXPECT_EQ(r.lines[5].value, nvsmi_value::no);
+  EXPECT_EQ(r.lines[1].value, nvsmi_value::yes);
+  EXPECT_EQ(r.gpus.back(), "");  // grep kept no GPU header
+}
+
+TEST(NvsmiQuery, TruncatedLinesOfAKnownSectionAreMalformed) {
+  // The A10 capture above, cut at various points.
+  const std::string_view head = "GPU 00000000:07:00.0\n    Remapped Rows\n";
+  for (std::string_view cut : {
+           "        Pending",                           // cut before the colon
+           "        Remapping Failure Occ",             // inside the key
+           "        Pending                     :",     // cut after the colon
+           "        Pending                     : Ye",  // inside the value
+           "        Uncorrectable Error         : 4x",  // not a count
+       }) {
+    const read_all r = read(std::string(head) + std::string(cut));
+    EXPECT_EQ(r.lines.back().kind, nvsmi_line_kind::malformed) << cut;
+  }
+  const read_all temp = read("GPU 00000000:07:00.0\n    Temperature\n        GPU Current Temp : 3");
+  EXPECT_EQ(temp.lines.back().kind, nvsmi_line_kind::malformed);  // the unit was cut off
+  const read_all reason =
+      read("GPU 00000000:07:00.0\n    Clocks Event Reasons\n        HW Thermal Slowdown : Not Act");
+  EXPECT_EQ(reason.lines.back().kind, nvsmi_line_kind::malformed);
+  const read_all header = read("GPU 00000000:07:0");
+  EXPECT_EQ(header.lines.back().kind, nvsmi_line_kind::malformed);
+  EXPECT_EQ(header.gpus.back(), "");
+}
+
+TEST(NvsmiQuery, OtherLinesAreNotItsKind) {
+  for (std::string_view l : {
+           "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-2b416d09-4537-ecc1-54fd-c6c83a764be9)",
+           "Timestamp                                 : Wed Jun  7 19:32:16 2023",
+           R"(DCGM_FI_DEV_GPU_TEMP{gpu="0"} 41)",
+           "[  1.0] NVRM: Xid (PCI:0000:3b:00): 79, pid=1, GPU has fallen off the bus.",
+           "    Pending                           : Yes",  // no section open
+           "  reason: Evicted",
+           "",
+       }) {
+    nvsmi_query_reader r;
+    EXPECT_EQ(r.read("n", l).kind, nvsmi_line_kind::not_ours) << l;
+  }
+}
+
+TEST(NvsmiQuery, BlocksEndAtBlankLinesOtherNodesAndTheNextGpu) {
+  nvsmi_query_reader r;
+  EXPECT_FALSE(r.read("a", "GPU 00000000:18:00.0").ends_block);
+  EXPECT_FALSE(r.read("a", "    Remapped Rows").ends_block);
+  EXPECT_EQ(r.read("a", "        Pending : Yes").field, nvsmi_field::remap_pending);
+  // Another node's line: the context is gone, so "Pending" there is nobody's.
+  const nvsmi_line other = r.read("b", "        Pending : Yes");
+  EXPECT_TRUE(other.ends_block);
+  EXPECT_EQ(other.kind, nvsmi_line_kind::not_ours);
+  EXPECT_EQ(r.gpu(), "");
+  r.read("a", "GPU 00000000:18:00.0");
+  EXPECT_TRUE(r.read("a", "GPU 00000000:2A:00.0").ends_block);
+  EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
+  EXPECT_TRUE(r.read("a", "").ends_block);
+  EXPECT_FALSE(r.in_block());
+  // A section line at section level closes the section but not the GPU's block.
+  r.read("a", "GPU 00000000:2A:00.0");
+  r.read("a", "    Remapped Rows");
+  EXPECT_EQ(r.read("a", "    Temperature").section, nvsmi_section::temperature);
+  EXPECT_EQ(r.read("a", "    FB Memory Usage").kind, nvsmi_line_kind::not_ours);
+  EXPECT_EQ(r.read("a", "        Pending : Yes").kind, nvsmi_line_kind::not_ours);
+  EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
+}
+
+TEST(NvsmiQuery, ReadingAllocatesNothing) {
+  nvsmi_query_reader r;
+  r.read("node-000", "GPU 00000000:18:00.0");  // the node name's buffer fits from the start
+  const std::vector<std::string_view> lines = lines_of(a10_remap_pending);
+  EXPECT_ALLOCS_EQ(0, for (int round = 0; round < 4; ++round) for (std::string_view l
+                                                                   : lines) r.read("node-000", l));
+}
+
+}  // namespace
+}  // namespace detectors
