@@ -36,7 +36,7 @@ int list_command(const command_options& o, std::ostream& out) {
     t.add_row({std::to_string(i.id), short_sha(i.commit), i.branch, short_sha(i.merge_base),
                i.platform, i.allocator, i.timestamp});
   if (t.empty())
-    out << fmt::format("benchhist: no runs in {}\n", o.db);
+    out << fmt::format("benchhist: no runs in {}\n", shown_location(o.db));
   else
     out << t.render_text();
   return exit_ok;

@@ -20,6 +20,7 @@
 #include <iterator>
 
 #include "common/error.h"
+#include "internal/test_hook.h"
 
 namespace tools {
 namespace {
@@ -104,18 +105,6 @@ class statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// Test hook for the kill-mid-ingest test: with ALLOCGATE_HISTORY_TEST_HOOK_FD set, add_run
-// writes one byte to that descriptor half-way through its transaction and then waits to be
-// killed. Never set outside tests.
-void mid_ingest_test_hook() {
-  const char* fd = std::getenv("ALLOCGATE_HISTORY_TEST_HOOK_FD");
-  if (fd == nullptr) return;
-  const char byte = 'k';
-  if (::write(std::atoi(fd), &byte, 1) != 1) std::abort();
-  for (;;)
-    ::pause();
-}
-
 // True when the file and its directory (where SQLite keeps the -wal and -shm files) are both
 // writable by this process.
 bool may_write_beside(const std::string& path) {
@@ -170,8 +159,17 @@ class sqlite_history final : public history_store {
       if (read_only) {
         check_version(user_version());
       } else {
-        // Before anything is written: someone else's database is refused unaltered.
-        if (const int v = user_version(); v != 0 || has_tables()) check_version(v);
+        // Before anything is written: someone else's database is refused unaltered. Version
+        // and tables are read in one transaction: a writer creating the schema meanwhile
+        // would otherwise show its tables without its version.
+        exec("BEGIN");
+        try {
+          if (const int v = user_version(); v != 0 || has_tables()) check_version(v);
+          exec("COMMIT");
+        } catch (...) {
+          exec_noexcept("ROLLBACK");
+          throw;
+        }
         exec("PRAGMA foreign_keys = ON");
         exec("PRAGMA journal_mode = WAL");
         migrate();
@@ -238,7 +236,7 @@ class sqlite_history final : public history_store {
         }
         if (!hooked) {
           hooked = true;
-          mid_ingest_test_hook();
+          store_internal::mid_ingest_test_hook();
         }
       }
       exec("COMMIT");
