@@ -175,7 +175,8 @@ TEST_P(HistoryStoreConformance, DuplicateRunIsRejectedAndNothingWritten) {
   try {
     store->add_run(make_record("aaaa1111"));
     ADD_FAILURE() << "a duplicate run was stored";
-  } catch (const input_error& e) {
+  } catch (const duplicate_run_error& e) {
+    EXPECT_EQ(e.stored_id(), first);
     EXPECT_NE(std::string(e.what()).find("run " + std::to_string(first)), std::string::npos)
         << e.what();
   }
@@ -295,8 +296,8 @@ TEST_P(HistoryStoreConformance, RacingCopiesOfOneRunStoreItOnce) {
       try {
         open()->add_run(make_record("same0001"));
         rc = 0;
-      } catch (const input_error& e) {
-        if (std::string(e.what()).find("duplicate run") != std::string::npos) rc = 3;
+      } catch (const duplicate_run_error&) {
+        rc = 3;
       } catch (...) {
       }
       ::_exit(rc);

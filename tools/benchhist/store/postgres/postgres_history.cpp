@@ -179,9 +179,11 @@ class postgres_history final : public history_store {
           "content_hash = $4",
           {i.commit, i.platform, i.allocator, i.content_hash});
       if (dup.rows() != 0)
-        throw input_error(fmt::format(
-            "duplicate run: these results of commit {} ({}, {}) are already stored as run {}",
-            i.commit, i.platform, i.allocator, dup.integer(0, 0)));
+        throw duplicate_run_error(
+            fmt::format(
+                "duplicate run: these results of commit {} ({}, {}) are already stored as run {}",
+                i.commit, i.platform, i.allocator, dup.integer(0, 0)),
+            dup.integer(0, 0));
       const result ins = query(
           "INSERT INTO runs (commit_sha, parent_sha, merge_base, branch, ingested_at, "
           "bench_date, platform, allocator, machine, content_hash, source) VALUES "

@@ -199,9 +199,11 @@ class sqlite_history final : public history_store {
             .bind(3, run.info.allocator)
             .bind(4, run.info.content_hash);
         if (dup.step())
-          throw input_error(fmt::format(
-              "duplicate run: these results of commit {} ({}, {}) are already stored as run {}",
-              run.info.commit, run.info.platform, run.info.allocator, dup.integer(0)));
+          throw duplicate_run_error(
+              fmt::format(
+                  "duplicate run: these results of commit {} ({}, {}) are already stored as run {}",
+                  run.info.commit, run.info.platform, run.info.allocator, dup.integer(0)),
+              dup.integer(0));
       }
       statement ins(db_,
                     "INSERT INTO runs (commit_sha, parent_sha, merge_base, branch, timestamp, "

@@ -14,7 +14,8 @@
 // * Concurrency: several processes may ingest into one location at once (parallel CI jobs);
 //   each waits for the others, none fails or loses a run because another is writing.
 // * Duplicates: a run is identified by (commit, platform, allocator, content_hash). Adding an
-//   identical run again throws input_error naming the stored run's id, and writes nothing.
+//   identical run again throws duplicate_run_error naming the stored run's id, and writes
+//   nothing.
 // * Ids: `add_run` assigns ids that increase with ingest order; listing is by id.
 // * Values: every repetition of every metric comes back exactly as stored (doubles
 //   bit-for-bit, except that SQLite reads -0.0 back as 0.0; repetitions in order, benchmarks
@@ -37,7 +38,21 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
+
 namespace tools {
+
+// add_run of a run the store already has: an input_error (benchhist ingest exits 2), which
+// import tells apart to skip what is stored.
+class duplicate_run_error : public input_error {
+ public:
+  duplicate_run_error(const std::string& what, std::int64_t stored_id)
+      : input_error(what), stored_id_(stored_id) {}
+  std::int64_t stored_id() const { return stored_id_; }
+
+ private:
+  std::int64_t stored_id_;
+};
 
 // benchmark -> metric -> values, one per repetition in repetition order.
 using metric_samples = std::map<std::string, std::map<std::string, std::vector<double>>>;
@@ -74,7 +89,8 @@ class history_store {
  public:
   virtual ~history_store() = default;
   // Adds one run atomically: afterwards the whole run is there or none of it. Throws
-  // input_error when a run with the same commit, platform, allocator and content hash exists.
+  // duplicate_run_error when a run with the same commit, platform, allocator and content hash
+  // exists.
   // Returns the new run's id.
   virtual std::int64_t add_run(const run_record& run) = 0;
   // The runs matching the filter's platform, allocator and branch (its newest `last` when
