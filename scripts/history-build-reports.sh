@@ -8,7 +8,8 @@
 #                         only what it lacks) or a SQLite file; empty: OUT_DIR/bench-history.db,
 #                         rebuilt from the records
 #   BENCHHIST             (BUILD_DIR/bin/benchhist)   BASELINE   a baseline for the report
-#   CV_LAST (20)  MEDIAN_LAST (10)  METRIC (ns/event)  MEDIAN_MAX (budget; report-only if unset)
+#   CV_LAST (20)  MEDIAN_LAST (10)  CHANGES_LAST (500)  METRIC (ns/event)
+#   MEDIAN_MAX (the rolling median's budget; without it the medians are reported only)
 #   GITHUB_STEP_SUMMARY   when set, the CV report and the change points are appended to it
 # Exit 2 when a step fails on its input (a malformed record, an unreachable store); a report
 # that finds something (noisy or nondeterministic benchmarks, an over-budget median) is a
@@ -51,7 +52,9 @@ report() {
 report cv.md "$benchhist" cv --last "${CV_LAST:-20}" --format markdown
 report rolling-median.txt "$benchhist" median --last "${MEDIAN_LAST:-10}" --metric "$metric" \
   --max "${MEDIAN_MAX:-1e300}"
-report changes.txt "$benchhist" changes --metric "$metric"
+# The newest CHANGES_LAST runs: a shared server's history grows without bound, and
+# E-Divisive's permutation test costs grow with the square of the runs.
+report changes.txt "$benchhist" changes --metric "$metric" --last "${CHANGES_LAST:-500}"
 baseline=()
 [[ -n "${BASELINE:-}" && -f "${BASELINE:-}" ]] && baseline=(--baseline "$BASELINE")
 report report.txt "$benchhist" report --out "$out/report" --metric "$metric" "${baseline[@]}"
