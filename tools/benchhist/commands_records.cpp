@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <vector>
 
 #include "benchhist/commands.h"
 #include "benchhist/history_records.h"
@@ -22,26 +23,56 @@ std::optional<run_record> run_in_file(const std::string& path, const ingest_opti
   return read_run_file(read_file(path), path, options);
 }
 
+// True when the store's newest run of this commit, platform and allocator has these results:
+// a second import then costs one query per run instead of reading each file again. Anything
+// else (another run of the commit is newer, an ambiguous short commit) leaves it to add_run.
+bool already_stored(const history_store& store, const run_info& identity) {
+  run_filter same;
+  same.platform = identity.platform;
+  same.allocator = identity.allocator;
+  try {
+    const std::optional<run_info> newest = store.find_commit(identity.commit, same);
+    return newest && newest->commit == identity.commit &&
+           newest->content_hash == identity.content_hash;
+  } catch (const input_error&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 int import_command(const command_options& o, std::ostream& out) {
   const std::vector<std::string> files = json_files_under(o.import_paths);
   // First pass: every file is read and checked, and the runs ordered; nothing is kept but the
   // order, so that ten thousand records do not all sit in memory at once.
-  std::vector<std::tuple<std::string, std::string>> order;  // (ingested, path)
+  struct pending {
+    std::string ingested, path;
+    run_info identity;  // commit, platform, allocator, content hash
+    bool operator<(const pending& o) const {
+      return std::tie(ingested, path) < std::tie(o.ingested, o.path);
+    }
+  };
+  std::vector<pending> order;
   std::vector<std::string> others;
   for (const std::string& f : files) {
-    if (const auto run = run_in_file(f, o.ingest))
-      order.emplace_back(run->info.timestamp, f);
-    else
+    if (auto run = run_in_file(f, o.ingest)) {
+      run->samples.clear();
+      run->info.machine.clear();
+      order.push_back({run->info.timestamp, f, std::move(run->info)});
+    } else {
       others.push_back(f);
+    }
   }
-  std::stable_sort(order.begin(), order.end());
+  std::sort(order.begin(), order.end());
   const auto store = open_history_store(o.db);
   std::size_t stored = 0, present = 0;
-  for (const auto& [when, path] : order) {
+  for (const pending& p : order) {
+    if (already_stored(*store, p.identity)) {
+      ++present;
+      continue;
+    }
     try {
-      store->add_run(*run_in_file(path, o.ingest));
+      store->add_run(*run_in_file(p.path, o.ingest));
       ++stored;
     } catch (const duplicate_run_error&) {
       ++present;

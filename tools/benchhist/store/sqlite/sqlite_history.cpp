@@ -286,11 +286,14 @@ class sqlite_history final : public history_store {
   std::optional<run_info> find_commit(const std::string& commit,
                                       const run_filter& f) const override {
     if (commit.size() < 4) return std::nullopt;
+    // The prefix as a range of the runs_by_commit index ([prefix, prefix + 0xFF): no UTF-8
+    // text continues a prefix with that byte); substr() alone would scan every run.
     statement q(db_, (std::string(select_runs) +
-                      " WHERE substr(commit_sha, 1, length(?1)) = ?1 AND (?2 = '' OR platform = "
-                      "?2) AND (?3 = '' OR allocator = ?3) ORDER BY id DESC")
+                      " WHERE commit_sha >= ?1 AND commit_sha < ?4 AND substr(commit_sha, 1, "
+                      "length(?1)) = ?1 AND (?2 = '' OR platform = ?2) AND (?3 = '' OR allocator "
+                      "= ?3) ORDER BY id DESC")
                          .c_str());
-    q.bind(1, commit).bind(2, f.platform).bind(3, f.allocator);
+    q.bind(1, commit).bind(2, f.platform).bind(3, f.allocator).bind(4, commit + '\xff');
     std::optional<run_info> found;
     while (q.step()) {
       run_info i = read_info(q);
