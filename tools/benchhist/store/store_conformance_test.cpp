@@ -467,9 +467,11 @@ TEST(HistoryStoreSelector, PasswordsNeverReachAMessage) {
   EXPECT_EQ(shown_location("postgresql://bench@db/history"), "postgresql://bench@db/history");
   EXPECT_EQ(shown_location("mysql://u:s3cret@h/x"), "mysql://u:***@h/x");
   EXPECT_EQ(shown_location("dir/h:1.db"), "dir/h:1.db");
-  // Nothing listens on port 1: the connection fails, and the message keeps the secret.
+  // Nothing listens on port 1: the connection fails, and the message keeps the secret. (No
+  // Kerberos attempt: the sanitizer build should see libpq alone.)
   try {
-    open_history_store("postgresql://bench:s3cret@127.0.0.1:1/history?connect_timeout=2");
+    open_history_store(
+        "postgresql://bench:s3cret@127.0.0.1:1/history?connect_timeout=2&gssencmode=disable");
     ADD_FAILURE() << "connected to port 1";
   } catch (const input_error& e) {
     const std::string what = e.what();
