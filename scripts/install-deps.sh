@@ -9,6 +9,7 @@ required=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libmimalloc-dev libjemalloc-dev
   nlohmann-json3-dev libcli11-dev libsqlite3-dev libsimdjson-dev
+  libpq-dev postgresql
   valgrind clang libclang-rt-14-dev clang-format clang-tidy jq
 )
 # Browser for the HTML report test (large) and the workflow linter: only installed on request.

@@ -88,7 +88,9 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   app.require_subcommand(1);
   app.fallthrough();
   app.add_option("--db", o.db,
-                 "History location: a SQLite file or sqlite:PATH (env ALLOCGATE_HISTORY_DB)")
+                 "History location: a SQLite file (sqlite:PATH) or a PostgreSQL database "
+                 "(postgresql://[USER@]HOST[:PORT]/DB; password from PGPASSWORD or ~/.pgpass) "
+                 "(env ALLOCGATE_HISTORY_DB)")
       ->capture_default_str();
 
   auto* ingest = app.add_subcommand("ingest", "Store a Google Benchmark JSON result as a run");
@@ -103,6 +105,38 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
                      "Platform (default: this build's, e.g. linux-amd64-gcc12-libstdc++)");
   ingest->add_option("--date", o.ingest.timestamp,
                      "Ingest time recorded, UTC ISO-8601 (default: now)");
+  ingest->add_option("--record-out", o.record_out,
+                     "Also write the run's record (JSON any store can import) to this directory");
+
+  auto* import = app.add_subcommand(
+      "import", "Store the runs of records (or results) not stored yet; reads all before writing");
+  import->add_option("paths", o.import_paths, "Records, results, or directories of them")
+      ->required();
+  import->add_option("--commit", o.ingest.commit, "Commit of raw results files (not records)");
+  import->add_option("--parent", o.ingest.parent, "Parent of raw results files");
+  import->add_option("--merge-base", o.ingest.merge_base, "Merge-base of raw results files");
+  import->add_option("--branch", o.ingest.branch, "Branch of raw results files");
+  import->add_option("--allocator", o.ingest.allocator, "Allocator of raw results files")
+      ->capture_default_str();
+  import->add_option("--platform", o.ingest.platform, "Platform of raw results files");
+  import->add_option("--date", o.ingest.timestamp, "Ingest time of raw results files");
+
+  auto* export_ = app.add_subcommand(
+      "export", "Write run records: the stored runs, or one results file (--results)");
+  export_->add_option("--out", o.out, "Directory")->required();
+  export_->add_option("--results", o.results,
+                      "Google Benchmark JSON to write as a record (no store involved)");
+  export_->add_option("--commit", o.ingest.commit, "With --results: commit (default: git HEAD)");
+  export_->add_option("--parent", o.ingest.parent, "With --results: its parent");
+  export_->add_option("--merge-base", o.ingest.merge_base, "With --results: its merge-base");
+  export_->add_option("--date", o.ingest.timestamp, "With --results: time recorded");
+  export_->add_option("--platform", o.ingest.platform,
+                      "With --results: the run's platform; else only runs of this platform");
+  export_->add_option("--allocator", o.ingest.allocator,
+                      "With --results: the run's allocator (default glibc); else a filter");
+  export_->add_option("--branch", o.ingest.branch,
+                      "With --results: the run's branch; else only runs of this branch");
+  export_->add_option("--last", o.filter.last, "Only the newest N runs")->check(count_at_least(1));
 
   auto* list = app.add_subcommand("list", "List stored runs, oldest first");
   add_filter(list, o);
@@ -212,8 +246,16 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   // all of them.
   if (*report && report->count("--last") == 0) o.last = report_max_runs;
   if (*changes && changes->count("--last") == 0) o.last = 0;
+  // export without --results: --platform, --allocator and --branch select the stored runs.
+  if (*export_ && o.results.empty()) {
+    o.filter.platform = o.ingest.platform;
+    o.filter.branch = o.ingest.branch;
+    if (export_->count("--allocator") != 0) o.filter.allocator = o.ingest.allocator;
+  }
   try {
     if (*ingest) return ingest_command(o, out);
+    if (*import) return import_command(o, out);
+    if (*export_) return export_command(o, out);
     if (*list) return list_command(o, out);
     if (*show) return show_command(o, out);
     if (*compare) return compare_command(o, out);

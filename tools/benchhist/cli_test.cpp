@@ -72,11 +72,21 @@ TEST(Cli, StoreLocationSelectsTheBackend) {
   r = run_cli({"--db", dir.file("h.db"), "list"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("2026-01-02T03:04:05Z"), std::string::npos) << r.out;
-  r = run_cli({"--db", "postgres://host/history", "list"});
+  r = run_cli({"--db", "mysql://host/history", "list"});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err,
-            "benchhist: error: history location 'postgres://host/history': unknown backend "
-            "'postgres' (known: a plain path or sqlite:PATH)\n");
+            "benchhist: error: history location 'mysql://host/history': unknown backend "
+            "'mysql' (known: a plain path, sqlite:PATH, postgresql://...)\n");
+  // A server that is not there: one line, exit 2, the password hidden.
+  r = run_cli({"--db", "postgresql://u:s3cret@%2Fnonexistent%2Fsocket/history", "list"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.rfind("benchhist: error: postgresql://u:***@%2Fnonexistent%2Fsocket/history: "
+                        "cannot connect to the history server: ",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
 }
 
 TEST(Cli, ReportGroupsEachDetectorsBenchmarks) {

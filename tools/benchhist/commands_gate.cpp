@@ -37,7 +37,7 @@ int compare_command(const command_options& o, std::ostream& out) {
   req.base_file = o.base_file;
   req.head_file = o.head_file;
   req.filter = o.filter;
-  req.location = o.db;
+  req.location = shown_location(o.db);
   std::unique_ptr<history_store> store;
   if (compare_needs_store(req)) store = open_history_store(o.db, store_access::read_only);
   const compare_sides sides = resolve_compare_sides(req, store.get(), [] {

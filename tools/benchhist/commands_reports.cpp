@@ -36,7 +36,8 @@ int cv_command(const command_options& o, std::ostream& out) {
   if (!o.metrics.empty()) c.metrics = o.metrics;
   c.threshold_percent = o.threshold;
   const cv_report rep = make_cv_report(*store, window(o), c);
-  if (rep.rows.empty()) throw input_error(fmt::format("no runs with these metrics in {}", o.db));
+  if (rep.rows.empty())
+    throw input_error(fmt::format("no runs with these metrics in {}", shown_location(o.db)));
   out << (o.format == "markdown" ? render_cv_markdown(rep) : render_cv_text(rep));
   return rep.any_nondeterministic() ? exit_regression : exit_ok;
 }
@@ -47,7 +48,8 @@ int median_command(const command_options& o, std::ostream& out, std::ostream& er
   const median_report rep = make_median_report(*store, window(o), o.metric, o.max, o.benchmark);
   if (rep.rows.empty())
     throw input_error(fmt::format("no runs with metric '{}'{} in {}", o.metric,
-                                  o.benchmark.empty() ? "" : " of " + o.benchmark, o.db));
+                                  o.benchmark.empty() ? "" : " of " + o.benchmark,
+                                  shown_location(o.db)));
   out << render_median_text(rep);
   for (const auto& r : rep.rows)
     if (r.runs < rep.wanted)
@@ -61,7 +63,8 @@ int changes_command(const command_options& o, std::ostream& out) {
   const auto store = open_history_store(o.db, store_access::read_only);
   const history_series series = load_series(*store, window(o), o.metric, o.benchmark);
   if (series.empty())
-    throw input_error(fmt::format("no runs with metric '{}' in {}", o.metric, o.db));
+    throw input_error(
+        fmt::format("no runs with metric '{}' in {}", o.metric, shown_location(o.db)));
   out << render_changes_text(find_changes(series), o.metric, series.size());
   return exit_ok;
 }
@@ -70,7 +73,8 @@ int trend_command(const command_options& o, std::ostream& out) {
   const auto store = open_history_store(o.db, store_access::read_only);
   const history_series series = load_series(*store, window(o), o.metric, o.benchmark);
   if (series.empty())
-    throw input_error(fmt::format("no runs with metric '{}' in {}", o.metric, o.db));
+    throw input_error(
+        fmt::format("no runs with metric '{}' in {}", o.metric, shown_location(o.db)));
   const std::optional<timing_baseline> baseline = optional_baseline(o);
   std::filesystem::create_directories(o.out);
   for (const auto& c : make_charts(series, o.metric, baseline ? &*baseline : nullptr, o.ceiling)) {
@@ -88,7 +92,8 @@ int report_command(const command_options& o, std::ostream& out) {
   const std::optional<timing_baseline> baseline = optional_baseline(o);
   const history_series series = load_series(*store, w, o.metric, "");
   if (series.empty())
-    throw input_error(fmt::format("no runs with metric '{}' in {}", o.metric, o.db));
+    throw input_error(
+        fmt::format("no runs with metric '{}' in {}", o.metric, shown_location(o.db)));
   std::vector<chart_data> charts =
       make_charts(series, o.metric, baseline ? &*baseline : nullptr, std::nullopt);
   // Instruction counts beside the timing, when the history has them: the exact measure of
@@ -113,7 +118,7 @@ int report_command(const command_options& o, std::ostream& out) {
                 "allocgate benchmark history",
                 fmt::format("{}{} over the last {} runs (at most {}) of {}; orange lines mark "
                             "change points (E-Divisive means).",
-                            o.metric, also, runs, report_max_runs, o.db),
+                            o.metric, also, runs, report_max_runs, shown_location(o.db)),
                 groups, latest ? &*latest : nullptr));
   out << path << '\n';
   return exit_ok;

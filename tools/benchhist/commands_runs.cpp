@@ -4,6 +4,7 @@
 
 #include "benchhist/commands.h"
 #include "benchhist/history_compare.h"
+#include "benchhist/history_records.h"
 #include "benchhist/run_selection.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -16,6 +17,11 @@ int ingest_command(command_options& o, std::ostream& out) {
   fill_from_git(o.ingest);
   const std::string text = read_file(o.results);
   const run_record run = make_run(text, o.results, o.ingest);
+  // The record first: it is the copy that outlives the store, even when the store refuses.
+  if (!o.record_out.empty())
+    out << fmt::format(
+        "benchhist: wrote record {}\n",
+        write_record_file(o.record_out, record_file_name(run.info), make_record(run.info, text)));
   const std::int64_t id = open_history_store(o.db)->add_run(run);
   std::size_t values = 0;
   for (const auto& [b, m] : run.samples)
@@ -36,7 +42,7 @@ int list_command(const command_options& o, std::ostream& out) {
     t.add_row({std::to_string(i.id), short_sha(i.commit), i.branch, short_sha(i.merge_base),
                i.platform, i.allocator, i.timestamp});
   if (t.empty())
-    out << fmt::format("benchhist: no runs in {}\n", o.db);
+    out << fmt::format("benchhist: no runs in {}\n", shown_location(o.db));
   else
     out << t.render_text();
   return exit_ok;

@@ -36,6 +36,8 @@ std::string utc_now() {
   return buf;
 }
 
+}  // namespace
+
 // parse_gbench_results tolerates Google Benchmark's bare NaN / inf; the context is parsed here
 // a second time (to keep it whole), so the same tokens are nulled first.
 std::string sanitize_gbench_json(const std::string& text) {
@@ -77,8 +79,6 @@ std::string sanitize_gbench_json(const std::string& text) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string detect_platform() {
 #if defined(__linux__)

@@ -1,6 +1,6 @@
 // File: history_store.cpp
-// The backend selector: maps a location ("h.db", "sqlite:h.db") to the backend that serves it.
-// A new backend adds its scheme here and its folder beside sqlite/.
+// The backend selector: maps a location ("h.db", "sqlite:h.db", "postgresql://host/db") to the
+// backend that serves it. A new backend adds its scheme here and its folder beside sqlite/.
 #include "benchhist/history_store.h"
 
 #include <fmt/format.h>
@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "postgres/postgres_history.h"
 #include "sqlite/sqlite_history.h"
 
 namespace tools {
@@ -36,9 +37,23 @@ std::unique_ptr<history_store> open_history_store(const std::string& location,
     if (path.empty()) throw input_error("history location 'sqlite:' names no database file");
     return open_sqlite_history(path, access);
   }
-  throw input_error(fmt::format(
-      "history location '{}': unknown backend '{}' (known: a plain path or sqlite:PATH)", location,
-      scheme));
+  if (scheme == "postgresql" || scheme == "postgres") {
+    // libpq reads "postgres:x" (no "//") as a database named "postgres:x" on the default server.
+    if (location.compare(scheme.size(), 3, "://") != 0)
+      throw input_error(fmt::format("history location '{}': write {}://[USER@]HOST[:PORT]/DATABASE",
+                                    shown_location(location), scheme));
+    return open_postgres_history(location, access);
+  }
+  throw input_error(
+      fmt::format("history location '{}': unknown backend '{}' (known: a plain path, sqlite:PATH, "
+                  "postgresql://...)",
+                  shown_location(location), scheme));
+}
+
+std::string shown_location(const std::string& location) {
+  // Any URI with an authority may carry user:password@ (an unknown scheme's too).
+  if (scheme_of(location).empty() || location.find("://") == std::string::npos) return location;
+  return redact_postgres_uri(location);
 }
 
 }  // namespace tools

@@ -41,12 +41,18 @@ struct command_options {
   double max = 0;
   std::optional<double> ceiling;
   std::size_t last = 10;
+  std::string record_out;                 // ingest: also write the run's record here
+  std::vector<std::string> import_paths;  // import: records, results, directories of them
 };
 
 // ---- runs: commands_runs.cpp ----
 int ingest_command(command_options& o, std::ostream& out);
 int list_command(const command_options& o, std::ostream& out);
 int show_command(const command_options& o, std::ostream& out);
+
+// ---- records: commands_records.cpp ----
+int import_command(const command_options& o, std::ostream& out);
+int export_command(command_options& o, std::ostream& out);
 
 // ---- gates: commands_gate.cpp ----
 int compare_command(const command_options& o, std::ostream& out);

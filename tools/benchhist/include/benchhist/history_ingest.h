@@ -48,6 +48,11 @@ inline constexpr std::size_t max_json_depth = 64;
 // deeper than max_json_depth. Strings are skipped; the JSON need not be valid.
 void check_json_depth(const std::string& text, const std::string& path);
 
+// Google Benchmark writes bare NaN / inf, which is not JSON: outside strings those tokens
+// become null (the counters they stood for are then absent, as parse_gbench_results reads
+// them), so that the whole document parses.
+std::string sanitize_gbench_json(const std::string& text);
+
 // 16 hex digits of FNV-1a 64 over `text`.
 std::string content_hash(const std::string& text);
 

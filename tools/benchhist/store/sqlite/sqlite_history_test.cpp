@@ -1,7 +1,8 @@
 // File: sqlite_history_test.cpp
-// What only the SQLite backend has, beyond the store contract (store_conformance_test.cpp):
-// its schema versions and migration, its on-disk rows, and a process killed in the middle of
-// an ingest transaction (through the backend's test hook).
+// What only the SQLite backend has, beyond the store contract (store_conformance_test.cpp,
+// which also covers migration, newer schemas and writers killed mid-ingest): its on-disk
+// schema (PRAGMA user_version, indexes), foreign and negative-version files, read-only files
+// in read-only directories, and its rows.
 #include "sqlite/sqlite_history.h"
 
 #include <fmt/format.h>
@@ -140,43 +141,6 @@ TEST(SqliteHistory, ReadOnlyDatabaseInReadOnlyDirectoryCanBeRead) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "4: cannot drop privileges, 5: wrong runs, 6: error";
   EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
-}
-
-TEST(SqliteHistory, KillMidIngestLeavesNoPartialRun) {
-  test_support::temp_dir dir;
-  const std::string path = dir.file("h.db");
-  open_sqlite_history(path)->add_run(make_record("before"));
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(fds[0]);
-    ::setenv("ALLOCGATE_HISTORY_TEST_HOOK_FD", std::to_string(fds[1]).c_str(), 1);
-    try {
-      // The hook signals after the run row and one benchmark's samples are written, then waits.
-      open_sqlite_history(path)->add_run(make_record("killed", 6));
-    } catch (...) {
-    }
-    ::_exit(3);  // only reached if the hook did not fire
-  }
-  ::close(fds[1]);
-  char byte = 0;
-  ASSERT_EQ(::read(fds[0], &byte, 1), 1) << "the child never reached the mid-ingest hook";
-  ::close(fds[0]);
-  ASSERT_EQ(::kill(child, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFSIGNALED(status));
-
-  auto store = open_sqlite_history(path);
-  const auto runs = store->list_runs({});
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].commit, "before");
-  EXPECT_EQ(query_text(path, "SELECT count(*) FROM samples"), "30");  // only the first run's
-  EXPECT_EQ(query_text(path, "PRAGMA integrity_check"), "ok");
-  // The lock died with the child: the next ingest goes through.
-  EXPECT_NO_THROW(store->add_run(make_record("after")));
 }
 
 TEST(SqliteHistory, DuplicateRunWritesNoRows) {
