@@ -130,7 +130,7 @@ void append_duration(std::string& out, std::int64_t ns) {
 }  // namespace
 
 xid_correlation_detector::xid_correlation_detector(const xid_correlation_config& config)
-    : config_(config) {
+    : config_(config), clock_(config.window_ns) {
   config_.burst_threshold = std::max<std::uint32_t>(config_.burst_threshold, 1);
   config_.distinct_pid_threshold =
       std::clamp<std::uint32_t>(config_.distinct_pid_threshold, 1, max_app_pids);
@@ -175,6 +175,15 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // A plain syslog file fed without an envelope still names its host in the prefix.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
   DETECTORS_PHASE(state);
+  if (clock_.late(node, ev.src, ev.ts_ns)) [[unlikely]] {
+    ++stats_.late;
+    if (x.kind == nvrm_kind::xid || x.kind == nvrm_kind::fallen_off_bus) {
+      const bool from_xid_line = x.kind == nvrm_kind::xid;
+      if (judge(x).critical)
+        emit_critical(touch_gpu(node, x.pci, ev.ts_ns), x, from_xid_line, ev.ts_ns, sink);
+    }
+    return;
+  }
   evict_idle(ev.ts_ns);
   switch (x.kind) {
     case nvrm_kind::xid:
@@ -313,6 +322,34 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
   DETECTORS_PHASE(state);  // the caller goes on with its per-GPU work
 }
 
+// The xid_critical finding of one fatal Xid: what it was, on which GPU (and MIG instance), for
+// which process.
+void xid_correlation_detector::emit_critical(const gpu_state& g, const nvrm_line& x,
+                                             bool from_xid_line, std::int64_t now,
+                                             finding_sink& sink) {
+  const xid_verdict v = judge(x);
+  DETECTORS_PHASE(emit);
+  message_.clear();
+  append_what(message_, x, v, from_xid_line);
+  fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
+  if (!x.gpu_instance.empty()) {
+    fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
+    if (!x.compute_instance.empty())
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"), x.compute_instance);
+  }
+  message_ += describe(g);
+  if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
+  if (!x.process_name.empty() && x.process_name != "<unknown>") {
+    message_ += ", process ";
+    append_quoted(message_, x.process_name);
+  }
+  if (!x.body.empty()) {
+    message_ += ": ";
+    append_quoted(message_, x.body);
+  }
+  emit(sink, g, severity::critical, "xid_critical", now, now, 1, v.recommended);
+}
+
 void xid_correlation_detector::on_xid(const event& ev, std::string_view node, const nvrm_line& x,
                                       bool from_xid_line, finding_sink& sink) {
   const std::int64_t now = ev.ts_ns;
@@ -354,27 +391,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     });
     if (!repeat) {
       g.criticals.push_back(reported{static_cast<std::uint16_t>(x.code), act, now});
-      DETECTORS_PHASE(emit);
-      message_.clear();
-      append_what(message_, x, v, from_xid_line);
-      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
-      if (!x.gpu_instance.empty()) {
-        fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
-        if (!x.compute_instance.empty())
-          fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"),
-                         x.compute_instance);
-      }
-      message_ += describe(g);
-      if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
-      if (!x.process_name.empty() && x.process_name != "<unknown>") {
-        message_ += ", process ";
-        append_quoted(message_, x.process_name);
-      }
-      if (!x.body.empty()) {
-        message_ += ": ";
-        append_quoted(message_, x.body);
-      }
-      emit(sink, g, severity::critical, "xid_critical", now, now, 1, v.recommended);
+      emit_critical(g, x, from_xid_line, now, sink);
     }
   }
 
@@ -452,7 +469,12 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     std::vector<code_count>& codes = codes_;
     codes.clear();
     action act = action::observe;
+    // Entries are in arrival order, which within the window need not be time order.
+    std::int64_t first = now;
+    std::int64_t last = now;
     for (const xid_entry& e : g.xids) {
+      first = std::min(first, e.ts_ns);
+      last = std::max(last, e.ts_ns);
       act = max_action(act, static_cast<action>(e.recommended));
       auto it = std::find_if(codes.begin(), codes.end(),
                              [&](const code_count& c) { return c.code == e.code; });
@@ -470,7 +492,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     for (const code_count& c : codes)
       fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" {} x{} ({})"), c.code, c.n,
                      classify_xid(c.code).description);
-    emit(sink, g, severity::warning, "xid_burst", g.xids.front().ts_ns, now, g.xids.size(), act);
+    emit(sink, g, severity::warning, "xid_burst", first, last, g.xids.size(), act);
   }
 }
 

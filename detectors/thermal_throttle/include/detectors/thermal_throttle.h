@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "detectors/detector.h"
+#include "detectors/event_clock.h"
 
 namespace detectors {
 
@@ -112,6 +113,8 @@ class thermal_throttle_detector final : public detector {
             finding_sink& sink);
 
   thermal_throttle_config config_;
+  // Late samples (event_clock.h) are counted and skipped.
+  event_clock clock_;
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
