@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::size_t ways = 4;
 
-std::uint64_t clock_key(std::string_view node, source src) noexcept {
+std::uint64_t clock_key(std::string_view node, source src, time_base base) noexcept {
   // FNV-1a over the node's bytes, then the source, then a final mix so that nearby keys fall
   // into different sets.
   std::uint64_t h = 14695981039346656037ULL;
@@ -19,7 +19,7 @@ std::uint64_t clock_key(std::string_view node, source src) noexcept {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
   }
-  h ^= static_cast<std::uint64_t>(src) + 1;
+  h ^= (static_cast<std::uint64_t>(src) + 1) | (static_cast<std::uint64_t>(base) << 8);
   h *= 1099511628211ULL;
   h ^= h >> 29;
   h *= 0xbf58476d1ce4e5b9ULL;
@@ -33,8 +33,9 @@ event_clock::event_clock(std::int64_t window_ns, std::size_t clocks)
     : window_ns_(std::max<std::int64_t>(window_ns, 0)),
       slots_(std::bit_ceil(std::max(clocks, ways))) {}
 
-bool event_clock::late(std::string_view node, source src, std::int64_t ts_ns) noexcept {
-  const std::uint64_t key = clock_key(node, src);
+bool event_clock::late(std::string_view node, source src, std::int64_t ts_ns,
+                       time_base base) noexcept {
+  const std::uint64_t key = clock_key(node, src, base);
   const std::size_t set = static_cast<std::size_t>(key) & (slots_.size() - 1) & ~(ways - 1);
   slot* const first = slots_.data() + set;
   slot* victim = first;

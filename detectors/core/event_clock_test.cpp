@@ -51,6 +51,17 @@ TEST(EventClock, EachNodeAndSourceHasItsOwnClock) {
   EXPECT_TRUE(c.late("node-2", source::kernel, -10 * minute));
 }
 
+TEST(EventClock, UptimeAndWallClockAreSeparateClocks) {
+  event_clock c(5 * minute);
+  const std::int64_t wall = 1'732'006'800LL * ns_per_second;
+  const std::int64_t uptime = 1'537'103LL * ns_per_second;  // dmesg's seconds since boot
+  EXPECT_FALSE(c.late("n", source::kernel, wall));
+  EXPECT_FALSE(c.late("n", source::kernel, uptime, time_base::uptime));
+  EXPECT_FALSE(c.late("n", source::kernel, uptime + minute, time_base::uptime));
+  EXPECT_TRUE(c.late("n", source::kernel, uptime - 10 * minute, time_base::uptime));
+  EXPECT_TRUE(c.late("n", source::kernel, uptime));  // on the wall clock, 1970
+}
+
 TEST(EventClock, ExtremeTimesDoNotOverflow) {
   event_clock c(5 * minute);
   EXPECT_FALSE(c.late("n", source::kernel, INT64_MAX));

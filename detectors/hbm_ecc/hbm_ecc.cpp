@@ -121,7 +121,7 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
 
   DETECTORS_PHASE(state);
   const std::string_view node = ev.node.empty() ? id.host : ev.node;
-  if (clock_.late(node, ev.src, ev.ts_ns)) [[unlikely]] {
+  if (clock_.late(node, ev)) [[unlikely]] {
     ++stats_.late;
     return;
   }

@@ -970,7 +970,7 @@ void nccl_hang_detector::on_event(const event& ev, finding_sink& sink) {
       break;
   }
   DETECTORS_PHASE(state);
-  if (clock_.late(ev.node, ev.src, ev.ts_ns)) [[unlikely]] {
+  if (clock_.late(ev.node, ev)) [[unlikely]] {
     ++stats_.late;
     return;
   }

@@ -1021,7 +1021,7 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   }
   // A plain log file has no envelope node: fall back on the syslog host.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
-  if (clock_.late(node, ev.src, ev.ts_ns)) [[unlikely]] {
+  if (clock_.late(node, ev)) [[unlikely]] {
     ++stats_.recognised;
     ++stats_.late;
     return;

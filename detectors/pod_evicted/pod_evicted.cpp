@@ -301,7 +301,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
     node = m.node;
   }
 
-  const bool late = clock_.late(node, ev.src, ev.ts_ns);
+  const bool late = clock_.late(node, ev);
   if (late) ++stats_.late;
   if (rc == reason_class::threshold) {
     if (!late) on_threshold_met(k, m, node, ev, sink);

@@ -142,11 +142,13 @@ xid_correlation_detector::xid_correlation_detector(const xid_correlation_config&
 }
 
 bool xid_correlation_detector::in_window(std::int64_t then, std::int64_t now) const noexcept {
-  // Unsigned difference: no overflow whatever the envelope's timestamps are; an event older
-  // than `then` (out-of-order input) counts as inside.
-  if (now <= then) return true;
-  return static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(then) <=
-         static_cast<std::uint64_t>(config_.window_ns);
+  // Unsigned difference: no overflow whatever the envelope's timestamps are. Either way round:
+  // an event a little older than `then` (out of order, not late) is inside, and one far from
+  // it on another clock (a dmesg uptime beside wall-clock times, event_clock.h) is not.
+  const std::uint64_t gap =
+      now >= then ? static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(then)
+                  : static_cast<std::uint64_t>(then) - static_cast<std::uint64_t>(now);
+  return gap <= static_cast<std::uint64_t>(config_.window_ns);
 }
 
 std::size_t xid_correlation_detector::state_size() const noexcept {
@@ -175,13 +177,12 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // A plain syslog file fed without an envelope still names its host in the prefix.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
   DETECTORS_PHASE(state);
-  if (clock_.late(node, ev.src, ev.ts_ns)) [[unlikely]] {
+  // Only Xids join windows; a late header or serial line still names its GPU.
+  const bool is_xid = x.kind == nvrm_kind::xid || x.kind == nvrm_kind::fallen_off_bus;
+  if (is_xid && clock_.late(node, ev)) [[unlikely]] {
     ++stats_.late;
-    if (x.kind == nvrm_kind::xid || x.kind == nvrm_kind::fallen_off_bus) {
-      const bool from_xid_line = x.kind == nvrm_kind::xid;
-      if (judge(x).critical)
-        emit_critical(touch_gpu(node, x.pci, ev.ts_ns), x, from_xid_line, ev.ts_ns, sink);
-    }
+    if (judge(x).critical)
+      emit_critical(touch_gpu(node, x.pci, ev.ts_ns), x, x.kind == nvrm_kind::xid, ev.ts_ns, sink);
     return;
   }
   evict_idle(ev.ts_ns);

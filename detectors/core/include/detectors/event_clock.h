@@ -7,6 +7,8 @@
 // window of the newest are taken as they come, and findings built from them report the
 // earliest and latest times they saw (never last < first).
 //
+// Wall-clock and uptime stamps (event::base) are separate clocks too.
+//
 // Bounded and allocation-free after construction: a fixed table of clocks, four per hash set;
 // when a set is full the clock advanced least recently is forgotten (its node's next event
 // starts it afresh, and is not late).
@@ -31,7 +33,13 @@ class event_clock {
   // Moves the (node, src) clock forward to ts_ns when that is newer, and says whether ts_ns is
   // late: more than the window older than the newest time seen on that clock. An event at
   // exactly the window's edge is not late.
-  bool late(std::string_view node, source src, std::int64_t ts_ns) noexcept;
+  bool late(std::string_view node, source src, std::int64_t ts_ns,
+            time_base base = time_base::epoch) noexcept;
+  // The same for an event, on `node` (the detector's idea of it: the envelope's, or the host
+  // named in the line).
+  bool late(std::string_view node, const event& ev) noexcept {
+    return late(node, ev.src, ev.ts_ns, ev.base);
+  }
 
   // Clocks currently held (for tests of bounded state).
   std::size_t size() const noexcept;
