@@ -26,6 +26,10 @@ namespace {
 CLI::Validator finite_at_least(double min) {
   return CLI::Validator(
       [min](std::string& in) -> std::string {
+        // strtod also reads hex ("0x10" as 16) and skips leading spaces: neither is a threshold
+        // anyone typed on purpose.
+        if (in.find_first_of("xXpP \t\n") != std::string::npos)
+          return fmt::format("expected a decimal number, got '{}'", in);
         const char* begin = in.c_str();
         char* end = nullptr;
         const double v = std::strtod(begin, &end);
