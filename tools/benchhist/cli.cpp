@@ -56,6 +56,31 @@ CLI::Validator count_at_least(std::uint64_t min) {
       fmt::format("INT >= {}", min));
 }
 
+// A recorded date as ISO-8601 UTC, "2026-01-02T03:04:05Z": anything else ("yesterday") would be
+// stored and shown as the run's date.
+const CLI::Validator utc_date(
+    [](std::string& in) -> std::string {
+      static constexpr std::string_view shape = "dddd-dd-ddTdd:dd:ddZ";
+      bool ok = in.size() == shape.size();
+      for (std::size_t i = 0; ok && i < shape.size(); ++i)
+        ok = shape[i] == 'd' ? in[i] >= '0' && in[i] <= '9' : in[i] == shape[i];
+      if (!ok) return fmt::format("expected a UTC date such as 2026-01-02T03:04:05Z, got '{}'", in);
+      return std::string{};
+    },
+    "");
+
+// Run metadata (commit, branch, platform...) is printed in one-line table rows: a control
+// character (a newline pasted with a SHA) would break them.
+const CLI::Validator one_line(
+    [](std::string& in) -> std::string {
+      for (const char c : in)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+          return fmt::format("contains control character 0x{:02x}; give it on one line",
+                             static_cast<unsigned char>(c));
+      return std::string{};
+    },
+    "");
+
 void add_threshold(CLI::App* c, command_options& o, const char* help) {
   c->add_option("--threshold", o.threshold, help)->check(finite_at_least(0))->capture_default_str();
 }
@@ -96,16 +121,27 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
 
   auto* ingest = app.add_subcommand("ingest", "Store a Google Benchmark JSON result as a run");
   ingest->add_option("results", o.results, "Google Benchmark JSON (with repetitions)")->required();
-  ingest->add_option("--commit", o.ingest.commit, "Commit measured (default: git HEAD)");
-  ingest->add_option("--parent", o.ingest.parent, "Its parent (default: from git)");
-  ingest->add_option("--merge-base", o.ingest.merge_base,
-                     "Its merge-base with main (default: git merge-base with origin/main or main)");
-  ingest->add_option("--branch", o.ingest.branch, "Branch (default: git's current branch)");
-  ingest->add_option("--allocator", o.ingest.allocator, "Allocator")->capture_default_str();
-  ingest->add_option("--platform", o.ingest.platform,
-                     "Platform (default: this build's, e.g. linux-amd64-gcc12-libstdc++)");
-  ingest->add_option("--date", o.ingest.timestamp,
-                     "Ingest time recorded, UTC ISO-8601 (default: now)");
+  ingest->add_option("--commit", o.ingest.commit, "Commit measured (default: git HEAD)")
+      ->check(one_line);
+  ingest->add_option("--parent", o.ingest.parent, "Its parent (default: from git)")
+      ->check(one_line);
+  ingest
+      ->add_option("--merge-base", o.ingest.merge_base,
+                   "Its merge-base with main (default: git merge-base with origin/main or main)")
+      ->check(one_line);
+  ingest->add_option("--branch", o.ingest.branch, "Branch (default: git's current branch)")
+      ->check(one_line);
+  ingest->add_option("--allocator", o.ingest.allocator, "Allocator")
+      ->check(one_line)
+      ->capture_default_str();
+  ingest
+      ->add_option("--platform", o.ingest.platform,
+                   "Platform (default: this build's, e.g. linux-amd64-gcc12-libstdc++)")
+      ->check(one_line);
+  ingest
+      ->add_option("--date", o.ingest.timestamp,
+                   "Ingest time recorded, UTC ISO-8601 (default: now)")
+      ->check(utc_date);
 
   auto* list = app.add_subcommand("list", "List stored runs, oldest first");
   add_filter(list, o);
