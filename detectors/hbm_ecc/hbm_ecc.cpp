@@ -121,7 +121,8 @@ std::size_t nvsmi_metric(nvsmi_field f) noexcept {
 
 }  // namespace
 
-hbm_ecc_detector::hbm_ecc_detector(const hbm_ecc_config& config) : config_(config) {
+hbm_ecc_detector::hbm_ecc_detector(const hbm_ecc_config& config)
+    : config_(config), clock_(config.sbe_window_ns) {
   if (config_.max_gpus == 0) config_.max_gpus = 1;
   if (config_.max_sbe_points < 2) config_.max_sbe_points = 2;
 }
@@ -168,7 +169,12 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   if (blank) return;  // DCGM measured nothing: not a reset, not a value
 
   DETECTORS_PHASE(state);
-  hbm_gpu_state& gpu = touch(ev.node.empty() ? id.host : ev.node, id.subject, ev.ts_ns);
+  const std::string_view node = ev.node.empty() ? id.host : ev.node;
+  if (clock_.late(node, ev)) [[unlikely]] {
+    ++stats_.late;
+    return;
+  }
+  hbm_gpu_state& gpu = touch(node, id.subject, ev.ts_ns);
   on_sample(gpu, idx(info->metric), *value, ev.ts_ns, sink);
 }
 
@@ -226,6 +232,12 @@ void hbm_ecc_detector::on_sample(hbm_gpu_state& gpu, std::size_t metric, std::ui
                                  std::int64_t ts_ns, finding_sink& sink) {
   internal::hbm_counter& c = gpu.counters[metric];
   const internal::hbm_counter before = c;
+  // A cumulative counter read out of order would look like a reset and then a jump: a sample
+  // older than the counter's last one is stale.
+  if (before.seen && ts_ns < before.ts_ns) [[unlikely]] {
+    ++stats_.late;
+    return;
+  }
   c = {true, value, ts_ns};
 
   if (is_flag(metric)) {

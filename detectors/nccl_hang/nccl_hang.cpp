@@ -934,7 +934,8 @@ struct nccl_hang_detector::state {
 nccl_hang_detector::nccl_hang_detector() : nccl_hang_detector(nccl_hang_config{}) {}
 
 nccl_hang_detector::nccl_hang_detector(const nccl_hang_config& config)
-    : state_(std::make_unique<state>(config)) {}
+    : state_(std::make_unique<state>(config)),
+      clock_(std::max(config.network_window_ns, config.dedup_window_ns)) {}
 
 nccl_hang_detector::~nccl_hang_detector() = default;
 
@@ -969,6 +970,10 @@ void nccl_hang_detector::on_event(const event& ev, finding_sink& sink) {
       break;
   }
   DETECTORS_PHASE(state);
+  if (clock_.late(ev.node, ev)) [[unlikely]] {
+    ++stats_.late;
+    return;
+  }
   switch (line.kind) {
     case nccl_line_kind::timeout:
       s.on_timeout(ev, line, sink, stats_);

@@ -996,7 +996,8 @@ struct pcie_aer_detector::state {
 pcie_aer_detector::pcie_aer_detector() : pcie_aer_detector(pcie_aer_config{}) {}
 
 pcie_aer_detector::pcie_aer_detector(const pcie_aer_config& config)
-    : state_(std::make_unique<state>(config, stats_)) {}
+    : state_(std::make_unique<state>(config, stats_)),
+      clock_(std::max(config.corrected_storm_window_ns, config.xid79_window_ns)) {}
 
 pcie_aer_detector::~pcie_aer_detector() = default;
 
@@ -1020,6 +1021,11 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   }
   // A plain log file has no envelope node: fall back on the syslog host.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
+  if (clock_.late(node, ev)) [[unlikely]] {
+    ++stats_.recognised;
+    ++stats_.late;
+    return;
+  }
   bool recognised = true;
   switch (l.kind) {
     case aer_line_kind::xid79:

@@ -171,7 +171,7 @@ std::string format_duration(std::int64_t ns) {
 }  // namespace
 
 pod_evicted_detector::pod_evicted_detector(const pod_evicted_config& config)
-    : config_(config), json_(std::make_unique<k8s_json_parser>()) {
+    : config_(config), clock_(config.storm_window_ns), json_(std::make_unique<k8s_json_parser>()) {
   config_.storm_threshold = std::max<std::size_t>(config_.storm_threshold, 1);
   config_.storm_window_ns = std::max<std::int64_t>(config_.storm_window_ns, 1);
   config_.max_nodes = std::max<std::size_t>(config_.max_nodes, 1);
@@ -301,8 +301,10 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
     node = m.node;
   }
 
+  const bool late = clock_.late(node, ev);
+  if (late) ++stats_.late;
   if (rc == reason_class::threshold) {
-    on_threshold_met(k, m, node, ev, sink);
+    if (!late) on_threshold_met(k, m, node, ev, sink);
     return;
   }
 
@@ -341,6 +343,7 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
        std::max<std::uint64_t>(k.count, 1), action::observe);
 
   // The storm window: only evictions that count make or keep a storm.
+  if (late) return;
   DETECTORS_PHASE(state);
   const auto counted = [this, &w] {
     std::size_t n = 0;
@@ -432,11 +435,13 @@ void pod_evicted_detector::emit_storm(std::string_view node, const node_window& 
   std::size_t distinct = 0;
   std::size_t total = 0;
   std::int64_t first_ns = ev.ts_ns;
+  std::int64_t last_ns = ev.ts_ns;  // entries are in arrival order, not always time order
   for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next) {
     const window_entry& e = pool_[i];
     if (!e.counts) continue;
     ++total;
     first_ns = std::min(first_ns, e.ts_ns);
+    last_ns = std::max(last_ns, e.ts_ns);
     auto it = std::find_if(tallies.begin(), tallies.begin() + static_cast<std::ptrdiff_t>(distinct),
                            [&](const tally& t) { return t.cause == e.cause; });
     if (it != tallies.begin() + static_cast<std::ptrdiff_t>(distinct)) {
@@ -458,7 +463,7 @@ void pod_evicted_detector::emit_storm(std::string_view node, const node_window& 
   for (std::size_t i = 0; i < causes.size(); ++i)
     fmt::format_to(out, "{} {} x{}", i == 0 ? "" : ",", causes[i].cause, causes[i].n);
   message_ += "; drain the node and find what exhausts it";
-  emit(sink, node, severity::critical, "eviction_storm", first_ns, ev.ts_ns, total,
+  emit(sink, node, severity::critical, "eviction_storm", first_ns, last_ns, total,
        action::drain_node);
 }
 

@@ -146,7 +146,7 @@ std::int64_t seconds(std::int64_t ns) noexcept {
 }  // namespace
 
 thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_config& config)
-    : config_(config) {
+    : config_(config), clock_(config.max_sample_gap_ns) {
   if (config_.sustain_samples == 0) config_.sustain_samples = 1;
   if (config_.max_gpus == 0) config_.max_gpus = 1;
   // Sized once, so that a fresh detector's first GPUs and findings do not grow them step by
@@ -217,7 +217,12 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   if (info->kind == metric_kind::other_violation) return;  // not thermal: nothing to track
 
   DETECTORS_PHASE(state);
-  thermal_gpu_state& gpu = touch(ev.node.empty() ? id.host : ev.node, id.subject, ev.ts_ns);
+  const std::string_view node = ev.node.empty() ? id.host : ev.node;
+  if (clock_.late(node, ev)) [[unlikely]] {
+    ++stats_.late;
+    return;
+  }
+  thermal_gpu_state& gpu = touch(node, id.subject, ev.ts_ns);
 
   switch (info->kind) {
     case metric_kind::reasons:

@@ -146,7 +146,7 @@ void append_duration(std::string& out, std::int64_t ns) {
 }  // namespace
 
 xid_correlation_detector::xid_correlation_detector(const xid_correlation_config& config)
-    : config_(config) {
+    : config_(config), clock_(config.window_ns) {
   config_.burst_threshold = std::max<std::uint32_t>(config_.burst_threshold, 1);
   config_.distinct_pid_threshold =
       std::clamp<std::uint32_t>(config_.distinct_pid_threshold, 1, max_app_pids);
@@ -158,11 +158,13 @@ xid_correlation_detector::xid_correlation_detector(const xid_correlation_config&
 }
 
 bool xid_correlation_detector::in_window(std::int64_t then, std::int64_t now) const noexcept {
-  // Unsigned difference: no overflow whatever the envelope's timestamps are; an event older
-  // than `then` (out-of-order input) counts as inside.
-  if (now <= then) return true;
-  return static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(then) <=
-         static_cast<std::uint64_t>(config_.window_ns);
+  // Unsigned difference: no overflow whatever the envelope's timestamps are. Either way round:
+  // an event a little older than `then` (out of order, not late) is inside, and one far from
+  // it on another clock (a dmesg uptime beside wall-clock times, event_clock.h) is not.
+  const std::uint64_t gap =
+      now >= then ? static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(then)
+                  : static_cast<std::uint64_t>(then) - static_cast<std::uint64_t>(now);
+  return gap <= static_cast<std::uint64_t>(config_.window_ns);
 }
 
 std::size_t xid_correlation_detector::state_size() const noexcept {
@@ -197,6 +199,14 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // A plain syslog file fed without an envelope still names its host in the prefix.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
   DETECTORS_PHASE(state);
+  // Only Xids join windows; a late header or serial line still names its GPU.
+  const bool is_xid = x.kind == nvrm_kind::xid || x.kind == nvrm_kind::fallen_off_bus;
+  if (is_xid && clock_.late(node, ev)) [[unlikely]] {
+    ++stats_.late;
+    if (const xid_verdict v = judge(x); v.critical || v.attention)
+      emit_immediate(touch_gpu(node, x.pci, ev.ts_ns), x, x.kind == nvrm_kind::xid, ev.ts_ns, sink);
+    return;
+  }
   evict_idle(ev.ts_ns);
   switch (x.kind) {
     case nvrm_kind::xid:
@@ -393,6 +403,38 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
   DETECTORS_PHASE(state);  // the caller goes on with its per-GPU work
 }
 
+// The finding of one Xid that is reported on its own (xid_critical for a fatal code,
+// xid_attention for one the catalog sends to a person): what it was, on which GPU (and MIG
+// instance), for which process.
+void xid_correlation_detector::emit_immediate(const gpu_state& g, const nvrm_line& x,
+                                              bool from_xid_line, std::int64_t now,
+                                              finding_sink& sink) {
+  const xid_verdict v = judge(x);
+  DETECTORS_PHASE(emit);
+  message_.clear();
+  append_what(message_, x, v, from_xid_line);
+  fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
+  if (!x.gpu_instance.empty()) {
+    fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
+    if (!x.compute_instance.empty())
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"), x.compute_instance);
+  }
+  message_ += describe(g);
+  if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
+  if (!x.process_name.empty() && x.process_name != "<unknown>") {
+    message_ += ", process ";
+    append_quoted(message_, x.process_name);
+  }
+  if (!x.body.empty()) {
+    message_ += ": ";
+    append_quoted(message_, x.body);
+  }
+  if (v.critical)
+    emit(sink, g, severity::critical, "xid_critical", now, now, 1, v.recommended);
+  else
+    emit(sink, g, severity::warning, "xid_attention", now, now, 1, v.recommended);
+}
+
 void xid_correlation_detector::on_xid(const event& ev, std::string_view node, const nvrm_line& x,
                                       bool from_xid_line, finding_sink& sink) {
   const std::int64_t now = ev.ts_ns;
@@ -428,31 +470,8 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
 
   // 1. Fatal codes, and codes the catalog sends to a person: immediately, once per code (and
   // action) per window.
-  if ((v.critical || v.attention) && !already_reported(g, x.code, v.recommended, now)) {
-    DETECTORS_PHASE(emit);
-    message_.clear();
-    append_what(message_, x, v, from_xid_line);
-    fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
-    if (!x.gpu_instance.empty()) {
-      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
-      if (!x.compute_instance.empty())
-        fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-CI {}"), x.compute_instance);
-    }
-    message_ += describe(g);
-    if (x.pid >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(", pid {}"), x.pid);
-    if (!x.process_name.empty() && x.process_name != "<unknown>") {
-      message_ += ", process ";
-      append_quoted(message_, x.process_name);
-    }
-    if (!x.body.empty()) {
-      message_ += ": ";
-      append_quoted(message_, x.body);
-    }
-    if (v.critical)
-      emit(sink, g, severity::critical, "xid_critical", now, now, 1, v.recommended);
-    else
-      emit(sink, g, severity::warning, "xid_attention", now, now, 1, v.recommended);
-  }
+  if ((v.critical || v.attention) && !already_reported(g, x.code, v.recommended, now))
+    emit_immediate(g, x, from_xid_line, now, sink);
 
   // 2. Application Xids that are the GPU's fault.
   bool suspect = false;
@@ -528,7 +547,12 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     std::vector<code_count>& codes = codes_;
     codes.clear();
     action act = action::observe;
+    // Entries are in arrival order, which within the window need not be time order.
+    std::int64_t first = now;
+    std::int64_t last = now;
     for (const xid_entry& e : g.xids) {
+      first = std::min(first, e.ts_ns);
+      last = std::max(last, e.ts_ns);
       act = max_action(act, static_cast<action>(e.recommended));
       auto it = std::find_if(codes.begin(), codes.end(),
                              [&](const code_count& c) { return c.code == e.code; });
@@ -546,7 +570,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     for (const code_count& c : codes)
       fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" {} x{} ({})"), c.code, c.n,
                      classify_xid(c.code).description);
-    emit(sink, g, severity::warning, "xid_burst", g.xids.front().ts_ns, now, g.xids.size(), act);
+    emit(sink, g, severity::warning, "xid_burst", first, last, g.xids.size(), act);
   }
 }
 

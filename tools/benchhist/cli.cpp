@@ -27,6 +27,10 @@ namespace {
 CLI::Validator finite_at_least(double min) {
   return CLI::Validator(
       [min](std::string& in) -> std::string {
+        // strtod also reads hex ("0x10" as 16) and skips leading spaces: neither is a threshold
+        // anyone typed on purpose.
+        if (in.find_first_of("xXpP \t\n") != std::string::npos)
+          return fmt::format("expected a decimal number, got '{}'", in);
         const char* begin = in.c_str();
         char* end = nullptr;
         const double v = std::strtod(begin, &end);
@@ -52,6 +56,31 @@ CLI::Validator count_at_least(std::uint64_t min) {
       },
       fmt::format("INT >= {}", min));
 }
+
+// A recorded date as ISO-8601 UTC, "2026-01-02T03:04:05Z": anything else ("yesterday") would be
+// stored and shown as the run's date.
+const CLI::Validator utc_date(
+    [](std::string& in) -> std::string {
+      static constexpr std::string_view shape = "dddd-dd-ddTdd:dd:ddZ";
+      bool ok = in.size() == shape.size();
+      for (std::size_t i = 0; ok && i < shape.size(); ++i)
+        ok = shape[i] == 'd' ? in[i] >= '0' && in[i] <= '9' : in[i] == shape[i];
+      if (!ok) return fmt::format("expected a UTC date such as 2026-01-02T03:04:05Z, got '{}'", in);
+      return std::string{};
+    },
+    "");
+
+// Run metadata (commit, branch, platform...) is printed in one-line table rows: a control
+// character (a newline pasted with a SHA) would break them.
+const CLI::Validator one_line(
+    [](std::string& in) -> std::string {
+      for (const char c : in)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+          return fmt::format("contains control character 0x{:02x}; give it on one line",
+                             static_cast<unsigned char>(c));
+      return std::string{};
+    },
+    "");
 
 void add_threshold(CLI::App* c, command_options& o, const char* help) {
   c->add_option("--threshold", o.threshold, help)->check(finite_at_least(0))->capture_default_str();
@@ -95,16 +124,27 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
 
   auto* ingest = app.add_subcommand("ingest", "Store a Google Benchmark JSON result as a run");
   ingest->add_option("results", o.results, "Google Benchmark JSON (with repetitions)")->required();
-  ingest->add_option("--commit", o.ingest.commit, "Commit measured (default: git HEAD)");
-  ingest->add_option("--parent", o.ingest.parent, "Its parent (default: from git)");
-  ingest->add_option("--merge-base", o.ingest.merge_base,
-                     "Its merge-base with main (default: git merge-base with origin/main or main)");
-  ingest->add_option("--branch", o.ingest.branch, "Branch (default: git's current branch)");
-  ingest->add_option("--allocator", o.ingest.allocator, "Allocator")->capture_default_str();
-  ingest->add_option("--platform", o.ingest.platform,
-                     "Platform (default: this build's, e.g. linux-amd64-gcc12-libstdc++)");
-  ingest->add_option("--date", o.ingest.timestamp,
-                     "Ingest time recorded, UTC ISO-8601 (default: now)");
+  ingest->add_option("--commit", o.ingest.commit, "Commit measured (default: git HEAD)")
+      ->check(one_line);
+  ingest->add_option("--parent", o.ingest.parent, "Its parent (default: from git)")
+      ->check(one_line);
+  ingest
+      ->add_option("--merge-base", o.ingest.merge_base,
+                   "Its merge-base with main (default: git merge-base with origin/main or main)")
+      ->check(one_line);
+  ingest->add_option("--branch", o.ingest.branch, "Branch (default: git's current branch)")
+      ->check(one_line);
+  ingest->add_option("--allocator", o.ingest.allocator, "Allocator")
+      ->check(one_line)
+      ->capture_default_str();
+  ingest
+      ->add_option("--platform", o.ingest.platform,
+                   "Platform (default: this build's, e.g. linux-amd64-gcc12-libstdc++)")
+      ->check(one_line);
+  ingest
+      ->add_option("--date", o.ingest.timestamp,
+                   "Ingest time recorded, UTC ISO-8601 (default: now)")
+      ->check(utc_date);
   ingest->add_option("--record-out", o.record_out,
                      "Also write the run's record (JSON any store can import) to this directory");
 
@@ -112,30 +152,44 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
       "import", "Store the runs of records (or results) not stored yet; reads all before writing");
   import->add_option("paths", o.import_paths, "Records, results, or directories of them")
       ->required();
-  import->add_option("--commit", o.ingest.commit, "Commit of raw results files (not records)");
-  import->add_option("--parent", o.ingest.parent, "Parent of raw results files");
-  import->add_option("--merge-base", o.ingest.merge_base, "Merge-base of raw results files");
-  import->add_option("--branch", o.ingest.branch, "Branch of raw results files");
+  import->add_option("--commit", o.ingest.commit, "Commit of raw results files (not records)")
+      ->check(one_line);
+  import->add_option("--parent", o.ingest.parent, "Parent of raw results files")->check(one_line);
+  import->add_option("--merge-base", o.ingest.merge_base, "Merge-base of raw results files")
+      ->check(one_line);
+  import->add_option("--branch", o.ingest.branch, "Branch of raw results files")->check(one_line);
   import->add_option("--allocator", o.ingest.allocator, "Allocator of raw results files")
+      ->check(one_line)
       ->capture_default_str();
-  import->add_option("--platform", o.ingest.platform, "Platform of raw results files");
-  import->add_option("--date", o.ingest.timestamp, "Ingest time of raw results files");
+  import->add_option("--platform", o.ingest.platform, "Platform of raw results files")
+      ->check(one_line);
+  import->add_option("--date", o.ingest.timestamp, "Ingest time of raw results files")
+      ->check(utc_date);
 
   auto* export_ = app.add_subcommand(
       "export", "Write run records: the stored runs, or one results file (--results)");
   export_->add_option("--out", o.out, "Directory")->required();
   export_->add_option("--results", o.results,
                       "Google Benchmark JSON to write as a record (no store involved)");
-  export_->add_option("--commit", o.ingest.commit, "With --results: commit (default: git HEAD)");
-  export_->add_option("--parent", o.ingest.parent, "With --results: its parent");
-  export_->add_option("--merge-base", o.ingest.merge_base, "With --results: its merge-base");
-  export_->add_option("--date", o.ingest.timestamp, "With --results: time recorded");
-  export_->add_option("--platform", o.ingest.platform,
-                      "With --results: the run's platform; else only runs of this platform");
-  export_->add_option("--allocator", o.ingest.allocator,
-                      "With --results: the run's allocator (default glibc); else a filter");
-  export_->add_option("--branch", o.ingest.branch,
-                      "With --results: the run's branch; else only runs of this branch");
+  export_->add_option("--commit", o.ingest.commit, "With --results: commit (default: git HEAD)")
+      ->check(one_line);
+  export_->add_option("--parent", o.ingest.parent, "With --results: its parent")->check(one_line);
+  export_->add_option("--merge-base", o.ingest.merge_base, "With --results: its merge-base")
+      ->check(one_line);
+  export_->add_option("--date", o.ingest.timestamp, "With --results: time recorded")
+      ->check(utc_date);
+  export_
+      ->add_option("--platform", o.ingest.platform,
+                   "With --results: the run's platform; else only runs of this platform")
+      ->check(one_line);
+  export_
+      ->add_option("--allocator", o.ingest.allocator,
+                   "With --results: the run's allocator (default glibc); else a filter")
+      ->check(one_line);
+  export_
+      ->add_option("--branch", o.ingest.branch,
+                   "With --results: the run's branch; else only runs of this branch")
+      ->check(one_line);
   export_->add_option("--last", o.filter.last, "Only the newest N runs")->check(count_at_least(1));
 
   auto* list = app.add_subcommand("list", "List stored runs, oldest first");

@@ -134,6 +134,7 @@ detectors::event envelope_builder::build(std::string_view line) {
   ev.src = infer_source(line);
 
   std::optional<std::int64_t> ts;
+  detectors::time_base base = detectors::time_base::epoch;
   std::string_view node;
   switch (ev.src) {
     case detectors::source::kubernetes:
@@ -171,16 +172,18 @@ detectors::event envelope_builder::build(std::string_view line) {
       if (!ts) ts = parse_iso8601_ns(line);
       if (!ts) ts = parse_syslog_ns(line, default_year_);
       if (!ts && !line.empty() && line[0] == '[') {
-        // dmesg uptime: seconds since boot. Not wall time, but ordered, which is what the
-        // detectors' windows need.
+        // dmesg uptime: seconds since boot. Not wall time, but ordered on its node, which is
+        // what the detectors' windows need: a clock of its own, not a date in 1970.
         std::size_t i = 1;
         while (i < line.size() && line[i] == ' ')
           ++i;
         double seconds = 0;
         const auto [p, ec] = std::from_chars(line.data() + i, line.data() + line.size(), seconds);
         if (ec == std::errc() && p < line.data() + line.size() && *p == ']' && seconds >= 0 &&
-            seconds < 9e9)
+            seconds < 9e9) {
           ts = static_cast<std::int64_t>(seconds * 1e9);
+          base = detectors::time_base::uptime;
+        }
       }
       break;
     }
@@ -189,8 +192,12 @@ detectors::event envelope_builder::build(std::string_view line) {
   // A line's own time is used as it is: pinning the clock to the latest time seen would let
   // one future-dated line (or files given out of order) squeeze every later event into one
   // instant and fake bursts. Lines without a time take the last one seen.
-  if (ts) last_ns_ = *ts;
+  if (ts) {
+    last_ns_ = *ts;
+    last_base_ = base;
+  }
   ev.ts_ns = last_ns_;
+  ev.base = last_base_;
   if (!fixed_node_.empty()) {
     ev.node = fixed_node_;
   } else if (!node.empty()) {

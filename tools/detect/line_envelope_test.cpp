@@ -65,6 +65,18 @@ TEST(Timestamps, DatesThatWouldOverflowAreNotTimes) {
   EXPECT_EQ(b.build("[99999999999.000000] uptime overflow").ts_ns, nov15);
 }
 
+TEST(Envelope, DmesgUptimeIsAClockOfItsOwnNotADate) {
+  envelope_builder b("");
+  const detectors::event up = b.build("[1537103.409254] NVRM: Xid (PCI:0000:ab:00): 13");
+  EXPECT_EQ(up.base, detectors::time_base::uptime);
+  EXPECT_NEAR(static_cast<double>(up.ts_ns), 1'537'103'409'254'000.0, 1e3);
+  EXPECT_EQ(b.build("NVRM: no time here").base, detectors::time_base::uptime);
+  const detectors::event wall = b.build("2024-11-15T12:02:03Z NVRM: x");
+  EXPECT_EQ(wall.base, detectors::time_base::epoch);
+  EXPECT_EQ(wall.ts_ns, nov15);
+  EXPECT_EQ(b.build("[Fri Nov 15 12:02:03 2024] NVRM: y").base, detectors::time_base::epoch);
+}
+
 TEST(Envelope, NodeFromSyslogHostOrLabelsOrFixed) {
   envelope_builder from_lines("");
   EXPECT_EQ(from_lines.build("Nov 15 12:02:03 gpu-7 kernel: NVRM: x").node, "gpu-7");

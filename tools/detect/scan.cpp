@@ -164,11 +164,25 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
   if (!out.flush()) return write_failed(err);
 
   if (options.summary) {
-    table t({"detector", "recognised", "malformed", "findings"},
-            {align::left, align::right, align::right, align::right});
+    // Late lines (event_clock.h) get a column, and a line saying what to do, only when there
+    // are any: input in time order reads as it always has.
+    std::uint64_t late = 0;
     for (const auto& d : all)
-      t.add_row({std::string(d->name()), std::to_string(d->stats().recognised),
-                 std::to_string(d->stats().malformed), std::to_string(d->stats().findings)});
+      late += d->stats().late;
+    std::vector<std::string> header{"detector", "recognised", "malformed", "findings"};
+    std::vector<align> aligns{align::left, align::right, align::right, align::right};
+    if (late != 0) {
+      header.emplace_back("late");
+      aligns.push_back(align::right);
+    }
+    table t(header, aligns);
+    for (const auto& d : all) {
+      std::vector<std::string> row{std::string(d->name()), std::to_string(d->stats().recognised),
+                                   std::to_string(d->stats().malformed),
+                                   std::to_string(d->stats().findings)};
+      if (late != 0) row.push_back(std::to_string(d->stats().late));
+      t.add_row(row);
+    }
     const std::string skipped =
         overlong == 0 ? std::string()
                       : fmt::format(" ({} longer than {} bytes, skipped as malformed)", overlong,
@@ -176,6 +190,11 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
     err << fmt::format("\ndetect: {} lines{}; findings: {} critical, {} warning, {} info\n{}",
                        lines, skipped, sink.by_severity[2], sink.by_severity[1],
                        sink.by_severity[0], t.render_text());
+    if (late != 0)
+      err << fmt::format(
+          "detect: warning: {} lines late: older by more than a detector's window than the newest "
+          "line of their node; counted, kept out of windows (give files oldest first)\n",
+          late);
   }
   return exit_ok;
 }

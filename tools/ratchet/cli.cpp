@@ -24,6 +24,26 @@
 namespace tools::ratchet {
 namespace {
 
+// A percentage as written by hand: digits with an optional fraction ("1", "0.5"). Checked on
+// the text: CLI11's conversion reads "0x10" as 16 and "" as 0, a slack nobody asked for.
+const CLI::Validator plain_percent(
+    [](std::string& in) -> std::string {
+      // A sign is let through: the range check says what is wrong with a negative slack.
+      const std::string_view text = std::string_view(in).substr(in.starts_with('-') ? 1 : 0);
+      const std::size_t dot = text.find('.');
+      const std::string_view whole = text.substr(0, dot);
+      const std::string_view fraction =
+          dot == std::string_view::npos ? std::string_view("0") : text.substr(dot + 1);
+      const auto digits = [](std::string_view s) {
+        return !s.empty() &&
+               std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+      };
+      if (!digits(whole) || !digits(fraction))
+        return fmt::format("expected a plain decimal percentage such as 1 or 0.5, got '{}'", in);
+      return std::string{};
+    },
+    "");
+
 struct options {
   std::string registry = "baselines/alloc-ceilings.txt";
   std::string results;
@@ -218,6 +238,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   check
       ->add_option("--slack-percent", o.slack_percent,
                    "Slack used for tighten suggestions (--metric instr: 0.2)")
+      ->check(plain_percent)
       ->capture_default_str();
   check->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
                   "Gate on the median when repetitions disagree (default: exit 2)");
@@ -236,6 +257,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
       ->add_option("--slack-percent", o.slack_percent,
                    "Relative slack over the measurement (platform differences only; --metric "
                    "instr: 0.2)")
+      ->check(plain_percent)
       ->capture_default_str();
   tighten->add_flag("--dry-run", o.dry_run, "Print the diff without writing");
   tighten->add_option("--only", o.only,

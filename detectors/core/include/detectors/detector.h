@@ -19,6 +19,9 @@ struct detector_stats {
   std::uint64_t recognised = 0;  // lines of this detector's own formats, parsed
   std::uint64_t malformed = 0;   // lines of its own kind that failed to parse (counted, skipped)
   std::uint64_t findings = 0;    // findings emitted
+  // Lines of its own kind more than its window older than the newest seen on their node's
+  // clock (event_clock.h): counted, kept out of every window.
+  std::uint64_t late = 0;
 };
 
 // A detector consumes events one at a time and keeps bounded state: every map or window it

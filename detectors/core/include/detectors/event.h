@@ -15,13 +15,19 @@ enum class source : std::uint8_t { kernel, kubernetes, dcgm, workload, nvidia_sm
 
 std::string_view to_string(source s) noexcept;
 
+// What an event's time counts from. dmesg's "[12345.678901]" stamps are seconds since the node
+// booted, not wall time: such events keep their own clock (event_clock.h), never compared with
+// wall-clock ones, and findings made from them carry uptimes in first_ns/last_ns.
+enum class time_base : std::uint8_t { epoch, uptime };
+
 // An event does not own its bytes: `node` and `line` point into the caller's buffer and stay
 // valid only for the duration of detector::on_event. A detector that keeps any of it copies.
 struct event {
-  std::int64_t ts_ns = 0;  // nanoseconds since the Unix epoch (from the envelope)
+  std::int64_t ts_ns = 0;  // nanoseconds since the Unix epoch (from the envelope), or see base
   std::string_view node;   // node name, e.g. "node-7"
   source src = source::kernel;
-  std::string_view line;  // the raw line, without its trailing newline
+  std::string_view line;              // the raw line, without its trailing newline
+  time_base base = time_base::epoch;  // uptime: ts_ns counts from the node's boot
 };
 
 inline constexpr std::int64_t ns_per_second = 1'000'000'000;

@@ -53,6 +53,7 @@
 #include <unordered_map>
 
 #include "detectors/detector.h"
+#include "detectors/event_clock.h"
 #include "detectors/nvsmi_query.h"
 
 namespace detectors {
@@ -167,6 +168,8 @@ class hbm_ecc_detector final : public detector {
               std::int64_t last_ns, std::uint64_t count, finding_sink& sink);
 
   hbm_ecc_config config_;
+  // Late samples (event_clock.h) are counted and skipped: counters compare only in time order.
+  event_clock clock_;
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;

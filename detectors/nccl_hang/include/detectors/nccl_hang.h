@@ -39,6 +39,7 @@
 #include <string_view>
 
 #include "detectors/detector.h"
+#include "detectors/event_clock.h"
 
 namespace detectors {
 
@@ -94,6 +95,8 @@ class nccl_hang_detector final : public detector {
  private:
   struct state;  // the maps live in the .cpp so that this header stays light
   std::unique_ptr<state> state_;
+  // Late lines (event_clock.h) are counted and skipped.
+  event_clock clock_;
 };
 
 // The detector with its default configuration (the registry's factory, declared from the list).

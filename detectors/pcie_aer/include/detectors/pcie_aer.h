@@ -22,6 +22,7 @@
 
 #include "detectors/detector.h"
 #include "detectors/event.h"
+#include "detectors/event_clock.h"
 #include "detectors/finding.h"
 
 namespace detectors {
@@ -66,6 +67,8 @@ class pcie_aer_detector final : public detector {
  private:
   struct state;
   std::unique_ptr<state> state_;
+  // Late lines (event_clock.h) are counted and skipped.
+  event_clock clock_;
 };
 
 // The detector with its default configuration (the registry's factory, declared from the list).

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "detectors/detector.h"
+#include "detectors/event_clock.h"
 #include "detectors/short_text.h"
 
 namespace detectors {
@@ -281,6 +282,8 @@ class pod_evicted_detector final : public detector {
   void sweep(std::int64_t now_ns);
 
   pod_evicted_config config_;
+  // Late evictions (event_clock.h) are reported one by one but join no storm window.
+  event_clock clock_;
   std::unique_ptr<k8s_json_parser> json_;
   k8s_event event_;  // the line's event (JSON or kubectl row): reused, so its strings keep
                      // their capacity

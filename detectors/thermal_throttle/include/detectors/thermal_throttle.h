@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "detectors/detector.h"
+#include "detectors/event_clock.h"
 #include "detectors/nvsmi_query.h"
 
 namespace detectors {
@@ -150,6 +151,8 @@ class thermal_throttle_detector final : public detector {
             finding_sink& sink);
 
   thermal_throttle_config config_;
+  // Late samples (event_clock.h) are counted and skipped.
+  event_clock clock_;
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "detectors/detector.h"
+#include "detectors/event_clock.h"
 
 namespace detectors {
 
@@ -269,6 +270,8 @@ class xid_correlation_detector final : public detector {
 
   void on_xid(const event& ev, std::string_view node, const nvrm_line& x, bool from_xid_line,
               finding_sink& sink);
+  void emit_immediate(const gpu_state& g, const nvrm_line& x, bool from_xid_line, std::int64_t now,
+                      finding_sink& sink);
   void on_header(const event& ev, std::string_view node, const nvrm_line& x);
   void on_serial(const event& ev, std::string_view node, const nvrm_line& x);
   void on_bus_record(const event& ev, std::string_view node, const nvrm_line& x,
@@ -290,6 +293,8 @@ class xid_correlation_detector final : public detector {
   std::string_view describe(const gpu_state& g);
 
   xid_correlation_config config_;
+  // Late Xids (event_clock.h) join no window; a fatal one is still reported on its own.
+  event_clock clock_;
   gpu_list gpus_;  // least recently active first
   gpu_index index_;
   // Steady state allocates nothing: evicted GPUs and their index nodes are kept here, with

@@ -16,9 +16,15 @@ inline constexpr int exit_error = 2;       // configuration or input error: fail
 
 // An input or configuration problem. what() is one line, e.g.
 // "baselines/alloc-ceilings.txt:7: field 'window': expected a positive integer, got 'x'".
+//
+// Control characters that an input carried into the message (a benchmark named "BM_X\u0000..."
+// in a results file) are written as \xNN: a NUL would end what() there and drop the rest of
+// the message, an escape sequence would reach the terminal. Newlines stay: a few messages end
+// with the command that fixes the problem, on a line of its own.
 class input_error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit input_error(const std::string& message);
+  explicit input_error(const char* message) : input_error(std::string(message)) {}
 };
 
 // `text` cut to `max` bytes with "..." and the full size appended when longer, so that an

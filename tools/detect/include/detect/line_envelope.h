@@ -14,6 +14,8 @@ namespace tools {
 
 // Infers the envelope line by line. A line with a timestamp of its own gets that time (even
 // when it is older than the previous line's); a line without one takes the last time seen.
+// dmesg's uptime stamps ("[12345.678901]", seconds since boot) give time_base::uptime events:
+// a clock of their own per node, never read as dates.
 class envelope_builder {
  public:
   // `node`: the --node value; empty = take it from the line (syslog host, Hostname label,
@@ -29,6 +31,7 @@ class envelope_builder {
   std::string node_;  // storage for a node taken from the line
   int default_year_;  // for syslog/journald prefixes, which omit the year
   std::int64_t last_ns_ = 0;
+  detectors::time_base last_base_ = detectors::time_base::epoch;
 };
 
 // Parsers for the timestamp forms found at the start of lines (exposed for tests).
