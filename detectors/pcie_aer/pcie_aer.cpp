@@ -801,7 +801,17 @@ struct pcie_aer_detector::state {
 
   bool on_firmware_line(std::string_view node, const aer_line& l, std::int64_t now,
                         finding_sink& sink) {
-    if (l.kind == aer_line_kind::fw_begin) {
+    // BERT prints the records of the previous boot ("BERT: Error records from previous boot:")
+    // with no "Hardware error from APEI ..." line: their "event severity:" line opens the dump
+    // (and a second one in a dump starts the next record). A fatal PCIe error that panicked
+    // the node is often seen only this way, after the reboot.
+    const auto opens_record = [&] {
+      if (l.kind == aer_line_kind::fw_begin) return true;
+      if (l.kind != aer_line_kind::fw_event_severity) return false;
+      const firmware_dump* open = find_dump(node, l);
+      return open == nullptr || open->event_sev != aer_severity::unknown;
+    };
+    if (opens_record()) {
       if (firmware_dump* old = find_dump(node, l)) {
         complete_dump(static_cast<std::size_t>(old - dumps.data()), sink);
       }
@@ -816,6 +826,7 @@ struct pcie_aer_detector::state {
       f.has_seq = l.has_seq;
       f.seq = l.seq;
       f.last_ns = now;
+      if (l.kind == aer_line_kind::fw_event_severity) f.event_sev = l.sev;
       next_dump_deadline = std::min(next_dump_deadline, sat_add(now, cfg.record_timeout_ns));
       return true;
     }

@@ -791,6 +791,318 @@ TEST(PcieAer, NonPcieFirmwareSectionsAndMceLinesAreIgnored) {
   EXPECT_EQ(h.det.state_size(), 0U);
 }
 
+// --- real records from public sources --------------------------------------------------------
+
+// The kernel's own example record, printed with the device name only (no "<driver> ").
+// Documentation/PCI/pcieaer-howto.rst, "AER error output", as of 6.15
+// (https://kernel.org/doc/html/v6.15/_sources/PCI/pcieaer-howto.rst.txt).
+constexpr std::array<std::string_view, 4> howto_fatal_v6 = {
+    "0000:50:00.0: PCIe Bus Error: severity=Uncorrectable (Fatal), type=Transaction Layer, "
+    "(Requester ID)",
+    "0000:50:00.0:   device [8086:0329] error status/mask=00100000/00000000",
+    "0000:50:00.0:    [20] UnsupReq               (First)",
+    "0000:50:00.0:   TLP Header: 0x04000001 0x00200a03 0x05010000 0x00050100",
+};
+
+// The same example in the older howto (https://www.kernel.org/doc/Documentation/PCI/
+// pcieaer-howto.rst): "Uncorrected (Fatal)", "id=0500(Requester ID)", long bit names.
+constexpr std::array<std::string_view, 4> howto_fatal_old = {
+    "0000:50:00.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction Layer, "
+    "id=0500(Requester ID)",
+    "0000:50:00.0:   device [8086:0329] error status/mask=00100000/00000000",
+    "0000:50:00.0:    [20] Unsupported Request    (First)",
+    "0000:50:00.0:   TLP Header: 04000001 00200a03 05010000 00050100",
+};
+
+// A GPU host's fatal record, 5.8+ wording (rwth-i6/returnn issue #1500, dmesg of 2024-01-21).
+constexpr std::array<std::string_view, 5> returnn_fatal = {
+    "pcieport 0000:00:03.0: AER: Multiple Uncorrected (Fatal) error received: 0000:00:03.0",
+    "pcieport 0000:00:03.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction Layer, "
+    "(Requester ID)",
+    "pcieport 0000:00:03.0:   device [8086:6f08] error status/mask=00004020/00000000",
+    "pcieport 0000:00:03.0:    [ 5] SDES                  ",
+    "pcieport 0000:00:03.0:    [14] CmpltTO                (First)",
+};
+
+// 6.10+ "Multiple Uncorrectable (Non-Fatal) error message received from" and the two devices
+// it describes (linux-pci report of bugzilla.kernel.org attachment 307382, vfio-pci).
+constexpr std::array<std::string_view, 10> vfio_nonfatal_v6 = {
+    "pcieport 0000:00:01.1: AER: Multiple Uncorrectable (Non-Fatal) error message received from "
+    "0000:03:00.1",
+    "vfio-pci 0000:03:00.0: PCIe Bus Error: severity=Uncorrectable (Non-Fatal), type=Transaction "
+    "Layer, (Requester ID)",
+    "vfio-pci 0000:03:00.0:   device [1002:73ef] error status/mask=00100000/00000000",
+    "vfio-pci 0000:03:00.0:    [20] UnsupReq               (First)",
+    "vfio-pci 0000:03:00.0: AER:   TLP Header: 60001004 000000ff 0000007d fe7eb000",
+    "vfio-pci 0000:03:00.1: PCIe Bus Error: severity=Uncorrectable (Non-Fatal), type=Transaction "
+    "Layer, (Requester ID)",
+    "vfio-pci 0000:03:00.1:   device [1002:ab28] error status/mask=00100000/00000000",
+    "vfio-pci 0000:03:00.1:    [20] UnsupReq               (First)",
+    "vfio-pci 0000:03:00.1: AER:   TLP Header: 60001004 000000ff 0000007d fe7eb000",
+    "vfio-pci 0000:03:00.1: AER:   Error of this Agent is reported first",
+};
+
+// A firmware-first fatal dump that panics the node (Dell PowerEdge C4140, i40e; netdev
+// patch "i40e: disable PCIe AER on system reboot", 2025, quoting the crash dmesg).
+constexpr std::array<std::string_view, 17> dell_firmware_fatal = {
+    "{1}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 5",
+    "{1}[Hardware Error]: event severity: fatal",
+    "{1}[Hardware Error]:  Error 0, type: fatal",
+    "{1}[Hardware Error]:   section_type: PCIe error",
+    "{1}[Hardware Error]:   port_type: 0, PCIe end point",
+    "{1}[Hardware Error]:   version: 3.0",
+    "{1}[Hardware Error]:   command: 0x0006, status: 0x0010",
+    "{1}[Hardware Error]:   device_id: 0000:05:00.1",
+    "{1}[Hardware Error]:   slot: 0",
+    "{1}[Hardware Error]:   secondary_bus: 0x00",
+    "{1}[Hardware Error]:   vendor_id: 0x8086, device_id: 0x1572",
+    "{1}[Hardware Error]:   class_code: 020000",
+    "{1}[Hardware Error]:   aer_uncor_status: 0x00100000, aer_uncor_mask: 0x00018000",
+    "{1}[Hardware Error]:   aer_uncor_severity: 0x000ef030",
+    "{1}[Hardware Error]:   TLP Header: 40000001 0000000f 90028090 00000000",
+    "Kernel panic - not syncing: Fatal hardware error!",
+    "Hardware name: Dell Inc. PowerEdge C4140/08Y2GR, BIOS 2.21.1 12/12/2023",
+};
+
+// A fatal dump from before the kernel printed AER registers for fatal errors (linux-acpi patch
+// "ACPI / APEI: Print AER info for PCIe fatal error", Xiaofei Tan, 2019): severity and device
+// only.
+constexpr std::array<std::string_view, 12> huawei_firmware_fatal_no_status = {
+    "{763}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 11",
+    "{763}[Hardware Error]: event severity: fatal",
+    "{763}[Hardware Error]:  Error 0, type: fatal",
+    "{763}[Hardware Error]:   section_type: PCIe error",
+    "{763}[Hardware Error]:   port_type: 0, PCIe end point",
+    "{763}[Hardware Error]:   version: 4.0",
+    "{763}[Hardware Error]:   command: 0x0000, status: 0x0010",
+    "{763}[Hardware Error]:   device_id: 0000:82:00.0",
+    "{763}[Hardware Error]:   slot: 0",
+    "{763}[Hardware Error]:   secondary_bus: 0x00",
+    "{763}[Hardware Error]:   vendor_id: 0x8086, device_id: 0x10fb",
+    "{763}[Hardware Error]:   class_code: 000002",
+};
+
+// BERT: the previous boot's records, with no "Hardware error from APEI" line. The first four
+// lines are from the linux-efi patch "efi: cper: Add support for printing Firmware Error Record
+// Reference" (Punit Agrawal, 2020; a firmware section, not ours); the PCIe record after it has
+// the same shape, with the section lines of the Dell dump above.
+constexpr std::array<std::string_view, 10> bert_records = {
+    "BERT: Error records from previous boot:",
+    "[Hardware Error]: event severity: fatal",
+    "[Hardware Error]:  Error 0, type: fatal",
+    "[Hardware Error]:   section type: unknown, 81212a96-09ed-4996-9471-8d729c8e69ed",
+    "[Hardware Error]: event severity: fatal",
+    "[Hardware Error]:  Error 0, type: fatal",
+    "[Hardware Error]:   section_type: PCIe error",
+    "[Hardware Error]:   device_id: 0000:3b:00.0",
+    "[Hardware Error]:   vendor_id: 0x10de, device_id: 0x2330",
+    "[Hardware Error]:   aer_uncor_status: 0x00000020, aer_uncor_mask: 0x00000000",
+};
+
+TEST(PcieAerReal, KernelHowtoExampleWithoutDriverNameIsAFatalRecord) {
+  for (const auto* record : {&howto_fatal_v6, &howto_fatal_old}) {
+    harness h;
+    h.feed(*record, t0);
+    h.finish();
+    ASSERT_EQ(h.sink.findings.size(), 1U) << (*record)[0];
+    const owned_finding& f = h.sink.findings[0];
+    EXPECT_EQ(f.kind, "aer_uncorrected_fatal");
+    EXPECT_EQ(f.subject, "0000:50:00.0");
+    EXPECT_EQ(f.recommended, action::drain_node);  // an Intel device, not a GPU
+    EXPECT_NE(f.message.find("UnsupReq (First)"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("Requester ID"), std::string::npos) << f.message;
+    EXPECT_EQ(h.det.stats().recognised, record->size());
+    EXPECT_EQ(h.det.stats().malformed, 0U);
+  }
+}
+
+TEST(PcieAerReal, BareDeviceLinesParseLikePrefixedOnes) {
+  auto l = parse_aer_line(howto_fatal_v6[0]);
+  EXPECT_EQ(l.kind, aer_line_kind::header);
+  EXPECT_EQ(l.bdf, "0000:50:00.0");
+  EXPECT_EQ(l.sev, aer_severity::fatal);
+  l = parse_aer_line(howto_fatal_old[0]);
+  EXPECT_EQ(l.kind, aer_line_kind::header);
+  EXPECT_EQ(l.sev, aer_severity::fatal);
+  EXPECT_EQ(parse_aer_line(howto_fatal_v6[1]).kind, aer_line_kind::status);
+  EXPECT_EQ(parse_aer_line(howto_fatal_v6[2]).kind, aer_line_kind::bit);
+  EXPECT_EQ(parse_aer_line(howto_fatal_v6[3]).kind, aer_line_kind::tlp_header);
+  // A bare root-port notice, in both wordings.
+  l = parse_aer_line("0000:00:1c.0: AER: Correctable error message received from 0000:3b:00.0");
+  EXPECT_EQ(l.kind, aer_line_kind::notice);
+  EXPECT_EQ(l.sev, aer_severity::corrected);
+  EXPECT_EQ(l.source, "0000:3b:00.0");
+  l = parse_aer_line(
+      "0000:00:1c.0: AER: Uncorrectable (Fatal) error message received from "
+      "0000:3b:00.0");
+  EXPECT_EQ(l.sev, aer_severity::fatal);
+  // Cut inside the severity, or the BDF: ours but broken, or not recognisably ours.
+  EXPECT_EQ(parse_aer_line("0000:50:00.0: PCIe Bus Error: severity=Uncorrectable (Fa").kind,
+            aer_line_kind::malformed);
+  EXPECT_EQ(parse_aer_line("0000:50:00").kind, aer_line_kind::none);
+  // Negatives: bare BDFs in other messages are not AER lines.
+  EXPECT_EQ(parse_aer_line("0000:50:00.0: enabling device (0000 -> 0002)").kind,
+            aer_line_kind::none);
+  EXPECT_EQ(parse_aer_line("0000:50:00.0 PCIe Bus Error: severity=Uncorrectable (Fatal), "
+                           "type=Transaction Layer, (Requester ID)")
+                .kind,
+            aer_line_kind::none);  // no colon after the address: not a device line
+}
+
+TEST(PcieAerReal, SeverityWordingsInEveryPosition) {
+  // Notice (old and 6.10+ forms), header, with and without "AER:", with and without driver.
+  struct wording {
+    std::string_view line;
+    aer_line_kind kind;
+    aer_severity sev;
+  };
+  const std::array<wording, 12> cases = {{
+      {"pcieport 0000:00:01.0: AER: Uncorrected (Fatal) error received: 0000:01:00.0",
+       aer_line_kind::notice, aer_severity::fatal},
+      {"pcieport 0000:00:01.0: AER: Uncorrectable (Fatal) error message received from "
+       "0000:01:00.0",
+       aer_line_kind::notice, aer_severity::fatal},
+      {"pcieport 0000:00:01.0: AER: Uncorrectable (Non-Fatal) error message received from "
+       "0000:01:00.0",
+       aer_line_kind::notice, aer_severity::nonfatal},
+      {"pcieport 0000:00:01.0: AER: Corrected error received: 0000:01:00.0", aer_line_kind::notice,
+       aer_severity::corrected},
+      {"pcieport 0000:00:01.0: AER: Correctable error message received from 0000:01:00.0",
+       aer_line_kind::notice, aer_severity::corrected},
+      {"pcieport 0000:00:01.0: AER: Multiple Correctable error message received from "
+       "0000:01:00.0",
+       aer_line_kind::notice, aer_severity::corrected},
+      {"nvidia 0000:01:00.0: AER: PCIe Bus Error: severity=Uncorrectable (Fatal), "
+       "type=Transaction Layer, (Requester ID)",
+       aer_line_kind::header, aer_severity::fatal},
+      {"nvidia 0000:01:00.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction "
+       "Layer, (Requester ID)",
+       aer_line_kind::header, aer_severity::fatal},
+      {"nvidia 0000:01:00.0: AER: PCIe Bus Error: severity=Correctable, type=Physical Layer, "
+       "(Receiver ID)",
+       aer_line_kind::header, aer_severity::corrected},
+      {"0000:01:00.0: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)",
+       aer_line_kind::header, aer_severity::corrected},
+      {"0000:01:00.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction Layer, "
+       "(Requester ID)",
+       aer_line_kind::header, aer_severity::nonfatal},
+      {"0000:00:01.0: AER: Multiple Uncorrectable (Fatal) error message received from "
+       "0000:01:00.0",
+       aer_line_kind::notice, aer_severity::fatal},
+  }};
+  for (const auto& c : cases) {
+    const auto l = parse_aer_line(c.line);
+    EXPECT_EQ(l.kind, c.kind) << c.line;
+    EXPECT_EQ(l.sev, c.sev) << c.line;
+  }
+}
+
+TEST(PcieAerReal, PublicDmesgRecordsMakeTheirFindings) {
+  harness h;
+  h.feed(returnn_fatal, t0);
+  h.feed(vfio_nonfatal_v6, t0 + 10 * sec);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 3U);
+  EXPECT_EQ(h.sink.findings[0].kind, "aer_uncorrected_fatal");
+  EXPECT_EQ(h.sink.findings[0].subject, "0000:00:03.0");
+  EXPECT_NE(h.sink.findings[0].message.find("SDES, CmpltTO (First)"), std::string::npos)
+      << h.sink.findings[0].message;
+  EXPECT_NE(h.sink.findings[0].message.find("multiple errors"), std::string::npos);
+  EXPECT_EQ(h.sink.findings[1].kind, "aer_uncorrected_nonfatal");
+  EXPECT_EQ(h.sink.findings[1].subject, "0000:03:00.0");
+  EXPECT_EQ(h.sink.findings[2].kind, "aer_uncorrected_nonfatal");
+  EXPECT_EQ(h.sink.findings[2].subject, "0000:03:00.1");
+  EXPECT_EQ(h.det.stats().recognised, returnn_fatal.size() + vfio_nonfatal_v6.size());
+  EXPECT_EQ(h.det.stats().malformed, 0U);
+}
+
+TEST(PcieAerReal, FirmwareFirstFatalDumpBeforeAPanicIsCritical) {
+  harness h;
+  h.feed(dell_firmware_fatal, t0);
+  h.finish();  // the node panicked: nothing follows
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "aer_uncorrected_fatal");
+  EXPECT_EQ(f.subject, "0000:05:00.1");
+  EXPECT_EQ(f.message,
+            "uncorrected fatal PCIe error on 0000:05:00.1 (8086:1572); status 0x00100000 mask "
+            "0x00018000; UnsupReq; TLP header logged; firmware-first");
+  // Every dump line is ours; the panic and "Hardware name:" lines are not.
+  EXPECT_EQ(h.det.stats().recognised, dell_firmware_fatal.size() - 2);
+}
+
+TEST(PcieAerReal, FirmwareFatalDumpWithoutRegistersIsStillFatal) {
+  harness h;
+  h.feed(huawei_firmware_fatal_no_status, t0);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  EXPECT_EQ(h.sink.findings[0].kind, "aer_uncorrected_fatal");
+  EXPECT_EQ(h.sink.findings[0].subject, "0000:82:00.0");
+  EXPECT_EQ(h.sink.findings[0].message,
+            "uncorrected fatal PCIe error on 0000:82:00.0 (8086:10fb); firmware-first");
+}
+
+TEST(PcieAerReal, BertRecordsOfThePreviousBootOpenTheirOwnDumps) {
+  harness h;
+  h.feed(bert_records, t0);
+  h.finish();
+  // The firmware section is not ours; the PCIe one is a fatal error of an NVIDIA GPU.
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "aer_uncorrected_fatal");
+  EXPECT_EQ(f.subject, "0000:3b:00.0");
+  EXPECT_EQ(f.recommended, action::reset_gpu);
+  EXPECT_NE(f.message.find("SDES"), std::string::npos) << f.message;
+  EXPECT_EQ(h.det.stats().recognised, bert_records.size() - 1);  // not the "BERT:" line
+  // The device, its node and the fatal AER awaiting an Xid 79; no dump left open.
+  EXPECT_EQ(h.det.state_size(), 3U);
+}
+
+TEST(PcieAerReal, EveryTruncationOfTheRealRecordsIsSafe) {
+  std::vector<std::string_view> all;
+  for (auto l : howto_fatal_v6)
+    all.push_back(l);
+  for (auto l : howto_fatal_old)
+    all.push_back(l);
+  for (auto l : vfio_nonfatal_v6)
+    all.push_back(l);
+  for (auto l : dell_firmware_fatal)
+    all.push_back(l);
+  for (auto l : bert_records)
+    all.push_back(l);
+  harness h;
+  std::int64_t ts = t0;
+  std::uint64_t fed = 0;
+  for (std::string_view l : all) {
+    for (std::size_t n = 0; n <= l.size(); ++n) {
+      h.feed(l.substr(0, n), ts);
+      ts += ms;
+      ++fed;
+    }
+  }
+  h.finish();
+  const detector_stats& s = h.det.stats();
+  EXPECT_EQ(s.events, fed);
+  EXPECT_GT(s.malformed, 50U);
+  EXPECT_LE(s.recognised + s.malformed, fed);
+}
+
+TEST(PcieAerReal, RecordsCutShortStillReportWhatTheyShow) {
+  // The howto record cut after its header: the severity is known, the bits are not.
+  harness h;
+  h.feed(howto_fatal_v6[0], t0);
+  h.finish();
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  EXPECT_EQ(h.sink.findings[0].kind, "aer_uncorrected_fatal");
+  // The Dell dump cut before its device_id: no device to report on, so nothing.
+  harness cut;
+  for (std::size_t i = 0; i < 7; ++i)
+    cut.feed(dell_firmware_fatal[i], t0 + static_cast<std::int64_t>(i) * 10'000);
+  cut.finish();
+  EXPECT_TRUE(cut.sink.findings.empty());
+  EXPECT_EQ(cut.det.state_size(), 0U);
+}
+
 // --- Xid 79 ---------------------------------------------------------------------------------
 
 TEST(PcieAer, FatalAerThenXid79WithinWindowIsRelated) {
