@@ -204,7 +204,8 @@ struct pcie_aer_detector::state {
   std::vector<firmware_dump> dumps;
   std::int64_t next_dump_deadline = forever;  // no open dump can expire before this
   std::int64_t next_sweep = never;
-  std::string key;   // scratch for map keys
+  std::int64_t next_fatal_expiry = forever;  // no held fatal AER expires before this
+  std::string key;                           // scratch for map keys
   std::string text;  // the message being built; a finding borrows it (no copy)
 
   // --- state lookup -------------------------------------------------------------------------
@@ -608,6 +609,8 @@ struct pcie_aer_detector::state {
   }
 
   void remember_fatal(const device_state& d, std::uint32_t bits, std::int64_t ts) {
+    if (ts >= next_fatal_expiry) expire_fatal(ts);
+    next_fatal_expiry = std::min(next_fatal_expiry, sat_add(ts, cfg.xid79_window_ns));
     node_state& n = node_entry(d.node, ts);
     if (n.fatal.size() >= std::max<std::size_t>(cfg.max_fatal_per_node, 1)) {
       // Drop the oldest: its slot (with its related list's storage) becomes the newest.
@@ -950,18 +953,29 @@ struct pcie_aer_detector::state {
         ++it;
       }
     }
+    expire_fatal(now);
+  }
+
+  // Forgets the fatal AERs an Xid 79 can no longer relate to, and the nodes left with none.
+  // Run by the sweep, and before a new fatal AER is held once one is due: so the fatal AERs
+  // (and nodes) held at once depend on the stream alone, not on where the sweep's period
+  // falls, and storage kept from an earlier peak covers every later one.
+  void expire_fatal(std::int64_t now) {
+    std::int64_t next = forever;
     for (auto it = nodes.begin(); it != nodes.end();) {
       auto& fatal = it->second.fatal;
       // A stable erase_if by swaps, keeping the removed entries' related lists for reuse.
       std::size_t kept = 0;
       for (std::size_t i = 0; i < fatal.size(); ++i) {
         if (since(now, fatal[i].ts_ns) >= cfg.xid79_window_ns) continue;
+        next = std::min(next, sat_add(fatal[i].ts_ns, cfg.xid79_window_ns));
         if (i != kept) std::swap(fatal[kept], fatal[i]);
         ++kept;
       }
       drop_fatal_from(fatal, kept);
       it = fatal.empty() ? retire(it) : std::next(it);
     }
+    next_fatal_expiry = next;
   }
 
   // Over a cap, the least recently active eighth goes at once, so that a stream of ever-new
