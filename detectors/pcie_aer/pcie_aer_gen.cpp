@@ -294,7 +294,10 @@ class episode {
         break;
     }
     tick();
-    const std::string who = fmt::format("{} {}: {}", d.driver, d.bdf, tag);
+    // 1 in 20 records is captured with the device name only (a serial console, a tool quoting
+    // dev_name(); the kernel howto's own example): "0000:3b:00.0: PCIe Bus Error: ...".
+    const std::string who = b_.chance(1, 20) ? fmt::format("{}: ", d.bdf)
+                                             : fmt::format("{} {}: {}", d.driver, d.bdf, tag);
     if (gen_ == kernel_gen::v3_id) {
       line(fmt::format("{}PCIe Bus Error: severity={}, type={}, id={:04x}({})", who,
                        severity_name(sev), t.layer, id, t.agent));
@@ -338,14 +341,21 @@ class episode {
   // re-logging of it through aer_recover_queue.
   void firmware_record(const device_ref& d, severity_class sev, const error_type& t) {
     const bool corrected = sev == severity_class::corrected;
-    const std::string pfx = b_.chance(6, 7)
+    // A fatal error often panics the node before anything reaches its logs: 1 in 3 is seen only
+    // after the reboot, as a BERT record (no source line, no "{N}" sequence).
+    const bool bert = sev == severity_class::fatal && b_.chance(1, 3);
+    const std::string pfx = !bert && b_.chance(6, 7)
                                 ? fmt::format("{{{}}}[Hardware Error]: ", b_.uniform(1, 4000))
                                 : std::string("[Hardware Error]: ");
     const std::string_view word = corrected                      ? "corrected"
                                   : sev == severity_class::fatal ? "fatal"
                                                                  : "recoverable";
-    line(pfx + fmt::format("Hardware error from APEI Generic Hardware Error Source: {}",
-                           b_.uniform(0, 3)));
+    if (bert) {
+      line("BERT: Error records from previous boot:");
+    } else {
+      line(pfx + fmt::format("Hardware error from APEI Generic Hardware Error Source: {}",
+                             b_.uniform(0, 3)));
+    }
     if (corrected) line(pfx + "It has been corrected by h/w and requires no further action");
     line(pfx + fmt::format("event severity: {}", word));
     line(pfx + fmt::format(" Error 0, type: {}", word));
@@ -369,7 +379,7 @@ class episode {
       line(pfx + fmt::format("  aer_cor_status: 0x{:08x}, aer_cor_mask: 0x{:08x}", status, mask));
     }
     if (sev == severity_class::fatal) {
-      line("Kernel panic - not syncing: Fatal hardware error!");
+      if (!bert) line("Kernel panic - not syncing: Fatal hardware error!");
       return;
     }
     b_.advance(b_.uniform(1, 50) * 1'000'000);

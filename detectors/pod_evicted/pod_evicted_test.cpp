@@ -1483,7 +1483,7 @@ std::vector<stream_builder::line_record> generate(std::uint64_t seed, std::size_
 TEST(PodEvictedGenerator, EpisodesWithFaultsProduceEveryFindingAndParseCleanly) {
   const auto lines = generate(7, 20'000, true);
   harness h;
-  std::size_t json = 0, rows = 0, watch = 0;
+  std::size_t json = 0, rows = 0, watch = 0, yaml = 0, pod_rows = 0, kubelet = 0;
   for (const auto& r : lines) {
     // The envelope names the node the line was generated for, as the corpus mixer does; every
     // finding must land on that node (source.host, preemption message, describe Node: line).
@@ -1495,14 +1495,22 @@ TEST(PodEvictedGenerator, EpisodesWithFaultsProduceEveryFindingAndParseCleanly) 
     json += r.line.starts_with('{');
     watch += r.line.starts_with(R"({"type":)");
     rows += !r.line.starts_with('{');
+    yaml += r.line == "  reason: Evicted";
+    pod_rows += r.line.find(" Evicted   0 ") != std::string::npos;
+    kubelet += r.line.find("eviction_manager.go:") != std::string::npos;
   }
+  // The pod views of an eviction (status YAML, get-pods rows, kubelet lines) are each present.
+  EXPECT_GT(yaml, 5u);
+  EXPECT_GT(pod_rows, 5u);
+  EXPECT_GT(kubelet, 5u);
   EXPECT_GT(h.count("pod_evicted"), 100u);
   EXPECT_GT(h.count("eviction_storm"), 0u);
   EXPECT_GT(h.count("eviction_threshold_met"), 0u);
   EXPECT_EQ(h.d.stats().malformed, 0u);
   EXPECT_EQ(h.d.stats().events, lines.size());
   EXPECT_GT(h.d.stats().recognised, lines.size() * 3 / 4);
-  EXPECT_GT(json, lines.size() * 3 / 4);
+  // Mostly Event JSON; a pod's status YAML takes about 16 lines, hence two thirds.
+  EXPECT_GT(json, lines.size() * 2 / 3);
   EXPECT_GT(watch, lines.size() / 5);
   EXPECT_GT(rows, 50u);
 }
