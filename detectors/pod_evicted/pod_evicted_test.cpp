@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -1456,6 +1457,55 @@ TEST(PodEvictedViews, ViewsOfOneEvictionCountOnceTowardsAStorm) {
   }
   EXPECT_EQ(h.count("pod_evicted"), 5u);
   EXPECT_EQ(h.count("eviction_storm"), 1u);
+}
+
+// --- the real-line sample (testdata/real_lines, sources in its SOURCES.md) --------------------
+
+TEST(PodEvictedRealLines, EachPublishedExcerptIsReadAsExpected) {
+  struct expectation {
+    std::string_view file;
+    std::uint64_t recognised;
+    std::vector<std::string_view> subjects;  // of the pod_evicted findings, in order
+  };
+  const std::vector<expectation> cases = {
+      // Six admission refusals under DiskPressure, in both kubelet log forms.
+      {"admit_disk_pressure.log",
+       6,
+       {"monitoring/prometheus-k8s-0", "rook-ceph/rook-ceph-osd-2-759b67cc7c-7t94k",
+        "rook-ceph/rook-ceph-osd-2-759b67cc7c-vblsb", "kube-system/weave-net-3svfg",
+        "kube-system/kube-proxy-d9lk0", "kube-system/nvidia-device-plugin-daemonset-88sm6"}},
+      // Seven eviction-manager lines and two Evicted rows of one pod name (Error and Pending
+      // rows are not evictions).
+      {"eviction_manager_blog.log", 9, {"default/mysql", "default/myapp"}},
+      // The pod status of that report has no reason (the bug it reports); only the kubelet's
+      // cleanup line is ours.
+      {"kubernetes_105467.log", 1, {}},
+      // The excerpt starts inside the status block, without its "status:" line.
+      {"cosmos_operator_185.yaml", 0, {}},
+      {"kubernetes_48632.yaml", 2, {"unknown"}},
+      // describe without its Name: lines (status + the Events row of the same pod, one
+      // eviction), then the kubelet's own line naming the pod.
+      {"aks_memory_pressure.txt", 5, {"unknown", "default/nginx"}},
+      {"k9s_174_describe.txt", 2, {"proprietary/proprietary-crawler-preemptive-79f7cbc6cf-rzck9"}},
+  };
+  for (const auto& c : cases) {
+    harness h;
+    std::ifstream in(std::string(ALLOCGATE_DETECTORS_SOURCE_DIR) +
+                     "/pod_evicted/testdata/real_lines/" + std::string(c.file));
+    ASSERT_TRUE(in.good()) << c.file;
+    std::int64_t ts = t0;
+    for (std::string line; std::getline(in, line);) {
+      h.feed(line, ts);
+      ts += second;
+    }
+    h.d.finish(h.sink);
+    EXPECT_EQ(h.d.stats().recognised, c.recognised) << c.file;
+    EXPECT_EQ(h.d.stats().malformed, 0u) << c.file;
+    std::vector<std::string_view> subjects;
+    for (const auto& f : h.findings())
+      if (f.kind == "pod_evicted") subjects.push_back(f.subject);
+    EXPECT_EQ(subjects, c.subjects) << c.file;
+  }
 }
 
 TEST(PodEvicted, FactoryMakesADefaultDetector) {
