@@ -17,14 +17,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
+#include "detectors/prometheus_line.h"
 
 namespace detectors {
 namespace {
@@ -136,6 +140,11 @@ struct device_state {
   bool in_storm = false;
   std::int64_t last_seen_ns = 0;
   std::int64_t last_firmware_ns = never;
+  // DCGM_FI_DEV_PCIE_REPLAY_COUNTER: the sample that opened the current window, and the last.
+  bool has_replay = false;
+  bool replay_alarm = false;  // reported; re-armed by a calm window
+  std::uint64_t replay_base = 0, replay_last = 0;
+  std::int64_t replay_base_ns = 0;
 };
 
 struct fatal_aer {
@@ -267,6 +276,9 @@ struct pcie_aer_detector::state {
     d.in_storm = false;
     d.last_seen_ns = 0;
     d.last_firmware_ns = never;
+    d.has_replay = d.replay_alarm = false;
+    d.replay_base = d.replay_last = 0;
+    d.replay_base_ns = 0;
   }
 
   // Forgets a device, keeping its map node for reuse; returns the next iterator.
@@ -938,14 +950,58 @@ struct pcie_aer_detector::state {
     emit(subject, severity::critical, "aer_then_xid79", e->ts_ns, now, 2, action::drain_node, sink);
   }
 
+  // --- DCGM_FI_DEV_PCIE_REPLAY_COUNTER -------------------------------------------------------
+
+  void on_replay_sample(std::string_view node, std::string_view gpu, std::uint64_t value,
+                        std::int64_t now, finding_sink& sink) {
+    device_state& d = device(node, gpu, now);
+    if (!d.has_replay || value < d.replay_last) {
+      // First sample, or the counter started again (driver reload, GPU reset).
+      d.has_replay = true;
+      d.replay_alarm = false;
+      d.replay_base = d.replay_last = value;
+      d.replay_base_ns = now;
+      return;
+    }
+    d.replay_last = value;
+    const std::uint64_t replays = value - d.replay_base;
+    const std::int64_t elapsed = since(now, d.replay_base_ns);
+    const std::int64_t window = std::max<std::int64_t>(cfg.replay_window_ns, 1);
+    // Replays per window over the elapsed time, or over part of one (never extrapolated up).
+    const double per_window = elapsed > window
+                                  ? static_cast<double>(replays) * static_cast<double>(window) /
+                                        static_cast<double>(elapsed)
+                                  : static_cast<double>(replays);
+    const auto threshold = static_cast<double>(cfg.replay_threshold);
+    if (!d.replay_alarm && per_window > threshold) {
+      d.replay_alarm = true;
+      DETECTORS_PHASE(emit);
+      text.clear();
+      fmt::format_to(std::back_inserter(text),
+                     FMT_COMPILE("PCIe replay counter of GPU {} rose by {} in {:.0f} s (more than "
+                                 "{} per {} s): the link is retrying transfers; reseat the GPU or "
+                                 "check the slot and riser"),
+                     gpu, replays, static_cast<double>(elapsed) / ns_per_second,
+                     cfg.replay_threshold, window / ns_per_second);
+      emit(d, severity::warning, "pcie_replay_rate", d.replay_base_ns, now, replays,
+           action::observe, sink);
+    }
+    if (elapsed >= window) {
+      // A calm window re-arms the alarm; every window starts from its first sample.
+      if (d.replay_alarm && per_window * 2 <= threshold) d.replay_alarm = false;
+      d.replay_base = value;
+      d.replay_base_ns = now;
+    }
+  }
+
   // --- bounds -------------------------------------------------------------------------------
 
   void sweep(std::int64_t now) {
     const std::int64_t interval = std::max(cfg.corrected_storm_window_ns, ns_per_second);
     if (next_sweep != never && now < next_sweep) return;
     next_sweep = sat_add(now, interval);
-    const std::int64_t retention =
-        std::max({cfg.corrected_storm_window_ns, cfg.firmware_repeat_ns, cfg.record_timeout_ns});
+    const std::int64_t retention = std::max({cfg.corrected_storm_window_ns, cfg.firmware_repeat_ns,
+                                             cfg.record_timeout_ns, cfg.replay_window_ns});
     for (auto it = devices.begin(); it != devices.end();) {
       if (!it->second.open.active && since(now, it->second.last_seen_ns) >= retention) {
         it = retire(it);
@@ -1025,9 +1081,35 @@ pcie_aer_detector::pcie_aer_detector(const pcie_aer_config& config)
 
 pcie_aer_detector::~pcie_aer_detector() = default;
 
+namespace {
+
+constexpr std::string_view replay_metric = "DCGM_FI_DEV_PCIE_REPLAY_COUNTER";
+constexpr std::array<std::string_view, 4> replay_labels = {"pci_bus_id", "UUID", "gpu", "Hostname"};
+constexpr prom_label_names replay_label_names{replay_labels};
+
+// DCGM's bus id "00000000:3B:00.0" as the kernel prints it, "0000:3b:00.0" (the low four digits
+// of the 32-bit domain), so that AER records and replay counts of one GPU share a subject.
+std::size_t kernel_bdf(std::string_view dcgm, std::span<char> out) noexcept {
+  if (dcgm.size() != 16 || out.size() < 12 || dcgm[8] != ':') return 0;
+  const std::string_view tail = dcgm.substr(4);  // "0000:3B:00.0"
+  for (std::size_t i = 0; i < tail.size(); ++i) {
+    const char c = tail[i];
+    out[i] = c >= 'A' && c <= 'F' ? static_cast<char>(c + 32) : c;
+  }
+  return tail.size();
+}
+
+}  // namespace
+
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
   state& s = *state_;
+  if (!ev.line.empty() && ev.line[0] == 'D' && ev.line.starts_with(replay_metric) &&
+      ev.line.size() > replay_metric.size() &&
+      (ev.line[replay_metric.size()] == '{' || ev.line[replay_metric.size()] == ' ')) {
+    on_replay_line(ev, sink);
+    return;
+  }
   // Parsing is pure, so it goes first and the phases stay contiguous; expiry and the sweep
   // still run for every line, ours or not, before the line's own handling.
   const kernel_line k = strip_kernel_prefix(ev.line);
@@ -1069,6 +1151,47 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
       break;
   }
   if (recognised) ++stats_.recognised;
+  s.enforce_caps(sink);
+}
+
+void pcie_aer_detector::on_replay_line(const event& ev, finding_sink& sink) {
+  state& s = *state_;
+  DETECTORS_PHASE(parse);
+  std::array<prom_label, replay_labels.size()> labels{};
+  prom_label_capture capture{&replay_label_names, labels, 0};
+  const prom_parse_result r =
+      parse_prometheus_line_after_name(ev.line, replay_metric.size(), capture);
+  DETECTORS_PHASE(state);
+  s.expire(ev.ts_ns, sink);
+  s.sweep(ev.ts_ns);
+  const std::optional<std::uint64_t> value =
+      r.kind == prom_line_kind::sample ? r.sample.value.as_uint64() : std::nullopt;
+  if (!value || *value >= (std::uint64_t{1} << 62)) {
+    // Broken, negative, fractional, or DCGM's blank sentinel (no value read): not a count.
+    if (r.kind != prom_line_kind::not_sample) ++stats_.malformed;
+    return;
+  }
+  const auto found = [&](std::size_t i) { return (capture.found >> i & 1U) != 0; };
+  // The GPU: its bus id (as the kernel writes it), else its UUID, else "gpu N".
+  char bdf[16];
+  char gpu_index[24];
+  std::string_view gpu;
+  if (found(0)) gpu = std::string_view(bdf, kernel_bdf(labels[0].raw_value, bdf));
+  if (gpu.empty() && found(1)) gpu = labels[1].raw_value;
+  if (gpu.empty() && found(2)) {
+    const auto end =
+        fmt::format_to_n(gpu_index, sizeof gpu_index, FMT_COMPILE("gpu {}"), labels[2].raw_value);
+    gpu = std::string_view(gpu_index, std::min(end.size, sizeof gpu_index));
+  }
+  if (gpu.empty()) {
+    ++stats_.malformed;
+    return;
+  }
+  ++stats_.recognised;
+  const std::string_view node = !ev.node.empty() ? ev.node
+                                : found(3)       ? labels[3].raw_value
+                                                 : std::string_view("unknown");
+  s.on_replay_sample(node, gpu, *value, ev.ts_ns, sink);
   s.enforce_caps(sink);
 }
 

@@ -31,6 +31,9 @@ using internal::parse_aer_line;
 constexpr std::int64_t t0 = 1'732'000'000LL * ns_per_second;
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t sec = ns_per_second;
+constexpr std::size_t replay_metric_size() {
+  return std::string_view("DCGM_FI_DEV_PCIE_REPLAY_COUNTER{").size();
+}
 
 // --- literal records ------------------------------------------------------------------------
 
@@ -1102,6 +1105,110 @@ TEST(PcieAerReal, RecordsCutShortStillReportWhatTheyShow) {
   cut.finish();
   EXPECT_TRUE(cut.sink.findings.empty());
   EXPECT_EQ(cut.det.state_size(), 0U);
+}
+
+// --- DCGM_FI_DEV_PCIE_REPLAY_COUNTER -----------------------------------------------------------
+
+// dcgm-exporter's sample as published (an NVIDIA L4 on EKS, dcgm-exporter output quoted in a
+// public repository), with the value replaced per test; and the older form without
+// pci_bus_id (the exporter's README-era output, quoted in a public repository).
+std::string replay_line(std::uint64_t value) {
+  return fmt::format(
+      "DCGM_FI_DEV_PCIE_REPLAY_COUNTER{{gpu=\"0\",UUID=\"GPU-c2f76b33-7953-256e-8f33-"
+      "1343419b1a1c\",pci_bus_id=\"00000000:31:00.0\",device=\"nvidia0\",modelName=\"NVIDIA L4\","
+      "Hostname=\"i-030791dc5a37cd257\",DCGM_FI_DRIVER_VERSION=\"580.105.08\"}} {}",
+      value);
+}
+constexpr std::string_view replay_no_bus_id =
+    "DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu=\"0\",UUID=\"GPU-34319582-d595-d1c7-d1d2-179bcfa61660\","
+    "device=\"nvidia0\",Hostname=\"ub20-a100-k8s\"} 0";
+
+TEST(PcieAerReplay, MoreThanEightReplaysInAMinuteIsAWarning) {
+  harness h;
+  h.feed(replay_line(0), t0);
+  h.feed(replay_line(3), t0 + 30 * sec);
+  EXPECT_TRUE(h.sink.findings.empty());
+  h.feed(replay_line(12), t0 + 60 * sec);
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  const owned_finding& f = h.sink.findings[0];
+  EXPECT_EQ(f.kind, "pcie_replay_rate");
+  EXPECT_EQ(f.sev, severity::warning);
+  EXPECT_EQ(f.subject, "0000:31:00.0");  // as the kernel names the GPU
+  EXPECT_EQ(f.node, "node-1");
+  EXPECT_EQ(f.count, 12U);
+  EXPECT_EQ(f.first_ns, t0);
+  EXPECT_EQ(f.last_ns, t0 + 60 * sec);
+  EXPECT_EQ(f.message,
+            "PCIe replay counter of GPU 0000:31:00.0 rose by 12 in 60 s (more than 8 per 60 s): "
+            "the link is retrying transfers; reseat the GPU or check the slot and riser");
+  EXPECT_EQ(h.det.stats().recognised, 3U);
+}
+
+TEST(PcieAerReplay, EightPerMinuteIsNotMoreThanEight) {
+  harness h;
+  for (int i = 0; i <= 10; ++i)
+    h.feed(replay_line(static_cast<std::uint64_t>(4 * i)), t0 + i * 30 * sec);
+  EXPECT_TRUE(h.sink.findings.empty());
+}
+
+TEST(PcieAerReplay, ABurstWithinPartOfAWindowIsReportedAtOnceAndOnce) {
+  harness h;
+  h.feed(replay_line(100), t0);
+  h.feed(replay_line(140), t0 + 10 * sec);
+  ASSERT_EQ(h.count("pcie_replay_rate"), 1U);
+  h.feed(replay_line(400), t0 + 20 * sec);
+  h.feed(replay_line(900), t0 + 70 * sec);
+  EXPECT_EQ(h.count("pcie_replay_rate"), 1U);  // one alarm while the rate stays high
+  // A calm window re-arms it; the next burst is reported again.
+  h.feed(replay_line(901), t0 + 140 * sec);
+  h.feed(replay_line(950), t0 + 150 * sec);
+  EXPECT_EQ(h.count("pcie_replay_rate"), 2U);
+}
+
+TEST(PcieAerReplay, ACounterThatStartsAgainIsNotARise) {
+  harness h;
+  h.feed(replay_line(5000), t0);
+  h.feed(replay_line(0), t0 + 30 * sec);  // driver reloaded
+  h.feed(replay_line(2), t0 + 60 * sec);
+  EXPECT_TRUE(h.sink.findings.empty());
+}
+
+TEST(PcieAerReplay, OlderExporterOutputIsKeyedByUuidAndHostname) {
+  harness h;
+  // Envelope without a node (a pasted scrape): the Hostname label names it.
+  h.feed(replay_no_bus_id, t0, "");
+  h.feed(std::string(replay_no_bus_id.substr(0, replay_no_bus_id.size() - 1)) + "30", t0 + 15 * sec,
+         "");
+  ASSERT_EQ(h.sink.findings.size(), 1U);
+  EXPECT_EQ(h.sink.findings[0].subject, "GPU-34319582-d595-d1c7-d1d2-179bcfa61660");
+  EXPECT_EQ(h.sink.findings[0].node, "ub20-a100-k8s");
+  // Neither bus id nor UUID: "gpu N".
+  harness g;
+  g.feed("DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu=\"1\",UUID=\"\"} 7", t0);
+  g.feed("DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu=\"1\",UUID=\"\"} 70", t0 + sec);
+  ASSERT_EQ(g.sink.findings.size(), 1U);
+  EXPECT_EQ(g.sink.findings[0].subject, "gpu 1");
+}
+
+TEST(PcieAerReplay, CommentsOtherMetricsAndBrokenSamples) {
+  harness h;
+  // dcgm-exporter's HELP/TYPE lines and neighbouring metrics are not ours.
+  h.feed("# HELP DCGM_FI_DEV_PCIE_REPLAY_COUNTER Total number of PCIe retries.", t0);
+  h.feed("# TYPE DCGM_FI_DEV_PCIE_REPLAY_COUNTER counter", t0);
+  h.feed("DCGM_FI_DEV_PCIE_REPLAY_COUNTERS{gpu=\"0\"} 5", t0);
+  h.feed("DCGM_FI_DEV_PCIE_TX_THROUGHPUT{gpu=\"0\",UUID=\"GPU-abc\",device=\"nvidia0\"} 5000", t0);
+  EXPECT_EQ(h.det.stats().recognised, 0U);
+  EXPECT_EQ(h.det.stats().malformed, 0U);
+  // Cut lines, a fractional or negative value, and no GPU label: ours, broken.
+  const std::string whole = replay_line(12);
+  for (std::size_t n = replay_metric_size(); n < whole.size() - 2; ++n)
+    h.feed(whole.substr(0, n), t0);
+  h.feed("DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu=\"0\"} 1.5", t0);
+  h.feed("DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu=\"0\"} -3", t0);
+  h.feed("DCGM_FI_DEV_PCIE_REPLAY_COUNTER{device=\"nvidia0\"} 3", t0);
+  EXPECT_EQ(h.det.stats().recognised, 0U);
+  EXPECT_GT(h.det.stats().malformed, 100U);
+  EXPECT_TRUE(h.sink.findings.empty());
 }
 
 // --- the real-line sample (testdata/real_lines, sources in its SOURCES.md) --------------------
