@@ -42,6 +42,7 @@ constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t forever = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t max_related_gpus = 8;
 constexpr std::size_t reserved_layer = 24;  // the longest layer name printed is 17
+constexpr std::size_t reserved_key = 64;    // node '\x1f' device: room for common host names
 
 // Timestamps come from the envelope and may be anything (fuzzing): saturate instead of
 // overflowing.
@@ -239,11 +240,17 @@ struct pcie_aer_detector::state {
     auto it = devices.find(key);
     if (it == devices.end()) {
       if (spare_devices.empty()) {
-        it = devices.try_emplace(key).first;
+        // Keys are reused for other devices later (spare_devices): give every one the same
+        // room, so that a longer node name's key does not allocate in a reused entry.
+        std::string k;
+        k.reserve(std::max<std::size_t>(key.size(), reserved_key));
+        k.assign(key);
+        it = devices.try_emplace(std::move(k)).first;
         it->second.corrected.reserve(corrected_reserve());
         // "Transaction Layer" is longer than the short-string buffer; a reused device whose
         // string never held it would otherwise allocate in steady state.
         it->second.corrected_layer.reserve(reserved_layer);
+        it->second.open.layer.reserve(reserved_layer);
       } else {
         device_map::node_type n = std::move(spare_devices.back());
         spare_devices.pop_back();
