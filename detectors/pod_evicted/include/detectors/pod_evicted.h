@@ -8,7 +8,13 @@
 //   - `kubectl get events` table rows, with or without the NAMESPACE column;
 //   - `kubectl describe pod|node` Events rows, with `kubelet` or older `kubelet, NODE` in the
 //     From column; the `Name:`/`Namespace:`/`Node:` lines above them (same envelope node,
-//     within describe_context_ns) name the object.
+//     within describe_context_ns) name the object;
+//   - views of the evicted pod itself: its status in `kubectl get pod(s) -o yaml` (reason:
+//     Evicted, the message wrapped, quoted or folded), describe's `Reason: Evicted` /
+//     `Message:`, `kubectl get pods` rows whose STATUS is Evicted, and the kubelet's
+//     eviction_manager.go log ("pod is evicted successfully", "Failed to admit pod" under a
+//     node condition, the reclaim that names the resource). One eviction seen in several of
+//     these (and as its Event) counts once within the storm window.
 // Reasons: `Evicted` (kubelet), `TaintManagerEviction` (NoExecute taint; "Cancelling deletion"
 // is not an eviction), `Preempting` (kubelet, to admit a critical pod) / `Preempted` (scheduler),
 // and the node event `EvictionThresholdMet`. The kubelet message is decoded in all its
