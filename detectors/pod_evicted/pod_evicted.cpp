@@ -457,7 +457,8 @@ void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
     if (y.msg == yaml_pod::message_state::open) {
       const bool quoted = y.message_style == '\'' || y.message_style == '"';
       if (quoted && !y.message_closed) {
-        if (!content.empty() && !y.message.empty()) y.message += ' ';
+        if (!content.empty() && !y.message.empty() && y.message.size() < max_yaml_message)
+          y.message += ' ';
         y.message_closed = append_quoted(y.message, content, y.message_style);
         ++y.message_lines;
         if (y.message_closed) {
@@ -468,8 +469,9 @@ void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
       }
       if (!quoted && (content.empty() || raw_indent > y.message_indent)) {
         if (!content.empty()) {
-          if (!y.message.empty()) y.message += ' ';
-          if (y.message.size() < max_yaml_message) y.message.append(content);
+          if (!y.message.empty() && y.message.size() < max_yaml_message) y.message += ' ';
+          if (y.message.size() < max_yaml_message)
+            y.message.append(content.substr(0, max_yaml_message - y.message.size()));
           ++y.message_lines;
         }
         return;

@@ -1255,6 +1255,20 @@ TEST(PodEvictedViews, EveryTruncationOfTheYamlReportsOnlyWhatItShows) {
   EXPECT_LE(p.d.stats().recognised + p.d.stats().malformed, p.d.stats().events);
 }
 
+TEST(PodEvictedViews, AMessageOfAnyLengthIsHeldWithinItsBound) {
+  // A hostile paste: a folded message of 100k lines, then the reason.
+  harness h;
+  h.feed("status:", t0);
+  h.feed("  message: >-", t0);
+  const std::string piece(40, 'x');
+  for (int i = 0; i < 100'000; ++i)
+    h.feed("    " + piece, t0);
+  h.feed("  reason: Evicted", t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_LT(h.findings()[0].message.size(), 512u);  // the finding quotes an excerpt
+  EXPECT_EQ(h.d.stats().recognised, 100'002u);      // reason, "message: >-", its lines
+}
+
 TEST(PodEvictedViews, YamlOfOtherPodsAndOtherReasonsIsNotAnEviction) {
   harness h;
   for (std::string_view l : {
