@@ -268,7 +268,8 @@ aer_line parse_cper_layer(std::string_view s, aer_line out) noexcept {
 aer_line parse_device_line(std::string_view m) noexcept {
   aer_line out;
   std::string_view s = m;
-  std::size_t n = bdf_length(s);
+  // Most lines start with a driver name: only a leading hex digit can start a bare address.
+  std::size_t n = hex_value(m[0]) >= 0 ? bdf_length(s) : 0;
   if (n == 0 || s.size() < n + 1 || s[n] != ':') {
     const std::size_t space = m.find(' ');
     if (space == std::string_view::npos || space == 0 || space > 64) return out;

@@ -172,8 +172,10 @@ std::string_view trim_view(std::string_view s) noexcept {
 
 // A line whose last non-blank byte is ':' may open a YAML mapping ("metadata:", "status:").
 bool ends_with_key(std::string_view line) noexcept {
-  line = trim_view(line);
-  return !line.empty() && line.back() == ':';
+  std::size_t n = line.size();
+  while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+    --n;
+  return n > 0 && line[n - 1] == ':';
 }
 
 // "key: value" or "key:" of a YAML block mapping; false for any other line.
