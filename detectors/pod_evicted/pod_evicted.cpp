@@ -508,6 +508,7 @@ void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
     y.ns.clear();
     y.node.clear();
     y.evicted = y.emitted = false;
+    y.in_conditions = y.cond_open = y.cond_message = false;
     y.msg = yaml_pod::message_state::none;
     y.message.clear();
     y.message_lines = 0;
@@ -525,6 +526,8 @@ void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
       on_yaml_line(ev, sink);
       return;
     }
+    yaml_close_condition(sink);
+    y.in_conditions = false;
     y.sec = key == "metadata" ? yaml_pod::section::metadata
             : key == "spec"   ? yaml_pod::section::spec
             : key == "status" ? yaml_pod::section::status
@@ -537,7 +540,22 @@ void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
     return;
   }
   if (y.child_indent < 0) y.child_indent = indent;
-  if (indent != y.child_indent || item) return;  // nested deeper: labels, conditions, ...
+  if (y.sec == yaml_pod::section::status && y.in_conditions && raw_indent >= y.child_indent &&
+      (item || indent > y.child_indent)) {
+    // Inside status.conditions: "- " opens a condition; its keys follow at one indent.
+    if (item) {
+      yaml_close_condition(sink);
+      y.cond_open = true;
+      y.cond_indent = indent;
+    }
+    if (y.cond_open && indent == y.cond_indent) yaml_condition_key(key, value, indent);
+    return;
+  }
+  if (indent != y.child_indent || item) return;  // nested deeper: labels, container states
+  if (y.sec == yaml_pod::section::status) {
+    yaml_close_condition(sink);
+    y.in_conditions = key == "conditions" && value.empty();
+  }
   switch (y.sec) {
     case yaml_pod::section::metadata:
       if (key == "name") y.name.assign(unquote(value));
@@ -548,21 +566,7 @@ void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
       break;
     case yaml_pod::section::status:
       if (key == "message" && y.msg == yaml_pod::message_state::none) {
-        y.msg = yaml_pod::message_state::open;
-        y.message_indent = indent;
-        y.message_lines = 1;
-        y.message.clear();
-        y.message_closed = false;
-        y.message_style = value.empty() ? ' ' : value.front();
-        if (y.message_style == '\'' || y.message_style == '"') {
-          y.message_closed = append_quoted(y.message, value.substr(1), y.message_style);
-          if (y.message_closed) y.msg = yaml_pod::message_state::done;
-        } else if (y.message_style == '>' || y.message_style == '|') {
-          // A block scalar: its lines follow, more indented.
-        } else {
-          y.message_style = ' ';
-          y.message.assign(value.substr(0, max_yaml_message));
-        }
+        yaml_start_message(indent, value);
       } else if (key == "reason" && unquote(value) == "Evicted") {
         y.evicted = true;
         if (y.msg == yaml_pod::message_state::done && !y.emitted) yaml_emit(sink);
@@ -573,8 +577,67 @@ void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
   }
 }
 
+void pod_evicted_detector::yaml_start_message(int indent, std::string_view value) {
+  yaml_pod& y = yaml_;
+  y.msg = yaml_pod::message_state::open;
+  y.message_indent = indent;
+  y.message_lines = 1;
+  y.message.clear();
+  y.message_closed = false;
+  y.message_style = value.empty() ? ' ' : value.front();
+  if (y.message_style == '\'' || y.message_style == '"') {
+    y.message_closed = append_quoted(y.message, value.substr(1), y.message_style);
+    if (y.message_closed) y.msg = yaml_pod::message_state::done;
+  } else if (y.message_style == '>' || y.message_style == '|') {
+    // A block scalar: its lines follow, more indented.
+  } else {
+    y.message_style = ' ';
+    y.message.assign(value.substr(0, max_yaml_message));
+  }
+}
+
+void pod_evicted_detector::yaml_condition_key(std::string_view key, std::string_view value,
+                                              int indent) {
+  yaml_pod& y = yaml_;
+  if (key == "message" && y.msg == yaml_pod::message_state::none) {
+    yaml_start_message(indent, value);
+    y.cond_message = true;
+  } else if (key == "type") {
+    y.cond_disruption = unquote(value) == "DisruptionTarget";
+  } else if (key == "reason") {
+    y.cond_by_kubelet = unquote(value) == "TerminationByKubelet";
+  }
+}
+
+// A condition ended: the kubelet's DisruptionTarget with an eviction message is an eviction
+// (TerminationByKubelet is also the graceful node shutdown's reason: its message is no eviction
+// sentence). Any other condition's message is not the pod's: it is dropped.
+void pod_evicted_detector::yaml_close_condition(finding_sink& sink) {
+  yaml_pod& y = yaml_;
+  if (!y.cond_open) return;
+  y.cond_open = false;
+  if (!y.cond_message) return;
+  y.cond_message = false;
+  bool eviction = false;
+  if (y.cond_disruption && y.cond_by_kubelet) {
+    parse_eviction_message(y.message, message_parsed_);
+    const eviction_cause c = message_parsed_.cause;
+    eviction = c == eviction_cause::low_on_resource || c == eviction_cause::had_condition ||
+               c == eviction_cause::local_storage_limit || c == eviction_cause::low_on_compute;
+  }
+  if (!eviction) {
+    y.msg = yaml_pod::message_state::none;
+    y.message.clear();
+    y.message_lines = 0;
+    return;
+  }
+  y.evicted = true;
+  if (y.msg == yaml_pod::message_state::done && !y.emitted) yaml_emit(sink);
+}
+
 void pod_evicted_detector::yaml_flush(finding_sink& sink) {
   if (!yaml_.active) return;
+  yaml_close_condition(sink);
   if (yaml_.evicted && !yaml_.emitted) yaml_emit(sink);
   yaml_.active = false;
 }

@@ -1272,13 +1272,15 @@ TEST(PodEvictedViews, AMessageOfAnyLengthIsHeldWithinItsBound) {
 TEST(PodEvictedViews, YamlOfOtherPodsAndOtherReasonsIsNotAnEviction) {
   harness h;
   for (std::string_view l : {
-           "metadata:", "  name: web-0", "  namespace: default", "status:",
-           // A condition's nested reason and message (kubernetes/kubernetes issue #105467)
-           // are not the pod's reason.
-           "  conditions:", "  - lastProbeTime: null",
-           "    message: 'The node was low on resource: ephemeral-storage. Threshold quantity:",
-           "      1Gi, available: 898240Ki. '", "    reason: TerminationByKubelet",
-           "    type: DisruptionTarget", "  phase: Failed", "  reason: OutOfmemory",
+           "metadata:", "  name: web-0", "  namespace: default", "status:", "  conditions:",
+           // The kubelet's DisruptionTarget for a graceful node shutdown, and one for an API
+           // eviction (a drain): neither is a node-pressure eviction.
+           "  - lastProbeTime: null",
+           "    message: Pod was terminated in response to imminent node shutdown.",
+           "    reason: TerminationByKubelet", "    type: DisruptionTarget",
+           "  - message: 'Eviction API: evicting'", "    reason: EvictionByEvictionAPI",
+           "    type: DisruptionTarget", "  - lastProbeTime: null", "    status: \"True\"",
+           "    type: Ready", "  phase: Failed", "  reason: OutOfmemory",
            "    lastState:", "      terminated:", "        reason: Evicted",  // nested deeper
        })
     h.feed(l, t0);
@@ -1286,6 +1288,58 @@ TEST(PodEvictedViews, YamlOfOtherPodsAndOtherReasonsIsNotAnEviction) {
   EXPECT_TRUE(h.findings().empty());
   EXPECT_EQ(h.d.stats().recognised, 0u);
   EXPECT_EQ(h.d.state_size(), 0u);
+}
+
+// kubernetes/kubernetes issue #105467 (2025 comment): the status has no reason, but the
+// kubelet's DisruptionTarget condition carries the eviction message.
+constexpr std::array<std::string_view, 17> k8s_105467_status = {
+    "metadata:",
+    "  name: istiod-b7c9f6f6d-q8zdb",
+    "  namespace: istio-system",
+    "status:",
+    "  conditions:",
+    "  - lastProbeTime: null",
+    "    lastTransitionTime: \"2025-05-29T07:30:02Z\"",
+    "    message: 'The node was low on resource: ephemeral-storage. Threshold quantity:",
+    "      1Gi, available: 898240Ki. Container discovery was using 4Ki, request is 0, has",
+    "      larger consumption of ephemeral-storage. '",
+    "    reason: TerminationByKubelet",
+    "    status: \"True\"",
+    "    type: DisruptionTarget",
+    "  - lastProbeTime: null",
+    "    lastTransitionTime: \"2025-05-29T07:30:02Z\"",
+    "    status: \"False\"",
+    "    type: PodReadyToStartContainers",
+};
+
+TEST(PodEvictedViews, TheKubeletsDisruptionTargetConditionIsAnEviction) {
+  harness h;
+  feed_all(h, k8s_105467_status, t0);
+  // Reported when the condition ends (the next condition's "- " line).
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.subject, "istio-system/istiod-b7c9f6f6d-q8zdb");
+  EXPECT_NE(f.message.find("node low on ephemeral-storage (threshold 1Gi, available 898240Ki); "
+                           "top offender container discovery using 4Ki"),
+            std::string::npos)
+      << f.message;
+  EXPECT_EQ(h.d.stats().recognised, 4u);  // the condition's reason and three message lines
+  // With status.reason: Evicted as well (the usual case), still one eviction.
+  harness both;
+  feed_all(both, k8s_105467_status, t0);
+  both.feed("  phase: Failed", t0);
+  both.feed("  reason: Evicted", t0);
+  both.d.finish(both.sink);
+  EXPECT_EQ(both.findings().size(), 1u);
+  // Cut inside the condition's message: nothing yet said it was an eviction... until the
+  // condition's reason and type, which close it at the end of the stream.
+  for (std::size_t cut = 0; cut <= k8s_105467_status.size(); ++cut) {
+    harness c;
+    for (std::size_t i = 0; i < cut; ++i)
+      c.feed(k8s_105467_status[i], t0);
+    c.d.finish(c.sink);
+    EXPECT_EQ(c.findings().size(), cut >= 13 ? 1u : 0u) << cut;
+  }
 }
 
 TEST(PodEvictedViews, YamlListItemsAreSeparatePods) {
@@ -1491,9 +1545,10 @@ TEST(PodEvictedRealLines, EachPublishedExcerptIsReadAsExpected) {
       // Seven eviction-manager lines and two Evicted rows of one pod name (Error and Pending
       // rows are not evictions).
       {"eviction_manager_blog.log", 9, {"default/mysql", "default/myapp"}},
-      // The pod status of that report has no reason (the bug it reports); only the kubelet's
-      // cleanup line is ours.
-      {"kubernetes_105467.log", 1, {}},
+      // The pod status of that report has no reason (the bug it reports), but the kubelet's
+      // DisruptionTarget condition carries the eviction (the excerpt has no metadata); and the
+      // kubelet's cleanup line.
+      {"kubernetes_105467.log", 5, {"unknown"}},
       // The excerpt starts inside the status block, without its "status:" line.
       {"cosmos_operator_185.yaml", 0, {}},
       {"kubernetes_48632.yaml", 2, {"unknown"}},

@@ -10,7 +10,8 @@
 //     From column; the `Name:`/`Namespace:`/`Node:` lines above them (same envelope node,
 //     within describe_context_ns) name the object;
 //   - views of the evicted pod itself: its status in `kubectl get pod(s) -o yaml` (reason:
-//     Evicted, the message wrapped, quoted or folded), describe's `Reason: Evicted` /
+//     Evicted, or the kubelet's DisruptionTarget condition with reason TerminationByKubelet and
+//     an eviction message; the message wrapped, quoted or folded), describe's `Reason: Evicted` /
 //     `Message:`, `kubectl get pods` rows whose STATUS is Evicted, and the kubelet's
 //     eviction_manager.go log ("pod is evicted successfully", "Failed to admit pod" under a
 //     node condition, the reclaim that names the resource). One eviction seen in several of
@@ -333,6 +334,11 @@ class pod_evicted_detector final : public detector {
     bool message_closed = false;
     std::string message;
     std::size_t message_lines = 0;
+    // status.conditions: the kubelet's DisruptionTarget condition (reason TerminationByKubelet)
+    // carries the eviction message, and is there even when status.reason is not.
+    bool in_conditions = false, cond_open = false, cond_message = false;
+    bool cond_disruption = false, cond_by_kubelet = false;
+    int cond_indent = -1;
     std::int64_t ts_ns = 0;
   };
   // describe's "Reason:  Evicted" waits for the "Message:" line under it.
@@ -352,6 +358,9 @@ class pod_evicted_detector final : public detector {
   void on_kubelet(const event& ev, const kubelet_eviction_line& l, finding_sink& sink);
   void on_yaml_line(const event& ev, finding_sink& sink);
   void yaml_flush(finding_sink& sink);
+  void yaml_start_message(int indent, std::string_view value);
+  void yaml_condition_key(std::string_view key, std::string_view value, int indent);
+  void yaml_close_condition(finding_sink& sink);
   void yaml_emit(finding_sink& sink);
   void on_describe_status(const event& ev, std::string_view message, finding_sink& sink);
   void on_row(const event& ev, finding_sink& sink);
