@@ -55,9 +55,9 @@ corpus stream(std::string_view focus) {
 // to or removed from the list: they are what its goldens, windows and ceilings are made of.
 TEST(Corpus, EachDetectorsOwnLinesMatchTheCommittedChecksums) {
   const std::pair<std::string_view, std::uint64_t> expected[] = {
-      {"pod_evicted", 4883821830035214432ULL},      {"xid_correlation", 15358826694082595828ULL},
+      {"pod_evicted", 18275754101757868910ULL},     {"xid_correlation", 15358826694082595828ULL},
       {"hbm_ecc", 8384560565797058530ULL},          {"nccl_hang", 10922236260226188258ULL},
-      {"thermal_throttle", 1006140270590446833ULL}, {"pcie_aer", 17732141096598968555ULL},
+      {"thermal_throttle", 1006140270590446833ULL}, {"pcie_aer", 17319321945388065204ULL},
   };
   for (const auto& [focus, checksum] : expected) {
     if (make_detector(focus) == nullptr) continue;  // not in this build's list
@@ -80,9 +80,9 @@ std::string layout(const corpus& c, std::string_view focus) {
 
 TEST(Corpus, EachFocusedStreamsLayoutMatchesTheCommittedChecksums) {
   const std::pair<std::string_view, std::uint64_t> expected[] = {
-      {"pod_evicted", 17755767301725956647ULL},     {"xid_correlation", 13397007864435581722ULL},
+      {"pod_evicted", 14624654715225625593ULL},     {"xid_correlation", 13397007864435581722ULL},
       {"hbm_ecc", 340516980807362907ULL},           {"nccl_hang", 10450006648705942086ULL},
-      {"thermal_throttle", 5276540560543960014ULL}, {"pcie_aer", 13556095242575430738ULL},
+      {"thermal_throttle", 5276540560543960014ULL}, {"pcie_aer", 15093895628419702388ULL},
   };
   for (const auto& [focus, checksum] : expected) {
     if (make_detector(focus) == nullptr) continue;  // not in this build's list

@@ -17,14 +17,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
+#include "detectors/prometheus_line.h"
 
 namespace detectors {
 namespace {
@@ -38,6 +42,7 @@ constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t forever = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t max_related_gpus = 8;
 constexpr std::size_t reserved_layer = 24;  // the longest layer name printed is 17
+constexpr std::size_t reserved_key = 64;    // node '\x1f' device: room for common host names
 
 // Timestamps come from the envelope and may be anything (fuzzing): saturate instead of
 // overflowing.
@@ -136,6 +141,11 @@ struct device_state {
   bool in_storm = false;
   std::int64_t last_seen_ns = 0;
   std::int64_t last_firmware_ns = never;
+  // DCGM_FI_DEV_PCIE_REPLAY_COUNTER: the sample that opened the current window, and the last.
+  bool has_replay = false;
+  bool replay_alarm = false;  // reported; re-armed by a calm window
+  std::uint64_t replay_base = 0, replay_last = 0;
+  std::int64_t replay_base_ns = 0;
 };
 
 struct fatal_aer {
@@ -204,7 +214,8 @@ struct pcie_aer_detector::state {
   std::vector<firmware_dump> dumps;
   std::int64_t next_dump_deadline = forever;  // no open dump can expire before this
   std::int64_t next_sweep = never;
-  std::string key;   // scratch for map keys
+  std::int64_t next_fatal_expiry = forever;  // no held fatal AER expires before this
+  std::string key;                           // scratch for map keys
   std::string text;  // the message being built; a finding borrows it (no copy)
 
   // --- state lookup -------------------------------------------------------------------------
@@ -229,11 +240,17 @@ struct pcie_aer_detector::state {
     auto it = devices.find(key);
     if (it == devices.end()) {
       if (spare_devices.empty()) {
-        it = devices.try_emplace(key).first;
+        // Keys are reused for other devices later (spare_devices): give every one the same
+        // room, so that a longer node name's key does not allocate in a reused entry.
+        std::string k;
+        k.reserve(std::max<std::size_t>(key.size(), reserved_key));
+        k.assign(key);
+        it = devices.try_emplace(std::move(k)).first;
         it->second.corrected.reserve(corrected_reserve());
         // "Transaction Layer" is longer than the short-string buffer; a reused device whose
         // string never held it would otherwise allocate in steady state.
         it->second.corrected_layer.reserve(reserved_layer);
+        it->second.open.layer.reserve(reserved_layer);
       } else {
         device_map::node_type n = std::move(spare_devices.back());
         spare_devices.pop_back();
@@ -266,6 +283,9 @@ struct pcie_aer_detector::state {
     d.in_storm = false;
     d.last_seen_ns = 0;
     d.last_firmware_ns = never;
+    d.has_replay = d.replay_alarm = false;
+    d.replay_base = d.replay_last = 0;
+    d.replay_base_ns = 0;
   }
 
   // Forgets a device, keeping its map node for reuse; returns the next iterator.
@@ -608,6 +628,8 @@ struct pcie_aer_detector::state {
   }
 
   void remember_fatal(const device_state& d, std::uint32_t bits, std::int64_t ts) {
+    if (ts >= next_fatal_expiry) expire_fatal(ts);
+    next_fatal_expiry = std::min(next_fatal_expiry, sat_add(ts, cfg.xid79_window_ns));
     node_state& n = node_entry(d.node, ts);
     if (n.fatal.size() >= std::max<std::size_t>(cfg.max_fatal_per_node, 1)) {
       // Drop the oldest: its slot (with its related list's storage) becomes the newest.
@@ -801,7 +823,17 @@ struct pcie_aer_detector::state {
 
   bool on_firmware_line(std::string_view node, const aer_line& l, std::int64_t now,
                         finding_sink& sink) {
-    if (l.kind == aer_line_kind::fw_begin) {
+    // BERT prints the records of the previous boot ("BERT: Error records from previous boot:")
+    // with no "Hardware error from APEI ..." line: their "event severity:" line opens the dump
+    // (and a second one in a dump starts the next record). A fatal PCIe error that panicked
+    // the node is often seen only this way, after the reboot.
+    const auto opens_record = [&] {
+      if (l.kind == aer_line_kind::fw_begin) return true;
+      if (l.kind != aer_line_kind::fw_event_severity) return false;
+      const firmware_dump* open = find_dump(node, l);
+      return open == nullptr || open->event_sev != aer_severity::unknown;
+    };
+    if (opens_record()) {
       if (firmware_dump* old = find_dump(node, l)) {
         complete_dump(static_cast<std::size_t>(old - dumps.data()), sink);
       }
@@ -816,6 +848,7 @@ struct pcie_aer_detector::state {
       f.has_seq = l.has_seq;
       f.seq = l.seq;
       f.last_ns = now;
+      if (l.kind == aer_line_kind::fw_event_severity) f.event_sev = l.sev;
       next_dump_deadline = std::min(next_dump_deadline, sat_add(now, cfg.record_timeout_ns));
       return true;
     }
@@ -924,14 +957,58 @@ struct pcie_aer_detector::state {
     emit(subject, severity::critical, "aer_then_xid79", e->ts_ns, now, 2, action::drain_node, sink);
   }
 
+  // --- DCGM_FI_DEV_PCIE_REPLAY_COUNTER -------------------------------------------------------
+
+  void on_replay_sample(std::string_view node, std::string_view gpu, std::uint64_t value,
+                        std::int64_t now, finding_sink& sink) {
+    device_state& d = device(node, gpu, now);
+    if (!d.has_replay || value < d.replay_last) {
+      // First sample, or the counter started again (driver reload, GPU reset).
+      d.has_replay = true;
+      d.replay_alarm = false;
+      d.replay_base = d.replay_last = value;
+      d.replay_base_ns = now;
+      return;
+    }
+    d.replay_last = value;
+    const std::uint64_t replays = value - d.replay_base;
+    const std::int64_t elapsed = since(now, d.replay_base_ns);
+    const std::int64_t window = std::max<std::int64_t>(cfg.replay_window_ns, 1);
+    // Replays per window over the elapsed time, or over part of one (never extrapolated up).
+    const double per_window = elapsed > window
+                                  ? static_cast<double>(replays) * static_cast<double>(window) /
+                                        static_cast<double>(elapsed)
+                                  : static_cast<double>(replays);
+    const auto threshold = static_cast<double>(cfg.replay_threshold);
+    if (!d.replay_alarm && per_window > threshold) {
+      d.replay_alarm = true;
+      DETECTORS_PHASE(emit);
+      text.clear();
+      fmt::format_to(std::back_inserter(text),
+                     FMT_COMPILE("PCIe replay counter of GPU {} rose by {} in {:.0f} s (more than "
+                                 "{} per {} s): the link is retrying transfers; reseat the GPU or "
+                                 "check the slot and riser"),
+                     gpu, replays, static_cast<double>(elapsed) / ns_per_second,
+                     cfg.replay_threshold, window / ns_per_second);
+      emit(d, severity::warning, "pcie_replay_rate", d.replay_base_ns, now, replays,
+           action::observe, sink);
+    }
+    if (elapsed >= window) {
+      // A calm window re-arms the alarm; every window starts from its first sample.
+      if (d.replay_alarm && per_window * 2 <= threshold) d.replay_alarm = false;
+      d.replay_base = value;
+      d.replay_base_ns = now;
+    }
+  }
+
   // --- bounds -------------------------------------------------------------------------------
 
   void sweep(std::int64_t now) {
     const std::int64_t interval = std::max(cfg.corrected_storm_window_ns, ns_per_second);
     if (next_sweep != never && now < next_sweep) return;
     next_sweep = sat_add(now, interval);
-    const std::int64_t retention =
-        std::max({cfg.corrected_storm_window_ns, cfg.firmware_repeat_ns, cfg.record_timeout_ns});
+    const std::int64_t retention = std::max({cfg.corrected_storm_window_ns, cfg.firmware_repeat_ns,
+                                             cfg.record_timeout_ns, cfg.replay_window_ns});
     for (auto it = devices.begin(); it != devices.end();) {
       if (!it->second.open.active && since(now, it->second.last_seen_ns) >= retention) {
         it = retire(it);
@@ -939,18 +1016,29 @@ struct pcie_aer_detector::state {
         ++it;
       }
     }
+    expire_fatal(now);
+  }
+
+  // Forgets the fatal AERs an Xid 79 can no longer relate to, and the nodes left with none.
+  // Run by the sweep, and before a new fatal AER is held once one is due: so the fatal AERs
+  // (and nodes) held at once depend on the stream alone, not on where the sweep's period
+  // falls, and storage kept from an earlier peak covers every later one.
+  void expire_fatal(std::int64_t now) {
+    std::int64_t next = forever;
     for (auto it = nodes.begin(); it != nodes.end();) {
       auto& fatal = it->second.fatal;
       // A stable erase_if by swaps, keeping the removed entries' related lists for reuse.
       std::size_t kept = 0;
       for (std::size_t i = 0; i < fatal.size(); ++i) {
         if (since(now, fatal[i].ts_ns) >= cfg.xid79_window_ns) continue;
+        next = std::min(next, sat_add(fatal[i].ts_ns, cfg.xid79_window_ns));
         if (i != kept) std::swap(fatal[kept], fatal[i]);
         ++kept;
       }
       drop_fatal_from(fatal, kept);
       it = fatal.empty() ? retire(it) : std::next(it);
     }
+    next_fatal_expiry = next;
   }
 
   // Over a cap, the least recently active eighth goes at once, so that a stream of ever-new
@@ -1001,9 +1089,35 @@ pcie_aer_detector::pcie_aer_detector(const pcie_aer_config& config)
 
 pcie_aer_detector::~pcie_aer_detector() = default;
 
+namespace {
+
+constexpr std::string_view replay_metric = "DCGM_FI_DEV_PCIE_REPLAY_COUNTER";
+constexpr std::array<std::string_view, 4> replay_labels = {"pci_bus_id", "UUID", "gpu", "Hostname"};
+constexpr prom_label_names replay_label_names{replay_labels};
+
+// DCGM's bus id "00000000:3B:00.0" as the kernel prints it, "0000:3b:00.0" (the low four digits
+// of the 32-bit domain), so that AER records and replay counts of one GPU share a subject.
+std::size_t kernel_bdf(std::string_view dcgm, std::span<char> out) noexcept {
+  if (dcgm.size() != 16 || out.size() < 12 || dcgm[8] != ':') return 0;
+  const std::string_view tail = dcgm.substr(4);  // "0000:3B:00.0"
+  for (std::size_t i = 0; i < tail.size(); ++i) {
+    const char c = tail[i];
+    out[i] = c >= 'A' && c <= 'F' ? static_cast<char>(c + 32) : c;
+  }
+  return tail.size();
+}
+
+}  // namespace
+
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
   state& s = *state_;
+  if (!ev.line.empty() && ev.line[0] == 'D' && ev.line.starts_with(replay_metric) &&
+      ev.line.size() > replay_metric.size() &&
+      (ev.line[replay_metric.size()] == '{' || ev.line[replay_metric.size()] == ' ')) {
+    on_replay_line(ev, sink);
+    return;
+  }
   // Parsing is pure, so it goes first and the phases stay contiguous; expiry and the sweep
   // still run for every line, ours or not, before the line's own handling.
   const kernel_line k = strip_kernel_prefix(ev.line);
@@ -1050,6 +1164,47 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
       break;
   }
   if (recognised) ++stats_.recognised;
+  s.enforce_caps(sink);
+}
+
+void pcie_aer_detector::on_replay_line(const event& ev, finding_sink& sink) {
+  state& s = *state_;
+  DETECTORS_PHASE(parse);
+  std::array<prom_label, replay_labels.size()> labels{};
+  prom_label_capture capture{&replay_label_names, labels, 0};
+  const prom_parse_result r =
+      parse_prometheus_line_after_name(ev.line, replay_metric.size(), capture);
+  DETECTORS_PHASE(state);
+  s.expire(ev.ts_ns, sink);
+  s.sweep(ev.ts_ns);
+  const std::optional<std::uint64_t> value =
+      r.kind == prom_line_kind::sample ? r.sample.value.as_uint64() : std::nullopt;
+  if (!value || *value >= (std::uint64_t{1} << 62)) {
+    // Broken, negative, fractional, or DCGM's blank sentinel (no value read): not a count.
+    if (r.kind != prom_line_kind::not_sample) ++stats_.malformed;
+    return;
+  }
+  const auto found = [&](std::size_t i) { return (capture.found >> i & 1U) != 0; };
+  // The GPU: its bus id (as the kernel writes it), else its UUID, else "gpu N".
+  char bdf[16];
+  char gpu_index[24];
+  std::string_view gpu;
+  if (found(0)) gpu = std::string_view(bdf, kernel_bdf(labels[0].raw_value, bdf));
+  if (gpu.empty() && found(1)) gpu = labels[1].raw_value;
+  if (gpu.empty() && found(2)) {
+    const auto end =
+        fmt::format_to_n(gpu_index, sizeof gpu_index, FMT_COMPILE("gpu {}"), labels[2].raw_value);
+    gpu = std::string_view(gpu_index, std::min(end.size, sizeof gpu_index));
+  }
+  if (gpu.empty()) {
+    ++stats_.malformed;
+    return;
+  }
+  ++stats_.recognised;
+  const std::string_view node = !ev.node.empty() ? ev.node
+                                : found(3)       ? labels[3].raw_value
+                                                 : std::string_view("unknown");
+  s.on_replay_sample(node, gpu, *value, ev.ts_ns, sink);
   s.enforce_caps(sink);
 }
 

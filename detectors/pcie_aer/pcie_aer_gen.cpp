@@ -99,6 +99,8 @@ class episode {
       } else {
         native_record(d, severity_class::corrected, t, false);
       }
+    } else if (b_.chance(1, 6)) {
+      replay_sample(gpu_device(), 0);
     } else {
       benign_lines();
     }
@@ -110,8 +112,10 @@ class episode {
       corrected_storm();
     } else if (roll < 60) {
       uncorrected(false);
-    } else if (roll < 85) {
+    } else if (roll < 80) {
       uncorrected(true);
+    } else if (roll < 88) {
+      replay_storm();
     } else {
       // A flaky NIC link: a few corrected errors, then an uncorrected non-fatal one.
       const device_ref nic = nic_device();
@@ -294,7 +298,10 @@ class episode {
         break;
     }
     tick();
-    const std::string who = fmt::format("{} {}: {}", d.driver, d.bdf, tag);
+    // 1 in 20 records is captured with the device name only (a serial console, a tool quoting
+    // dev_name(); the kernel howto's own example): "0000:3b:00.0: PCIe Bus Error: ...".
+    const std::string who = b_.chance(1, 20) ? fmt::format("{}: ", d.bdf)
+                                             : fmt::format("{} {}: {}", d.driver, d.bdf, tag);
     if (gen_ == kernel_gen::v3_id) {
       line(fmt::format("{}PCIe Bus Error: severity={}, type={}, id={:04x}({})", who,
                        severity_name(sev), t.layer, id, t.agent));
@@ -338,14 +345,21 @@ class episode {
   // re-logging of it through aer_recover_queue.
   void firmware_record(const device_ref& d, severity_class sev, const error_type& t) {
     const bool corrected = sev == severity_class::corrected;
-    const std::string pfx = b_.chance(6, 7)
+    // A fatal error often panics the node before anything reaches its logs: 1 in 3 is seen only
+    // after the reboot, as a BERT record (no source line, no "{N}" sequence).
+    const bool bert = sev == severity_class::fatal && b_.chance(1, 3);
+    const std::string pfx = !bert && b_.chance(6, 7)
                                 ? fmt::format("{{{}}}[Hardware Error]: ", b_.uniform(1, 4000))
                                 : std::string("[Hardware Error]: ");
     const std::string_view word = corrected                      ? "corrected"
                                   : sev == severity_class::fatal ? "fatal"
                                                                  : "recoverable";
-    line(pfx + fmt::format("Hardware error from APEI Generic Hardware Error Source: {}",
-                           b_.uniform(0, 3)));
+    if (bert) {
+      line("BERT: Error records from previous boot:");
+    } else {
+      line(pfx + fmt::format("Hardware error from APEI Generic Hardware Error Source: {}",
+                             b_.uniform(0, 3)));
+    }
     if (corrected) line(pfx + "It has been corrected by h/w and requires no further action");
     line(pfx + fmt::format("event severity: {}", word));
     line(pfx + fmt::format(" Error 0, type: {}", word));
@@ -369,7 +383,7 @@ class episode {
       line(pfx + fmt::format("  aer_cor_status: 0x{:08x}, aer_cor_mask: 0x{:08x}", status, mask));
     }
     if (sev == severity_class::fatal) {
-      line("Kernel panic - not syncing: Fatal hardware error!");
+      if (!bert) line("Kernel panic - not syncing: Fatal hardware error!");
       return;
     }
     b_.advance(b_.uniform(1, 50) * 1'000'000);
@@ -433,6 +447,35 @@ class episode {
       line(fmt::format("NVRM: Xid (PCI:{}): 79, GPU has fallen off the bus.", pci));
     }
     line(fmt::format("NVRM: GPU {}: GPU has fallen off the bus.", d.bdf));
+  }
+
+  // dcgm-exporter's DCGM_FI_DEV_PCIE_REPLAY_COUNTER for `d`, scraped now. A healthy GPU's
+  // counter creeps up with time (about one replay in ten minutes, the same for every episode
+  // that samples it); `extra` adds the replays of a bad spell.
+  void replay_sample(const device_ref& d, std::int64_t extra) {
+    std::string bus = fmt::format("0000{}", d.bdf);
+    for (char& c : bus)
+      if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 32);
+    const std::uint64_t hash = kernel_node_hash(d.bdf);
+    const std::int64_t value =
+        static_cast<std::int64_t>(hash % 5000) + b_.now() / (600 * ns_per_second) % 100000 + extra;
+    b_.emit(node_, source::dcgm,
+            fmt::format("DCGM_FI_DEV_PCIE_REPLAY_COUNTER{{gpu=\"{}\",UUID=\"GPU-{:08x}-{:04x}\","
+                        "pci_bus_id=\"{}\",device=\"nvidia{}\",modelName=\"NVIDIA H100 80GB "
+                        "HBM3\",Hostname=\"{}\"}} {}",
+                        hash % 8, hash >> 32, hash & 0xffff, bus, hash % 8, node_, value));
+  }
+
+  // A degrading link: the replay counter of one GPU climbs for a couple of minutes of scrapes.
+  void replay_storm() {
+    const device_ref d = gpu_device();
+    const auto scrapes = b_.uniform(4, 10);
+    std::int64_t extra = b_.uniform(1000, 9000);
+    for (std::int64_t i = 0; i < scrapes; ++i) {
+      replay_sample(d, extra);
+      extra += b_.uniform(3, 60);
+      b_.advance(15 * ns_per_second);
+    }
   }
 
   void benign_lines() {

@@ -260,13 +260,22 @@ aer_line parse_cper_layer(std::string_view s, aer_line out) noexcept {
   return out;
 }
 
-// "<driver> <BDF>: [AER: ]<body>", the dev_printk form of every native AER line.
+// "<driver> <BDF>: [AER: ]<body>", the dev_printk form of every native AER line, or
+// "<BDF>: <body>" without the driver: the form of the kernel's own example record
+// (Documentation/PCI/pcieaer-howto.rst, "AER error output": "0000:50:00.0: PCIe Bus Error:
+// severity=Uncorrectable (Fatal), ..."), which tools and console captures that print only
+// dev_name() reproduce.
 aer_line parse_device_line(std::string_view m) noexcept {
   aer_line out;
-  const std::size_t space = m.find(' ');
-  if (space == std::string_view::npos || space == 0 || space > 64) return out;
-  std::string_view s = m.substr(space + 1);
-  const std::size_t n = bdf_length(s);
+  std::string_view s = m;
+  // Most lines start with a driver name: only a leading hex digit can start a bare address.
+  std::size_t n = hex_value(m[0]) >= 0 ? bdf_length(s) : 0;
+  if (n == 0 || s.size() < n + 1 || s[n] != ':') {
+    const std::size_t space = m.find(' ');
+    if (space == std::string_view::npos || space == 0 || space > 64) return out;
+    s = m.substr(space + 1);
+    n = bdf_length(s);
+  }
   if (n == 0 || s.size() < n + 1 || s[n] != ':') return out;
   out.bdf = s.substr(0, n);
   s = trim_left(s.substr(n + 1));

@@ -162,6 +162,71 @@ std::string_view storm_label(const eviction_message& m) noexcept {
   }
 }
 
+std::string_view trim_view(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// A line whose last non-blank byte is ':' may open a YAML mapping ("metadata:", "status:").
+bool ends_with_key(std::string_view line) noexcept {
+  std::size_t n = line.size();
+  while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+    --n;
+  return n > 0 && line[n - 1] == ':';
+}
+
+// "key: value" or "key:" of a YAML block mapping; false for any other line.
+bool yaml_entry(std::string_view content, std::string_view& key, std::string_view& value) noexcept {
+  std::size_t i = 0;
+  while (i < content.size()) {
+    const char c = content[i];
+    const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.' || c == '/';
+    if (!word) break;
+    ++i;
+  }
+  if (i == 0 || i >= content.size() || content[i] != ':') return false;
+  if (i + 1 < content.size() && content[i + 1] != ' ') return false;
+  key = content.substr(0, i);
+  value = trim_view(content.substr(i + 1));
+  return true;
+}
+
+std::string_view unquote(std::string_view v) noexcept {
+  if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front())
+    return v.substr(1, v.size() - 2);
+  return v;
+}
+
+// The kubelet's eviction messages are short; a hostile paste is cut here.
+constexpr std::size_t max_yaml_message = 4096;
+
+// Appends one line's piece of a quoted YAML scalar (the opening quote already removed);
+// returns true when the closing quote was in it.
+bool append_quoted(std::string& out, std::string_view piece, char quote) {
+  for (std::size_t i = 0; i < piece.size(); ++i) {
+    const char c = piece[i];
+    if (c == quote) {
+      if (quote == '\'' && i + 1 < piece.size() && piece[i + 1] == '\'') {
+        out += '\'';
+        ++i;
+        continue;
+      }
+      return true;
+    }
+    if (quote == '"' && c == '\\' && i + 1 < piece.size()) {
+      const char e = piece[++i];
+      out += e == 'n' || e == 't' ? ' ' : e;
+      continue;
+    }
+    if (out.size() < max_yaml_message) out += c;
+  }
+  return false;
+}
+
 std::string format_duration(std::int64_t ns) {
   const std::int64_t s = ns / ns_per_second;
   if (s >= 60 && s % 60 == 0) return fmt::format("{}m", s / 60);
@@ -181,7 +246,8 @@ pod_evicted_detector::pod_evicted_detector(const pod_evicted_config& config)
 pod_evicted_detector::~pod_evicted_detector() = default;
 
 std::size_t pod_evicted_detector::state_size() const noexcept {
-  return nodes_.size() + entries_ + (describe_.live ? 1 : 0);
+  return nodes_.size() + entries_ + (describe_.live ? 1 : 0) + (yaml_.active ? 1 : 0) +
+         (describe_status_.pending ? 1 : 0);
 }
 
 void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
@@ -193,15 +259,35 @@ void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
   }
 
   const std::string_view line = ev.line;
+  // A pod's YAML: read from its "metadata:" or "status:" line on, alongside (never instead of)
+  // the other forms. Any other line costs one compare here.
+  if (yaml_.active ? yaml_.stream == ev.node : ends_with_key(line)) on_yaml_line(ev, sink);
+  if (describe_status_.pending && describe_status_.stream == ev.node) {
+    // The line under describe's "Reason:  Evicted".
+    if (line.starts_with("Message:")) {
+      on_describe_status(ev, trim_view(line.substr(8)), sink);
+      return;
+    }
+    on_describe_status(ev, {}, sink);
+  }
   const std::size_t first = line.find_first_not_of(" \t");
   if (first == std::string_view::npos) return;
   if (line[first] == '{') {
     on_json(ev, sink);
   } else if (first == 0 && line[0] == 'N' && on_describe_header(ev)) {
     return;
-  } else if (line.find("Evict") != std::string_view::npos ||
+  } else if (line.find("vict") != std::string_view::npos ||
              line.find("Preempt") != std::string_view::npos) {
+    // "Evict", "eviction manager", "eviction_manager.go" (kubelet lines)
     on_row(ev, sink);
+  }
+}
+
+void pod_evicted_detector::finish(finding_sink& sink) {
+  yaml_flush(sink);
+  if (describe_status_.pending) {
+    const event ev{describe_status_.ts_ns, describe_status_.stream, source::kubernetes, {}};
+    on_describe_status(ev, {}, sink);
   }
 }
 
@@ -219,7 +305,25 @@ void pod_evicted_detector::on_json(const event& ev, finding_sink& sink) {
 void pod_evicted_detector::on_row(const event& ev, finding_sink& sink) {
   DETECTORS_PHASE(parse);
   k8s_event& k = event_;
-  const parse_verdict verdict = parse_kubectl_event_row(ev.line, k);
+  parse_verdict verdict = parse_kubectl_event_row(ev.line, k);
+  if (verdict == parse_verdict::not_mine) {
+    // describe pod's "Reason:  Evicted" (container states' Reason: lines are indented).
+    if (ev.line.starts_with("Reason:") && trim_view(ev.line.substr(7)) == "Evicted") {
+      describe_status_.pending = true;
+      describe_status_.stream.assign(ev.node);
+      describe_status_.ts_ns = ev.ts_ns;
+      return;
+    }
+    verdict = parse_kubectl_pod_row(ev.line, k);
+    if (verdict == parse_verdict::not_mine) {
+      kubelet_eviction_line l;
+      verdict = parse_kubelet_eviction_line(ev.line, l);
+      if (verdict == parse_verdict::ok) {
+        on_kubelet(ev, l, sink);
+        return;
+      }
+    }
+  }
   if (verdict != parse_verdict::ok) {
     if (verdict == parse_verdict::malformed) ++stats_.malformed;
     return;
@@ -275,6 +379,288 @@ bool pod_evicted_detector::on_describe_header(const event& ev) {
   return true;
 }
 
+void pod_evicted_detector::on_kubelet(const event& ev, const kubelet_eviction_line& l,
+                                      finding_sink& sink) {
+  // The syslog host is the node whose kubelet wrote the line; the envelope may name a collector.
+  const std::string_view node = !l.host.empty() ? l.host : ev.node;
+  if (l.kind == kubelet_eviction_kind::housekeeping) {
+    ++stats_.recognised;
+    return;
+  }
+  if (l.kind == kubelet_eviction_kind::reclaiming) {
+    ++stats_.recognised;
+    DETECTORS_PHASE(state);
+    reclaim_.node.assign(node);
+    reclaim_.resource.assign(l.resource);
+    reclaim_.ts_ns = ev.ts_ns;
+    return;
+  }
+  k8s_event& k = event_;
+  reset(k);
+  k.origin = k8s_event_origin::kubelet_log;
+  k.reason.assign("Evicted");
+  k.object_kind.assign("Pod");
+  k.object_namespace.assign(l.pod_namespace);
+  k.object_name.assign(l.pod_name);
+  k.source_component.assign("kubelet");
+  k.source_host.assign(node);
+  if (l.kind == kubelet_eviction_kind::admit_rejected) {
+    // The message the kubelet puts on the rejected pod (nodeConditionMessageFmt), from the
+    // logged list: `["MemoryPressure","DiskPressure"]` or `[DiskPressure]`.
+    k.message.assign("The node had condition: [");
+    for (char c : l.conditions) {
+      if (c == '"') continue;
+      k.message += c == ',' ? ' ' : c;
+    }
+    k.message += "]. ";
+  } else if (reclaim_.ts_ns != no_time && reclaim_.node == node && ev.ts_ns >= reclaim_.ts_ns &&
+             ev.ts_ns - reclaim_.ts_ns <= kubelet_reclaim_ns_) {
+    // "must evict pod(s) to reclaim" just before names the resource (nodeLowMessageFmt).
+    k.message.assign("The node was low on resource: ");
+    k.message += reclaim_.resource;
+    k.message += ". ";
+  }
+  handle(k, ev, sink);
+}
+
+void pod_evicted_detector::on_describe_status(const event& ev, std::string_view message,
+                                              finding_sink& sink) {
+  describe_status_.pending = false;
+  k8s_event& k = event_;
+  reset(k);
+  k.origin = k8s_event_origin::pod_status;
+  k.reason.assign("Evicted");
+  k.object_kind.assign("Pod");
+  if (describe_.live && describe_.stream == describe_status_.stream) {
+    k.object_name.assign(describe_.name);
+    k.object_namespace.assign(describe_.ns);
+    k.source_host.assign(describe_.node);
+  }
+  k.message.assign(message);
+  // handle() counts the "Reason:" line; the "Message:" line is ours too.
+  if (!message.empty()) ++stats_.recognised;
+  const event at{describe_status_.ts_ns, ev.node, ev.src, ev.line};
+  handle(k, at, sink);
+}
+
+void pod_evicted_detector::on_yaml_line(const event& ev, finding_sink& sink) {
+  DETECTORS_PHASE(parse);
+  yaml_pod& y = yaml_;
+  std::string_view line = ev.line;
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t'))
+    line.remove_suffix(1);
+  const std::size_t lead = line.find_first_not_of(' ');
+  const int raw_indent = lead == std::string_view::npos ? 0 : static_cast<int>(lead);
+  std::string_view content =
+      lead == std::string_view::npos ? std::string_view{} : line.substr(lead);
+
+  if (y.active) {
+    y.ts_ns = ev.ts_ns;
+    if (y.msg == yaml_pod::message_state::open) {
+      const bool quoted = y.message_style == '\'' || y.message_style == '"';
+      if (quoted && !y.message_closed) {
+        if (!content.empty() && !y.message.empty() && y.message.size() < max_yaml_message)
+          y.message += ' ';
+        y.message_closed = append_quoted(y.message, content, y.message_style);
+        ++y.message_lines;
+        if (y.message_closed) {
+          y.msg = yaml_pod::message_state::done;
+          if (y.evicted && !y.emitted) yaml_emit(sink);
+        }
+        return;
+      }
+      if (!quoted && (content.empty() || raw_indent > y.message_indent)) {
+        if (!content.empty()) {
+          if (!y.message.empty() && y.message.size() < max_yaml_message) y.message += ' ';
+          if (y.message.size() < max_yaml_message)
+            y.message.append(content.substr(0, max_yaml_message - y.message.size()));
+          ++y.message_lines;
+        }
+        return;
+      }
+      y.msg = yaml_pod::message_state::done;
+      if (y.evicted && !y.emitted) yaml_emit(sink);
+    }
+    if (content.empty()) return;
+    if (raw_indent < y.object_indent) {
+      yaml_flush(sink);  // the object ended (a list's next item, or another kind of line)
+    }
+  }
+
+  bool item = false;
+  int indent = raw_indent;
+  if (content.starts_with("- ")) {
+    item = true;
+    content.remove_prefix(2);
+    indent += 2;
+  }
+  std::string_view key, value;
+  const bool entry = yaml_entry(content, key, value);
+  if (!y.active) {
+    // Opening lines: "metadata:" (a whole object) or "status:" (a pasted status block).
+    if (!entry || !value.empty() || item || (key != "metadata" && key != "status")) return;
+    y.active = true;
+    y.stream.assign(ev.node);
+    y.object_indent = indent;
+    y.child_indent = -1;
+    y.sec = key == "metadata" ? yaml_pod::section::metadata : yaml_pod::section::status;
+    y.name.clear();
+    y.ns.clear();
+    y.node.clear();
+    y.evicted = y.emitted = false;
+    y.in_conditions = y.cond_open = y.cond_message = false;
+    y.msg = yaml_pod::message_state::none;
+    y.message.clear();
+    y.message_lines = 0;
+    y.ts_ns = ev.ts_ns;
+    return;
+  }
+  if (!entry) {
+    if (raw_indent <= y.object_indent) yaml_flush(sink);  // not YAML: the paste ended
+    return;
+  }
+  if (indent == y.object_indent && !item) {
+    if (key == "metadata" && (y.sec != yaml_pod::section::other || !y.name.empty())) {
+      // A second object at the same level: finish the first, start again.
+      yaml_flush(sink);
+      on_yaml_line(ev, sink);
+      return;
+    }
+    yaml_close_condition(sink);
+    y.in_conditions = false;
+    y.sec = key == "metadata" ? yaml_pod::section::metadata
+            : key == "spec"   ? yaml_pod::section::spec
+            : key == "status" ? yaml_pod::section::status
+                              : yaml_pod::section::other;
+    y.child_indent = -1;
+    return;
+  }
+  if (indent <= y.object_indent) {
+    yaml_flush(sink);
+    return;
+  }
+  if (y.child_indent < 0) y.child_indent = indent;
+  if (y.sec == yaml_pod::section::status && y.in_conditions && raw_indent >= y.child_indent &&
+      (item || indent > y.child_indent)) {
+    // Inside status.conditions: "- " opens a condition; its keys follow at one indent.
+    if (item) {
+      yaml_close_condition(sink);
+      y.cond_open = true;
+      y.cond_indent = indent;
+    }
+    if (y.cond_open && indent == y.cond_indent) yaml_condition_key(key, value, indent);
+    return;
+  }
+  if (indent != y.child_indent || item) return;  // nested deeper: labels, container states
+  if (y.sec == yaml_pod::section::status) {
+    yaml_close_condition(sink);
+    y.in_conditions = key == "conditions" && value.empty();
+  }
+  switch (y.sec) {
+    case yaml_pod::section::metadata:
+      if (key == "name") y.name.assign(unquote(value));
+      if (key == "namespace") y.ns.assign(unquote(value));
+      break;
+    case yaml_pod::section::spec:
+      if (key == "nodeName") y.node.assign(unquote(value));
+      break;
+    case yaml_pod::section::status:
+      if (key == "message" && y.msg == yaml_pod::message_state::none) {
+        yaml_start_message(indent, value);
+      } else if (key == "reason" && unquote(value) == "Evicted") {
+        y.evicted = true;
+        if (y.msg == yaml_pod::message_state::done && !y.emitted) yaml_emit(sink);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void pod_evicted_detector::yaml_start_message(int indent, std::string_view value) {
+  yaml_pod& y = yaml_;
+  y.msg = yaml_pod::message_state::open;
+  y.message_indent = indent;
+  y.message_lines = 1;
+  y.message.clear();
+  y.message_closed = false;
+  y.message_style = value.empty() ? ' ' : value.front();
+  if (y.message_style == '\'' || y.message_style == '"') {
+    y.message_closed = append_quoted(y.message, value.substr(1), y.message_style);
+    if (y.message_closed) y.msg = yaml_pod::message_state::done;
+  } else if (y.message_style == '>' || y.message_style == '|') {
+    // A block scalar: its lines follow, more indented.
+  } else {
+    y.message_style = ' ';
+    y.message.assign(value.substr(0, max_yaml_message));
+  }
+}
+
+void pod_evicted_detector::yaml_condition_key(std::string_view key, std::string_view value,
+                                              int indent) {
+  yaml_pod& y = yaml_;
+  if (key == "message" && y.msg == yaml_pod::message_state::none) {
+    yaml_start_message(indent, value);
+    y.cond_message = true;
+  } else if (key == "type") {
+    y.cond_disruption = unquote(value) == "DisruptionTarget";
+  } else if (key == "reason") {
+    y.cond_by_kubelet = unquote(value) == "TerminationByKubelet";
+  }
+}
+
+// A condition ended: the kubelet's DisruptionTarget with an eviction message is an eviction
+// (TerminationByKubelet is also the graceful node shutdown's reason: its message is no eviction
+// sentence). Any other condition's message is not the pod's: it is dropped.
+void pod_evicted_detector::yaml_close_condition(finding_sink& sink) {
+  yaml_pod& y = yaml_;
+  if (!y.cond_open) return;
+  y.cond_open = false;
+  if (!y.cond_message) return;
+  y.cond_message = false;
+  bool eviction = false;
+  if (y.cond_disruption && y.cond_by_kubelet) {
+    parse_eviction_message(y.message, message_parsed_);
+    const eviction_cause c = message_parsed_.cause;
+    eviction = c == eviction_cause::low_on_resource || c == eviction_cause::had_condition ||
+               c == eviction_cause::local_storage_limit || c == eviction_cause::low_on_compute;
+  }
+  if (!eviction) {
+    y.msg = yaml_pod::message_state::none;
+    y.message.clear();
+    y.message_lines = 0;
+    return;
+  }
+  y.evicted = true;
+  if (y.msg == yaml_pod::message_state::done && !y.emitted) yaml_emit(sink);
+}
+
+void pod_evicted_detector::yaml_flush(finding_sink& sink) {
+  if (!yaml_.active) return;
+  yaml_close_condition(sink);
+  if (yaml_.evicted && !yaml_.emitted) yaml_emit(sink);
+  yaml_.active = false;
+}
+
+void pod_evicted_detector::yaml_emit(finding_sink& sink) {
+  yaml_pod& y = yaml_;
+  y.emitted = true;
+  k8s_event& k = event_;
+  reset(k);
+  k.origin = k8s_event_origin::pod_status;
+  k.reason.assign("Evicted");
+  k.object_kind.assign("Pod");
+  k.object_name.assign(y.name);
+  k.object_namespace.assign(y.ns);
+  k.source_host.assign(y.node);
+  // A message still open at the end (the paste was cut) is used as far as it goes.
+  if (y.msg != yaml_pod::message_state::none) k.message.assign(y.message);
+  // handle() counts the "reason: Evicted" line; the message's lines are ours too.
+  stats_.recognised += y.msg != yaml_pod::message_state::none ? y.message_lines : 0;
+  const event at{y.ts_ns, y.stream, source::kubernetes, {}};
+  handle(k, at, sink);
+}
+
 void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& sink) {
   ++stats_.recognised;
   const reason_class rc = classify_reason(k);
@@ -321,9 +707,6 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
       if (e.uid.view() == k.uid && e.count >= k.count) return;  // the same Event, listed again
     }
   }
-
-  // The pod_evicted finding.
-  DETECTORS_PHASE(emit);
   subject_.clear();
   if (!k.object_namespace.empty()) {
     subject_ += k.object_namespace;
@@ -332,6 +715,18 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   subject_ += !k.object_name.empty()    ? std::string_view(k.object_name)
               : !m.taint_target.empty() ? std::string_view(m.taint_target)
                                         : std::string_view("unknown");
+  // A pod view repeats an eviction already counted in the window (from any form), and an Event
+  // repeats one a pod view counted; Events among themselves are told apart by uid as before.
+  const bool pod_view = k.origin == k8s_event_origin::pod_row ||
+                        k.origin == k8s_event_origin::pod_status ||
+                        k.origin == k8s_event_origin::kubelet_log;
+  for (std::uint32_t i = w.entries.head; i != entry_pool::none; i = pool_[i].next) {
+    const window_entry& e = pool_[i];
+    if ((pod_view || e.pod_view) && e.subject.view() == subject_) return;
+  }
+
+  // The pod_evicted finding.
+  DETECTORS_PHASE(emit);
   const bool gpu = is_gpu_workload(k, m);
   message_.clear();
   fmt::format_to(std::back_inserter(message_), "pod {} {} on node {} ({}): ", subject_,
@@ -358,6 +753,8 @@ void pod_evicted_detector::handle(k8s_event& k, const event& ev, finding_sink& s
   added.count = k.count;
   added.cause = storm_label(m);
   added.counts = counts;
+  added.subject.assign(subject_);
+  added.pod_view = pod_view;
   ++entries_;
   if (w.entries.size > config_.max_window_entries) {
     // Drop the oldest non-counting entry first, so the storm count stays exact.

@@ -2,8 +2,10 @@
 // Format generator for pod_evicted: Kubernetes Events as kubectl prints them. Mostly JSON lines
 // (`kubectl get events -o json` items and `--output-watch-events` watch events, core/v1 from
 // several kubelet generations and a few events.k8s.io/v1), rarely the `kubectl get events` table
-// and `kubectl describe pod` rows users paste. Faulty episodes evict pods (memory and
-// ephemeral-storage pressure in every message generation, DiskPressure, taint-manager
+// and `kubectl describe pod` rows users paste; 1 in 12 evictions is seen as a view of the pod
+// instead (its status YAML, a `kubectl get pods` row, describe's Reason/Message, the kubelet's
+// eviction_manager.go line), sometimes followed by its Event. Faulty episodes evict pods (memory
+// and ephemeral-storage pressure in every message generation, DiskPressure, taint-manager
 // evictions, preemptions), sometimes enough on one node to make a storm; healthy ones are the
 // Scheduled/Pulled/Started chatter every cluster produces.
 #include <fmt/format.h>
@@ -234,8 +236,124 @@ std::string render_describe_row(stream_builder& b, const event_spec& e, bool old
   return row;
 }
 
+// Word-wraps `text` as go-yaml does for `kubectl get -o yaml` (about 80 columns): the first
+// piece after `first`, the rest on lines indented by `indent`.
+void emit_wrapped(stream_builder& b, std::string_view node, std::string first,
+                  std::string_view text, std::size_t indent) {
+  std::string line = std::move(first);
+  std::size_t start = 0;
+  bool first_word = true;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(start, end - start);
+    if (!first_word && line.size() + 1 + word.size() > 80) {
+      b.emit(node, source::kubernetes, std::move(line));
+      line.assign(indent, ' ');
+      first_word = true;
+    }
+    if (!first_word) line += ' ';
+    line += word;
+    first_word = false;
+    start = end + 1;
+  }
+  b.emit(node, source::kubernetes, std::move(line));
+}
+
+// The evicted pod as `kubectl get pod -o yaml` shows it (keys sorted; only the parts around
+// metadata.name, spec.nodeName and status; the message single-quoted and wrapped, or folded).
+void emit_pod_yaml(stream_builder& b, std::string_view node, const event_spec& e) {
+  b.emit(node, source::kubernetes, "apiVersion: v1");
+  b.emit(node, source::kubernetes, "kind: Pod");
+  b.emit(node, source::kubernetes, "metadata:");
+  b.emit(node, source::kubernetes, "  labels:");
+  b.emit(node, source::kubernetes,
+         fmt::format("    app: {}", std::string_view(e.pod.name).substr(0, e.pod.name.find('-'))));
+  b.emit(node, source::kubernetes, fmt::format("  name: {}", e.pod.name));
+  b.emit(node, source::kubernetes, fmt::format("  namespace: {}", e.pod.ns));
+  b.emit(node, source::kubernetes, fmt::format("  uid: {}", e.pod.uid));
+  b.emit(node, source::kubernetes, "spec:");
+  b.emit(node, source::kubernetes, fmt::format("  nodeName: {}", node));
+  b.emit(node, source::kubernetes, "status:");
+  std::string message = e.message;
+  while (!message.empty() && message.back() == ' ')
+    message.pop_back();
+  if (b.chance(1, 5)) {
+    b.emit(node, source::kubernetes, "  message: >-");
+    emit_wrapped(b, node, "   ", message, 4);
+  } else {
+    std::string quoted;
+    for (char c : e.message)
+      quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    emit_wrapped(b, node, "  message: '", quoted + "'", 4);
+  }
+  b.emit(node, source::kubernetes, "  phase: Failed");
+  b.emit(node, source::kubernetes, "  qosClass: Burstable");
+  b.emit(node, source::kubernetes, "  reason: Evicted");
+  b.emit(node, source::kubernetes,
+         fmt::format("  startTime: \"{}\"", rfc3339(b.now() - 3600 * ns_per_second, false)));
+}
+
+// The kubelet's own log line for the eviction, as journald shows it: the structured klog form
+// or (1 in 4) the older printf one. A DiskPressure condition is an admission refusal.
+void emit_kubelet_line(stream_builder& b, std::string_view node, const event_spec& e) {
+  const bool printf_form = b.chance(1, 4);
+  const auto pid = b.uniform(900, 99999);
+  const std::string header =
+      fmt::format("{} {} kubelet[{}]: {}{} {}    {} eviction_manager.go:{}] ", "Nov 19 07:06:40",
+                  node, pid, e.message.find("condition") != std::string::npos ? 'W' : 'I', "1119",
+                  "07:06:40.123456", pid, b.uniform(140, 620));
+  if (e.message.find("The node had condition:") != std::string::npos) {
+    if (printf_form)
+      b.emit(node, source::kernel,
+             fmt::format("{}Failed to admit pod {}_{}({}) - node has conditions: [DiskPressure]",
+                         header, e.pod.name, e.pod.ns, e.pod.uid));
+    else
+      b.emit(node, source::kernel,
+             fmt::format("{}\"Failed to admit pod to node\" pod=\"{}/{}\" "
+                         "nodeCondition=[\"DiskPressure\"]",
+                         header, e.pod.ns, e.pod.name));
+    return;
+  }
+  if (printf_form) {
+    b.emit(node, source::kernel,
+           fmt::format("{}eviction manager: pod {}_{}({}) is evicted successfully", header,
+                       e.pod.name, e.pod.ns, e.pod.uid));
+  } else {
+    b.emit(node, source::kernel,
+           fmt::format("{}\"Eviction manager: pod is evicted successfully\" pod=\"{}/{}\"", header,
+                       e.pod.ns, e.pod.name));
+  }
+}
+
 // Emits one event in a shape drawn from realistic proportions.
 void emit_event(stream_builder& b, std::string_view node, const event_spec& e) {
+  if (e.reason == "Evicted" && b.chance(1, 12)) {
+    // A view of the evicted pod instead of its Event (the Event sometimes follows: one
+    // eviction, counted once).
+    const auto view = b.uniform(0, 99);
+    if (view < 25) {
+      emit_pod_yaml(b, node, e);
+    } else if (view < 55) {
+      if (b.chance(1, 3))
+        b.emit(node, source::kubernetes,
+               "NAMESPACE     NAME                              READY   STATUS    RESTARTS   AGE");
+      b.emit(node, source::kubernetes,
+             fmt::format("{:<13} {:<33} 0/1     Evicted   0          {}", e.pod.ns, e.pod.name,
+                         age(b)));
+    } else if (view < 85) {
+      emit_kubelet_line(b, node, e);
+    } else {
+      b.emit(node, source::kubernetes, fmt::format("Name:             {}", e.pod.name));
+      b.emit(node, source::kubernetes, fmt::format("Namespace:        {}", e.pod.ns));
+      b.emit(node, source::kubernetes, fmt::format("Node:             {}/10.0.0.1", node));
+      b.emit(node, source::kubernetes, "Status:           Failed");
+      b.emit(node, source::kubernetes, "Reason:           Evicted");
+      b.emit(node, source::kubernetes, fmt::format("Message:          {}", e.message));
+    }
+    if (!b.chance(1, 4)) return;
+    b.advance(b.uniform(1, 500) * 1'000'000);
+  }
   const auto roll = b.uniform(0, 99);
   if (roll < 90) {
     const bool modern = b.chance(1, 2);
@@ -503,6 +621,15 @@ void healthy_episode(stream_builder& b, std::string_view node) {
     }
     emit_event(b, node, e);
     b.advance(b.uniform(100, 3000) * 1'000'000);
+  }
+  if (b.chance(1, 25)) {
+    // `kubectl get pods` rows that are not evictions: a failed container is not evidence of one.
+    const std::string_view status = pick(
+        b,
+        std::array<std::string_view, 4>{"Running", "Completed", "Error", "ContainerStatusUnknown"});
+    b.emit(
+        node, source::kubernetes,
+        fmt::format("{:<13} {:<33} 0/1     {}   1          {}", pod.ns, pod.name, status, age(b)));
   }
 }
 

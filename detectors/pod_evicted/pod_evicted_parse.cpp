@@ -350,6 +350,16 @@ k8s_json_parser::k8s_json_parser()
   // On failure parse() tries again, for the line it is given.
   const simdjson::error_code reserved = parser_.allocate(initial_capacity);
   static_cast<void>(reserved);
+  // The parser's document (its tape and strings) is sized separately, to each longest line
+  // so far: a line a few bytes longer than any before allocated again in steady state. One
+  // parse of a document of the full capacity ("{}" and blanks) sizes it once, up front.
+  std::memset(buffer_.get(), ' ', initial_capacity + simdjson::SIMDJSON_PADDING);
+  buffer_[0] = '{';
+  buffer_[1] = '}';
+  simdjson::dom::element ignored;
+  const simdjson::error_code sized =
+      parser_.parse(buffer_.get(), initial_capacity, false).get(ignored);
+  static_cast<void>(sized);
 }
 
 parse_verdict k8s_json_parser::parse(std::string_view line, k8s_event& k) {

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -715,11 +717,13 @@ TEST(PodEvicted, DescribeRowsTakeTheirPodFromTheNameLines) {
            "triton was using 70Gi, which exceeds its request of 48Gi. ",
        })
     h.feed(line, t0, "laptop");
+  // The status's "Reason: Evicted" is the eviction; the Events row below repeats it (the same
+  // pod), so it is recognised and counted once.
   ASSERT_EQ(h.findings().size(), 1u);
   EXPECT_EQ(h.findings()[0].subject, "inference/triton-inference-5c7d9-abcde");
   EXPECT_EQ(h.findings()[0].node, "gpu-node-11");
   EXPECT_EQ(h.findings()[0].sev, severity::warning);
-  EXPECT_EQ(h.d.stats().recognised, 1u);
+  EXPECT_EQ(h.d.stats().recognised, 2u);
   EXPECT_EQ(h.d.state_size(), 3u);  // the node, its eviction, the describe context
 }
 
@@ -995,8 +999,11 @@ TEST(PodEvicted, OtherDetectorsLinesAreIgnored) {
            "with error 12, opcode 0, len 0, vendor err 129",
            "{'loss': 0.4312, 'learning_rate': 2e-05, 'epoch': 1.27}",
            R"({"level":"info","ts":"2024-11-19T07:06:40Z","msg":"evicting nothing"})",
-           "kubelet[2211]: I1122 10:01:12.123456 2211 eviction_manager.go:366] \"Eviction "
-           "manager: attempting to reclaim\" resourceName=\"memory\"",
+           // A kubelet line about a pod, not an eviction (AKS memory-pressure walkthrough;
+           // see KubeletEvictionManagerLinesFromAPublicSyslog).
+           "Oct 12 19:34:45 aks-nodepool1-24207654-vmss000002 kubelet[2480]: I1012 "
+           "19:34:45.357018    2480 kubelet.go:2231] \"SyncLoop (PLEG): event for pod\" "
+           "pod=\"default/nginx\"",
            "Dec  2 11:38:47 host kernel: [  219.470994] Memory cgroup out of memory: Killed "
            "process 4242 (python3)",
            "",
@@ -1067,6 +1074,509 @@ TEST(PodEvicted, NodeCapForgetsTheNodeWithTheOldestEviction) {
   EXPECT_EQ(h.last("eviction_storm")->node, "n3");
 }
 
+// --- pod views: status YAML, describe status, `get pods` rows, kubelet log -----------------
+
+// A pod's status as `kubectl get pod -o yaml` prints it (keys sorted), the message wrapped in
+// single quotes over two lines (amygdala-labs/cosmos-operator issue #185), with the metadata
+// and spec lines around it reduced to the ones that matter.
+constexpr std::array<std::string_view, 16> cosmos_pod_yaml = {
+    "apiVersion: v1",
+    "kind: Pod",
+    "metadata:",
+    "  labels:",
+    "    app.kubernetes.io/name: cosmoshub",
+    "  name: cosmoshub-mainnet-fullnode-0",
+    "  namespace: cosmos",
+    "spec:",
+    "  nodeName: gke-cosmos-pool-1-7f3d",
+    "status:",
+    "  message: 'The node was low on resource: memory. Container node was using 35505620Ki,",
+    "    which exceeds its request of 12Gi. '",
+    "  phase: Failed",
+    "  podIP: 10.7.0.103",
+    "  qosClass: Burstable",
+    "  reason: Evicted",
+};
+
+// kubernetes/kubernetes issue #48632: a status with the 1.6 kubelet's "Pod " typo.
+constexpr std::array<std::string_view, 5> k8s_48632_status = {
+    "status:",
+    "  message: 'Pod The node was low on resource: [MemoryPressure].'",
+    "  phase: Failed",
+    "  reason: Evicted",
+    "  startTime: '2017-07-07T19:36:11Z'",
+};
+
+// The same status folded with `>-` and in another key order (hand-edited or another printer):
+// the reason comes before the message.
+constexpr std::array<std::string_view, 7> folded_status = {
+    "status:",
+    "  phase: Failed",
+    "  reason: Evicted",
+    "  message: >-",
+    "    The node was low on resource: ephemeral-storage. Container trainer was using",
+    "    48Gi, which exceeds its request of 0.",
+    "  startTime: \"2024-11-19T07:00:00Z\"",
+};
+
+// kubectl describe pod: Status/Reason/Message (derailed/k9s issue #174).
+constexpr std::array<std::string_view, 6> k9s_describe = {
+    "Name:               proprietary-crawler-preemptive-79f7cbc6cf-rzck9",
+    "Namespace:          proprietary",
+    "Node:               gke-general-preemptible-40c94gb-pool-35dd7b4d-mv7w/",
+    "Status:             Failed",
+    "Reason:             Evicted",
+    "Message:            The node was low on resource: memory. Container proprietary-crawler "
+    "was using 9402820Ki, which exceeds its request of 7G. ",
+};
+
+// `kubectl get pods -A` on a node in an eviction loop (the blog post "Conquering Eviction Manager
+// in Kubernetes", 2023; names as published there, the same pod name on several rows).
+constexpr std::array<std::string_view, 5> get_pods_rows = {
+    "NAMESPACE     NAME         READY   STATUS    RESTARTS   AGE",
+    "default       myapp        0/1     Evicted   0          17m",
+    "default       myapp        0/1     Error     1          19m",
+    "default       myapp        0/1     Pending   0          2m2s",
+    "default       myapp        0/1     Evicted   0          9m42s",
+};
+
+// The kubelet's eviction of default/nginx in syslog (an AKS memory-pressure walkthrough,
+// quoted with its `kubectl describe` in a public notes repository).
+constexpr std::array<std::string_view, 3> aks_kubelet = {
+    "Oct 12 19:34:44 aks-nodepool1-24207654-vmss000002 kubelet[2480]: I1012 19:34:44.999261    "
+    "2480 eviction_manager.go:374] \"Eviction manager: pods ranked for eviction\" "
+    "pods=\"[default/nginx kube-system/kube-proxy-5thr6 kube-system/ama-logs-6h992]\"",
+    "Oct 12 19:34:45 aks-nodepool1-24207654-vmss000002 kubelet[2480]: I1012 19:34:45.000152    "
+    "2480 kuberuntime_container.go:709] \"Killing container with a grace period\" "
+    "pod=\"default/nginx\" containerName=\"nginx\" gracePeriod=30",
+    "Oct 12 19:34:45 aks-nodepool1-24207654-vmss000002 kubelet[2480]: I1012 19:34:45.445172    "
+    "2480 eviction_manager.go:595] \"Eviction manager: pod is evicted successfully\" "
+    "pod=\"default/nginx\"",
+};
+
+// The blog post above: a reclaim that must evict, then the eviction (klog headers cut to "...").
+constexpr std::array<std::string_view, 5> blog_kubelet = {
+    "... eviction_manager.go:339] \"Eviction manager: attempting to reclaim\" "
+    "resourceName=\"ephemeral-storage\"",
+    "... eviction_manager.go:350] \"Eviction manager: must evict pod(s) to reclaim\" "
+    "resourceName=\"ephemeral-storage\"",
+    "... eviction_manager.go:368] \"Eviction manager: pods ranked for eviction\" "
+    "pods=[default/mysql default/postgres default/myapp]",
+    "... eviction_manager.go:575] \"Eviction manager: pod is evicted successfully\" "
+    "pod=\"default/mysql\"",
+    "... eviction_manager.go:199] \"Eviction manager: pods evicted, waiting for pod to be cleaned "
+    "up\" pods=[default/mysql]",
+};
+
+// Admission refused under DiskPressure: the structured form (a fluentd Kubernetes parser's
+// test, "kubelet with some array in context") and the printf form (a rook-ceph node's journal
+// quoted in a public troubleshooting note).
+constexpr std::string_view admit_structured =
+    "I0527 09:00:05.110852    1025 eviction_manager.go:167] \"Failed to admit pod to node\" "
+    "pod=\"monitoring/prometheus-k8s-0\" nodeCondition=[DiskPressure]";
+constexpr std::string_view admit_printf =
+    "Mar 22 15:27:33 node3 kubelet[7481]: W0322 15:27:33.420424    7481 eviction_manager.go:156] "
+    "Failed to admit pod rook-ceph-osd-2-759b67cc7c-7t94k_rook-ceph("
+    "038e4ad3-4cb7-11e9-921d-0a341618daf2) - node has conditions: [DiskPressure]";
+
+template <std::size_t N>
+void feed_all(harness& h, const std::array<std::string_view, N>& lines, std::int64_t ts,
+              std::string_view node = "collector-0") {
+  for (std::string_view l : lines)
+    h.feed(l, ts, node);
+}
+
+TEST(PodEvictedViews, PodYamlStatusWithAWrappedMessageIsAnEviction) {
+  harness h;
+  feed_all(h, cosmos_pod_yaml, t0);
+  ASSERT_EQ(h.findings().size(), 1u);  // at the reason line: the message was complete
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.subject, "cosmos/cosmoshub-mainnet-fullnode-0");
+  EXPECT_EQ(f.node, "gke-cosmos-pool-1-7f3d");
+  EXPECT_EQ(f.message,
+            "pod cosmos/cosmoshub-mainnet-fullnode-0 evicted on node gke-cosmos-pool-1-7f3d "
+            "(Evicted): node low on memory; top offender container node using 35505620Ki vs "
+            "request 12Gi (2.8x)");
+  // The reason line and the two message lines.
+  EXPECT_EQ(h.d.stats().recognised, 3u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+  h.d.finish(h.sink);
+  EXPECT_EQ(h.findings().size(), 1u);
+}
+
+TEST(PodEvictedViews, StatusBlockAloneAndTheOldTypo) {
+  harness h;
+  feed_all(h, k8s_48632_status, t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].subject, "unknown");
+  EXPECT_NE(h.findings()[0].message.find("node low on MemoryPressure"), std::string::npos)
+      << h.findings()[0].message;
+}
+
+TEST(PodEvictedViews, FoldedMessageAfterTheReasonIsReadToItsEnd) {
+  harness h;
+  feed_all(h, folded_status, t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_NE(h.findings()[0].message.find("node low on ephemeral-storage; top offender container "
+                                         "trainer using 48Gi vs request 0"),
+            std::string::npos)
+      << h.findings()[0].message;
+  EXPECT_EQ(h.d.stats().recognised, 4u);  // reason, "message: >-" and its two lines
+}
+
+TEST(PodEvictedViews, EveryTruncationOfTheYamlReportsOnlyWhatItShows) {
+  // Cut after each line: an eviction only once "reason: Evicted" was seen; the message as far
+  // as it goes. Ended by finish() (the stream ended) or by a foreign line.
+  for (std::size_t cut = 0; cut <= cosmos_pod_yaml.size(); ++cut) {
+    for (const bool foreign_end : {false, true}) {
+      harness h;
+      for (std::size_t i = 0; i < cut; ++i)
+        h.feed(cosmos_pod_yaml[i], t0);
+      if (foreign_end) h.feed("[  12.345678] eth0: link up", t0);
+      h.d.finish(h.sink);
+      EXPECT_EQ(h.findings().size(), cut == cosmos_pod_yaml.size() ? 1u : 0u) << cut;
+      EXPECT_EQ(h.d.stats().malformed, 0u);
+    }
+  }
+  // Cut inside the quoted message: the pod status ends there; what was read is used.
+  harness h;
+  for (std::string_view l : {"status:", "  reason: Evicted",
+                             "  message: 'The node was low on resource: memory. Container node"})
+    h.feed(l, t0);
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_NE(h.findings()[0].message.find("node low on memory"), std::string::npos);
+  // Every byte prefix of every line never crashes.
+  harness p;
+  for (std::string_view l : cosmos_pod_yaml)
+    for (std::size_t n = 0; n <= l.size(); ++n)
+      p.feed(l.substr(0, n), t0);
+  p.d.finish(p.sink);
+  EXPECT_LE(p.d.stats().recognised + p.d.stats().malformed, p.d.stats().events);
+}
+
+TEST(PodEvictedViews, AMessageOfAnyLengthIsHeldWithinItsBound) {
+  // A hostile paste: a folded message of 100k lines, then the reason.
+  harness h;
+  h.feed("status:", t0);
+  h.feed("  message: >-", t0);
+  const std::string piece(40, 'x');
+  for (int i = 0; i < 100'000; ++i)
+    h.feed("    " + piece, t0);
+  h.feed("  reason: Evicted", t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_LT(h.findings()[0].message.size(), 512u);  // the finding quotes an excerpt
+  EXPECT_EQ(h.d.stats().recognised, 100'002u);      // reason, "message: >-", its lines
+}
+
+TEST(PodEvictedViews, YamlOfOtherPodsAndOtherReasonsIsNotAnEviction) {
+  harness h;
+  for (std::string_view l : {
+           "metadata:", "  name: web-0", "  namespace: default", "status:", "  conditions:",
+           // The kubelet's DisruptionTarget for a graceful node shutdown, and one for an API
+           // eviction (a drain): neither is a node-pressure eviction.
+           "  - lastProbeTime: null",
+           "    message: Pod was terminated in response to imminent node shutdown.",
+           "    reason: TerminationByKubelet", "    type: DisruptionTarget",
+           "  - message: 'Eviction API: evicting'", "    reason: EvictionByEvictionAPI",
+           "    type: DisruptionTarget", "  - lastProbeTime: null", "    status: \"True\"",
+           "    type: Ready", "  phase: Failed", "  reason: OutOfmemory",
+           "    lastState:", "      terminated:", "        reason: Evicted",  // nested deeper
+       })
+    h.feed(l, t0);
+  h.d.finish(h.sink);
+  EXPECT_TRUE(h.findings().empty());
+  EXPECT_EQ(h.d.stats().recognised, 0u);
+  EXPECT_EQ(h.d.state_size(), 0u);
+}
+
+// kubernetes/kubernetes issue #105467 (2025 comment): the status has no reason, but the
+// kubelet's DisruptionTarget condition carries the eviction message.
+constexpr std::array<std::string_view, 17> k8s_105467_status = {
+    "metadata:",
+    "  name: istiod-b7c9f6f6d-q8zdb",
+    "  namespace: istio-system",
+    "status:",
+    "  conditions:",
+    "  - lastProbeTime: null",
+    "    lastTransitionTime: \"2025-05-29T07:30:02Z\"",
+    "    message: 'The node was low on resource: ephemeral-storage. Threshold quantity:",
+    "      1Gi, available: 898240Ki. Container discovery was using 4Ki, request is 0, has",
+    "      larger consumption of ephemeral-storage. '",
+    "    reason: TerminationByKubelet",
+    "    status: \"True\"",
+    "    type: DisruptionTarget",
+    "  - lastProbeTime: null",
+    "    lastTransitionTime: \"2025-05-29T07:30:02Z\"",
+    "    status: \"False\"",
+    "    type: PodReadyToStartContainers",
+};
+
+TEST(PodEvictedViews, TheKubeletsDisruptionTargetConditionIsAnEviction) {
+  harness h;
+  feed_all(h, k8s_105467_status, t0);
+  // Reported when the condition ends (the next condition's "- " line).
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.subject, "istio-system/istiod-b7c9f6f6d-q8zdb");
+  EXPECT_NE(f.message.find("node low on ephemeral-storage (threshold 1Gi, available 898240Ki); "
+                           "top offender container discovery using 4Ki"),
+            std::string::npos)
+      << f.message;
+  EXPECT_EQ(h.d.stats().recognised, 4u);  // the condition's reason and three message lines
+  // With status.reason: Evicted as well (the usual case), still one eviction.
+  harness both;
+  feed_all(both, k8s_105467_status, t0);
+  both.feed("  phase: Failed", t0);
+  both.feed("  reason: Evicted", t0);
+  both.d.finish(both.sink);
+  EXPECT_EQ(both.findings().size(), 1u);
+  // Cut inside the condition's message: nothing yet said it was an eviction... until the
+  // condition's reason and type, which close it at the end of the stream.
+  for (std::size_t cut = 0; cut <= k8s_105467_status.size(); ++cut) {
+    harness c;
+    for (std::size_t i = 0; i < cut; ++i)
+      c.feed(k8s_105467_status[i], t0);
+    c.d.finish(c.sink);
+    EXPECT_EQ(c.findings().size(), cut >= 13 ? 1u : 0u) << cut;
+  }
+}
+
+TEST(PodEvictedViews, YamlListItemsAreSeparatePods) {
+  harness h;
+  for (std::string_view l : {
+           "apiVersion: v1",
+           "items:",
+           "- apiVersion: v1",
+           "  kind: Pod",
+           "  metadata:",
+           "    name: a-0",
+           "    namespace: ns",
+           "  status:",
+           "    message: The node had",
+           "      condition: [DiskPressure].",
+           "    phase: Failed",
+           "    reason: Evicted",
+           "- apiVersion: v1",
+           "  kind: Pod",
+           "  metadata:",
+           "    name: b-0",
+           "    namespace: ns",
+           "  status:",
+           "    phase: Running",
+           "- apiVersion: v1",
+           "  kind: Pod",
+           "  metadata:",
+           "    name: c-0",
+           "  status:",
+           "    reason: Evicted",
+           "kind: List",
+       })
+    h.feed(l, t0);
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.findings()[0].subject, "ns/a-0");
+  EXPECT_NE(h.findings()[0].message.find("node had condition DiskPressure"), std::string::npos)
+      << h.findings()[0].message;
+  EXPECT_EQ(h.findings()[1].subject, "c-0");
+  EXPECT_NE(h.findings()[1].message.find("no message"), std::string::npos);
+}
+
+TEST(PodEvictedViews, DescribeStatusReasonAndMessage) {
+  harness h;
+  feed_all(h, k9s_describe, t0, "laptop");
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.subject, "proprietary/proprietary-crawler-preemptive-79f7cbc6cf-rzck9");
+  EXPECT_EQ(f.node, "gke-general-preemptible-40c94gb-pool-35dd7b4d-mv7w");
+  EXPECT_NE(f.message.find("top offender container proprietary-crawler using 9402820Ki vs "
+                           "request 7G"),
+            std::string::npos)
+      << f.message;
+  EXPECT_EQ(h.d.stats().recognised, 2u);
+  // A container state's indented Reason is not the pod's.
+  harness c;
+  c.feed("      Reason:       ContainerStatusUnknown", t0);
+  c.feed("    State:          Terminated", t0);
+  c.feed("      Reason:       Evicted", t0);
+  c.d.finish(c.sink);
+  EXPECT_TRUE(c.findings().empty());
+}
+
+TEST(PodEvictedViews, GetPodsRowsWithStatusEvictedOnly) {
+  harness h;
+  feed_all(h, get_pods_rows, t0);
+  // Two Evicted rows of one pod name: one eviction within the window. Error and Pending rows are
+  // not evidence of an eviction.
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].subject, "default/myapp");
+  EXPECT_EQ(h.d.stats().recognised, 2u);
+  k8s_event k;
+  EXPECT_EQ(parse_kubectl_pod_row(get_pods_rows[1], k), parse_verdict::ok);
+  EXPECT_EQ(k.object_namespace, "default");
+  EXPECT_EQ(k.age, "17m");
+  EXPECT_EQ(parse_kubectl_pod_row(get_pods_rows[2], k), parse_verdict::not_mine);
+  EXPECT_EQ(parse_kubectl_pod_row(get_pods_rows[0], k), parse_verdict::not_mine);
+  // Without NAMESPACE, and -o wide with the node; a newer RESTARTS column.
+  EXPECT_EQ(parse_kubectl_pod_row("llm-train-7f9c8d6b5-x2k9p   0/1     Evicted   0          3h", k),
+            parse_verdict::ok);
+  EXPECT_TRUE(k.object_namespace.empty());
+  EXPECT_EQ(parse_kubectl_pod_row("llm-train-0   0/1   Evicted   2 (3h ago)   5h   <none>   "
+                                  "gpu-node-3   <none>   <none>",
+                                  k),
+            parse_verdict::ok);
+  EXPECT_EQ(k.source_host, "gpu-node-3");
+  EXPECT_EQ(parse_kubectl_pod_row("default  myapp  0/1  ContainerStatusUnknown  1  5m", k),
+            parse_verdict::not_mine);
+  // Cut before AGE: ours, broken.
+  EXPECT_EQ(parse_kubectl_pod_row("default       myapp        0/1     Evicted   0", k),
+            parse_verdict::malformed);
+  EXPECT_EQ(parse_kubectl_pod_row("default       myapp        0/1     Evicted", k),
+            parse_verdict::malformed);
+}
+
+TEST(PodEvictedViews, KubeletEvictionManagerLinesFromAPublicSyslog) {
+  harness h;
+  feed_all(h, aks_kubelet, t0, "");
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& f = h.findings()[0];
+  EXPECT_EQ(f.subject, "default/nginx");
+  EXPECT_EQ(f.node, "aks-nodepool1-24207654-vmss000002");  // the syslog host
+  // The ranking and the eviction are the kubelet's; the container kill is not ours.
+  EXPECT_EQ(h.d.stats().recognised, 2u);
+  // The pod's Event arriving afterwards is the same eviction.
+  h.feed(item("nginx", "aks-nodepool1-24207654-vmss000002"), t0 + second);
+  EXPECT_EQ(h.findings().size(), 1u);
+}
+
+TEST(PodEvictedViews, KubeletReclaimNamesTheResourceOfTheNextEviction) {
+  harness h;
+  feed_all(h, blog_kubelet, t0);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].subject, "default/mysql");
+  EXPECT_NE(h.findings()[0].message.find("node low on ephemeral-storage"), std::string::npos)
+      << h.findings()[0].message;
+  EXPECT_EQ(h.d.stats().recognised, blog_kubelet.size());
+  // The line the older test treated as foreign is a reclaim: recognised, no finding.
+  harness r;
+  r.feed(
+      "kubelet[2211]: I1122 10:01:12.123456 2211 eviction_manager.go:366] \"Eviction "
+      "manager: attempting to reclaim\" resourceName=\"memory\"",
+      t0);
+  EXPECT_TRUE(r.findings().empty());
+  EXPECT_EQ(r.d.stats().recognised, 1u);
+  // A reclaim on another node, or long before, names nothing.
+  harness o;
+  o.feed(blog_kubelet[1], t0, "node-a");
+  o.feed(blog_kubelet[3], t0 + 5 * minute, "node-a");
+  ASSERT_EQ(o.findings().size(), 1u);
+  EXPECT_NE(o.findings()[0].message.find("no message"), std::string::npos);
+}
+
+TEST(PodEvictedViews, AdmissionRefusedUnderDiskPressureIsAnEviction) {
+  harness h;
+  h.feed(admit_structured, t0, "node-9");
+  h.feed(admit_printf, t0 + second, "node-9");
+  ASSERT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.findings()[0].subject, "monitoring/prometheus-k8s-0");
+  EXPECT_EQ(h.findings()[0].node, "node-9");
+  EXPECT_NE(h.findings()[0].message.find("node had condition DiskPressure"), std::string::npos)
+      << h.findings()[0].message;
+  EXPECT_EQ(h.findings()[1].subject, "rook-ceph/rook-ceph-osd-2-759b67cc7c-7t94k");
+  EXPECT_EQ(h.findings()[1].node, "node3");
+  kubelet_eviction_line l;
+  EXPECT_EQ(parse_kubelet_eviction_line("\"Failed to admit pod to node\" pod=\"a/b\" "
+                                        "nodeCondition=[\"MemoryPressure\",\"DiskPressure\"]",
+                                        l),
+            parse_verdict::ok);
+  EXPECT_EQ(l.conditions, "\"MemoryPressure\",\"DiskPressure\"");
+  // Cut before the conditions: ours, broken. Another admit handler's refusal: not ours.
+  EXPECT_EQ(parse_kubelet_eviction_line(admit_structured.substr(0, 100), l),
+            parse_verdict::malformed);
+  EXPECT_EQ(parse_kubelet_eviction_line(admit_printf.substr(0, 150), l), parse_verdict::malformed);
+  EXPECT_EQ(parse_kubelet_eviction_line("eviction_manager.go:1] Failed to admit pod x_y(z) - "
+                                        "Unexpected error",
+                                        l),
+            parse_verdict::not_mine);
+  // The printf-era eviction line.
+  EXPECT_EQ(parse_kubelet_eviction_line("eviction_manager.go:156] eviction manager: pod "
+                                        "web-6d4cf_default(a1b2) is evicted successfully",
+                                        l),
+            parse_verdict::ok);
+  EXPECT_EQ(l.kind, kubelet_eviction_kind::evicted);
+  EXPECT_EQ(l.pod_namespace, "default");
+  EXPECT_EQ(l.pod_name, "web-6d4cf");
+  // Truncations of every kubelet line never crash and are never findings on their own.
+  harness t;
+  for (std::string_view line : {admit_structured, admit_printf, aks_kubelet[2], blog_kubelet[1]})
+    for (std::size_t n = 0; n + 1 < line.size(); ++n)
+      t.feed(line.substr(0, n), t0);
+  EXPECT_LE(t.findings().size(), 2u);  // only a cut that still holds a whole pod and condition
+}
+
+TEST(PodEvictedViews, ViewsOfOneEvictionCountOnceTowardsAStorm) {
+  // Five pods, each seen as a get-pods row, a status and an Event: five evictions, one storm.
+  harness h;
+  for (int i = 0; i < 5; ++i) {
+    const std::string pod = fmt::format("etl-batch-{}", i);
+    const std::string row = fmt::format("default   {}   0/1   Evicted   0   1m", pod);
+    h.feed(row, t0 + i * second, "gpu-node-3");
+    h.feed(item(pod, "gpu-node-3"), t0 + i * second + 1);
+  }
+  EXPECT_EQ(h.count("pod_evicted"), 5u);
+  EXPECT_EQ(h.count("eviction_storm"), 1u);
+}
+
+// --- the real-line sample (testdata/real_lines, sources in its SOURCES.md) --------------------
+
+TEST(PodEvictedRealLines, EachPublishedExcerptIsReadAsExpected) {
+  struct expectation {
+    std::string_view file;
+    std::uint64_t recognised;
+    std::vector<std::string_view> subjects;  // of the pod_evicted findings, in order
+  };
+  const std::vector<expectation> cases = {
+      // Six admission refusals under DiskPressure, in both kubelet log forms.
+      {"admit_disk_pressure.log",
+       6,
+       {"monitoring/prometheus-k8s-0", "rook-ceph/rook-ceph-osd-2-759b67cc7c-7t94k",
+        "rook-ceph/rook-ceph-osd-2-759b67cc7c-vblsb", "kube-system/weave-net-3svfg",
+        "kube-system/kube-proxy-d9lk0", "kube-system/nvidia-device-plugin-daemonset-88sm6"}},
+      // Seven eviction-manager lines and two Evicted rows of one pod name (Error and Pending
+      // rows are not evictions).
+      {"eviction_manager_blog.log", 9, {"default/mysql", "default/myapp"}},
+      // The pod status of that report has no reason (the bug it reports), but the kubelet's
+      // DisruptionTarget condition carries the eviction (the excerpt has no metadata); and the
+      // kubelet's cleanup line.
+      {"kubernetes_105467.log", 5, {"unknown"}},
+      // The excerpt starts inside the status block, without its "status:" line.
+      {"cosmos_operator_185.yaml", 0, {}},
+      {"kubernetes_48632.yaml", 2, {"unknown"}},
+      // describe without its Name: lines (status + the Events row of the same pod, one
+      // eviction), then the kubelet's own line naming the pod.
+      {"aks_memory_pressure.txt", 5, {"unknown", "default/nginx"}},
+      {"k9s_174_describe.txt", 2, {"proprietary/proprietary-crawler-preemptive-79f7cbc6cf-rzck9"}},
+  };
+  for (const auto& c : cases) {
+    harness h;
+    std::ifstream in(std::string(ALLOCGATE_DETECTORS_SOURCE_DIR) +
+                     "/pod_evicted/testdata/real_lines/" + std::string(c.file));
+    ASSERT_TRUE(in.good()) << c.file;
+    std::int64_t ts = t0;
+    for (std::string line; std::getline(in, line);) {
+      h.feed(line, ts);
+      ts += second;
+    }
+    h.d.finish(h.sink);
+    EXPECT_EQ(h.d.stats().recognised, c.recognised) << c.file;
+    EXPECT_EQ(h.d.stats().malformed, 0u) << c.file;
+    std::vector<std::string_view> subjects;
+    for (const auto& f : h.findings())
+      if (f.kind == "pod_evicted") subjects.push_back(f.subject);
+    EXPECT_EQ(subjects, c.subjects) << c.file;
+  }
+}
+
 TEST(PodEvicted, FactoryMakesADefaultDetector) {
   const auto d = make_pod_evicted_detector();
   ASSERT_NE(d, nullptr);
@@ -1092,7 +1602,7 @@ std::vector<stream_builder::line_record> generate(std::uint64_t seed, std::size_
 TEST(PodEvictedGenerator, EpisodesWithFaultsProduceEveryFindingAndParseCleanly) {
   const auto lines = generate(7, 20'000, true);
   harness h;
-  std::size_t json = 0, rows = 0, watch = 0;
+  std::size_t json = 0, rows = 0, watch = 0, yaml = 0, pod_rows = 0, kubelet = 0;
   for (const auto& r : lines) {
     // The envelope names the node the line was generated for, as the corpus mixer does; every
     // finding must land on that node (source.host, preemption message, describe Node: line).
@@ -1104,14 +1614,22 @@ TEST(PodEvictedGenerator, EpisodesWithFaultsProduceEveryFindingAndParseCleanly) 
     json += r.line.starts_with('{');
     watch += r.line.starts_with(R"({"type":)");
     rows += !r.line.starts_with('{');
+    yaml += r.line == "  reason: Evicted";
+    pod_rows += r.line.find(" Evicted   0 ") != std::string::npos;
+    kubelet += r.line.find("eviction_manager.go:") != std::string::npos;
   }
+  // The pod views of an eviction (status YAML, get-pods rows, kubelet lines) are each present.
+  EXPECT_GT(yaml, 5u);
+  EXPECT_GT(pod_rows, 5u);
+  EXPECT_GT(kubelet, 5u);
   EXPECT_GT(h.count("pod_evicted"), 100u);
   EXPECT_GT(h.count("eviction_storm"), 0u);
   EXPECT_GT(h.count("eviction_threshold_met"), 0u);
   EXPECT_EQ(h.d.stats().malformed, 0u);
   EXPECT_EQ(h.d.stats().events, lines.size());
   EXPECT_GT(h.d.stats().recognised, lines.size() * 3 / 4);
-  EXPECT_GT(json, lines.size() * 3 / 4);
+  // Mostly Event JSON; a pod's status YAML takes about 16 lines, hence two thirds.
+  EXPECT_GT(json, lines.size() * 2 / 3);
   EXPECT_GT(watch, lines.size() / 5);
   EXPECT_GT(rows, 50u);
 }

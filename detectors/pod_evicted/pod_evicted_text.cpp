@@ -3,6 +3,7 @@
 // scheduler and taint manager in all their generations, and the kubectl table and describe rows
 // users paste. Hand-written scanners: the formats are fixed sentences, and a regex would be
 // both slower and harder to keep total (every input must parse or be rejected, never crash).
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -595,6 +596,195 @@ parse_verdict parse_kubectl_event_row(std::string_view line, k8s_event& k) {
   k.object_namespace.assign(ns);
   k.message.assign(rest_after(line, tok[i + 2]));
   return parse_verdict::ok;
+}
+
+namespace {
+
+// kubectl's READY column: "0/1", "2/3".
+bool is_ready_column(std::string_view t) noexcept {
+  const std::size_t slash = t.find('/');
+  if (slash == 0 || slash == std::string_view::npos || slash + 1 == t.size()) return false;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (i != slash && !is_digit(t[i])) return false;
+  return true;
+}
+
+bool all_digits(std::string_view t) noexcept {
+  if (t.empty()) return false;
+  for (char c : t)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+}  // namespace
+
+parse_verdict parse_kubectl_pod_row(std::string_view line, k8s_event& k) {
+  reset(k);
+  constexpr std::size_t max_tokens = 12;
+  std::array<token, max_tokens> tok{};
+  const std::size_t n = tokenize(line, tok.data(), max_tokens);
+  // [NAMESPACE] NAME READY STATUS ...: READY is the second or third column.
+  std::size_t r = 0;
+  if (n >= 3 && is_ready_column(tok[1].text)) {
+    r = 1;
+  } else if (n >= 4 && is_ready_column(tok[2].text)) {
+    r = 2;
+  } else {
+    return parse_verdict::not_mine;
+  }
+  if (tok[r + 1].text != "Evicted") return parse_verdict::not_mine;
+  k.origin = k8s_event_origin::pod_row;
+  k.reason.assign("Evicted");
+  k.object_kind.assign("Pod");
+  k.object_name.assign(tok[r - 1].text);
+  if (r == 2) k.object_namespace.assign(tok[0].text);
+  // RESTARTS ["(5m ago)"] AGE
+  std::size_t i = r + 2;
+  if (i >= n || !all_digits(tok[i].text)) return parse_verdict::malformed;
+  ++i;
+  if (i < n && tok[i].text.starts_with('(')) {
+    while (i < n && !tok[i].text.ends_with(')'))
+      ++i;
+    if (i >= n) return parse_verdict::malformed;
+    ++i;
+  }
+  if (i >= n || !is_age(tok[i].text)) return parse_verdict::malformed;
+  k.age.assign(tok[i].text);
+  ++i;
+  // -o wide: IP NODE NOMINATED-NODE READINESS-GATES (an evicted pod's IP may be <none>).
+  if (i + 1 < n && tok[i + 1].text != "<none>") k.source_host.assign(tok[i + 1].text);
+  return parse_verdict::ok;
+}
+
+namespace {
+
+// "Dec  2 11:38:47 host kubelet[123]: " -> host (journalctl short and syslog); empty otherwise.
+std::string_view syslog_host(std::string_view s) noexcept {
+  if (s.size() < 17 || s[3] != ' ' || s[15] != ' ' || s[9] != ':' || s[12] != ':') return {};
+  const std::size_t end = s.find(' ', 16);
+  if (end == std::string_view::npos || end == 16) return {};
+  return s.substr(16, end - 16);
+}
+
+// `key="value"` or `key=value` after the message, as klog's structured form prints it.
+std::string_view klog_value(std::string_view s, std::string_view key) noexcept {
+  std::size_t at = 0;
+  while ((at = s.find(key, at)) != std::string_view::npos) {
+    const bool starts = at == 0 || s[at - 1] == ' ';
+    if (starts && at + key.size() < s.size() && s[at + key.size()] == '=') break;
+    at += key.size();
+  }
+  if (at == std::string_view::npos) return {};
+  std::string_view v = s.substr(at + key.size() + 1);
+  if (!v.empty() && v.front() == '"') {
+    const std::size_t close = v.find('"', 1);
+    if (close == std::string_view::npos) return {};
+    return v.substr(1, close - 1);
+  }
+  if (!v.empty() && v.front() == '[') {
+    const std::size_t close = v.find(']');
+    if (close == std::string_view::npos) return {};
+    return v.substr(0, close + 1);
+  }
+  return v.substr(0, v.find(' '));
+}
+
+// klog.KObj: "ns/name".
+bool kobj(std::string_view v, kubelet_eviction_line& out) noexcept {
+  const std::size_t slash = v.find('/');
+  if (slash == 0 || slash == std::string_view::npos || slash + 1 == v.size()) return false;
+  out.pod_namespace = v.substr(0, slash);
+  out.pod_name = v.substr(slash + 1);
+  return true;
+}
+
+// format.Pod: "name_ns(uid)" (a pod name has no '_': the last one separates the namespace).
+bool format_pod(std::string_view v, kubelet_eviction_line& out) noexcept {
+  const std::size_t paren = v.find('(');
+  const std::string_view name_ns = v.substr(0, paren);
+  const std::size_t us = name_ns.rfind('_');
+  if (us == 0 || us == std::string_view::npos || us + 1 == name_ns.size()) return false;
+  out.pod_name = name_ns.substr(0, us);
+  out.pod_namespace = name_ns.substr(us + 1);
+  return true;
+}
+
+// "[DiskPressure]", `["DiskPressure"]`, `["MemoryPressure","DiskPressure"]` -> the names.
+std::string_view condition_list(std::string_view v) noexcept {
+  v = trim(v);
+  if (v.size() < 3 || v.front() != '[' || v.back() != ']') return {};
+  return v.substr(1, v.size() - 2);
+}
+
+}  // namespace
+
+parse_verdict parse_kubelet_eviction_line(std::string_view line, kubelet_eviction_line& out) {
+  out = kubelet_eviction_line{};
+  out.host = syslog_host(line);
+  constexpr std::string_view manager = "viction manager: ";
+  const std::size_t m = line.find(manager);
+  if (m != std::string_view::npos && m > 0 && (line[m - 1] == 'E' || line[m - 1] == 'e')) {
+    std::string_view msg = line.substr(m + manager.size());
+    const std::string_view kv = msg.substr(std::min(msg.find('"'), msg.size()));
+    // Structured: "Eviction manager: pod is evicted successfully" pod="ns/name"
+    if (msg.starts_with("pod is evicted successfully\"")) {
+      out.kind = kubelet_eviction_kind::evicted;
+      return kobj(klog_value(kv, "pod"), out) ? parse_verdict::ok : parse_verdict::malformed;
+    }
+    // printf: "eviction manager: pod name_ns(uid) is evicted successfully"
+    if (msg.starts_with("pod ")) {
+      const std::size_t tail = msg.find(" is evicted successfully");
+      if (tail != std::string_view::npos) {
+        out.kind = kubelet_eviction_kind::evicted;
+        return format_pod(msg.substr(4, tail - 4), out) ? parse_verdict::ok
+                                                        : parse_verdict::malformed;
+      }
+    }
+    for (std::string_view p : {std::string_view("must evict pod(s) to reclaim"),
+                               std::string_view("attempting to reclaim")}) {
+      if (!msg.starts_with(p)) continue;
+      out.kind = kubelet_eviction_kind::reclaiming;
+      msg.remove_prefix(p.size());
+      out.resource = msg.starts_with('"') ? klog_value(kv, "resourceName") : trim(msg);
+      return out.resource.empty() ? parse_verdict::malformed : parse_verdict::ok;
+    }
+    for (std::string_view p :
+         {std::string_view("pods ranked for eviction"), std::string_view("pods evicted, waiting"),
+          std::string_view("pods successfully cleaned up"),
+          std::string_view("timed out waiting for pods"),
+          std::string_view("able to reduce resource pressure without evicting"),
+          std::string_view("eviction thresholds have been met, but no pods are active"),
+          std::string_view("unable to evict any pods"), std::string_view("cannot evict a critical"),
+          std::string_view("pod failed to evict")}) {
+      if (msg.starts_with(p)) {
+        out.kind = kubelet_eviction_kind::housekeeping;
+        return parse_verdict::ok;
+      }
+    }
+  }
+  constexpr std::string_view admit = "Failed to admit pod ";
+  const std::size_t a = line.find(admit);
+  if (a == std::string_view::npos) return parse_verdict::not_mine;
+  std::string_view rest = line.substr(a + admit.size());
+  out.kind = kubelet_eviction_kind::admit_rejected;
+  if (rest.starts_with("to node\"")) {
+    // "Failed to admit pod to node" pod="ns/name" nodeCondition=["DiskPressure"]
+    out.conditions = condition_list(klog_value(rest, "nodeCondition"));
+    return kobj(klog_value(rest, "pod"), out) && !out.conditions.empty() ? parse_verdict::ok
+                                                                         : parse_verdict::malformed;
+  }
+  // "Failed to admit pod name_ns(uid) - node has conditions: [DiskPressure]"
+  constexpr std::string_view has = " - node has conditions: ";
+  const std::size_t h = rest.find(has);
+  if (h == std::string_view::npos) {
+    // Another admit handler's refusal ("Failed to admit pod ... - Unexpected error") is not an
+    // eviction; one cut before its conditions is ours, broken.
+    return rest.find(" - ") == std::string_view::npos ? parse_verdict::malformed
+                                                      : parse_verdict::not_mine;
+  }
+  out.conditions = condition_list(rest.substr(h + has.size()));
+  return format_pod(rest.substr(0, h), out) && !out.conditions.empty() ? parse_verdict::ok
+                                                                       : parse_verdict::malformed;
 }
 
 std::optional<k8s_event> parse_kubectl_event_row(std::string_view line, parse_verdict* verdict) {

@@ -1,5 +1,6 @@
 // File: pcie_aer.h
-// The pcie_aer detector: Linux PCIe Advanced Error Reporting (AER) records from the kernel log.
+// The pcie_aer detector: Linux PCIe Advanced Error Reporting (AER) records from the kernel log,
+// and the GPUs' PCIe replay counter from dcgm-exporter.
 //
 // The kernel logs one AER error as several lines: a root-port notice ("AER: Corrected error
 // received: 0000:3b:00.0"), then per device with an error a header ("PCIe Bus Error:
@@ -13,6 +14,9 @@
 //                         storm
 //   aer_then_xid79        critical, a fatal AER followed by "NVRM: Xid (...): 79" (GPU fallen
 //                         off the bus) on the same node
+//   pcie_replay_rate      warning, dcgm-exporter's DCGM_FI_DEV_PCIE_REPLAY_COUNTER of a GPU rose
+//                         by more than replay_threshold within replay_window (the link retries
+//                         transfers: the GPU's side of a degrading link, which AER may not show)
 #pragma once
 
 #include <cstddef>
@@ -42,6 +46,13 @@ struct pcie_aer_config {
   // "AER: aer_status: ..." lines logged this soon after a firmware-first dump for the same
   // device are the kernel repeating that dump (aer_recover_queue), not a second error.
   std::int64_t firmware_repeat_ns = 10 * ns_per_second;
+  // More than this many PCIe replays of one GPU within the window -> pcie_replay_rate. DCGM's
+  // own PCIe health watch warns above 8 per minute (NVIDIA/DCGM dcgmlib dcgm_errors.h,
+  // DCGM_FR_PCI_REPLAY_RATE_MSG "Detected more than %u PCIe replays per minute for GPU %u").
+  // The rate is judged over whole windows between samples (the counter is scraped, typically
+  // every 10-30 s), and at once when a part of a window already holds more.
+  std::uint64_t replay_threshold = 8;
+  std::int64_t replay_window_ns = 60 * ns_per_second;
   // Caps on held state; the least recently active entry is evicted first.
   std::size_t max_devices = 4096;
   std::size_t max_nodes = 4096;
@@ -65,6 +76,8 @@ class pcie_aer_detector final : public detector {
   std::size_t state_size() const noexcept override;
 
  private:
+  void on_replay_line(const event& ev, finding_sink& sink);
+
   struct state;
   std::unique_ptr<state> state_;
   // Late lines (event_clock.h) are counted and skipped.

@@ -8,7 +8,14 @@
 //   - `kubectl get events` table rows, with or without the NAMESPACE column;
 //   - `kubectl describe pod|node` Events rows, with `kubelet` or older `kubelet, NODE` in the
 //     From column; the `Name:`/`Namespace:`/`Node:` lines above them (same envelope node,
-//     within describe_context_ns) name the object.
+//     within describe_context_ns) name the object;
+//   - views of the evicted pod itself: its status in `kubectl get pod(s) -o yaml` (reason:
+//     Evicted, or the kubelet's DisruptionTarget condition with reason TerminationByKubelet and
+//     an eviction message; the message wrapped, quoted or folded), describe's `Reason: Evicted` /
+//     `Message:`, `kubectl get pods` rows whose STATUS is Evicted, and the kubelet's
+//     eviction_manager.go log ("pod is evicted successfully", "Failed to admit pod" under a
+//     node condition, the reclaim that names the resource). One eviction seen in several of
+//     these (and as its Event) counts once within the storm window.
 // Reasons: `Evicted` (kubelet), `TaintManagerEviction` (NoExecute taint; "Cancelling deletion"
 // is not an eviction), `Preempting` (kubelet, to admit a critical pod) / `Preempted` (scheduler),
 // and the node event `EvictionThresholdMet`. The kubelet message is decoded in all its
@@ -71,7 +78,17 @@ struct pod_evicted_config {
 // ---- Parsed forms: exposed for the tests, the fuzzer and a later parser that replaces them ----
 
 // Where a k8s_event came from.
-enum class k8s_event_origin : std::uint8_t { json_item, json_watch, events_table, describe_row };
+enum class k8s_event_origin : std::uint8_t {
+  json_item,
+  json_watch,
+  events_table,
+  describe_row,
+  // Views of the pod rather than Events: each shows an eviction that an Event (or another view)
+  // may show again, so the detector counts one eviction of a pod once however many show it.
+  pod_row,      // `kubectl get pods` row with STATUS Evicted
+  pod_status,   // the pod's status: `-o yaml` (status.reason: Evicted) or describe's Reason:
+  kubelet_log,  // kubelet eviction_manager.go: "pod is evicted successfully", admission reject
+};
 
 // The fields of a Kubernetes Event this detector reads (core/v1 names; events.k8s.io/v1 fields
 // are mapped onto them). Strings are empty when absent or null.
@@ -117,6 +134,32 @@ std::optional<k8s_event> parse_kubectl_event_row(std::string_view line,
 // The same into `out` (reset first, its strings keep their capacity: the detector keeps one);
 // `out` holds the event only when the verdict is ok.
 parse_verdict parse_kubectl_event_row(std::string_view line, k8s_event& out);
+
+// One `kubectl get pods` row (with or without NAMESPACE, `-o wide` or not) whose STATUS is
+// Evicted: NAME READY STATUS RESTARTS AGE [IP NODE ...]. Only Evicted is evidence of an
+// eviction: since kubelet 1.22 an evicted pod may list as ContainerStatusUnknown or Error, but
+// so do pods that failed for any other reason, so those rows are not_mine. A row of ours cut
+// before its AGE is malformed.
+parse_verdict parse_kubectl_pod_row(std::string_view line, k8s_event& out);
+
+// The kubelet's eviction manager log lines (pkg/kubelet/eviction/eviction_manager.go), in the
+// structured klog form ("Eviction manager: pod is evicted successfully" pod="ns/name") and the
+// older printf form ("eviction manager: pod name_ns(uid) is evicted successfully"), with any
+// syslog/journald and klog header before them.
+enum class kubelet_eviction_kind : std::uint8_t {
+  evicted,         // "pod is evicted successfully"
+  admit_rejected,  // "Failed to admit pod" because of a node condition (the pod is Evicted)
+  reclaiming,      // "attempting to reclaim" / "must evict pod(s) to reclaim" <resource>
+  housekeeping,    // ranking, waiting for cleanup, cleaned up, no pods to evict...
+};
+struct kubelet_eviction_line {
+  kubelet_eviction_kind kind = kubelet_eviction_kind::housekeeping;
+  std::string_view host;  // the syslog/journald host, when the line has that prefix
+  std::string_view pod_namespace, pod_name;
+  std::string_view resource;    // reclaiming: "memory", "ephemeral-storage", "nodefs"...
+  std::string_view conditions;  // admit_rejected: "DiskPressure" or "MemoryPressure DiskPressure"
+};
+parse_verdict parse_kubelet_eviction_line(std::string_view line, kubelet_eviction_line& out);
 
 // A Kubernetes quantity ("100Mi", "87608Ki", "1.5Gi", "1e3", "100m", "1073741824") as an exact
 // integer (bytes for memory and storage), rounded up like resource.Quantity.Value(); nullopt
@@ -210,6 +253,8 @@ class pod_evicted_detector final : public detector {
 
   std::string_view name() const noexcept override { return "pod_evicted"; }
   void on_event(const event& ev, finding_sink& sink) override;
+  // Reports a pod status whose YAML or describe output ended with the stream.
+  void finish(finding_sink& sink) override;
   // Nodes with evictions in the window, plus the evictions they hold, plus one for a live
   // describe context.
   std::size_t state_size() const noexcept override;
@@ -222,6 +267,10 @@ class pod_evicted_detector final : public detector {
     // characters, held inline; a longer one spills to the heap (and the slot keeps it).
     short_text<36> uid;
     std::uint64_t count = 0;
+    // The finding's subject ("ns/name"), so that a pod's eviction seen in several views (its
+    // status, `get pods`, the kubelet log, its Event) counts once.
+    short_text<64> subject;
+    bool pod_view = false;   // from a pod view (pod_row, pod_status, kubelet_log), not an Event
     std::string_view cause;  // a static label for the storm message: "memory", "NoExecute taint"
     bool counts = true;      // towards a storm (preemptions may not)
     std::uint32_t next = std::numeric_limits<std::uint32_t>::max();  // entry_pool's link
@@ -267,7 +316,54 @@ class pod_evicted_detector final : public detector {
     bool live = false;
   };
 
+  // The pod's status as `kubectl get pod(s) -o yaml` prints it: a small line-by-line reader of
+  // the object's metadata.name/namespace, spec.nodeName and status.reason/message (message
+  // wrapped over lines, quoted or as a block scalar `>-`). One object of one stream at a time.
+  struct yaml_pod {
+    bool active = false;
+    std::string stream;
+    int object_indent = 0;  // indent of metadata:/spec:/status:
+    int child_indent = -1;  // indent of the current section's keys, once seen
+    enum class section : std::uint8_t { other, metadata, spec, status } sec = section::other;
+    std::string name, ns, node;
+    bool evicted = false, emitted = false;
+    std::size_t reason_lines = 0;
+    // status.message: none, being read, or read.
+    enum class message_state : std::uint8_t { none, open, done } msg = message_state::none;
+    int message_indent = 0;
+    char message_style = ' ';  // ' plain, '\'' single, '"' double, '>' folded, '|' literal
+    bool message_closed = false;
+    std::string message;
+    std::size_t message_lines = 0;
+    // status.conditions: the kubelet's DisruptionTarget condition (reason TerminationByKubelet)
+    // carries the eviction message, and is there even when status.reason is not.
+    bool in_conditions = false, cond_open = false, cond_message = false;
+    bool cond_disruption = false, cond_by_kubelet = false;
+    int cond_indent = -1;
+    std::int64_t ts_ns = 0;
+  };
+  // describe's "Reason:  Evicted" waits for the "Message:" line under it.
+  struct describe_status {
+    bool pending = false;
+    std::string stream;
+    std::int64_t ts_ns = 0;
+  };
+  // The resource the kubelet last said it must reclaim, for its next "evicted successfully".
+  struct kubelet_reclaim {
+    std::string node;
+    std::string resource;
+    std::int64_t ts_ns = no_time;
+  };
+
   void on_json(const event& ev, finding_sink& sink);
+  void on_kubelet(const event& ev, const kubelet_eviction_line& l, finding_sink& sink);
+  void on_yaml_line(const event& ev, finding_sink& sink);
+  void yaml_flush(finding_sink& sink);
+  void yaml_start_message(int indent, std::string_view value);
+  void yaml_condition_key(std::string_view key, std::string_view value, int indent);
+  void yaml_close_condition(finding_sink& sink);
+  void yaml_emit(finding_sink& sink);
+  void on_describe_status(const event& ev, std::string_view message, finding_sink& sink);
   void on_row(const event& ev, finding_sink& sink);
   bool on_describe_header(const event& ev);
   void handle(k8s_event& k, const event& ev, finding_sink& sink);
@@ -305,6 +401,10 @@ class pod_evicted_detector final : public detector {
   entry_pool pool_;          // the nodes' window entries
   std::size_t entries_ = 0;  // window entries over all nodes
   describe_context describe_;
+  yaml_pod yaml_;
+  describe_status describe_status_;
+  kubelet_reclaim reclaim_;
+  std::int64_t kubelet_reclaim_ns_ = 60 * ns_per_second;  // how long a reclaim names the cause
   std::int64_t next_sweep_ns_ = 0;
   std::string subject_;  // the current finding's subject and message (findings borrow them)
   std::string message_;
