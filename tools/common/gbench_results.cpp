@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
@@ -138,6 +139,11 @@ gbench_results parse_gbench_results(const std::string& raw_text, const std::stri
   if (raw_text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw input_error(
         fmt::format("{}: is empty (did the benchmark run, or match no filter?)", path));
+  // JSON text never holds a NUL; a reader that stopped at one would gate only the prefix.
+  if (const std::size_t nul = raw_text.find('\0'); nul != std::string::npos)
+    throw input_error(fmt::format("{}:{}: a NUL byte at offset {} (binary or corrupt file?)", path,
+                                  1 + std::count(raw_text.begin(), raw_text.begin() + nul, '\n'),
+                                  nul));
   const std::string text = replace_non_finite_literals(raw_text);
   nlohmann::json doc;
   try {

@@ -211,6 +211,17 @@ TEST(GbenchResults, RejectsWhatIsNotGoogleBenchmarkJson) {
             std::string::npos);
 }
 
+TEST(GbenchResults, TextAfterANulByteIsNotIgnored) {
+  // A JSON reader that stops at a NUL would gate the valid prefix and never see the rest.
+  std::string text = R"({"context": {}, "benchmarks": []})";
+  text += std::string("\0\n{\"garbage\"", 13);
+  EXPECT_NE(error_of([&] {
+              parse_gbench_results(text, "r.json");
+            }).find("r.json:1: a NUL byte at offset 34"),
+            std::string::npos)
+      << error_of([&] { parse_gbench_results(text, "r.json"); });
+}
+
 TEST(GbenchResults, DuplicateKeysAreRejected) {
   // A second "allocs/op" would silently win over the first and could pass the gate.
   const std::string error = error_of([] {
