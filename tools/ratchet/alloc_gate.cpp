@@ -328,7 +328,10 @@ std::string render_markdown(const gate_report& report) {
   for (const auto& r : report.rows)
     if (r.verdict == gate_verdict::breach)
       out += fmt::format("\n**BREACH** `{}`: {}\n", r.benchmark, r.why);
-  if (!report.ungated.empty()) out += "\n" + ungated_note(report);
+  if (!report.ungated.empty()) {
+    out += "\n";
+    out += ungated_note(report);
+  }
   if (report.tighten_suggested())
     out += fmt::format(
         "\nSome benchmarks sit well under their ceilings: run `{}` and commit the registry "
