@@ -4,7 +4,7 @@
 # FetchContent), so they read the same either way.
 #
 #   allocgate_link_allocator(<target> <glibc|mimalloc|jemalloc>)
-#   allocgate_add_benchmark(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [NO_ATTRIBUTION])
+#   allocgate_add_benchmark(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [NO_ATTRIBUTION] [OWN_MAIN])
 include_guard(GLOBAL)
 
 # The allocators a binary can be built against. glibc is the default (nothing extra linked);
@@ -46,7 +46,7 @@ function(allocgate_link_allocator target allocator)
   target_compile_definitions(${target} PRIVATE ALLOCGATE_ALLOCATOR="${allocator}")
 endfunction()
 
-# allocgate_add_benchmark(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [NO_ATTRIBUTION])
+# allocgate_add_benchmark(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [NO_ATTRIBUTION] [OWN_MAIN])
 # A Google Benchmark executable for the allocation gate: <name> links the counting hook (its
 # numbers are the gate's), <name>_attribution the same sources with the call-site attribution
 # build of the hook (for `ratchet explain` / `ratchet check --explain-with`). Both link
@@ -54,14 +54,13 @@ endfunction()
 # (alloc_hooks/benchmark.h: alloc_hooks::measure). Compiled with -g so explain can name lines.
 function(allocgate_add_benchmark name)
   cmake_parse_arguments(ARG "NO_ATTRIBUTION;OWN_MAIN" "ALLOCATOR" "SOURCES;LIBS" ${ARGN})
-  set(variants ${name}:allocgate::alloc_hooks)
+  set(targets ${name})
+  set(hooks allocgate::alloc_hooks)
   if(NOT ARG_NO_ATTRIBUTION)
-    list(APPEND variants ${name}_attribution:allocgate::alloc_hooks_attribution)
+    list(APPEND targets ${name}_attribution)
+    list(APPEND hooks allocgate::alloc_hooks_attribution)
   endif()
-  foreach(variant ${variants})
-    string(REPLACE ":" ";" parts "${variant}")
-    list(GET parts 0 target)
-    list(GET parts 1 hook)
+  foreach(target hook IN ZIP_LISTS targets hooks)
     add_executable(${target} ${ARG_SOURCES})
     target_link_libraries(${target} PRIVATE ${ARG_LIBS} ${hook} allocgate::alloc_hooks_benchmark)
     if(NOT ARG_OWN_MAIN)
