@@ -245,7 +245,7 @@ ceiling_registry ceiling_registry::parse(const std::string& text, const std::str
     ceiling c = parse_ceiling_line(view, path, line);
     if (const ceiling* previous = r.find(c.benchmark))
       throw input_error(fmt::format("{}:{}: field 'benchmark': '{}' is already listed at line {}",
-                                    path, line, c.benchmark, previous->line));
+                                    path, line, truncate_for_message(c.benchmark), previous->line));
     r.lines_.push_back({"", static_cast<int>(r.ceilings_.size())});
     r.ceilings_.push_back(std::move(c));
   }
