@@ -38,8 +38,9 @@ if(TARGET alloc_hooks_gtest)
   list(APPEND ALLOCGATE_INSTALLED_COMPONENTS gtest)
 endif()
 if(ALLOCGATE_BUILD_TOOLS)
+  # OPTIONAL: a subproject builds them only on request (EXCLUDE_FROM_ALL).
   install(TARGETS ratchet benchhist EXPORT allocgate-tools
-          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools OPTIONAL)
   install(EXPORT allocgate-tools NAMESPACE allocgate:: DESTINATION ${ALLOCGATE_CMAKE_DIR}
           FILE allocgate-tools-targets.cmake COMPONENT tools)
   list(APPEND ALLOCGATE_INSTALLED_COMPONENTS tools)
