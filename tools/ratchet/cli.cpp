@@ -123,7 +123,7 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
   // Saved before the diff is printed: a diff on screen means the registry holds it.
   if (!changes.empty() && !o.dry_run) registry.save(o.registry);
   for (const ceiling_change& c : changes)
-    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
+    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", registry_name(c.benchmark), c.field,
                        format_ceiling(c.from), format_ceiling(c.to));
   if (changes.empty()) {
     out << fmt::format(
