@@ -7,6 +7,8 @@
 #   make bench-explain DETECTOR=pod_evicted   where a detector's allocations come from
 #   make bench-instr-check    the instruction gate (callgrind instr/event; targets at the end)
 #   make bench-phases [DETECTOR=x]           phase profile: per-phase ns/event and allocs/event
+#   make consumer-test        allocgate used by another project (find_package, add_subdirectory,
+#                             FetchContent), from the installed build
 #   make build | clean | format | format-check | tidy | hook-overhead
 .DEFAULT_GOAL := test
 .PHONY: deps configure build test update-goldens test-asan clean format format-check tidy \
@@ -101,6 +103,12 @@ tidy: configure
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_BUILD_DIR)
+
+# The consumer test: allocgate installed from $(BUILD_DIR), then used by the project in
+# alloc_hooks/test/consumer through find_package, add_subdirectory and FetchContent.
+.PHONY: consumer-test
+consumer-test: build
+	ALLOCGATE_INSTALL_FROM=$(BUILD_DIR) JOBS=$(JOBS) alloc_hooks/test/consumer/run.sh
 
 # ---- Timing gates and history (benchhist; see README "Timing gates and history") ----
 #   make bench-check                 ns/event against baselines/<platform>.json (hard gates fail)

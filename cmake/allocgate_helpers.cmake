@@ -1,28 +1,8 @@
 # Small CMake helpers shared by every module: allocator variants and test registration.
 include_guard(GLOBAL)
 
-# The allocators a binary can be built against. glibc is the default (nothing extra linked);
-# mimalloc and jemalloc replace malloc/free by symbol interposition when their shared library
-# is linked, so the counting hook (which forwards to malloc) runs on top of them.
-set(ALLOCGATE_ALLOCATORS glibc mimalloc jemalloc)
-
-# allocgate_link_allocator(<target> <glibc|mimalloc|jemalloc>)
-function(allocgate_link_allocator target allocator)
-  if(allocator STREQUAL "glibc")
-    # nothing: libc's malloc
-  elseif(allocator STREQUAL "mimalloc")
-    # --no-as-needed: nothing references mimalloc by name, yet it must stay loaded to
-    # interpose malloc.
-    target_link_libraries(${target} PRIVATE -Wl,--no-as-needed mimalloc -Wl,--as-needed)
-  elseif(allocator STREQUAL "jemalloc")
-    target_link_libraries(${target} PRIVATE -Wl,--no-as-needed PkgConfig::JEMALLOC
-                                            -Wl,--as-needed)
-  else()
-    message(FATAL_ERROR "allocgate: unknown allocator '${allocator}' "
-                        "(expected one of: ${ALLOCGATE_ALLOCATORS})")
-  endif()
-  target_compile_definitions(${target} PRIVATE ALLOCGATE_ALLOCATOR="${allocator}")
-endfunction()
+# allocgate_link_allocator() and allocgate_add_benchmark(): what users of allocgate call too.
+include(${CMAKE_CURRENT_LIST_DIR}/allocgate_functions.cmake)
 
 # allocgate_add_gtest(<name> SOURCES ... [LIBS ...] [ALLOCATOR a] [LABEL label])
 # One GoogleTest executable registered with ctest via gtest_discover_tests. One label only:

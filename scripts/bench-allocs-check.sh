@@ -57,10 +57,11 @@ bench_done=$(date +%s.%N)
 status=0
 case "$mode" in
   check)
-    "$ratchet" check --registry "$registry" --results "$results" --explain-with "$attribution" || status=$?
+    "$ratchet" check --registry "$registry" --results "$results" --explain-with "$attribution" \
+      --tighten-hint "make bench-ratchet" || status=$?
     if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
       "$ratchet" check --registry "$registry" --results "$results" --format markdown \
-        >>"$GITHUB_STEP_SUMMARY" || true
+        --tighten-hint "make bench-ratchet" >>"$GITHUB_STEP_SUMMARY" || true
     fi ;;
   tighten)
     "$ratchet" tighten --registry "$registry" --results "$results" || status=$? ;;

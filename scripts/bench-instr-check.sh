@@ -59,7 +59,7 @@ status=0
 case "$mode" in
   run) ;;
   check)
-    out=$("$ratchet" check --metric instr --registry "$registry" --results "$results") || status=$?
+    out=$("$ratchet" check --metric instr --registry "$registry" --results "$results" --tighten-hint "make bench-instr-tighten") || status=$?
     echo "$out"
     # A breach explains itself from the profiles just measured: by function, and against BASE.
     breached=$(sed -n 's/^BREACH \([^:]*\):.*/\1/p' <<<"$out")
@@ -67,7 +67,7 @@ case "$mode" in
       "$report" explain "$benchmark" "${explain_args[@]}" || true
     done
     if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-      { "$ratchet" check --metric instr --registry "$registry" --results "$results" \
+      { "$ratchet" check --metric instr --registry "$registry" --results "$results" --tighten-hint "make bench-instr-tighten" \
           --format markdown || true
         for benchmark in $breached; do
           "$report" explain "$benchmark" "${explain_args[@]}" --format markdown || true

@@ -63,8 +63,10 @@ int show_command(const command_options& o, std::ostream& out) {
   for (const auto& [bench, metrics] : r.samples)
     for (const auto& [metric, values] : metrics) {
       std::string list;
-      for (double v : values)
-        list += (list.empty() ? "" : " ") + format_value(v);
+      for (double v : values) {
+        if (!list.empty()) list += ' ';
+        list += format_value(v);
+      }
       t.add_row({bench, metric, std::to_string(values.size()), format_value(median(values)), list});
     }
   out << t.render_text();

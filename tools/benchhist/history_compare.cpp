@@ -42,8 +42,29 @@ std::string format_value(double v) {
   return fmt::format("{:.6g}", v);
 }
 
+// The metrics a comparison covers when none was named: the detectors' defaults when either side
+// has one of them; otherwise, for any other Google Benchmark suite, real and CPU time and every
+// allocs/, bytes/ and instr/ counter either side publishes.
+std::vector<std::string> default_metrics_of(const sample_set& base, const sample_set& head,
+                                            const std::vector<std::string>& defaults) {
+  std::set<std::string> present;
+  for (const sample_set* side : {&base, &head})
+    for (const auto& [bench, metrics] : side->samples)
+      for (const auto& [metric, values] : metrics)
+        if (!values.empty()) present.insert(metric);
+  for (const std::string& m : defaults)
+    if (present.count(m) != 0) return defaults;
+  std::vector<std::string> out = {"real_time_ns", "cpu_time_ns"};
+  for (const std::string& m : present)
+    if (m.rfind("allocs/", 0) == 0 || m.rfind("bytes/", 0) == 0 || m.rfind("instr/", 0) == 0)
+      out.push_back(m);
+  return out;
+}
+
 compare_report compare_samples(const sample_set& base, const sample_set& head,
-                               const compare_options& o) {
+                               const compare_options& options) {
+  compare_options o = options;
+  if (!o.metrics_named) o.metrics = default_metrics_of(base, head, o.metrics);
   if (!std::isfinite(o.threshold_percent) || o.threshold_percent < 0)
     throw input_error(fmt::format("threshold must be a finite number >= 0 (percent), got {}",
                                   o.threshold_percent));
@@ -239,7 +260,9 @@ std::size_t count(const compare_report& rep, compare_verdict v, bool soft) {
 std::string render_compare_text(const compare_report& rep) {
   std::string out = fmt::format("base: {}\nhead: {}\n\n", rep.base_label, rep.head_label);
   out += make_table(rep).render_text();
-  out += "\n" + method_note(rep) + "\n";
+  out += '\n';
+  out += method_note(rep);
+  out += '\n';
   const std::size_t hard = count(rep, compare_verdict::regression, false);
   const std::size_t soft = count(rep, compare_verdict::regression, true);
   out += hard ? fmt::format("result: {} regression(s) beyond the threshold", hard)
@@ -256,7 +279,9 @@ std::string render_compare_markdown(const compare_report& rep) {
                   hard ? fmt::format("❌ {} regression(s)", hard) : std::string("✅ no regression"));
   out += fmt::format("base: `{}` · head: `{}`\n\n", rep.base_label, rep.head_label);
   out += make_table(rep).render_markdown();
-  out += "\n" + method_note(rep) + "\n";
+  out += '\n';
+  out += method_note(rep);
+  out += '\n';
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <regex>
 
 #include "common/error.h"
 #include "common/stats.h"
@@ -39,6 +40,19 @@ std::string verdict_text(const gate_row& r) {
   return "?";
 }
 
+// Benchmarks that publish no allocations counter, named so that none is ungated silently.
+std::string ungated_note(const gate_report& report) {
+  if (report.ungated.empty()) return "";
+  std::string names;
+  for (const std::string& name : report.ungated) {
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  return fmt::format("not gated ({}, no '{}' counter{}): {}\n", report.ungated.size(),
+                     report.allocs_counter,
+                     report.gated->has_bytes ? "; alloc_hooks::measure publishes it" : "", names);
+}
+
 }  // namespace
 
 bool gate_report::breached() const {
@@ -65,8 +79,7 @@ struct repetition_values {
 };
 
 repetition_values read_repetitions(const gbench_results& results, const ceiling& c,
-                                   const metric& m) {
-  const std::string per_op(m.per_op);
+                                   const gate_counter_names& names, const metric& m) {
   repetition_values v;
   for (const benchmark_entry& e : results.entries) {
     if (e.aggregate || e.key != c.benchmark) continue;
@@ -85,26 +98,94 @@ repetition_values read_repetitions(const gbench_results& results, const ceiling&
         throw input_error(fmt::format(
             "{}: benchmark '{}' repetition {}: counter '{}' is {}, expected a non-negative number",
             results.path, c.benchmark, e.repetition_index, counter, it->second));
-      if (counter != counter_window && it->second > max_count_per_op)
+      if (counter != names.items && it->second > max_count_per_op)
         throw input_error(fmt::format(
             "{}: benchmark '{}' repetition {}: counter '{}' is {}, above the largest accepted "
             "count {} (corrupt results?)",
             results.path, c.benchmark, e.repetition_index, counter, it->second, max_count_per_op));
       return it->second;
     };
-    v.allocs.push_back(*value(per_op, true));
-    const double window = *value(counter_window, true);
-    if (window != static_cast<double>(c.window))
+    v.allocs.push_back(*value(names.allocs, true));
+    // Without the units counter a benchmark counts per iteration: its window is 1.
+    const std::optional<double> items = value(names.items, false);
+    const double window = items.value_or(1.0);
+    if (window != static_cast<double>(c.window)) {
+      if (items)
+        throw input_error(fmt::format(
+            "{}: benchmark '{}' ran with a window of {} events but its ceiling (registry line {}) "
+            "is for {}",
+            results.path, c.benchmark, window, c.line, c.window));
       throw input_error(fmt::format(
-          "{}: benchmark '{}' ran with a window of {} events but its ceiling (registry line {}) "
-          "is for {}",
-          results.path, c.benchmark, window, c.line, c.window));
+          "{}: benchmark '{}' repetition {}: no '{}' counter (1 unit of work per iteration) but "
+          "its ceiling (registry line {}) is for a window of {}",
+          results.path, c.benchmark, e.repetition_index, names.items, c.line, c.window));
+    }
     v.windows.push_back(window);
     if (!m.has_bytes) continue;
-    if (auto bytes = value(counter_bytes_per_op, c.bytes_per_event.has_value()))
-      v.bytes.push_back(*bytes);
+    if (auto bytes = value(names.bytes, c.bytes_per_event.has_value())) v.bytes.push_back(*bytes);
   }
   return v;
+}
+
+// The --filter of a filtered run: a name is selected when the regex matches part of it.
+class name_filter {
+ public:
+  explicit name_filter(const std::string& pattern) : pattern_(pattern) {
+    if (pattern.empty()) return;
+    try {
+      regex_.emplace(pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw input_error(fmt::format("--filter '{}' is not a regular expression: {}",
+                                    truncate_for_message(pattern), e.what()));
+    }
+  }
+  bool selects(const std::string& name) const {
+    return !regex_ || std::regex_search(name, *regex_);
+  }
+
+ private:
+  std::string pattern_;
+  std::optional<std::regex> regex_;
+};
+
+bool publishes(const gbench_results& results, const std::string& key, const std::string& counter) {
+  for (const auto& e : results.entries)
+    if (!e.aggregate && e.key == key &&
+        (e.counters.count(counter) != 0 || e.invalid_counters.count(counter) != 0))
+      return true;
+  return false;
+}
+
+// Median allocations per unit of work over the repetitions; fails closed on disagreement.
+double measured_per_unit(const gbench_results& results, const ceiling& c,
+                         const std::vector<double>& allocs, const gate_counter_names& names,
+                         const gate_options& options) {
+  if (allocs.empty())
+    throw input_error(fmt::format(
+        "{}: gated benchmark '{}' (registry line {}) has no '{}' measurement in the results; "
+        "did the benchmark run and publish its counters? (a filtered run: pass the same "
+        "filter as --filter)",
+        results.path, c.benchmark, c.line, names.allocs));
+  const auto [low, high] = std::minmax_element(allocs.begin(), allocs.end());
+  if (*low != *high && !options.allow_nondeterministic)
+    throw input_error(
+        fmt::format("{}: benchmark '{}' made between {} and {} {} over its {} repetitions: "
+                    "{} counts must be deterministic (find the varying site with `ratchet "
+                    "explain`, or gate on the median with --allow-nondeterministic)",
+                    results.path, c.benchmark, *low, *high, names.allocs, allocs.size(),
+                    options.gated->has_bytes ? "allocation" : "instruction"));
+  return median(allocs) / static_cast<double>(c.window);
+}
+
+// The counters the gate reads for a metric: the user's names for allocations; a stamped
+// metric's own counter (instructions come from instr-report, whose names are fixed).
+gate_counter_names counters_for(const gate_options& options) {
+  gate_counter_names names = options.counters;
+  if (options.gated != &allocs_metric) {
+    names.allocs = std::string(options.gated->per_op);
+    names.items = counter_window;
+  }
+  return names;
 }
 
 }  // namespace
@@ -113,57 +194,41 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
                               const gate_options& options) {
   const double slack_percent = options.slack_percent;
   const metric& m = *options.gated;
-  const std::string per_op(m.per_op);
-  const std::string_view counters_name =
-      m.has_bytes ? std::string_view("allocation counters") : m.per_op;
-  // Every detector benchmark in the results must be gated: an ungated one is a
-  // configuration error, not a pass.
-  for (const std::string& key : results.keys()) {
-    const auto publishes = [&](const std::string& counter) {
-      for (const auto& e : results.entries)
-        if (!e.aggregate && e.key == key &&
-            (e.counters.count(counter) != 0 || e.invalid_counters.count(counter) != 0))
-          return true;
-      return false;
-    };
-    if (!publishes(per_op)) continue;
-    // Without its window, allocs/op cannot become allocs/event: refuse rather than guess one.
-    if (!publishes(counter_window))
-      throw input_error(fmt::format(
-          "{}: benchmark '{}' publishes '{}' but no '{}' counter, so it cannot be gated; publish "
-          "the window (bench/contract/include/bench/measurement.h)",
-          results.path, key, per_op, counter_window));
-    if (registry.find(key) == nullptr)
-      throw input_error(fmt::format(
-          "{}: benchmark '{}' publishes {} but has no ceiling in the registry "
-          "(ungated); record one with: ratchet raise {}{} VALUE --reason \"new detector\"",
-          results.path, key, counters_name,
-          m.name == allocs_metric.name ? std::string() : fmt::format("--metric {} ", m.name), key));
-  }
-
+  const gate_counter_names names = counters_for(options);
+  const name_filter filter(options.filter);
   gate_report report;
   report.gated = &m;
-  for (const ceiling& c : registry.ceilings()) {
-    const repetition_values values = read_repetitions(results, c, m);
-    const std::vector<double>& allocs = values.allocs;
-    if (allocs.empty())
+  report.allocs_counter = names.allocs;
+  // Every benchmark in the results that publishes allocations must be gated: an ungated one
+  // is a configuration error, not a pass. One that publishes none is listed as not gated.
+  for (const std::string& key : results.keys()) {
+    if (!filter.selects(key)) continue;
+    if (!publishes(results, key, names.allocs)) {
+      report.ungated.push_back(key);
+      continue;
+    }
+    if (registry.find(key) != nullptr) continue;
+    if (&m == &allocs_metric)
       throw input_error(fmt::format(
-          "{}: gated benchmark '{}' (registry line {}) has no '{}' measurement in the results; "
-          "did the benchmark run (filter?) and publish its counters?",
-          results.path, c.benchmark, c.line, per_op));
-    const auto [low, high] = std::minmax_element(allocs.begin(), allocs.end());
-    if (*low != *high && !options.allow_nondeterministic)
-      throw input_error(
-          fmt::format("{}: benchmark '{}' made between {} and {} {} over its {} repetitions: "
-                      "{} counts must be deterministic (find the varying site with `ratchet "
-                      "explain`, or gate on the median with --allow-nondeterministic)",
-                      results.path, c.benchmark, *low, *high, per_op, allocs.size(),
-                      m.has_bytes ? "allocation" : "instruction"));
+          "{}: benchmark '{}' publishes allocation counters but has no ceiling in the registry "
+          "(ungated); record ceilings for every new benchmark with: {}",
+          results.path, key, options.init_command));
+    throw input_error(fmt::format(
+        "{}: benchmark '{}' publishes '{}' but has no ceiling in the registry (ungated); record "
+        "one with: ratchet raise --metric {} {} VALUE --reason \"...\"",
+        results.path, key, names.allocs, m.name, key));
+  }
+
+  bool any_selected = false;
+  for (const ceiling& c : registry.ceilings()) {
+    if (!filter.selects(c.benchmark)) continue;
+    any_selected = true;
+    const repetition_values values = read_repetitions(results, c, names, m);
     gate_row r;
     r.benchmark = c.benchmark;
-    r.repetitions = allocs.size();
+    r.repetitions = values.allocs.size();
     r.window = c.window;
-    r.allocs_per_event = median(allocs) / static_cast<double>(c.window);
+    r.allocs_per_event = measured_per_unit(results, c, values.allocs, names, options);
     r.ceiling = c.allocs_per_event;
     const std::vector<double>& bytes = values.bytes;
     r.bytes_per_event = bytes.empty() ? 0 : median(bytes) / static_cast<double>(c.window);
@@ -189,7 +254,55 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
     }
     report.rows.push_back(std::move(r));
   }
+  if (!options.filter.empty() && !any_selected)
+    throw input_error(fmt::format("--filter '{}' matches no benchmark of the registry",
+                                  truncate_for_message(options.filter)));
   return report;
+}
+
+std::vector<ceiling> initial_ceilings(const ceiling_registry& registry,
+                                      const gbench_results& results, const gate_options& options) {
+  const name_filter filter(options.filter);
+  std::vector<ceiling> added;
+  for (const std::string& key : results.keys()) {
+    if (!filter.selects(key) || registry.find(key) != nullptr ||
+        !publishes(results, key, counters_for(options).allocs))
+      continue;
+    if (!valid_benchmark_name(key))
+      throw input_error(
+          fmt::format("{}: benchmark name '{}' cannot be recorded (control "
+                      "characters, or longer than {} bytes)",
+                      results.path, truncate_for_message(key), max_name_bytes));
+    ceiling c;
+    c.benchmark = key;
+    // The window is what the first repetition ran with; read_repetitions holds the others to it.
+    c.window = 1;
+    for (const benchmark_entry& e : results.entries) {
+      if (e.aggregate || e.key != key) continue;
+      const auto it = e.counters.find(options.counters.items);
+      if (it != e.counters.end()) {
+        const double w = it->second;
+        if (!(w >= 1 && w <= static_cast<double>(max_window) && w == std::floor(w)))
+          throw input_error(fmt::format(
+              "{}: benchmark '{}': counter '{}' is {}, expected a whole number of units between "
+              "1 and {}",
+              results.path, key, options.counters.items, w, max_window));
+        c.window = static_cast<std::int64_t>(w);
+      }
+      break;
+    }
+    const gate_counter_names names = counters_for(options);
+    const repetition_values values = read_repetitions(results, c, names, *options.gated);
+    c.allocs_per_event = tightened_ceiling(
+        measured_per_unit(results, c, values.allocs, names, options), options.slack_percent);
+    if (c.allocs_per_event > max_allocs_per_event)
+      throw input_error(
+          fmt::format("{}: benchmark '{}' makes {} allocations per unit, above the "
+                      "largest ceiling a registry holds ({})",
+                      results.path, key, c.allocs_per_event, max_allocs_per_event));
+    added.push_back(std::move(c));
+  }
+  return added;
 }
 
 namespace {
@@ -231,11 +344,12 @@ std::string render_text(const gate_report& report) {
         out += fmt::format("  by function: {}{}\n", m.explain_command, r.benchmark);
     }
   }
+  out += ungated_note(report);
   if (report.tighten_suggested()) {
     out += fmt::format(
         "\nSome benchmarks sit well under their ceilings: lock the win in with "
-        "`{}` (ratchet tighten) and commit the registry diff.\n",
-        m.tighten_command);
+        "`{}` and commit the registry diff.\n",
+        report.tighten_command);
     for (const auto& r : report.rows)
       if (r.verdict == gate_verdict::well_under)
         out += fmt::format("  {}: {} -> {}\n", r.benchmark, format_ceiling(r.ceiling),
@@ -262,11 +376,15 @@ std::string render_markdown(const gate_report& report) {
       if (!m.explain_command.empty())
         out += fmt::format("by function: `{}{}`\n", m.explain_command, r.benchmark);
     }
+  if (!report.ungated.empty()) {
+    out += "\n";
+    out += ungated_note(report);
+  }
   if (report.tighten_suggested())
     out += fmt::format(
-        "\nSome benchmarks sit well under their ceilings: run `{}` and commit "
-        "the registry diff.\n",
-        m.tighten_command);
+        "\nSome benchmarks sit well under their ceilings: run `{}` and commit the registry "
+        "diff.\n",
+        report.tighten_command);
   return out;
 }
 

@@ -44,6 +44,28 @@ class line_parser {
     return text_.substr(start, pos_ - start);
   }
 
+  bool at_quote() {
+    skip_spaces();
+    return pos_ < text_.size() && text_[pos_] == '"';
+  }
+
+  // "quoted value", at a quote; '\\' escapes the next character.
+  std::string quoted(const std::string& key) {
+    ++pos_;
+    std::string value;
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_++];
+      if (c == '\\' && pos_ < text_.size()) {
+        value += text_[pos_++];
+      } else if (c == '"') {
+        return value;
+      } else {
+        value += c;
+      }
+    }
+    fail(fmt::format("field '{}': unterminated quoted value", key));
+  }
+
   // key=value or key="quoted value"
   std::pair<std::string, std::string> field() {
     const std::string key(word());
@@ -52,20 +74,7 @@ class line_parser {
     ++pos_;
     std::string value;
     if (pos_ < text_.size() && text_[pos_] == '"') {
-      ++pos_;
-      bool closed = false;
-      while (pos_ < text_.size()) {
-        const char c = text_[pos_++];
-        if (c == '\\' && pos_ < text_.size()) {
-          value += text_[pos_++];
-        } else if (c == '"') {
-          closed = true;
-          break;
-        } else {
-          value += c;
-        }
-      }
-      if (!closed) fail(fmt::format("field '{}': unterminated quoted value", key));
+      value = quoted(key);
     } else {
       value = std::string(word());
     }
@@ -108,13 +117,35 @@ class line_parser {
 }  // namespace
 
 bool valid_benchmark_name(const std::string& name) {
-  if (name.rfind(bench::benchmark_prefix, 0) != 0) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '/' || c == ':' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
+  if (name.empty() || name.size() > max_name_bytes) return false;
+  for (const char c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
   return true;
+}
+
+bool bare_benchmark_name(const std::string& name) {
+  if (name.empty() || name.front() == '#') return false;
+  for (const char c : name)
+    if (c <= ' ' || c > '~' || c == '"' || c == '=' || c == '\\') return false;
+  return true;
+}
+
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+std::string registry_name(const std::string& name) {
+  // A bare "platform" would read back as a registry's platform stamp.
+  return bare_benchmark_name(name) && name != "platform" ? name : quote(name);
 }
 
 namespace {
@@ -124,12 +155,15 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
   line_parser p(text, path, line);
   ceiling c;
   c.line = line;
-  c.benchmark = std::string(p.word());
-  if (c.benchmark.rfind(bench::benchmark_prefix, 0) != 0)
-    p.fail(fmt::format("field 'benchmark': expected a benchmark name starting with {}, got '{}'",
-                       bench::benchmark_prefix, truncate_for_message(c.benchmark)));
+  const bool quoted = p.at_quote();
+  c.benchmark = quoted ? p.quoted("benchmark") : std::string(p.word());
   if (!valid_benchmark_name(c.benchmark))
-    p.fail(fmt::format("field 'benchmark': '{}' has characters outside [A-Za-z0-9_/:.-]",
+    p.fail(
+        fmt::format("field 'benchmark': '{}' is not a benchmark name (empty, control "
+                    "characters, or longer than {} bytes)",
+                    truncate_for_message(c.benchmark), max_name_bytes));
+  if (!quoted && !bare_benchmark_name(c.benchmark))
+    p.fail(fmt::format("field 'benchmark': '{}' must be quoted (\"...\")",
                        truncate_for_message(c.benchmark)));
   bool has_window = false, has_allocs = false, has_bytes = false, has_reason = false;
   while (!p.at_end()) {
@@ -183,15 +217,6 @@ ceiling_registry::stamp parse_platform_line(std::string_view text, const std::st
 
 bool needs_quotes(const std::string& s) {
   return s.empty() || s.find_first_of(" \t\"\\=") != std::string::npos;
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + '"';
 }
 
 }  // namespace
@@ -256,7 +281,7 @@ ceiling_registry ceiling_registry::parse(const std::string& text, const std::str
     ceiling c = parse_ceiling_line(view, path, line, value_key);
     if (const ceiling* previous = r.find(c.benchmark))
       throw input_error(fmt::format("{}:{}: field 'benchmark': '{}' is already listed at line {}",
-                                    path, line, c.benchmark, previous->line));
+                                    path, line, truncate_for_message(c.benchmark), previous->line));
     r.lines_.push_back({"", static_cast<int>(r.ceilings_.size())});
     r.ceilings_.push_back(std::move(c));
   }
@@ -286,7 +311,7 @@ std::string ceiling_registry::render() const {
   // Benchmark names are padded to a common width so the values line up in the file.
   std::size_t width = 0;
   for (const auto& c : ceilings_)
-    width = std::max(width, c.benchmark.size());
+    width = std::max(width, registry_name(c.benchmark).size());
   std::string out = bom_;
   for (const auto& l : lines_) {
     if (l.ceiling_index == platform_index) {
@@ -297,8 +322,8 @@ std::string ceiling_registry::render() const {
       out += l.verbatim;
     } else {
       const ceiling& c = ceilings_[static_cast<std::size_t>(l.ceiling_index)];
-      out += fmt::format("{:<{}} window={} {}={}", c.benchmark, width, c.window, value_key_,
-                         format_ceiling(c.allocs_per_event));
+      out += fmt::format("{:<{}} window={} {}={}", registry_name(c.benchmark), width, c.window,
+                         value_key_, format_ceiling(c.allocs_per_event));
       if (c.bytes_per_event) out += " bytes_per_event=" + format_ceiling(*c.bytes_per_event);
       if (!c.reason.empty()) out += " reason=" + quote(c.reason);
     }

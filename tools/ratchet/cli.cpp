@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +65,10 @@ struct options {
   std::string metric_name = "allocs";
   bool registry_given = false;  // else the metric's default registry
   bool slack_given = false;     // else the metric's default slack
+  gate_counter_names counters;
+  std::string filter;
+  std::vector<std::string> expand;
+  std::string tighten_command;
 };
 
 const metric& metric_of(const options& o) {
@@ -78,16 +83,49 @@ double slack_of(const options& o) {
 ceiling_registry load_registry(const options& o) {
   return ceiling_registry::load(registry_of(o), std::string(metric_of(o).registry_key));
 }
+
+// Shell-quoted when the word needs it, so a hint can be pasted as it is printed.
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789_-./:=@%+,") == std::string::npos)
+    return word;
+  std::string out = "'";
+  for (const char c : word)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The gate's options from the command line, with hints that name this invocation's own files.
 gate_options gate_options_of(const options& o) {
   gate_options g = make_gate_options(slack_of(o), o.allow_nondeterministic);
   g.gated = &metric_of(o);
+  for (const std::string* name : {&o.counters.allocs, &o.counters.bytes, &o.counters.items})
+    if (name->empty()) throw input_error("counter names (--allocs-counter, ...) must not be empty");
+  g.counters = o.counters;
+  g.filter = o.filter;
+  g.init_command = fmt::format("ratchet init --registry {} --results {}",
+                               shell_word(registry_of(o)), shell_word(o.results));
   return g;
+}
+
+gate_report check_with_options(const ceiling_registry& registry, const gbench_results& results,
+                               const options& o) {
+  gate_report report = check_allocations(registry, results, gate_options_of(o));
+  const metric& m = metric_of(o);
+  report.tighten_command =
+      !o.tighten_command.empty()
+          ? o.tighten_command
+          : fmt::format("ratchet tighten{} --registry {} --results {}",
+                        &m == &allocs_metric ? "" : fmt::format(" --metric {}", m.name),
+                        shell_word(registry_of(o)), shell_word(o.results));
+  return report;
 }
 
 explain_options explain_options_of(const options& o) {
   explain_options e;
   e.top = o.explain_top;
   if (!o.source_roots.empty()) e.source_roots = o.source_roots;
+  e.expand = o.expand;
   return e;
 }
 
@@ -95,7 +133,7 @@ int run_check(const options& o, std::ostream& out, std::ostream& err) {
   const ceiling_registry registry = load_registry(o);
   const gbench_results results = load_gbench_results(o.results);
   check_platform(registry, results, metric_of(o), registry_of(o));
-  const gate_report report = check_allocations(registry, results, gate_options_of(o));
+  const gate_report report = check_with_options(registry, results, o);
   out << (o.format == "markdown" ? render_markdown(report) : render_text(report));
   if (report.breached() && !o.explain_bench.empty()) {
     // A breach explains itself: re-run each breached benchmark with site attribution. If
@@ -123,13 +161,13 @@ int run_tighten(const options& o, std::ostream& out, std::ostream& err) {
   ceiling_registry registry = load_registry(o);
   const gbench_results results = load_gbench_results(o.results);
   check_platform(registry, results, metric_of(o), path);
-  const gate_report report = check_allocations(registry, results, gate_options_of(o));
+  const gate_report report = check_with_options(registry, results, o);
   const std::vector<ceiling_change> changes =
       tighten_ceilings(registry, report, results, slack_of(o), o.only);
   // Saved before the diff is printed: a diff on screen means the registry holds it.
   if (!changes.empty() && !o.dry_run) registry.save(path);
   for (const ceiling_change& c : changes)
-    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
+    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", registry_name(c.benchmark), c.field,
                        format_ceiling(c.from), format_ceiling(c.to));
   if (changes.empty()) {
     out << fmt::format(
@@ -160,11 +198,11 @@ int run_raise(const options& o, std::ostream& out) {
   const raise_result r = raise_ceiling(registry, request);
   registry.save(path);  // before the diff: a diff on screen means the registry holds it
   if (r.added)
-    out << fmt::format("+ {} window={} {}={} reason=\"{}\"\n", o.benchmark,
+    out << fmt::format("+ {} window={} {}={} reason=\"{}\"\n", registry_name(o.benchmark),
                        request.window.value_or(bench::window_events), key, format_ceiling(r.value),
                        o.reason);
   else
-    out << fmt::format("- {0} {4}={1}\n+ {0} {4}={2} reason=\"{3}\"\n", o.benchmark,
+    out << fmt::format("- {0} {4}={1}\n+ {0} {4}={2} reason=\"{3}\"\n", registry_name(o.benchmark),
                        format_ceiling(r.previous), format_ceiling(r.value), o.reason, key);
   return exit_ok;
 }
@@ -187,16 +225,75 @@ int run_restamp(const options& o, std::ostream& out) {
   const std::size_t at = text.find("\nplatform ");
   out << "+ " << text.substr(at + 1, text.find('\n', at + 1) - at - 1) << "\n";
   for (const ceiling_change& c : changes)
-    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", c.benchmark, c.field,
+    out << fmt::format("- {0} {1}={2}\n+ {0} {1}={3}\n", registry_name(c.benchmark), c.field,
                        format_ceiling(c.from), format_ceiling(c.to));
   out << fmt::format("ratchet: restamped {} ({} ceiling(s) changed); commit the diff\n", path,
                      changes.size());
   return exit_ok;
 }
 
+// A new registry's opening comment: the file documents its own format and commands.
+std::string registry_header(const gate_counter_names& counters) {
+  return fmt::format(
+      "# Allocation ceilings: one gated benchmark per line (ratchet; see allocgate's README).\n"
+      "#\n"
+      "#   <benchmark> window=<units per iteration> allocs_per_event=<ceiling> "
+      "[bytes_per_event=<ceiling>] [reason=\"...\"]\n"
+      "#\n"
+      "# allocs_per_event: the median '{}' over the repetitions divided by the '{}' counter (1 "
+      "when absent).\n"
+      "# `ratchet check` fails when a benchmark is above its ceiling; `ratchet tighten` lowers "
+      "ceilings,\n"
+      "# `ratchet raise NAME VALUE --reason \"...\"` is the only way up.\n",
+      counters.allocs, counters.items);
+}
+
+// Records a ceiling for every benchmark of the results that has none; creates the registry
+// when it does not exist yet.
+int run_init(const options& o, std::ostream& out, std::ostream& err) {
+  const std::string path = registry_of(o);
+  const file_lock lock(path);
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  ceiling_registry registry =
+      exists ? load_registry(o) : ceiling_registry::parse(registry_header(o.counters), path);
+  const gbench_results results = load_gbench_results(o.results);
+  const gate_options g = gate_options_of(o);
+  std::vector<ceiling> added = initial_ceilings(registry, results, g);
+  if (added.empty()) {
+    if (registry.ceilings().empty())
+      throw input_error(fmt::format(
+          "{}: no benchmark{} publishes the '{}' counter: measure with alloc_hooks::measure "
+          "(alloc_hooks/benchmark.h) or name your counter with --allocs-counter",
+          o.results, o.filter.empty() ? "" : " matching --filter", o.counters.allocs));
+    out << fmt::format("ratchet: every benchmark already has a ceiling in {}\n", path);
+    return exit_ok;
+  }
+  for (ceiling& c : added) {
+    c.reason = o.reason;
+    registry.add(c);
+  }
+  registry.save(path);  // before the lines: lines on screen mean the registry holds them
+  for (const ceiling& c : added)
+    out << fmt::format("+ {} window={} allocs_per_event={}\n", registry_name(c.benchmark), c.window,
+                       format_ceiling(c.allocs_per_event));
+  out << fmt::format("ratchet: recorded {} ceiling(s) in {}; commit it\n", added.size(), path);
+  for (const std::string& name : check_with_options(registry, results, o).ungated)
+    err << fmt::format("ratchet: note: '{}' publishes no '{}' counter: not gated\n", name,
+                       o.counters.allocs);
+  return exit_ok;
+}
+
 int run_explain(const options& o, std::ostream& out) {
-  const explanation e =
-      explain_benchmark(o.bench_binary, resolve_benchmark_name(o.benchmark), explain_options_of(o));
+  explanation e;
+  try {
+    e = explain_benchmark(o.bench_binary, o.benchmark, explain_options_of(o));
+  } catch (const input_error&) {
+    // allocgate's own detector names ("pod_evicted") name their warm benchmark.
+    const std::optional<std::string> detector = detector_benchmark_name(o.benchmark);
+    if (!detector) throw;
+    e = explain_benchmark(o.bench_binary, *detector, explain_options_of(o));
+  }
   out << (o.format == "markdown" ? render_explanation_markdown(e, -1)
                                  : render_explanation_text(e, -1));
   return exit_ok;
@@ -207,12 +304,12 @@ int run_explain(const options& o, std::ostream& out) {
 int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   options o;
   CLI::App app{
-      "ratchet: the allocation gate. Compares median allocs/event of the detector benchmarks "
-      "(Google Benchmark JSON) with the committed ceilings; ceilings only go down (tighten) "
-      "unless raised with a reason. Every benchmark that publishes allocs/op must also publish "
-      "its window and have a ceiling; otherwise check fails closed.\n\nExit codes: 0 pass, 1 "
-      "breach, 2 configuration or input "
-      "error.",
+      "ratchet: the allocation gate. Compares each benchmark's median allocations per unit of "
+      "work (Google Benchmark JSON: allocs/op divided by the window counter, 1 when absent) "
+      "with the committed ceilings; ceilings only go down (tighten) unless raised with a "
+      "reason. Every benchmark that publishes allocs/op must have a ceiling (ratchet init "
+      "records them); otherwise check fails closed.\n\nExit codes: 0 pass, 1 breach, 2 "
+      "configuration or input error.",
       "ratchet"};
   app.require_subcommand(1);
 
@@ -225,6 +322,22 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
         ->check(CLI::IsMember({"allocs", "instr"}))
         ->capture_default_str();
   };
+
+  // The gate's contract with the benchmarks: counter names and which benchmarks a run holds.
+  const auto add_contract_options = [&o](CLI::App* command) {
+    command->add_option("--allocs-counter", o.counters.allocs, "Allocations per iteration")
+        ->capture_default_str();
+    command->add_option("--bytes-counter", o.counters.bytes, "Bytes allocated per iteration")
+        ->capture_default_str();
+    command
+        ->add_option("--items-counter", o.counters.items,
+                     "Units of work per iteration, the registry's window (absent: 1)")
+        ->capture_default_str();
+    command->add_option("--filter", o.filter,
+                        "Only benchmarks whose name matches this regex (a filtered run, as "
+                        "--benchmark_filter)");
+  };
+
   auto* check = app.add_subcommand("check", "Gate: every gated benchmark within its ceiling?");
   check->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
   add_metric(check);
@@ -245,8 +358,15 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   check->add_option("--top", o.explain_top, "Call sites to list per breach (with --explain-with)")
       ->capture_default_str();
   check->add_option("--source-root", o.source_roots,
-                    "Project source tree for --explain-with (repeatable; default: the tree "
-                    "ratchet was built from)");
+                    "Project source tree for --explain-with (repeatable; default: the source "
+                    "directory of the bench binary's CMake build)");
+  check->add_option("--expand", o.expand,
+                    "With --explain-with: a library folder whose frames count as project code "
+                    "(repeatable; e.g. a header-only dependency's include folder)");
+  check->add_option("--tighten-hint", o.tighten_command,
+                    "The command the tighten suggestion names (default: the ratchet tighten "
+                    "command for these files)");
+  add_contract_options(check);
 
   auto* tighten = app.add_subcommand(
       "tighten", "Lower each ceiling to the measurement plus slack; never raises one");
@@ -264,6 +384,20 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
                       "Tighten only these benchmarks (one change, one detector's ceilings)");
   tighten->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
                     "Tighten to the median when repetitions disagree (default: exit 2)");
+  add_contract_options(tighten);
+
+  auto* init = app.add_subcommand(
+      "init",
+      "Record a ceiling (measurement plus slack) for every benchmark of the results that has "
+      "none; creates the registry");
+  init->add_option("--registry", o.registry, "Ceiling registry")->capture_default_str();
+  init->add_option("--results", o.results, "Google Benchmark JSON (with repetitions)")->required();
+  init->add_option("--slack-percent", o.slack_percent, "Relative slack over the measurement")
+      ->capture_default_str();
+  init->add_option("--reason", o.reason, "Reason recorded with each new ceiling");
+  init->add_flag("--allow-nondeterministic", o.allow_nondeterministic,
+                 "Record the median when repetitions disagree (default: exit 2)");
+  add_contract_options(init);
 
   auto* raise = app.add_subcommand(
       "raise", "Raise (or first record) one ceiling; the only way up, and it needs a reason");
@@ -290,15 +424,22 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
 
   auto* explain = app.add_subcommand(
       "explain", "Where a benchmark's allocations come from: call sites per event");
-  explain->add_option("benchmark", o.benchmark, "Benchmark name or detector name")->required();
-  explain->add_option("--bench", o.bench_binary, "Attribution bench binary")->required();
+  explain->add_option("benchmark", o.benchmark, "Benchmark name (as in the results)")->required();
+  explain
+      ->add_option("--bench", o.bench_binary,
+                   "Attribution bench binary (allocgate_add_benchmark's <name>_attribution)")
+      ->required();
   explain->add_option("--top", o.explain_top, "How many sites to list")->capture_default_str();
   explain->add_option("--format", o.format, "Output format")
       ->check(CLI::IsMember({"text", "markdown"}))
       ->capture_default_str();
   explain->add_option("--source-root", o.source_roots,
                       "Project source tree: code under it is the project's and is printed "
-                      "relative to it (repeatable; default: the tree ratchet was built from)");
+                      "relative to it (repeatable; default: the source directory of the bench "
+                      "binary's CMake build)");
+  explain->add_option("--expand", o.expand,
+                      "A library folder whose frames count as project code, e.g. a header-only "
+                      "dependency's include folder (repeatable)");
 
   // CLI11 takes the arguments last first.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -308,7 +449,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     return app.exit(e, out, err) == 0 ? exit_ok : exit_error;
   }
   o.window_given = window->count() > 0;
-  for (CLI::App* sub : {check, tighten, raise, restamp}) {
+  for (CLI::App* sub : {check, tighten, raise, restamp, init}) {
     if (!*sub) continue;
     o.registry_given = sub->get_option("--registry")->count() > 0;
     if (sub != raise) o.slack_given = sub->get_option("--slack-percent")->count() > 0;
@@ -320,6 +461,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     if (*tighten) return run_tighten(o, out, err);
     if (*raise) return run_raise(o, out);
     if (*restamp) return run_restamp(o, out);
+    if (*init) return run_init(o, out, err);
     if (*explain) return run_explain(o, out);
   } catch (const std::exception& e) {
     err << "ratchet: error: " << e.what() << "\n";

@@ -17,7 +17,10 @@ gate_options make_gate_options(double slack_percent, bool allow_nondeterministic
   if (!std::isfinite(slack_percent) || slack_percent < 0 || slack_percent > 100)
     throw input_error(
         fmt::format("--slack-percent must be between 0 and 100, got {}", slack_percent));
-  return gate_options{slack_percent, allow_nondeterministic};
+  gate_options options;
+  options.slack_percent = slack_percent;
+  options.allow_nondeterministic = allow_nondeterministic;
+  return options;
 }
 
 std::vector<ceiling_change> tighten_ceilings(ceiling_registry& registry, const gate_report& report,
@@ -83,10 +86,10 @@ void validate_raise_request(const raise_request& r) {
     throw input_error(fmt::format("ratchet raise: --window must be between 1 and {}, got {}",
                                   max_window, *r.window));
   if (!valid_benchmark_name(r.benchmark))
-    throw input_error(
-        fmt::format("ratchet raise: '{}' is not a benchmark name (BM_ followed by letters, "
-                    "digits and _/:.-)",
-                    r.benchmark));
+    throw input_error(fmt::format(
+        "ratchet raise: '{}' is not a benchmark name (empty, control characters, or longer "
+        "than {} bytes)",
+        truncate_for_message(r.benchmark), max_name_bytes));
 }
 
 raise_result raise_ceiling(ceiling_registry& registry, const raise_request& r) {
@@ -141,8 +144,10 @@ std::vector<ceiling_change> restamp_ceilings(ceiling_registry& registry, const g
   return changes;
 }
 
-std::string resolve_benchmark_name(const std::string& name) {
-  if (name.rfind(bench::benchmark_prefix, 0) == 0) return name;
+std::optional<std::string> detector_benchmark_name(const std::string& name) {
+  if (name.empty() || name.rfind(bench::benchmark_prefix, 0) == 0) return std::nullopt;
+  for (const char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return std::nullopt;
   return bench::benchmark_name(name, bench::family::warm);
 }
 

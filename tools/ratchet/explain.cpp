@@ -14,10 +14,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string_view>
 
+#include "alloc_hooks/attribution.h"
 #include "bench/measurement.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -159,8 +161,37 @@ std::string short_function(const std::string& demangled) {
   return out.empty() ? f : out;
 }
 
+static_assert(std::string_view(bench::attribution_out_env) ==
+                  std::string_view(alloc_hooks::attribution_out_env),
+              "the gate and the hook name the attribution variable alike");
+
 code_roots code_roots::of_build() {
-  return code_roots{{ALLOCGATE_SOURCE_DIR}, ALLOCGATE_HOOK_FOLDER};
+  return code_roots{{ALLOCGATE_SOURCE_DIR}, ALLOCGATE_HOOK_FOLDER, {}};
+}
+
+std::optional<std::string> code_roots::cmake_source_dir_of(const std::string& binary) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::absolute(binary, ec).parent_path();
+  for (int depth = 0; !ec && !dir.empty() && depth < 32; ++depth) {
+    std::ifstream cache(dir / "CMakeCache.txt");
+    std::string line;
+    constexpr std::string_view key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
+    while (cache && std::getline(cache, line))
+      if (line.rfind(key, 0) == 0) return line.substr(key.size());
+    if (dir == dir.parent_path()) break;
+    dir = dir.parent_path();
+  }
+  return std::nullopt;
+}
+
+std::string exact_benchmark_filter(const std::string& benchmark) {
+  std::string out = "^";
+  for (const char c : benchmark) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out + "(/|$)";
 }
 
 namespace {
@@ -186,8 +217,14 @@ std::optional<std::string> code_roots::project_relative(const std::string& file)
                              std::distance(best->begin(), best->end())))
       best = rel;
   }
-  if (!best) return std::nullopt;
-  return best->generic_string();
+  if (best) return best->generic_string();
+  for (const std::string& library : expanded) {
+    const std::filesystem::path root = std::filesystem::path(library).lexically_normal();
+    if (const auto rel = under(file, root))
+      return ((root.has_filename() ? root.filename() : root.parent_path().filename()) / *rel)
+          .generic_string();
+  }
+  return std::nullopt;
 }
 
 bool code_roots::is_hook(const std::string& file) const {
@@ -212,7 +249,10 @@ explanation explain_attribution(const af::contents& contents, const std::string&
       auto it = symbols.find({f.object, f.offset});
       if (it == symbols.end()) continue;
       for (const symbol& sym : it->second) {  // inlined frames, innermost first
-        if (roots.is_hook(sym.file) || sym.function.rfind("operator new", 0) == 0) continue;
+        // The hook's own frames, wherever its sources lie (a vendored copy inside the project).
+        if (roots.is_hook(sym.file) || sym.function.rfind("operator new", 0) == 0 ||
+            sym.function.rfind("alloc_hooks::", 0) == 0)
+          continue;
         const std::optional<std::string> rel = roots.project_relative(sym.file);
         if (!rel) {
           if (sym.file != "??") via = short_function(sym.function);
@@ -256,8 +296,9 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
                               const explain_options& options) {
   if (::access(bench_binary.c_str(), X_OK) != 0)
     throw input_error(
-        fmt::format("{}: attribution bench binary not found or not executable "
-                    "(build target detector_bench_attribution)",
+        fmt::format("{}: attribution bench binary not found or not executable (a benchmark "
+                    "linked with allocgate::alloc_hooks_attribution: allocgate_add_benchmark "
+                    "makes <name>_attribution)",
                     bench_binary));
   char tmpl[] = "/tmp/allocgate-attribution-XXXXXX";
   const int fd = mkstemp(tmpl);
@@ -268,7 +309,7 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
   const std::string cmd =
       fmt::format("{}={} {} --benchmark_filter={} --benchmark_repetitions=1 >{} 2>&1",
                   bench::attribution_out_env, shell_quote(tmpl), shell_quote(bench_binary),
-                  shell_quote("^" + benchmark + "(/|$)"), shell_quote(log));
+                  shell_quote(exact_benchmark_filter(benchmark)), shell_quote(log));
   const int status = std::system(cmd.c_str());
   std::string run_log;
   try {
@@ -282,11 +323,17 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
   } catch (const input_error&) {
   }
   std::remove(tmpl);
-  if (status != 0 || text.empty())
+  if (status != 0)
     throw input_error(
         fmt::format("explain: {} did not run benchmark '{}' with attribution "
                     "({}); is the name right?{}",
                     bench_binary, benchmark, describe_wait_status(status), last_line_of(run_log)));
+  if (text.empty())
+    throw input_error(fmt::format(
+        "explain: {} wrote no attribution for benchmark '{}': is the name right, is the binary "
+        "linked with allocgate::alloc_hooks_attribution, and does the benchmark measure with "
+        "alloc_hooks::measure (alloc_hooks/benchmark.h)?{}",
+        bench_binary, benchmark, last_line_of(run_log)));
   af::contents contents;
   try {
     contents = af::read(text, fmt::format("attribution file of {}", benchmark));
@@ -294,7 +341,12 @@ explanation explain_benchmark(const std::string& bench_binary, const std::string
     throw input_error(error.what());
   }
   code_roots roots = code_roots::of_build();
-  if (!options.source_roots.empty()) roots.roots = options.source_roots;
+  if (!options.source_roots.empty()) {
+    roots.roots = options.source_roots;
+  } else if (const auto built_from = code_roots::cmake_source_dir_of(bench_binary)) {
+    roots.roots = {*built_from};
+  }
+  roots.expanded = options.expand;
   explanation e = explain_attribution(contents, benchmark, options.top, roots);
   if (e.events == 0)
     throw input_error(

@@ -126,14 +126,18 @@ TEST(Registry, MalformedLinesNameTheFileLineAndField) {
       {"BM_A allocs_per_event=1\n", "alloc-ceilings.txt:1: missing field 'window'"},
       {"BM_A window=1024\n", "missing field 'allocs_per_event'"},
       {"BM_A window=1024 allocs_per_event=1 colour=red\n", "unknown field 'colour'"},
-      {"pod_evicted window=1024 allocs_per_event=1\n", "field 'benchmark'"},
+      {"\"BM_A window=1024 allocs_per_event=1\n", "field 'benchmark': unterminated quoted"},
+      {"Dump/canada / - window=1024 allocs_per_event=1\n", "expected key=value, got '/'"},
       {"BM_A window=1024 allocs_per_event=1 reason=\"open\n", "unterminated quoted value"},
       {"BM_A window=1024 allocs_per_event=1\nBM_A window=1024 allocs_per_event=2\n",
        "alloc-ceilings.txt:2: field 'benchmark': 'BM_A' is already listed at line 1"},
       {"BM_A window=1024 allocs_per_event=0.01 allocs_per_event=0.1\n",
        "alloc-ceilings.txt:1: field 'allocs_per_event' is given twice"},
       {"BM_A window=1024 window=512 allocs_per_event=1\n", "field 'window' is given twice"},
-      {"BM_A;rm window=1024 allocs_per_event=1\n", "has characters outside"},
+      {"BM_\x01"
+       "A window=1024 allocs_per_event=1\n",
+       "' is not a benchmark name"},
+      {"BM_A\\B window=1024 allocs_per_event=1\n", "must be quoted"},
   };
   for (const auto& c : cases) {
     const std::string error = error_of([&] { registry_of(c.text); });
@@ -374,18 +378,83 @@ TEST(Gate, UnreadableOrImpossibleCountersFailClosed) {
      "real_time": 1, "cpu_time": 1, "time_unit": "ns", "allocs/op": 10}]})";
   EXPECT_NE(error_of([&] {
               check_allocations(registry_of(registry), parse_gbench_results(missing, "r.json"));
-            }).find("repetition 1: counter 'window' is missing"),
+            })
+                .find("repetition 1: no 'window' counter (1 unit of work per iteration) but its "
+                      "ceiling (registry line 1) is for a window of 1024"),
             std::string::npos);
 }
 
-TEST(Gate, ABenchmarkPublishingAllocationsWithoutAWindowFailsClosed) {
+TEST(Gate, ABenchmarkPublishingAllocationsWithoutACeilingFailsClosed) {
   const std::string results = R"({"context": {}, "benchmarks": [
     {"name": "BM_B", "run_name": "BM_B", "run_type": "iteration", "real_time": 1,
      "cpu_time": 1, "time_unit": "ns", "allocs/op": 5000}]})";
   EXPECT_NE(error_of([&] {
               check_allocations(registry_of(""), parse_gbench_results(results, "r.json"));
-            }).find("r.json: benchmark 'BM_B' publishes 'allocs/op' but no 'window'"),
+            }).find("r.json: benchmark 'BM_B' publishes allocation counters but has no ceiling"),
             std::string::npos);
+}
+
+// Without the units counter a benchmark is gated per iteration (window 1), any name allowed.
+TEST(Gate, WithoutAWindowCounterTheCeilingIsPerIteration) {
+  const std::string results = R"({"context": {}, "benchmarks": [
+    {"name": "Dump/canada / -", "run_name": "Dump/canada / -", "run_type": "iteration",
+     "real_time": 1, "cpu_time": 1, "time_unit": "ns", "allocs/op": 3},
+    {"name": "Parse", "run_name": "Parse", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "items": 4, "allocs": 2}]})";
+  gate_options options;
+  const gate_report per_op =
+      check_allocations(registry_of("\"Dump/canada / -\" window=1 allocs_per_event=3\n"),
+                        parse_gbench_results(results, "r.json"), options);
+  ASSERT_EQ(per_op.rows.size(), 1u);
+  EXPECT_EQ(per_op.rows[0].verdict, gate_verdict::ok);
+  EXPECT_EQ(per_op.ungated, std::vector<std::string>{"Parse"});
+  // Other counter names: allocations per item.
+  options.counters = {"allocs", "bytes", "items"};
+  options.filter = "^Parse$";
+  const gate_report per_item =
+      check_allocations(registry_of("Parse window=4 allocs_per_event=0.4\n"),
+                        parse_gbench_results(results, "r.json"), options);
+  ASSERT_EQ(per_item.rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(per_item.rows[0].allocs_per_event, 0.5);
+  EXPECT_EQ(per_item.rows[0].verdict, gate_verdict::breach);
+}
+
+TEST(Gate, InitRecordsEveryBenchmarkPublishingAllocations) {
+  const std::string results = R"({"context": {}, "benchmarks": [
+    {"name": "A b", "run_name": "A b", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "allocs/op": 300, "window": 100},
+    {"name": "Listed", "run_name": "Listed", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "allocs/op": 1},
+    {"name": "Free", "run_name": "Free", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns", "allocs/op": 0},
+    {"name": "Timing", "run_name": "Timing", "run_type": "iteration", "real_time": 1,
+     "cpu_time": 1, "time_unit": "ns"}]})";
+  const ceiling_registry registry = registry_of("Listed window=1 allocs_per_event=1\n");
+  const std::vector<ceiling> added = initial_ceilings(
+      registry, parse_gbench_results(results, "r.json"), make_gate_options(1.0, false));
+  ASSERT_EQ(added.size(), 2u);
+  EXPECT_EQ(added[0].benchmark, "A b");
+  EXPECT_EQ(added[0].window, 100);
+  EXPECT_DOUBLE_EQ(added[0].allocs_per_event, 3.03);
+  EXPECT_EQ(added[1].benchmark, "Free");
+  EXPECT_EQ(added[1].window, 1);
+  EXPECT_DOUBLE_EQ(added[1].allocs_per_event, 0);
+}
+
+TEST(Registry, NamesThatNeedQuotingRoundTrip) {
+  ceiling_registry r = registry_of("# c\n");
+  for (const std::string name : {"Dump/canada / -", "say \"hi\"", "a\\b", "#x", "k=v", "BM_X/8"}) {
+    ceiling c;
+    c.benchmark = name;
+    c.window = 1;
+    r.add(c);
+  }
+  const ceiling_registry again = registry_of(r.render());
+  ASSERT_EQ(again.ceilings().size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i)
+    EXPECT_EQ(again.ceilings()[i].benchmark, r.ceilings()[i].benchmark);
+  EXPECT_NE(r.render().find("\n\"Dump/canada / -\" "), std::string::npos) << r.render();
+  EXPECT_NE(r.render().find("\nBM_X/8 "), std::string::npos) << r.render();
 }
 
 TEST(Gate, ABenchmarkWithOnlyUnreadableCountersIsStillSeenAsUngated) {
@@ -444,7 +513,7 @@ TEST(Gate, SuggestsTighteningWhenWellUnderTheCeiling) {
   const auto report = check("BM_A window=1024 allocs_per_event=4\n", {{"BM_A", {1024}}});
   EXPECT_EQ(report.rows[0].verdict, gate_verdict::well_under);
   EXPECT_DOUBLE_EQ(report.rows[0].tightened, 1.01);
-  EXPECT_NE(render_text(report).find("make bench-ratchet"), std::string::npos);
+  EXPECT_NE(render_text(report).find("`ratchet tighten`"), std::string::npos);
   // Within slack: no nagging.
   EXPECT_EQ(check("BM_A window=1024 allocs_per_event=1.01\n", {{"BM_A", {1024}}}).rows[0].verdict,
             gate_verdict::ok);
@@ -465,9 +534,12 @@ TEST(Gate, MarkdownHasAVerdictHeadingAndATable) {
 
 // ---- Subcommand rules (commands.h) ---------------------------------------------------------
 TEST(Explain, DetectorNamesMapToTheirBenchmarks) {
-  EXPECT_EQ(resolve_benchmark_name("pod_evicted"), "BM_PodEvictedDetector");
-  EXPECT_EQ(resolve_benchmark_name("xid_correlation"), "BM_XidCorrelationDetector");
-  EXPECT_EQ(resolve_benchmark_name("BM_HbmEccDetectorCold"), "BM_HbmEccDetectorCold");
+  EXPECT_EQ(detector_benchmark_name("pod_evicted"), "BM_PodEvictedDetector");
+  EXPECT_EQ(detector_benchmark_name("xid_correlation"), "BM_XidCorrelationDetector");
+  EXPECT_EQ(detector_benchmark_name("BM_HbmEccDetectorCold"), std::nullopt);
+  // Any other name is a benchmark's own: nothing is appended to it.
+  EXPECT_EQ(detector_benchmark_name("Dump/canada / -"), std::nullopt);
+  EXPECT_EQ(detector_benchmark_name("ParseTwitter"), std::nullopt);
 }
 
 TEST(Options, SlackMustBeAPercentage) {
@@ -592,10 +664,23 @@ TEST(Raise, RefusesWhatIsNotARaiseWithAReason) {
   unset_window.window.reset();
   ceiling_registry r = registry_of("BM_A window=1024 allocs_per_event=2\n");
   EXPECT_FALSE(raise_ceiling(r, unset_window).added);
-  EXPECT_NE(refused(raise_of("PodEvicted", 1, "x")).find("is not a benchmark name"),
+  EXPECT_NE(refused(raise_of("", 1, "x")).find("is not a benchmark name"), std::string::npos);
+  EXPECT_NE(refused(raise_of("BM_X\nBM_Y window=1", 1, "x")).find("is not a benchmark name"),
             std::string::npos);
-  EXPECT_NE(refused(raise_of("BM_X window=1 #", 1, "x")).find("is not a benchmark name"),
+  EXPECT_NE(refused(raise_of(std::string(max_name_bytes + 1, 'a'), 1, "x"))
+                .find("is not a benchmark name"),
             std::string::npos);
+}
+
+// Any Google Benchmark name can be raised; one that would break the line is written quoted.
+TEST(Raise, NamesThatNeedQuotingAreRecordedQuoted) {
+  for (const std::string name : {"PodEvicted", "BM_X window=1 #", "Dump/canada / -"}) {
+    ceiling_registry r = registry_of("BM_A window=1024 allocs_per_event=2\n");
+    EXPECT_TRUE(raise_ceiling(r, raise_of(name, 1, "x")).added);
+    const ceiling_registry again = registry_of(r.render());
+    ASSERT_NE(again.find(name), nullptr) << r.render();
+    EXPECT_EQ(again.find(name)->allocs_per_event, 1.0);
+  }
 }
 
 TEST(Raise, ArgumentsAreParsedStrictly) {
@@ -707,7 +792,7 @@ TEST(Cli, AWriteThatFailsPrintsNoDiff) {
 
 // ---- explain: which code is the project's ---------------------------------------------------
 TEST(Explain, ProjectCodeIsWhatLiesUnderASourceRoot) {
-  const code_roots roots{{"/src/allocgate", "/src/extra/"}, "alloc_hooks"};
+  const code_roots roots{{"/src/allocgate", "/src/extra/"}, "alloc_hooks", {}};
   EXPECT_EQ(roots.project_relative("/src/allocgate/detectors/src/pod_evicted.cpp"),
             "detectors/src/pod_evicted.cpp");
   EXPECT_EQ(roots.project_relative("/src/allocgate/build/detectors/../../detectors/src/a.cpp"),
@@ -720,17 +805,44 @@ TEST(Explain, ProjectCodeIsWhatLiesUnderASourceRoot) {
 }
 
 TEST(Explain, TheMostSpecificRootWins) {
-  const code_roots roots{{"/src", "/src/allocgate"}, ""};
+  const code_roots roots{{"/src", "/src/allocgate"}, "", {}};
   EXPECT_EQ(roots.project_relative("/src/allocgate/tools/x.cpp"), "tools/x.cpp");
 }
 
 TEST(Explain, TheHookFolderIsRecognisedUnderEveryRoot) {
-  const code_roots roots{{"/src/allocgate", "/elsewhere"}, "alloc_hooks"};
+  const code_roots roots{{"/src/allocgate", "/elsewhere"}, "alloc_hooks", {}};
   EXPECT_TRUE(roots.is_hook("/src/allocgate/alloc_hooks/src/hook.cpp"));
   EXPECT_TRUE(roots.is_hook("/elsewhere/alloc_hooks/src/attribution.cpp"));
   EXPECT_FALSE(roots.is_hook("/other/alloc_hooks/src/hook.cpp"));
   EXPECT_FALSE(roots.is_hook("/src/allocgate/detectors/src/alloc_hooks.cpp"));
-  EXPECT_FALSE((code_roots{{"/src/allocgate"}, ""}.is_hook("/src/allocgate/x.cpp")));
+  EXPECT_FALSE((code_roots{{"/src/allocgate"}, "", {}}.is_hook("/src/allocgate/x.cpp")));
+}
+
+TEST(Explain, AnExpandedLibraryFolderIsProjectCodeNamedFromItsFolder) {
+  const code_roots roots{{"/src/app"}, "", {"/usr/include/nlohmann/"}};
+  EXPECT_EQ(roots.project_relative("/usr/include/nlohmann/detail/input/json_sax.hpp"),
+            "nlohmann/detail/input/json_sax.hpp");
+  EXPECT_EQ(roots.project_relative("/usr/include/c++/12/bits/stl_map.h"), std::nullopt);
+  EXPECT_EQ(roots.project_relative("/src/app/bench.cpp"), "bench.cpp");
+}
+
+TEST(Explain, TheDefaultRootIsTheSourceDirOfTheBinarysCMakeBuild) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "ratchet-cmake-build";
+  std::filesystem::create_directories(dir / "bench");
+  {
+    std::ofstream cache(dir / "CMakeCache.txt");
+    cache << "# comment\nCMAKE_HOME_DIRECTORY:INTERNAL=/home/user/project\n";
+  }
+  EXPECT_EQ(code_roots::cmake_source_dir_of((dir / "bench" / "my_bench").string()),
+            "/home/user/project");
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(code_roots::cmake_source_dir_of("/nonexistent-dir/x/y/bench"), std::nullopt);
+}
+
+TEST(Explain, TheFilterRunsExactlyTheNamedBenchmark) {
+  EXPECT_EQ(exact_benchmark_filter("BM_A"), "^BM_A(/|$)");
+  EXPECT_EQ(exact_benchmark_filter("Dump/canada / -"), "^Dump/canada / -(/|$)");
+  EXPECT_EQ(exact_benchmark_filter("f(x).y*[2]"), "^f\\(x\\)\\.y\\*\\[2\\](/|$)");
 }
 
 TEST(Explain, TheBuildsRootsAreThisSourceTree) {
@@ -760,7 +872,7 @@ TEST(Explain, SitesOutsideProjectCodeAreNamedSo) {
   alloc_hooks::attribution_file::contents c;
   c.events = 4;
   c.sites.push_back({8, 64, {{0x10, "?"}}});
-  const explanation e = explain_attribution(c, "BM_A", 8, code_roots{{"/src"}, ""});
+  const explanation e = explain_attribution(c, "BM_A", 8, code_roots{{"/src"}, "", {}});
   EXPECT_EQ(e.allocs, 8u);
   EXPECT_EQ(e.per_event(e.allocs), 2.0);
   ASSERT_EQ(e.sites.size(), 1u);

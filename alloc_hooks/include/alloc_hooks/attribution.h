@@ -10,6 +10,11 @@
 
 namespace alloc_hooks {
 
+// The environment variable that asks a binary linked with alloc_hooks_attribution to record:
+// `ratchet explain` runs the binary with it naming a file, and the binary writes its site table
+// there (write_attribution) when it exits. alloc_hooks::measure (benchmark.h) does all of this.
+inline constexpr const char* attribution_out_env = "ALLOCGATE_ATTRIBUTION_OUT";
+
 // True in binaries linked with alloc_hooks_attribution.
 bool attribution_compiled_in() noexcept;
 

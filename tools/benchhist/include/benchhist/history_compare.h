@@ -60,6 +60,9 @@ struct compare_row {
 };
 
 struct compare_options {
+  // Unless metrics_named: used when either side publishes one of them (allocgate's detectors);
+  // for any other suite, real_time_ns, cpu_time_ns and the allocs/, bytes/ and instr/ counters
+  // present.
   std::vector<std::string> metrics = {
       std::string(bench::counter::ns_per_event), std::string(bench::counter::allocs_per_event),
       std::string(bench::counter::bytes_per_event), std::string(instr_per_event)};

@@ -16,6 +16,7 @@
 //   platform compiler=gcc-12.2.0 stdlib=libstdc++-12-20220819 flags="-O2 -g" valgrind=3.19.0
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -91,8 +92,15 @@ inline constexpr double max_allocs_per_event = 1e9;
 inline constexpr double max_bytes_per_event = 1e12;
 inline constexpr std::int64_t max_window = 1'000'000'000;
 
-// BM_ followed by [A-Za-z0-9_/:.-]: what a registry line can hold without quoting.
+// Any Google Benchmark name a line can hold: non-empty, at most max_name_bytes, no control
+// characters (a line break would end the line). A name of printable ASCII other than space, '"',
+// '=', '\\' and a leading '#' is written bare; any other is written quoted ("Dump/canada / -"),
+// with '"' and '\\' escaped by a backslash.
+inline constexpr std::size_t max_name_bytes = 1024;
 bool valid_benchmark_name(const std::string& name);
+bool bare_benchmark_name(const std::string& name);
+// The name as a registry line starts with it: bare, or quoted.
+std::string registry_name(const std::string& name);
 
 // Ceilings are written with 6 decimals; rounding is always upwards so that the measurement a
 // ceiling was made from still passes.

@@ -73,8 +73,10 @@ std::vector<ceiling_change> restamp_ceilings(ceiling_registry& registry, const g
                                              const gbench_results& results, const metric& m,
                                              const std::string& reason);
 
-// explain's argument: a benchmark name (kept) or a detector name, which names its warm
-// benchmark ("pod_evicted" -> "BM_PodEvictedDetector", from bench/contract).
-std::string resolve_benchmark_name(const std::string& detector_or_benchmark);
+// explain's argument is a benchmark name, run as given. When no benchmark has that name and it
+// reads as one of allocgate's detector names (lower-case snake case), the detector's warm
+// benchmark is tried: "pod_evicted" -> "BM_PodEvictedDetector" (bench/contract); nullopt for any
+// other name.
+std::optional<std::string> detector_benchmark_name(const std::string& name);
 
 }  // namespace tools

@@ -34,8 +34,14 @@ struct explanation {
 struct code_roots {
   std::vector<std::string> roots;
   std::string hook_folder;
+  // Library folders whose frames count as project code too (a header-only dependency a user
+  // wants expanded), printed relative to the folder's parent: "nlohmann/detail/x.hpp:12".
+  std::vector<std::string> expanded;
   // The source tree this binary was built from and the hook's folder in it (from CMake).
   static code_roots of_build();
+  // The source directory of the CMake build a binary lies in (CMAKE_HOME_DIRECTORY of the
+  // nearest CMakeCache.txt above it); nullopt outside a CMake build tree.
+  static std::optional<std::string> cmake_source_dir_of(const std::string& binary);
   // "detectors/x/x.cpp" for a file under a root (paths normalised first); nullopt otherwise.
   std::optional<std::string> project_relative(const std::string& file) const;
   bool is_hook(const std::string& file) const;
@@ -43,9 +49,15 @@ struct code_roots {
 
 struct explain_options {
   int top = 8;
-  // Empty: code_roots::of_build().roots.
+  // Empty: the source directory of the bench binary's CMake build, else
+  // code_roots::of_build().roots.
   std::vector<std::string> source_roots;
+  std::vector<std::string> expand;  // code_roots::expanded
 };
+
+// The --benchmark_filter that runs exactly `benchmark` (a name from the results: any text,
+// regex characters escaped) and its library-added suffixes ("/iterations:64").
+std::string exact_benchmark_filter(const std::string& benchmark);
 
 // Runs `bench_binary` (built with alloc_hooks_attribution) for one benchmark and reads back
 // its site table. Throws input_error when the binary cannot run or wrote no attribution.
