@@ -786,6 +786,20 @@ TEST(InstrRegistry, ReadsTheMetricsFieldAndThePlatformStampAndRoundTrips) {
                input_error);
 }
 
+TEST(InstrRegistry, HasNoBytesCeiling) {
+  // Instructions have no second ceiling: a bytes_per_event there would never be checked.
+  try {
+    ceiling_registry::parse("BM_A window=1024 instr_per_event=1 bytes_per_event=3\n", "i",
+                            "instr_per_event");
+    ADD_FAILURE() << "a bytes ceiling on an instruction line was accepted";
+  } catch (const input_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "i:1: unknown field 'bytes_per_event' (expected window, instr_per_event, reason)");
+  }
+  EXPECT_NO_THROW(
+      ceiling_registry::parse("BM_A window=1024 allocs_per_event=1 bytes_per_event=3\n", "a"));
+}
+
 TEST(InstrRegistry, SetPlatformAddsTheLineAfterTheLeadingComments) {
   auto r = ceiling_registry::parse("# c\n# d\nBM_A window=1024 instr_per_event=1\n", "i",
                                    "instr_per_event");
