@@ -614,12 +614,14 @@ TEST(Reports, AllocationMetricsMustNotVary) {
 
 TEST(Compare, InstructionCountsAreExactWithASlack) {
   // One repetition per side is enough: no test, the counts are exact.
-  const std::string m(instr_per_event);
+  const std::string m(bench::counter::instr_per_event);
   EXPECT_EQ(verdict(one(m, {1000}), one(m, {1000}), 10, m), compare_verdict::same);
-  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1005}), 10, m), compare_verdict::within_slack);
-  EXPECT_EQ(verdict(one(m, {1000}), one(m, {995}), 10, m), compare_verdict::within_slack);
-  // Beyond the 0.5 % slack: a regression however far below the timing threshold.
-  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1006}), 10, m), compare_verdict::regression);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1002}), 10, m), compare_verdict::within_slack);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {998}), 10, m), compare_verdict::within_slack);
+  // Beyond the slack (the instruction gate's, bench::instr_slack_percent = 0.2 %): a regression
+  // however far below the timing threshold.
+  EXPECT_EQ(default_instr_slack_percent, bench::instr_slack_percent);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1003}), 10, m), compare_verdict::regression);
   EXPECT_EQ(verdict(one(m, {1000}), one(m, {990}), 10, m), compare_verdict::improvement);
   EXPECT_TRUE(is_exact_metric(m));
   EXPECT_TRUE(is_instruction_metric("instr/window"));
@@ -642,7 +644,7 @@ TEST(Ingest, InstructionCountersAreStoredWithTheRun) {
   ingest_options opt;
   opt.commit = "c0ffee";
   const run_record run = make_run(read_file(path), path, opt);
-  EXPECT_EQ(run.samples.at("BM_ADetector").at(std::string(instr_per_event)),
+  EXPECT_EQ(run.samples.at("BM_ADetector").at(std::string(bench::counter::instr_per_event)),
             std::vector<double>{812.5});
   EXPECT_EQ(run.samples.at("BM_ADetectorCold").at("instr/window"), std::vector<double>{1689856});
 }
@@ -650,7 +652,7 @@ TEST(Ingest, InstructionCountersAreStoredWithTheRun) {
 TEST(Reports, InstructionCountsAreExactWithinABuild) {
   // Different commits, different counts: the code changed, not the measurement. CV 0.
   test_support::temp_dir dir;
-  const std::string m(instr_per_event);
+  const std::string m(bench::counter::instr_per_event);
   auto store = series_store(dir.file("i.db"), {{812.5}, {812.5}, {893.75}}, m);
   run_filter f;
   f.last = 10;

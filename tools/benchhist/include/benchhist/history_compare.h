@@ -17,13 +17,11 @@
 
 namespace tools {
 
-// Instructions per event, counted under callgrind by the instruction measurement and published
-// in its results JSON beside allocs/event: exact, the same binary gives the same count.
-inline constexpr std::string_view instr_per_event = "instr/event";
-// An increase of an instruction metric up to this many percent is within the slack (compilers,
-// standard libraries and valgrind versions differ by a few instructions); beyond it, a
-// regression, without a test.
-inline constexpr double default_instr_slack_percent = 0.5;
+// An increase of an instruction metric (bench::counter::instr_per_event, counted under
+// callgrind: exact, the same binary gives the same count) up to this many percent is within the
+// slack; beyond it, a regression, without a test. The instruction gate's slack: one value for
+// the ceilings and the history.
+inline constexpr double default_instr_slack_percent = bench::instr_slack_percent;
 
 // One side of a comparison.
 struct sample_set {
@@ -62,7 +60,7 @@ struct compare_row {
 struct compare_options {
   std::vector<std::string> metrics = {
       std::string(bench::counter::ns_per_event), std::string(bench::counter::allocs_per_event),
-      std::string(bench::counter::bytes_per_event), std::string(instr_per_event)};
+      std::string(bench::counter::bytes_per_event), std::string(bench::counter::instr_per_event)};
   double threshold_percent = 10;
   double instr_slack_percent = default_instr_slack_percent;
   double alpha = default_alpha;
