@@ -458,6 +458,22 @@ TEST(Ingest, BareNanFromGoogleBenchmarkIsTolerated) {
   EXPECT_NE(r.info.machine.find("NaN-host"), std::string::npos);
 }
 
+TEST(Ingest, ANegativeCountIsAnInputError) {
+  ingest_options o;
+  o.commit = "abc";
+  std::string text = small_json;
+  text.replace(text.find("\"allocs/event\": 2}"), 18, "\"allocs/event\": 2, \"instr/event\": -5}");
+  try {
+    make_run(text, "neg.json", o);
+    ADD_FAILURE() << "a negative instruction count was stored";
+  } catch (const input_error& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'instr/event': a count cannot be negative, got -5"),
+              std::string::npos)
+        << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("neg.json: benchmark 'BM_ADetector", 0), 0u) << e.what();
+  }
+}
+
 TEST(Ingest, BadInputIsAnInputError) {
   ingest_options o;
   o.commit = "abc";
@@ -637,6 +653,41 @@ TEST(Compare, InstructionCountsAreExactWithASlack) {
   // Compared by default whenever either side publishes it.
   EXPECT_NE(std::find(compare_options{}.metrics.begin(), compare_options{}.metrics.end(), m),
             compare_options{}.metrics.end());
+}
+
+TEST(Compare, ACountThatIsNotACountIsAnInputError) {
+  const std::string m(bench::counter::instr_per_event);
+  compare_options o;
+  o.metrics = {m, std::string(bench::counter::allocs_per_event)};
+  const auto message = [&](const sample_set& base, const sample_set& head) {
+    try {
+      compare_samples(base, head, o);
+    } catch (const input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // Negative: read as an improvement (or, on the base, hiding a regression) before.
+  EXPECT_EQ(message(one(m, {1000}), one(m, {-5})),
+            "x: benchmark 'BM_ADetector' field 'instr/event': a count cannot be negative, got -5");
+  EXPECT_EQ(message(one("allocs/event", {-1}), one("allocs/event", {0})),
+            "x: benchmark 'BM_ADetector' field 'allocs/event': a count cannot be negative, got "
+            "-1");
+  // Not a number (NaN, inf, null in the JSON): "missing in head", exit 0, before.
+  sample_set lost = one(m, {});
+  lost.samples.clear();
+  lost.unusable["BM_ADetector"][m] = 1;
+  EXPECT_EQ(message(one(m, {1000}), lost),
+            "x: benchmark 'BM_ADetector' field 'instr/event': 1 repetition(s) are not a number; "
+            "a count must be one");
+  // A timing metric keeps its rules (an unusable repetition fails only a hard gate).
+  sample_set timing = one("ns/event", {});
+  timing.samples.clear();
+  timing.unusable["BM_ADetector"]["ns/event"] = 1;
+  o.metrics = {"ns/event"};
+  EXPECT_EQ(message(one("ns/event", {1, 2, 3}), timing), "no error");
+  EXPECT_EQ(format_percent(12.345), "+12.35%");
+  EXPECT_EQ(format_percent(1.2307692307692308e+299), "+1.23e+299%");
 }
 
 TEST(Ingest, InstructionCountersAreStoredWithTheRun) {

@@ -99,7 +99,12 @@ bool is_instruction_metric(const std::string& metric);
 // Metrics where larger is better ("events/s").
 bool higher_is_better(const std::string& metric);
 
-// Throws input_error when a benchmark of options.required cannot be judged (see there).
+// "+12.34%"; beyond a million percent "+1.23e+07%" (a line stays a line).
+std::string format_percent(double percent);
+
+// Throws input_error when a benchmark of options.required cannot be judged (see there), and
+// when an exact metric (a count) of options.metrics has a repetition on either side that is
+// not a number or is negative, naming the side, benchmark and metric.
 compare_report compare_samples(const sample_set& base, const sample_set& head,
                                const compare_options& options);
 
