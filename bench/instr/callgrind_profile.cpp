@@ -179,12 +179,14 @@ callgrind_profile parse_callgrind(const std::string& text, const std::string& pa
         r.name(files, value, line);
       } else if (key == "fn") {
         const std::string fn = r.name(functions, value, line);
+        if (fn.empty()) r.fail(line, "'fn=' names no function");
         auto [it, added] = index.emplace(fn, p.functions.size());
         if (added) p.functions.push_back({fn, file.empty() ? "???" : file, object, {}, 0, 0});
         current = &p.functions[it->second];
         pending_call = false;
       } else if (key == "cfn") {
         callee = r.name(functions, value, line);
+        if (callee.empty()) r.fail(line, "'cfn=' names no function");
       } else if (key == "calls") {
         pending_call = true;
       } else if (key != "jump" && key != "jcnd") {

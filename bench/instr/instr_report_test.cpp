@@ -78,6 +78,10 @@ TEST(CallgrindProfile, RefusesWhatIsNotCallgrindFormat) {
   EXPECT_EQ(message("events: Ir\nfn=(7)\n"), "p.out:2: name id (7) used before it was defined");
   EXPECT_EQ(message("events: Ir\nfn=f\n1 x\n"),
             "p.out:3: first event's cost: expected a whole number, got 'x'");
+  // A nameless function would be a blank row in the tables (found by callgrind_profile_fuzz).
+  EXPECT_EQ(message("events: Ir\nfn=\n1 2\ntotals: 2\n"), "p.out:2: 'fn=' names no function");
+  EXPECT_EQ(message("events: Ir\nfn=f\ncfn= \ncalls=1 1\n1 2\ntotals: 0\n"),
+            "p.out:3: 'cfn=' names no function");
 }
 
 // Each of these would otherwise read as a smaller count than callgrind measured, and a
