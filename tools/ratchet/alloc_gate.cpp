@@ -153,12 +153,14 @@ gate_report check_allocations(const ceiling_registry& registry, const gbench_res
           results.path, c.benchmark, c.line, per_op));
     const auto [low, high] = std::minmax_element(allocs.begin(), allocs.end());
     if (*low != *high && !options.allow_nondeterministic)
-      throw input_error(
-          fmt::format("{}: benchmark '{}' made between {} and {} {} over its {} repetitions: "
-                      "{} counts must be deterministic (find the varying site with `ratchet "
-                      "explain`, or gate on the median with --allow-nondeterministic)",
-                      results.path, c.benchmark, *low, *high, per_op, allocs.size(),
-                      m.has_bytes ? "allocation" : "instruction"));
+      throw input_error(fmt::format(
+          "{}: benchmark '{}' made between {} and {} {} over its {} repetitions: {} counts must "
+          "be deterministic (find the varying {} with `{}`, or gate on the median with "
+          "--allow-nondeterministic)",
+          results.path, c.benchmark, *low, *high, per_op, allocs.size(),
+          m.has_bytes ? "allocation" : "instruction", m.has_bytes ? "site" : "function",
+          m.explain_command.empty() ? std::string("ratchet explain")
+                                    : fmt::format("{}{}", m.explain_command, c.benchmark)));
     gate_row r;
     r.benchmark = c.benchmark;
     r.repetitions = allocs.size();

@@ -786,6 +786,33 @@ TEST(InstrRegistry, ReadsTheMetricsFieldAndThePlatformStampAndRoundTrips) {
                input_error);
 }
 
+TEST(InstrGate, VaryingCountsPointAtTheInstructionExplanation) {
+  // The allocation gate's `ratchet explain` knows nothing of instructions.
+  const auto registry = ceiling_registry::parse(
+      "platform compiler=x\nBM_ADetector window=1024 instr_per_event=1000\n", "instr.txt",
+      "instr_per_event");
+  const gbench_results results = parse_gbench_results(
+      R"({"context": {"instr_platform": "compiler=x"}, "benchmarks": [
+      {"name": "BM_ADetector", "run_type": "iteration", "repetition_index": 0,
+       "iterations": 16, "real_time": 0, "cpu_time": 0, "time_unit": "ns", "window": 1024,
+       "instr/op": 1024000},
+      {"name": "BM_ADetector", "run_type": "iteration", "repetition_index": 1,
+       "iterations": 16, "real_time": 0, "cpu_time": 0, "time_unit": "ns", "window": 1024,
+       "instr/op": 1024001}]})",
+      "r.json");
+  gate_options o;
+  o.gated = &instr_metric;
+  try {
+    check_allocations(registry, results, o);
+    ADD_FAILURE() << "varying instruction counts were gated";
+  } catch (const input_error& e) {
+    EXPECT_NE(std::string(e.what()).find("find the varying function with `make bench-instr-explain "
+                                         "BENCHMARK=BM_ADetector`"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(InstrRegistry, HasNoBytesCeiling) {
   // Instructions have no second ceiling: a bytes_per_event there would never be checked.
   try {
