@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <unordered_map>
@@ -53,8 +54,17 @@ class reader {
       return std::string(rest);
     }
     const auto it = table.find(id);
-    if (it == table.end()) fail(line, fmt::format("name id ({}) used before it was defined", id));
+    if (it == table.end())
+      fail(line,
+           fmt::format("name id ({}) used before it was defined", tools::truncate_for_message(id)));
     return it->second;
+  }
+
+  // a + b, or a one-line error: a sum that wraps would be a small, passing count.
+  std::uint64_t add(std::uint64_t a, std::uint64_t b, int line) const {
+    std::uint64_t sum = 0;
+    if (__builtin_add_overflow(a, b, &sum)) fail(line, "cost sum overflows 64 bits");
+    return sum;
   }
 
   std::uint64_t number(std::string_view token, int line, std::string_view what) const {
@@ -114,7 +124,12 @@ callgrind_profile parse_callgrind(const std::string& text, const std::string& pa
   std::unordered_map<std::string, std::string> objects, files, functions;
   std::unordered_map<std::string, std::size_t> index;  // function name -> p.functions
   std::size_t positions = 1;
-  bool have_events = false, have_totals = false, pending_call = false;
+  bool have_events = false, pending_call = false;
+  // "totals:" closes the file (callgrind writes it last), so a truncated profile has none;
+  // "summary:" in the header must agree with it.
+  std::optional<std::uint64_t> totals, summary;
+  int summary_line = 0;
+  std::uint64_t self_sum = 0;
   std::string object, file, cost_file, callee;
   function_cost* current = nullptr;
 
@@ -137,11 +152,12 @@ callgrind_profile parse_callgrind(const std::string& text, const std::string& pa
           current->files.end())
         current->files.push_back(cost_file);
       if (pending_call) {
-        if (callee != current->name) current->inclusive += cost;
+        if (callee != current->name) current->inclusive = r.add(current->inclusive, cost, line);
         pending_call = false;
       } else {
-        current->self += cost;
-        current->inclusive += cost;
+        current->self = r.add(current->self, cost, line);
+        current->inclusive = r.add(current->inclusive, cost, line);
+        self_sum = r.add(self_sum, cost, line);
       }
       continue;
     }
@@ -163,12 +179,14 @@ callgrind_profile parse_callgrind(const std::string& text, const std::string& pa
         r.name(files, value, line);
       } else if (key == "fn") {
         const std::string fn = r.name(functions, value, line);
+        if (fn.empty()) r.fail(line, "'fn=' names no function");
         auto [it, added] = index.emplace(fn, p.functions.size());
         if (added) p.functions.push_back({fn, file.empty() ? "???" : file, object, {}, 0, 0});
         current = &p.functions[it->second];
         pending_call = false;
       } else if (key == "cfn") {
         callee = r.name(functions, value, line);
+        if (callee.empty()) r.fail(line, "'cfn=' names no function");
       } else if (key == "calls") {
         pending_call = true;
       } else if (key != "jump" && key != "jcnd") {
@@ -190,11 +208,13 @@ callgrind_profile parse_callgrind(const std::string& text, const std::string& pa
       if (w.empty()) r.fail(line, "'events:' names no event");
       p.event = std::string(w.front());
       have_events = true;
-    } else if (key == "totals" || (key == "summary" && !have_totals)) {
+    } else if (key == "totals" || key == "summary") {
       const auto w = words(value);
       if (w.empty()) r.fail(line, fmt::format("'{}:' holds no value", key));
-      p.total = r.number(w.front(), line, key);
-      have_totals = key == "totals" || have_totals;
+      auto& field = key == "totals" ? totals : summary;
+      if (field) r.fail(line, fmt::format("a second '{}:' line", key));
+      field = r.number(w.front(), line, key);
+      if (key == "summary") summary_line = line;
     } else if (key == "desc") {
       constexpr std::string_view trigger = "Trigger:";
       if (value.rfind(trigger, 0) == 0) p.trigger = std::string(trim(value.substr(trigger.size())));
@@ -206,6 +226,20 @@ callgrind_profile parse_callgrind(const std::string& text, const std::string& pa
         "{}: not a callgrind output (no 'events:' line); expected valgrind --tool=callgrind's "
         "callgrind.out file",
         path));
+  if (!totals)
+    throw input_error(fmt::format(
+        "{}:{}: no 'totals:' line (callgrind writes it last: a truncated profile?)", path, line));
+  if (summary && *summary != *totals)
+    r.fail(summary_line,
+           fmt::format("'summary: {}' disagrees with 'totals: {}'", *summary, *totals));
+  // The tables and the gate must see the same instructions: the functions' own costs are
+  // the total in every profile callgrind writes.
+  if (self_sum != *totals)
+    throw input_error(fmt::format(
+        "{}: the functions' costs add up to {} but 'totals:' says {} (an edited or damaged "
+        "profile?)",
+        path, self_sum, *totals));
+  p.total = *totals;
 
   const auto w = words(p.trigger);
   for (std::size_t i = 3; i < w.size(); ++i) {  // "Client Request: BM_X key=value..."

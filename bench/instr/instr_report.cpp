@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -34,6 +35,22 @@ const callgrind_profile* profile_set::find(const std::string& benchmark) const {
 
 namespace {
 
+// A count of the trigger ("windows=16 window=1024 events=16384"): a whole number above 0, or
+// a one-line error. A missing or zero windows would make instr/op, the counter the gate reads,
+// 0: a pass.
+std::uint64_t trigger_count(const callgrind_profile& p, const char* key) {
+  const auto it = p.facts.find(key);
+  const std::string value = it == p.facts.end() ? std::string() : it->second;
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (it == p.facts.end() || ec != std::errc() || end != value.data() + value.size() || v == 0)
+    throw input_error(fmt::format(
+        "{}: trigger field '{}': expected a whole number above 0, got '{}' (trigger '{}')", p.path,
+        key, it == p.facts.end() ? "(none)" : tools::truncate_for_message(value),
+        tools::truncate_for_message(p.trigger)));
+  return v;
+}
+
 // callgrind.out.N in dump order (N numerically), the final exit dump (no suffix) left out.
 std::vector<std::string> dump_files(const std::string& folder) {
   std::vector<std::pair<long, std::string>> found;
@@ -43,8 +60,10 @@ std::vector<std::string> dump_files(const std::string& folder) {
     constexpr std::string_view prefix = "callgrind.out.";
     if (name.rfind(prefix, 0) != 0) continue;
     const std::string suffix = name.substr(prefix.size());
-    if (suffix.empty() || suffix.find_first_not_of("0123456789") != std::string::npos) continue;
-    found.emplace_back(std::stol(suffix), entry.path().string());
+    long n = 0;
+    const auto [end, parsed] = std::from_chars(suffix.data(), suffix.data() + suffix.size(), n);
+    if (suffix.empty() || parsed != std::errc() || end != suffix.data() + suffix.size()) continue;
+    found.emplace_back(n, entry.path().string());
   }
   if (ec)
     throw input_error(fmt::format("{}: cannot read the profile folder: {}", folder, ec.message()));
@@ -80,8 +99,15 @@ profile_set load_profile_set(const std::string& folder) {
     callgrind_profile p = load_callgrind(file);
     const std::string name = p.benchmark();
     if (name.rfind(bench::benchmark_prefix, 0) != 0) continue;
-    if (p.events() == 0)
-      throw input_error(fmt::format("{}: the trigger '{}' carries no events=N", file, p.trigger));
+    // The gate reads instr/op (per window) and divides by the window: the three counts must
+    // be there and agree, or instr/event would not be the instructions per event.
+    const std::uint64_t windows = trigger_count(p, "windows"), window = trigger_count(p, "window"),
+                        events = trigger_count(p, "events");
+    std::uint64_t product = 0;
+    if (__builtin_mul_overflow(windows, window, &product) || product != events)
+      throw input_error(
+          fmt::format("{}: trigger field 'events': {} windows of {} events are not events={}", file,
+                      windows, window, events));
     if (const callgrind_profile* other = set.find(name))
       throw input_error(
           fmt::format("{}: a second profile of '{}' (the first is {}); one run per folder", file,
@@ -115,12 +141,8 @@ std::string results_json(const profile_set& set) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const callgrind_profile& p : set.profiles) {
     const std::string name = p.benchmark();
-    const auto fact = [&](const char* key) -> std::uint64_t {
-      const auto it = p.facts.find(key);
-      return it == p.facts.end() ? 0 : std::stoull(it->second);
-    };
-    const std::uint64_t windows = fact("windows");
-    const std::uint64_t events = p.events();
+    const std::uint64_t windows = trigger_count(p, "windows");
+    const std::uint64_t events = trigger_count(p, "events");
     nlohmann::ordered_json e;
     e["name"] = name;
     e["run_name"] = name;
@@ -132,13 +154,13 @@ std::string results_json(const profile_set& set) {
     e["real_time"] = 0;
     e["cpu_time"] = 0;
     e["time_unit"] = "ns";
-    e[std::string(bench::counter::window)] = fact("window");
+    e[std::string(bench::counter::window)] = trigger_count(p, "window");
     // The reference (memchr over the windows' text) publishes no instr/op, the counter the
     // gate reads: like its allocation counterpart it is measured, never gated.
     const auto parsed = bench::parse_benchmark_name(name);
     if (!parsed || parsed->kind != bench::family::memchr_scan)
       e[std::string(bench::counter::instr_per_op)] =
-          windows ? static_cast<double>(p.total) / static_cast<double>(windows) : 0.0;
+          static_cast<double>(p.total) / static_cast<double>(windows);
     e[std::string(bench::counter::instr_per_event)] =
         static_cast<double>(p.total) / static_cast<double>(events);
     e["instr"] = p.total;
@@ -146,7 +168,8 @@ std::string results_json(const profile_set& set) {
     list.push_back(std::move(e));
   }
   doc["benchmarks"] = std::move(list);
-  return doc.dump(2) + "\n";
+  // A name or platform that is not UTF-8 is written with U+FFFD, not thrown as a JSON error.
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 source_roots source_roots::of_build() {

@@ -54,7 +54,7 @@ TEST(CallgrindProfile, ReadsTotalsSelfAndInclusiveCost) {
 TEST(CallgrindProfile, DirectRecursionIsNotCountedTwice) {
   const callgrind_profile p = instr::parse_callgrind(
       "events: Ir\nfl=a.cpp\nfn=f\n1 10\ncfn=f\ncalls=1 1\n1 30\ncfn=g\ncalls=1 1\n1 5\n"
-      "fn=g\n1 5\ntotals: 45\n",
+      "fn=g\n1 5\ntotals: 15\n",
       "mem");
   EXPECT_EQ(fn(p, "f").self, 10u);
   EXPECT_EQ(fn(p, "f").inclusive, 15u);
@@ -78,6 +78,35 @@ TEST(CallgrindProfile, RefusesWhatIsNotCallgrindFormat) {
   EXPECT_EQ(message("events: Ir\nfn=(7)\n"), "p.out:2: name id (7) used before it was defined");
   EXPECT_EQ(message("events: Ir\nfn=f\n1 x\n"),
             "p.out:3: first event's cost: expected a whole number, got 'x'");
+  // A nameless function would be a blank row in the tables (found by callgrind_profile_fuzz).
+  EXPECT_EQ(message("events: Ir\nfn=\n1 2\ntotals: 2\n"), "p.out:2: 'fn=' names no function");
+  EXPECT_EQ(message("events: Ir\nfn=f\ncfn= \ncalls=1 1\n1 2\ntotals: 0\n"),
+            "p.out:3: 'cfn=' names no function");
+}
+
+// Each of these would otherwise read as a smaller count than callgrind measured, and a
+// smaller count passes the gate.
+TEST(CallgrindProfile, RefusesTruncatedAndInconsistentProfiles) {
+  const auto message = [](const std::string& text) {
+    try {
+      instr::parse_callgrind(text, "p.out");
+    } catch (const tools::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("events: Ir\nsummary: 30\nfn=f\n1 10\n"),
+            "p.out:4: no 'totals:' line (callgrind writes it last: a truncated profile?)");
+  EXPECT_EQ(message("events: Ir\nsummary: 30\nfn=f\n1 10\ntotals: 10\n"),
+            "p.out:2: 'summary: 30' disagrees with 'totals: 10'");
+  EXPECT_EQ(message("events: Ir\nfn=f\n1 10\ntotals: 30\n"),
+            "p.out: the functions' costs add up to 10 but 'totals:' says 30 (an edited or damaged "
+            "profile?)");
+  EXPECT_EQ(message("events: Ir\nfn=f\n1 18446744073709551615\n2 1\ntotals: 0\n"),
+            "p.out:4: cost sum overflows 64 bits");
+  EXPECT_EQ(message("events: Ir\nfn=f\n1 10\ntotals: 10\ntotals: 10\n"),
+            "p.out:5: a second 'totals:' line");
+  EXPECT_EQ(message("events: Ir\nsummary: 10\nfn=f\n1 10\ntotals: 10\n"), "no error");
 }
 
 TEST(ShortName, DropsSignatureTemplatesReturnTypeAndClones) {
@@ -122,6 +151,49 @@ TEST(ProfileSet, RefusesTwoProfilesOfOneBenchmark) {
     EXPECT_NE(std::string(e.what()).find("a second profile of 'BM_ADetector'"), std::string::npos)
         << e.what();
   }
+  std::filesystem::remove_all(dir);
+}
+
+// A trigger whose counts are missing or disagree would give the gate a wrong instr/op (with no
+// windows, 0: a pass); each is a one-line error naming the file and the field.
+TEST(ProfileSet, RefusesATriggerWithoutConsistentCounts) {
+  const auto dir = std::filesystem::temp_directory_path() / "instr_report_test_trigger";
+  const std::string small = testdata + "/profiles/small/";
+  const std::string original = tools::read_file(small + "callgrind.out.1");
+  const std::string counts = "windows=2 window=4 events=8";
+  ASSERT_NE(original.find(counts), std::string::npos);
+  const auto message = [&](const std::string& replacement) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(small + "runner.txt", dir / "runner.txt");
+    std::filesystem::copy_file(small + "callgrind.out.2", dir / "callgrind.out.2");
+    std::string text = original;
+    text.replace(text.find(counts), counts.size(), replacement);
+    std::ofstream(dir / "callgrind.out.1") << text;
+    try {
+      instr::load_profile_set(dir.string());
+    } catch (const tools::input_error& e) {
+      return std::string(e.what()).substr((dir / "callgrind.out.1").string().size());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("window=4 events=8"),
+            ": trigger field 'windows': expected a whole number above 0, got '(none)' (trigger "
+            "'Client Request: BM_ADetector window=4 events=8')");
+  EXPECT_EQ(message("windows=x window=4 events=8")
+                .rfind(": trigger field 'windows': expected a whole number above 0, got 'x'", 0),
+            0u);
+  EXPECT_EQ(message("windows=-2 window=4 events=8")
+                .rfind(": trigger field 'windows': expected a whole number above 0, got '-2'", 0),
+            0u);
+  EXPECT_EQ(message("windows=2 window=4 events=0")
+                .rfind(": trigger field 'events': expected a whole number above 0, got '0'", 0),
+            0u);
+  EXPECT_EQ(message("windows=1 window=4 events=8"),
+            ": trigger field 'events': 1 windows of 4 events are not events=8");
+  EXPECT_EQ(message("windows=4294967296 window=4294967296 events=8"),
+            ": trigger field 'events': 4294967296 windows of 4294967296 events are not events=8");
+  EXPECT_EQ(message(counts), "no error");
   std::filesystem::remove_all(dir);
 }
 

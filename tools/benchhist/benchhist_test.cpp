@@ -458,6 +458,22 @@ TEST(Ingest, BareNanFromGoogleBenchmarkIsTolerated) {
   EXPECT_NE(r.info.machine.find("NaN-host"), std::string::npos);
 }
 
+TEST(Ingest, ANegativeCountIsAnInputError) {
+  ingest_options o;
+  o.commit = "abc";
+  std::string text = small_json;
+  text.replace(text.find("\"allocs/event\": 2}"), 18, "\"allocs/event\": 2, \"instr/event\": -5}");
+  try {
+    make_run(text, "neg.json", o);
+    ADD_FAILURE() << "a negative instruction count was stored";
+  } catch (const input_error& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'instr/event': a count cannot be negative, got -5"),
+              std::string::npos)
+        << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("neg.json: benchmark 'BM_ADetector", 0), 0u) << e.what();
+  }
+}
+
 TEST(Ingest, BadInputIsAnInputError) {
   ingest_options o;
   o.commit = "abc";
@@ -614,12 +630,14 @@ TEST(Reports, AllocationMetricsMustNotVary) {
 
 TEST(Compare, InstructionCountsAreExactWithASlack) {
   // One repetition per side is enough: no test, the counts are exact.
-  const std::string m(instr_per_event);
+  const std::string m(bench::counter::instr_per_event);
   EXPECT_EQ(verdict(one(m, {1000}), one(m, {1000}), 10, m), compare_verdict::same);
-  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1005}), 10, m), compare_verdict::within_slack);
-  EXPECT_EQ(verdict(one(m, {1000}), one(m, {995}), 10, m), compare_verdict::within_slack);
-  // Beyond the 0.5 % slack: a regression however far below the timing threshold.
-  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1006}), 10, m), compare_verdict::regression);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1002}), 10, m), compare_verdict::within_slack);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {998}), 10, m), compare_verdict::within_slack);
+  // Beyond the slack (the instruction gate's, bench::instr_slack_percent = 0.2 %): a regression
+  // however far below the timing threshold.
+  EXPECT_EQ(default_instr_slack_percent, bench::instr_slack_percent);
+  EXPECT_EQ(verdict(one(m, {1000}), one(m, {1003}), 10, m), compare_verdict::regression);
   EXPECT_EQ(verdict(one(m, {1000}), one(m, {990}), 10, m), compare_verdict::improvement);
   EXPECT_TRUE(is_exact_metric(m));
   EXPECT_TRUE(is_instruction_metric("instr/window"));
@@ -637,12 +655,47 @@ TEST(Compare, InstructionCountsAreExactWithASlack) {
             compare_options{}.metrics.end());
 }
 
+TEST(Compare, ACountThatIsNotACountIsAnInputError) {
+  const std::string m(bench::counter::instr_per_event);
+  compare_options o;
+  o.metrics = {m, std::string(bench::counter::allocs_per_event)};
+  const auto message = [&](const sample_set& base, const sample_set& head) {
+    try {
+      compare_samples(base, head, o);
+    } catch (const input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // Negative: read as an improvement (or, on the base, hiding a regression) before.
+  EXPECT_EQ(message(one(m, {1000}), one(m, {-5})),
+            "x: benchmark 'BM_ADetector' field 'instr/event': a count cannot be negative, got -5");
+  EXPECT_EQ(message(one("allocs/event", {-1}), one("allocs/event", {0})),
+            "x: benchmark 'BM_ADetector' field 'allocs/event': a count cannot be negative, got "
+            "-1");
+  // Not a number (NaN, inf, null in the JSON): "missing in head", exit 0, before.
+  sample_set lost = one(m, {});
+  lost.samples.clear();
+  lost.unusable["BM_ADetector"][m] = 1;
+  EXPECT_EQ(message(one(m, {1000}), lost),
+            "x: benchmark 'BM_ADetector' field 'instr/event': 1 repetition(s) are not a number; "
+            "a count must be one");
+  // A timing metric keeps its rules (an unusable repetition fails only a hard gate).
+  sample_set timing = one("ns/event", {});
+  timing.samples.clear();
+  timing.unusable["BM_ADetector"]["ns/event"] = 1;
+  o.metrics = {"ns/event"};
+  EXPECT_EQ(message(one("ns/event", {1, 2, 3}), timing), "no error");
+  EXPECT_EQ(format_percent(12.345), "+12.35%");
+  EXPECT_EQ(format_percent(1.2307692307692308e+299), "+1.23e+299%");
+}
+
 TEST(Ingest, InstructionCountersAreStoredWithTheRun) {
   const std::string path = std::string(BENCHHIST_TESTDATA) + "/inputs/instr_base.json";
   ingest_options opt;
   opt.commit = "c0ffee";
   const run_record run = make_run(read_file(path), path, opt);
-  EXPECT_EQ(run.samples.at("BM_ADetector").at(std::string(instr_per_event)),
+  EXPECT_EQ(run.samples.at("BM_ADetector").at(std::string(bench::counter::instr_per_event)),
             std::vector<double>{812.5});
   EXPECT_EQ(run.samples.at("BM_ADetectorCold").at("instr/window"), std::vector<double>{1689856});
 }
@@ -650,7 +703,7 @@ TEST(Ingest, InstructionCountersAreStoredWithTheRun) {
 TEST(Reports, InstructionCountsAreExactWithinABuild) {
   // Different commits, different counts: the code changed, not the measurement. CV 0.
   test_support::temp_dir dir;
-  const std::string m(instr_per_event);
+  const std::string m(bench::counter::instr_per_event);
   auto store = series_store(dir.file("i.db"), {{812.5}, {812.5}, {893.75}}, m);
   run_filter f;
   f.last = 10;

@@ -100,7 +100,7 @@ void add_format(CLI::App* c, command_options& o) {
 
 const std::string default_metrics =
     fmt::format("{} {} {} {}", bench::counter::ns_per_event, bench::counter::allocs_per_event,
-                bench::counter::bytes_per_event, instr_per_event);
+                bench::counter::bytes_per_event, bench::counter::instr_per_event);
 
 }  // namespace
 

@@ -99,11 +99,13 @@ int report_command(const command_options& o, std::ostream& out) {
   // Instruction counts beside the timing, when the history has them: the exact measure of
   // the same work, so a step in ns/event can be told from noise.
   std::string also;
-  if (o.metric != instr_per_event) {
-    const history_series instr = load_series(*store, w, std::string(instr_per_event), "");
-    for (auto& c : make_charts(instr, std::string(instr_per_event), nullptr, std::nullopt))
+  if (o.metric != bench::counter::instr_per_event) {
+    const history_series instr =
+        load_series(*store, w, std::string(bench::counter::instr_per_event), "");
+    for (auto& c :
+         make_charts(instr, std::string(bench::counter::instr_per_event), nullptr, std::nullopt))
       charts.push_back(std::move(c));
-    if (!instr.empty()) also = fmt::format(" and {}", instr_per_event);
+    if (!instr.empty()) also = fmt::format(" and {}", bench::counter::instr_per_event);
   }
   const std::vector<report_group> groups = group_by_detector(std::move(charts));
   compare_options c;

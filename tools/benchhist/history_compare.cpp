@@ -42,6 +42,37 @@ std::string format_value(double v) {
   return fmt::format("{:.6g}", v);
 }
 
+std::string format_percent(double v) {
+  // Two decimals while that is short; a million percent and beyond in three digits.
+  return std::fabs(v) < 1e6 || !std::isfinite(v) ? fmt::format("{:+.2f}%", v)
+                                                 : fmt::format("{:+.3g}%", v);
+}
+
+namespace {
+
+// An exact metric is a count: a repetition that is not a number, or is negative, did not come
+// from a measurement, and comparing without it (or with it) would judge something else.
+void check_counts(const sample_set& s, const compare_options& o) {
+  for (const auto& metric : o.metrics) {
+    if (!is_exact_metric(metric)) continue;
+    for (const auto& [bench, lost] : s.unusable)
+      if (auto it = lost.find(metric); it != lost.end() && it->second != 0)
+        throw input_error(fmt::format(
+            "{}: benchmark '{}' field '{}': {} repetition(s) are not a number; a count must be "
+            "one",
+            s.label, bench, metric, it->second));
+    for (const auto& [bench, metrics] : s.samples)
+      if (auto it = metrics.find(metric); it != metrics.end())
+        for (double v : it->second)
+          if (v < 0)
+            throw input_error(
+                fmt::format("{}: benchmark '{}' field '{}': a count cannot be negative, got {}",
+                            s.label, bench, metric, format_value(v)));
+  }
+}
+
+}  // namespace
+
 // The metrics a comparison covers when none was named: the detectors' defaults when either side
 // has one of them; otherwise, for any other Google Benchmark suite, real and CPU time and every
 // allocs/, bytes/ and instr/ counter either side publishes.
@@ -73,6 +104,8 @@ compare_report compare_samples(const sample_set& base, const sample_set& head,
         "instruction slack must be a finite number >= 0 (percent), got {}", o.instr_slack_percent));
   if (!(o.alpha > 0 && o.alpha < 1))
     throw input_error(fmt::format("alpha must be in (0, 1), got {}", o.alpha));
+  check_counts(base, o);
+  check_counts(head, o);
   compare_report rep;
   rep.base_label = base.label;
   rep.head_label = head.label;
@@ -225,7 +258,7 @@ table make_table(const compare_report& rep) {
     const bool both = r.verdict != compare_verdict::missing;
     t.add_row({r.benchmark, r.metric, r.n_base ? format_value(r.base) : "-",
                r.n_head ? format_value(r.head) : "-", both ? fmt::format("{:+.6g}", r.delta) : "-",
-               both ? fmt::format("{:+.2f}%", r.delta_percent) : "-",
+               both ? format_percent(r.delta_percent) : "-",
                r.exact || !both ? "exact" : format_p_value(r.p, rep.options.alpha),
                fmt::format("{}/{}", r.n_base, r.n_head), verdict_text(r, rep.options)});
   }

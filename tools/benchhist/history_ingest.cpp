@@ -8,6 +8,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "benchhist/history_compare.h"
 #include "common/error.h"
 
 namespace tools {
@@ -188,6 +189,16 @@ run_record make_run(const std::string& raw, const std::string& path, ingest_opti
   run.samples = samples_from_results(results);
   if (run.samples.empty())
     throw input_error(fmt::format("{}: no benchmark repetitions (only aggregates, or none)", path));
+  // A count (allocations, instructions) below 0 came from no measurement; stored, it would
+  // read as a win in compare and a level in cv and changes.
+  for (const auto& [bench, metrics] : run.samples)
+    for (const auto& [metric, values] : metrics)
+      if (is_exact_metric(metric))
+        for (double v : values)
+          if (v < 0)
+            throw input_error(
+                fmt::format("{}: benchmark '{}' field '{}': a count cannot be negative, got {}",
+                            path, bench, metric, v));
   if (o.commit.empty())
     throw input_error(
         fmt::format("{}: no commit known: pass --commit SHA (not inside a git repository)", path));

@@ -36,9 +36,9 @@ std::string render_html_report(const std::string& title, const std::string& subt
                                                                          : "~";
       h += fmt::format(
           "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">"
-          "{}</td><td class=\"num\">{:+.2f}%</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+          "{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
           cls, xml_escape(r.benchmark), xml_escape(r.metric), format_value(r.base),
-          format_value(r.head), r.delta_percent,
+          format_value(r.head), format_percent(r.delta_percent),
           r.exact ? "exact" : format_p_value(r.p, latest->options.alpha), verdict);
     }
     h += "</table></section>\n";

@@ -167,13 +167,16 @@ double measured_per_unit(const gbench_results& results, const ceiling& c,
         "filter as --filter)",
         results.path, c.benchmark, c.line, names.allocs));
   const auto [low, high] = std::minmax_element(allocs.begin(), allocs.end());
+  const metric& m = *options.gated;
   if (*low != *high && !options.allow_nondeterministic)
-    throw input_error(
-        fmt::format("{}: benchmark '{}' made between {} and {} {} over its {} repetitions: "
-                    "{} counts must be deterministic (find the varying site with `ratchet "
-                    "explain`, or gate on the median with --allow-nondeterministic)",
-                    results.path, c.benchmark, *low, *high, names.allocs, allocs.size(),
-                    options.gated->has_bytes ? "allocation" : "instruction"));
+    throw input_error(fmt::format(
+        "{}: benchmark '{}' made between {} and {} {} over its {} repetitions: {} counts must "
+        "be deterministic (find the varying {} with `{}`, or gate on the median with "
+        "--allow-nondeterministic)",
+        results.path, c.benchmark, *low, *high, names.allocs, allocs.size(),
+        m.has_bytes ? "allocation" : "instruction", m.has_bytes ? "site" : "function",
+        m.explain_command.empty() ? std::string("ratchet explain")
+                                  : fmt::format("{}{}", m.explain_command, c.benchmark)));
   return median(allocs) / static_cast<double>(c.window);
 }
 

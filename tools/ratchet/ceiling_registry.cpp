@@ -166,6 +166,9 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
     p.fail(fmt::format("field 'benchmark': '{}' must be quoted (\"...\")",
                        truncate_for_message(c.benchmark)));
   bool has_window = false, has_allocs = false, has_bytes = false, has_reason = false;
+  // Only allocations have a second ceiling: a bytes_per_event on another metric's line would
+  // read as gated and never be checked.
+  const bool bytes_field = value_key == "allocs_per_event";
   while (!p.at_end()) {
     const auto [key, value] = p.field();
     bool* seen = key == "window"            ? &has_window
@@ -181,15 +184,16 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
     } else if (key == value_key) {
       c.allocs_per_event = p.decimal(key, value, max_allocs_per_event);
       has_allocs = true;
-    } else if (key == "bytes_per_event") {
+    } else if (key == "bytes_per_event" && bytes_field) {
       c.bytes_per_event = p.decimal(key, value, max_bytes_per_event);
       has_bytes = true;
     } else if (key == "reason") {
       c.reason = value;
       has_reason = true;
     } else {
-      p.fail(fmt::format("unknown field '{}' (expected window, {}, bytes_per_event, reason)",
-                         truncate_for_message(key), value_key));
+      p.fail(fmt::format("unknown field '{}' (expected window, {}{}, reason)",
+                         truncate_for_message(key), value_key,
+                         bytes_field ? ", bytes_per_event" : ""));
     }
   }
   if (!has_window) p.fail("missing field 'window'");

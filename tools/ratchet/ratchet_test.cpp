@@ -909,6 +909,47 @@ TEST(InstrRegistry, ReadsTheMetricsFieldAndThePlatformStampAndRoundTrips) {
                input_error);
 }
 
+TEST(InstrGate, VaryingCountsPointAtTheInstructionExplanation) {
+  // The allocation gate's `ratchet explain` knows nothing of instructions.
+  const auto registry = ceiling_registry::parse(
+      "platform compiler=x\nBM_ADetector window=1024 instr_per_event=1000\n", "instr.txt",
+      "instr_per_event");
+  const gbench_results results = parse_gbench_results(
+      R"({"context": {"instr_platform": "compiler=x"}, "benchmarks": [
+      {"name": "BM_ADetector", "run_type": "iteration", "repetition_index": 0,
+       "iterations": 16, "real_time": 0, "cpu_time": 0, "time_unit": "ns", "window": 1024,
+       "instr/op": 1024000},
+      {"name": "BM_ADetector", "run_type": "iteration", "repetition_index": 1,
+       "iterations": 16, "real_time": 0, "cpu_time": 0, "time_unit": "ns", "window": 1024,
+       "instr/op": 1024001}]})",
+      "r.json");
+  gate_options o;
+  o.gated = &instr_metric;
+  try {
+    check_allocations(registry, results, o);
+    ADD_FAILURE() << "varying instruction counts were gated";
+  } catch (const input_error& e) {
+    EXPECT_NE(std::string(e.what()).find("find the varying function with `make bench-instr-explain "
+                                         "BENCHMARK=BM_ADetector`"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(InstrRegistry, HasNoBytesCeiling) {
+  // Instructions have no second ceiling: a bytes_per_event there would never be checked.
+  try {
+    ceiling_registry::parse("BM_A window=1024 instr_per_event=1 bytes_per_event=3\n", "i",
+                            "instr_per_event");
+    ADD_FAILURE() << "a bytes ceiling on an instruction line was accepted";
+  } catch (const input_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "i:1: unknown field 'bytes_per_event' (expected window, instr_per_event, reason)");
+  }
+  EXPECT_NO_THROW(
+      ceiling_registry::parse("BM_A window=1024 allocs_per_event=1 bytes_per_event=3\n", "a"));
+}
+
 TEST(InstrRegistry, SetPlatformAddsTheLineAfterTheLeadingComments) {
   auto r = ceiling_registry::parse("# c\n# d\nBM_A window=1024 instr_per_event=1\n", "i",
                                    "instr_per_event");

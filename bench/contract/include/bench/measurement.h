@@ -39,6 +39,13 @@ inline constexpr std::string_view instr_per_op = "instr/op";
 inline constexpr std::string_view instr_per_event = "instr/event";
 }  // namespace counter
 
+// The slack of instruction counts, in percent. Counts are exact for one platform; the slack
+// covers only what a platform stamp does not name (a CPU feature valgrind's virtual CPU presents
+// differently, a libc patch that moves an instruction in memchr). The instruction ceilings sit
+// this far above the measurement (ratchet --metric instr), and benchhist compare calls an
+// increase within it "~".
+inline constexpr double instr_slack_percent = 0.2;
+
 // The environment variable that arms call-site attribution in a benchmark binary linked with
 // allocgate::alloc_hooks_attribution: the file it names is written at exit.
 inline constexpr const char* attribution_out_env = "ALLOCGATE_ATTRIBUTION_OUT";

@@ -37,7 +37,7 @@ struct callgrind_profile {
   std::string creator;      // "callgrind-3.19.0"
   std::string trigger;      // "Client Request: BM_X windows=16 window=1024 events=16384"
   std::string event;        // the first event's name, "Ir"
-  std::uint64_t total = 0;  // "totals:" (or "summary:") of the first event
+  std::uint64_t total = 0;  // "totals:" of the first event (the sum of the functions' self)
   std::vector<function_cost> functions;      // by inclusive cost, then self, then name
   std::map<std::string, std::string> facts;  // key=value words of the trigger after its name
 
@@ -49,7 +49,9 @@ struct callgrind_profile {
   std::string valgrind_version() const;
 };
 
-// Throws tools::input_error naming file and line for anything that is not callgrind format.
+// Throws tools::input_error naming file and line for anything that is not callgrind format,
+// and for a profile that is truncated (no closing "totals:") or inconsistent (a "summary:" or
+// the functions' self costs that do not add up to "totals:", a sum beyond 64 bits).
 callgrind_profile parse_callgrind(const std::string& text, const std::string& path);
 callgrind_profile load_callgrind(const std::string& path);
 

@@ -27,7 +27,8 @@ struct profile_set {
 };
 
 // Throws tools::input_error when the folder has no runner.txt or platform line, no benchmark
-// profile, a profile without an event count, or two profiles for one benchmark.
+// profile, a profile whose trigger lacks windows, window or events (whole numbers above 0,
+// windows x window = events), or two profiles for one benchmark.
 profile_set load_profile_set(const std::string& folder);
 
 // Google Benchmark-shaped JSON (one repetition per benchmark; iterations = windows) with the

@@ -17,13 +17,11 @@
 
 namespace tools {
 
-// Instructions per event, counted under callgrind by the instruction measurement and published
-// in its results JSON beside allocs/event: exact, the same binary gives the same count.
-inline constexpr std::string_view instr_per_event = "instr/event";
-// An increase of an instruction metric up to this many percent is within the slack (compilers,
-// standard libraries and valgrind versions differ by a few instructions); beyond it, a
-// regression, without a test.
-inline constexpr double default_instr_slack_percent = 0.5;
+// An increase of an instruction metric (bench::counter::instr_per_event, counted under
+// callgrind: exact, the same binary gives the same count) up to this many percent is within the
+// slack; beyond it, a regression, without a test. The instruction gate's slack: one value for
+// the ceilings and the history.
+inline constexpr double default_instr_slack_percent = bench::instr_slack_percent;
 
 // One side of a comparison.
 struct sample_set {
@@ -65,7 +63,7 @@ struct compare_options {
   // present.
   std::vector<std::string> metrics = {
       std::string(bench::counter::ns_per_event), std::string(bench::counter::allocs_per_event),
-      std::string(bench::counter::bytes_per_event), std::string(instr_per_event)};
+      std::string(bench::counter::bytes_per_event), std::string(bench::counter::instr_per_event)};
   double threshold_percent = 10;
   double instr_slack_percent = default_instr_slack_percent;
   double alpha = default_alpha;
@@ -104,7 +102,12 @@ bool is_instruction_metric(const std::string& metric);
 // Metrics where larger is better ("events/s").
 bool higher_is_better(const std::string& metric);
 
-// Throws input_error when a benchmark of options.required cannot be judged (see there).
+// "+12.34%"; beyond a million percent "+1.23e+07%" (a line stays a line).
+std::string format_percent(double percent);
+
+// Throws input_error when a benchmark of options.required cannot be judged (see there), and
+// when an exact metric (a count) of options.metrics has a repetition on either side that is
+// not a number or is negative, naming the side, benchmark and metric.
 compare_report compare_samples(const sample_set& base, const sample_set& head,
                                const compare_options& options);
 

@@ -34,7 +34,7 @@ history_series load_series(const history_store& store, const run_filter& filter,
 struct cv_options {
   std::vector<std::string> metrics = {
       std::string(bench::counter::ns_per_event), std::string(bench::counter::allocs_per_event),
-      std::string(bench::counter::bytes_per_event), std::string(instr_per_event)};
+      std::string(bench::counter::bytes_per_event), std::string(bench::counter::instr_per_event)};
   double threshold_percent = 10;  // of the gate that would be made hard
   // Graduate when the 95 % upper bound of the hard gate's false-positive rate is at most this.
   double max_fpr = 0.001;

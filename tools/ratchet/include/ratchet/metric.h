@@ -43,9 +43,8 @@ inline constexpr metric allocs_metric{"allocs",
                                       "",
                                       ""};
 
-// Slack 0.2 %: the counts are exact on the stamped platform; the slack covers only what the
-// stamp does not name (a CPU feature valgrind's virtual CPU presents differently, a libc
-// patch that moves an instruction in memchr).
+// Slack: bench::instr_slack_percent (the counts are exact on the stamped platform; the slack
+// covers only what the stamp does not name).
 inline constexpr metric instr_metric{"instr",
                                      bench::counter::instr_per_op,
                                      bench::counter::instr_per_event,
@@ -53,7 +52,7 @@ inline constexpr metric instr_metric{"instr",
                                      "Instruction gate",
                                      "make bench-instr-tighten",
                                      "baselines/instr-ceilings.txt",
-                                     0.2,
+                                     bench::instr_slack_percent,
                                      false,
                                      "instr_platform",
                                      "make bench-instr-explain BENCHMARK="};
