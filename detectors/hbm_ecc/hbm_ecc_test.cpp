@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detectors/corpus.h"
+#include "testing/warm_windows.h"
 
 namespace detectors {
 namespace {
@@ -391,6 +392,14 @@ INSTANTIATE_TEST_SUITE_P(
                     R"(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{gpu="0",UUID="GPU-\"odd\\id\""} {V})",
                     R"(GPU-"odd\id")", "node-7"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// Steady state allocates nothing: after one pass over the focused corpus (DCGM samples and
+// nvidia-smi -q reports, GPUs seen and evicted, every message kind formatted once), later passes
+// over the same stream moved forward in time process each window without allocating.
+TEST(HbmEcc, WarmWindowsAllocateNothing) {
+  hbm_ecc_detector d;
+  testing::expect_warm_windows_allocate_nothing("hbm_ecc", d);
+}
 
 TEST(HbmEcc, NodeFallsBackToHostnameLabelWhenEventHasNone) {
   harness h;

@@ -38,6 +38,8 @@ constexpr std::size_t reserved_xids = 64;
 constexpr std::size_t reserved_criticals = 8;
 // "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
 constexpr std::size_t reserved_uuid = 40;
+// The narrowest indent of a continuation line: dmesg's shortest timestamp, "[    0.000000] ".
+constexpr std::size_t min_continuation_indent = 15;
 // Subject of a fallen-off-the-bus record whose first line (the one naming the GPU) is missing.
 constexpr std::string_view unknown_gpu = "unknown";
 
@@ -180,9 +182,17 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // looking at the message's first bytes is cheaper than searching the line for "NVRM: " (a
   // foreign line's first byte already rules out every prefix form), and it decides the same:
   // parse_nvrm_message takes only messages that start with "NVRM: ".
-  const kernel_line k = strip_kernel_prefix(ev.line);
-  // One byte decides which of the two tags can follow.
+  kernel_line k = strip_kernel_prefix(ev.line);
   if (k.message.empty()) return;
+  // `dmesg` indents the continuation lines of a multi-line record (the driver prints its
+  // three-line fallen-off-the-bus record with one printk) to the width of the timestamp, and
+  // journalctl to the width of its prefix; a shorter indent is some other text quoting NVRM.
+  if (k.message[0] == ' ') {
+    const std::size_t text = k.message.find_first_not_of(' ');
+    if (text == std::string_view::npos || text < min_continuation_indent) return;
+    k.message.remove_prefix(text);
+  }
+  // One byte decides which of the two tags can follow.
   if (k.message[0] == 'N') {
     if (!internal::has_prefix(k.message, "NVRM: ")) return;
   } else if (k.message[0] != 'n' || !internal::has_prefix(k.message, "nvidia-nvswitch")) {

@@ -1048,6 +1048,32 @@ TEST_F(XidCorrelation, ReportsTheThreeLineRecordAsABusFault) {
   EXPECT_EQ(det.state_size(), 3u);  // the GPU, its Xid and its reported code; no record pending
 }
 
+// The driver prints the record with one printk, so `dmesg` shows its second and third lines as
+// continuations, indented to the width of the timestamp (NVIDIA/NVSentinel
+// health-monitors/syslog-health-monitor/pkg/gpufallen/gpufallen_handler_test.go).
+TEST_F(XidCorrelation, ReportsTheRecordAsDmesgPrintsIt) {
+  feed(0, "[ 1843.308145] NVRM: The NVIDIA GPU 0000:b3:00.0");
+  feed(0, "               NVRM: (PCI ID: 10de:26b5) installed in this system has");
+  EXPECT_TRUE(sink.findings.empty());
+  feed(0, "               NVRM: fallen off the bus and is not responding to commands.");
+  ASSERT_EQ(kinds(), strings{"xid_critical"});
+  EXPECT_EQ(sink.findings[0].subject, "0000:b3:00");
+  EXPECT_EQ(det.stats().recognised, 3u);
+  // The variant without the PCI ID, on another GPU.
+  feed(1, "[ 1843.308145] NVRM: The NVIDIA GPU 0000:18:00.0");
+  feed(1, "               NVRM: installed in this system has");
+  feed(1, "               NVRM: fallen off the bus and is not responding to commands.");
+  ASSERT_EQ(sink.findings.size(), 2u);
+  EXPECT_EQ(sink.findings[1].subject, "0000:18:00");
+  // An indented line that is not the driver's is still not ours, nor a line indented less
+  // than any timestamp.
+  feed(2, "               NVRMx: fallen off the bus and is not responding to commands.");
+  feed(2, "        Pending                           : No");
+  feed(2, "        NVRM: fallen off the bus and is not responding to commands.");
+  EXPECT_EQ(det.stats().recognised, 6u);
+  EXPECT_EQ(det.stats().malformed, 0u);
+}
+
 TEST_F(XidCorrelation, KeepsEachNodesRecordApart) {
   feed(0, bus_record[0], "node-1");
   feed(0, "NVRM: The NVIDIA GPU 0000:3b:00.0", "node-2");
