@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -90,6 +91,28 @@ TEST(Cli, StoreLocationSelectsTheBackend) {
       << r.err;
   EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+}
+
+TEST(Cli, PasswordsWithSpecialCharactersAreNeverPrinted) {
+  // A password that was not percent-encoded: '/', '?' and '#' end the authority for a URI
+  // parser, and libpq's own message quotes the fragment it choked on.
+  const std::string uri = "postgresql://u:p@ss:w/o?rd#%&=x y@%2Fnonexistent%2Fsocket/history";
+  result r = run_cli({"--db", uri, "list"});
+  EXPECT_EQ(r.code, 2);
+  for (const char* part : {"ss:w", "w/o", "o?rd", "rd#", "=x y"})
+    EXPECT_EQ(r.err.find(part), std::string::npos) << part << " in " << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  // A libpq key=value string is not a history location (it would be a SQLite file name):
+  // refused before anything is created, its password hidden.
+  test_support::temp_dir dir;
+  const std::string kv = "host=" + dir.path() + " password=s3cret dbname=history";
+  r = run_cli({"--db", kv, "ingest", std::string(BENCHHIST_TESTDATA) + "/run_a.json", "--commit",
+               "aaaa1111"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("postgresql://"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(kv));
 }
 
 TEST(Cli, ReportGroupsEachDetectorsBenchmarks) {
