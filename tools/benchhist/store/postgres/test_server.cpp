@@ -44,7 +44,9 @@ postgres_test_server start() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "benchhist_pg.XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     state = tmpl + "/state";
-    const std::string cmd = fmt::format("'{}' start '{}' >&2", ALLOCGATE_PG_TEST_SERVER, state);
+    // --watch: a test binary killed before its atexit handler runs takes the server with it.
+    const std::string cmd =
+        fmt::format("'{}' start '{}' --watch {} >&2", ALLOCGATE_PG_TEST_SERVER, state, ::getpid());
     own_state = state;
     std::atexit([] {
       stop_own_server();
