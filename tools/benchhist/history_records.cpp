@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "benchhist/history_ingest.h"
 #include "common/atomic_file.h"
@@ -46,15 +47,35 @@ std::string at_line(const std::string& path, const std::string& text, std::size_
   return fmt::format("{}:{}", path, line);
 }
 
+// A key twice in one object is refused: JSON parsers disagree on which one counts, and a
+// record that names two commits (or two values of one counter) says nothing reliable.
 json parse_json(const std::string& text, const std::string& path) {
   check_json_depth(text, path);
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  const json::parser_callback_t note_keys = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !open_objects.empty() &&
+               !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json doc;
   try {
-    return json::parse(sanitize_gbench_json(text));
+    doc = json::parse(sanitize_gbench_json(text), note_keys);
   } catch (const json::parse_error& e) {
     throw input_error(fmt::format("{}: not valid JSON (truncated or corrupt?): {}",
                                   at_line(path, text, e.byte == 0 ? 0 : e.byte - 1),
                                   truncate_for_message(e.what(), 200)));
   }
+  if (!duplicate.empty())
+    throw input_error(fmt::format("{}: field '{}' appears twice in one object", path,
+                                  truncate_for_message(duplicate, 80)));
+  return doc;
 }
 
 // run.<name> as a string; `required` ones must be present and not empty.
