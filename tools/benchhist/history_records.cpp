@@ -226,12 +226,20 @@ std::vector<std::string> json_files_under(const std::vector<std::string>& paths)
       out.push_back(p);
       continue;
     }
+    // Every step with an error code: a link that loops or a directory that cannot be entered
+    // is named, not reported as a bare filesystem error.
     std::vector<std::string> found;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-      if (e.is_regular_file() && e.path().extension() == ".json")
-        found.push_back(e.path().string());
-    }
+    std::filesystem::recursive_directory_iterator it(p, ec);
     if (ec) throw input_error(fmt::format("{}: cannot read directory: {}", p, ec.message()));
+    std::string here = p;  // the last entry: a step that fails was entering it
+    for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      here = it->path().string();
+      const bool regular = it->is_regular_file(ec);
+      if (ec) throw input_error(fmt::format("{}: {}", here, ec.message()));
+      if (regular && it->path().extension() == ".json") found.push_back(here);
+    }
+    if (ec) throw input_error(fmt::format("{}: cannot read directory: {}", here, ec.message()));
     std::sort(found.begin(), found.end());
     out.insert(out.end(), found.begin(), found.end());
   }
