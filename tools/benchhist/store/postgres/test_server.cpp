@@ -50,7 +50,9 @@ postgres_test_server start() {
     own_state = state;
     std::atexit([] {
       stop_own_server();
-      std::filesystem::remove(std::filesystem::path(own_state).parent_path());
+      // The directory also holds the server's lock file (state.lock).
+      std::error_code ec;
+      std::filesystem::remove_all(std::filesystem::path(own_state).parent_path(), ec);
     });
     if (std::system(cmd.c_str()) != 0) {
       s.unavailable = "pg_test_server.sh start failed (see above)";
