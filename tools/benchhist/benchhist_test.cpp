@@ -798,6 +798,20 @@ TEST(Records, ADirectoryThatCannotBeWalkedIsNamed) {
   EXPECT_EQ(msg.rfind(dir.file("art/sub") + ": cannot read directory: ", 0), 0u) << msg;
 }
 
+TEST(Records, ControlCharactersInRunFieldsAreRefused) {
+  // A commit "a\nb" would break every table that lists it; no git name holds one.
+  const std::string good = read_file(std::string(BENCHHIST_TESTDATA) +
+                                     "/cli/import_malformed_record_writes_nothing/files/rec/"
+                                     "a_good.json");
+  EXPECT_EQ(read_record(good, "good.json").info.commit, "dddd4444");
+  for (const char* bad : {"dd\\ndd4444", "dddd\\t4444", "dddd4444\\u0000"}) {
+    std::string text = good;
+    text.replace(text.find("dddd4444"), 8, bad);
+    const std::string msg = input_error_of([&] { read_record(text, "r.json"); });
+    EXPECT_EQ(msg, "r.json: field 'run.commit' contains a control character") << bad;
+  }
+}
+
 TEST(Baseline, GatesCarryOverAndMalformedIsRejected) {
   const gbench_results results = parse_gbench_results(small_json, "r.json");
   timing_baseline prev;

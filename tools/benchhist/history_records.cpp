@@ -88,6 +88,9 @@ std::string run_field(const json& run, const char* name, bool required, const st
   if (!v.is_string())
     throw input_error(fmt::format("{}: field 'run.{}' is not a string", path, name));
   std::string s = v.get<std::string>();
+  // No commit, branch, platform or time holds one, and a newline would break every table.
+  if (std::any_of(s.begin(), s.end(), [](char c) { return c >= 0 && c < 0x20; }))
+    throw input_error(fmt::format("{}: field 'run.{}' contains a control character", path, name));
   if (required && s.empty())
     throw input_error(fmt::format("{}: field 'run.{}' is empty", path, name));
   return s;
