@@ -29,6 +29,10 @@ watch=${4:-}
 [[ $watch == parent ]] && watch=$PPID
 [[ -z $watch || $watch =~ ^[0-9]+$ ]] || usage
 
+# The caller's PG* variables (PGSERVICE, PGOPTIONS, PGHOST…) are for the caller's own servers:
+# libpq in initdb, pg_ctl and createdb would apply them to this one.
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^PG' || true)
+
 bindir=""
 for d in /usr/lib/postgresql/*/bin; do
   [[ -x "$d/initdb" && -x "$d/pg_ctl" ]] && bindir=$d

@@ -3,10 +3,14 @@
 # The throwaway server's lifetime (pg_test_server.sh start --watch): it goes away with the
 # process it watches (a test run killed before its cleanup leaves no server or directory), and
 # a second start on the same STATE waits for the first server instead of stopping it under
-# its tests. Exit 77 (skipped) without the server binaries.
+# its tests; the caller's PG* variables do not reach it. Exit 77 (skipped) without the server
+# binaries.
 set -euo pipefail
 script=$1
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "no PostgreSQL server binaries"; exit 77; }
+
+# The caller's own PostgreSQL settings must not reach the throwaway server.
+export PGSERVICE=allocgate-no-such-service PGOPTIONS="-c statement_timeout=1" PGHOST=/nonexistent
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pg_server_test.XXXXXX")
 watched=()
