@@ -162,8 +162,12 @@ TEST(Cli, ChangesLooksAtTheNewestRunsByDefault) {
   result r = run_cli({"--db", db, "changes"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("no change points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(fmt::format("window: the newest {} runs", changes_default_runs)),
+            std::string::npos)
+      << r.out;
   r = run_cli({"--db", db, "changes", "--last", "0"});
   ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("window:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("0000000b"), std::string::npos) << r.out;  // the first run at 100
 }
 
