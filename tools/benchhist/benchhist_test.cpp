@@ -4,6 +4,7 @@
 // and charts. The store's own tests are in store/. Nothing here is timed.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include "benchhist/changepoints.h"
 #include "benchhist/history_compare.h"
 #include "benchhist/history_ingest.h"
+#include "benchhist/history_records.h"
 #include "benchhist/history_reports.h"
 #include "benchhist/history_store.h"
 #include "benchhist/significance.h"
@@ -819,6 +821,49 @@ TEST(ChangePoints, ExtraChangePointsOnSingleStepSeriesStayNearAlpha) {
 }
 
 // ---- baselines and charts ----
+
+// The message of the input_error `f` throws ("" when it throws none).
+template <typename F>
+std::string input_error_of(F&& f) {
+  try {
+    f();
+  } catch (const input_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Records, ADirectoryThatCannotBeWalkedIsNamed) {
+  // A symbolic link to itself: one line naming it, not a bare filesystem error.
+  test_support::temp_dir dir;
+  std::filesystem::create_directories(dir.file("art/sub"));
+  write_file_atomically(dir.file("art/a.json"), "{}");
+  std::filesystem::create_symlink("loop.json", dir.file("art/loop.json"));
+  std::string msg = input_error_of([&] { json_files_under({dir.file("art")}); });
+  EXPECT_EQ(msg.rfind(dir.file("art/loop.json") + ": ", 0), 0u) << msg;
+  std::filesystem::remove(dir.file("art/loop.json"));
+  EXPECT_EQ(json_files_under({dir.file("art")}), std::vector<std::string>{dir.file("art/a.json")});
+  // A directory it may not enter (root may enter every directory: nothing to test there).
+  if (::geteuid() == 0) return;
+  std::filesystem::permissions(dir.file("art/sub"), std::filesystem::perms::none);
+  msg = input_error_of([&] { json_files_under({dir.file("art")}); });
+  std::filesystem::permissions(dir.file("art/sub"), std::filesystem::perms::owner_all);
+  EXPECT_EQ(msg.rfind(dir.file("art/sub") + ": cannot read directory: ", 0), 0u) << msg;
+}
+
+TEST(Records, ControlCharactersInRunFieldsAreRefused) {
+  // A commit "a\nb" would break every table that lists it; no git name holds one.
+  const std::string good = read_file(std::string(BENCHHIST_TESTDATA) +
+                                     "/cli/import_malformed_record_writes_nothing/files/rec/"
+                                     "a_good.json");
+  EXPECT_EQ(read_record(good, "good.json").info.commit, "dddd4444");
+  for (const char* bad : {"dd\\ndd4444", "dddd\\t4444", "dddd4444\\u0000"}) {
+    std::string text = good;
+    text.replace(text.find("dddd4444"), 8, bad);
+    const std::string msg = input_error_of([&] { read_record(text, "r.json"); });
+    EXPECT_EQ(msg, "r.json: field 'run.commit' contains a control character") << bad;
+  }
+}
 
 TEST(Baseline, GatesCarryOverAndMalformedIsRejected) {
   const gbench_results results = parse_gbench_results(small_json, "r.json");

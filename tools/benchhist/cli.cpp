@@ -263,7 +263,11 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
       "changes", "Change points in a metric's history (E-Divisive means), with their commits");
   changes->add_option("--metric", o.metric, "Metric")->capture_default_str();
   changes->add_option("--benchmark", o.benchmark, "Only this benchmark");
-  changes->add_option("--last", o.last, "Runs (0: all)")->check(count_at_least(0));
+  changes
+      ->add_option("--last", o.last,
+                   fmt::format("Newest runs (default {}; 0: all, slow on a long history)",
+                               changes_default_runs))
+      ->check(count_at_least(0));
   add_filter(changes, o);
 
   auto* trend = app.add_subcommand("trend", "One SVG line chart per benchmark");
@@ -297,9 +301,9 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     return exit_error;
   }
   // Defaults that differ per subcommand: the report shows up to report_max_runs runs, changes
-  // all of them.
+  // looks at the newest changes_default_runs.
   if (*report && report->count("--last") == 0) o.last = report_max_runs;
-  if (*changes && changes->count("--last") == 0) o.last = 0;
+  if (*changes && changes->count("--last") == 0) o.last = changes_default_runs;
   // export without --results: --platform, --allocator and --branch select the stored runs.
   if (*export_ && o.results.empty()) {
     o.filter.platform = o.ingest.platform;

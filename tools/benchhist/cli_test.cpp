@@ -5,14 +5,18 @@
 // The rest of the command-line contract is in the golden cases under testdata/cli/.
 #include "benchhist/cli.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "benchhist/commands.h"
 #include "benchhist/history_ingest.h"
+#include "benchhist/history_store.h"
 #include "common/atomic_file.h"
 #include "test_support/temp_dir.h"
 
@@ -89,6 +93,28 @@ TEST(Cli, StoreLocationSelectsTheBackend) {
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
 }
 
+TEST(Cli, PasswordsWithSpecialCharactersAreNeverPrinted) {
+  // A password that was not percent-encoded: '/', '?' and '#' end the authority for a URI
+  // parser, and libpq's own message quotes the fragment it choked on.
+  const std::string uri = "postgresql://u:p@ss:w/o?rd#%&=x y@%2Fnonexistent%2Fsocket/history";
+  result r = run_cli({"--db", uri, "list"});
+  EXPECT_EQ(r.code, 2);
+  for (const char* part : {"ss:w", "w/o", "o?rd", "rd#", "=x y"})
+    EXPECT_EQ(r.err.find(part), std::string::npos) << part << " in " << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  // A libpq key=value string is not a history location (it would be a SQLite file name):
+  // refused before anything is created, its password hidden.
+  test_support::temp_dir dir;
+  const std::string kv = "host=" + dir.path() + " password=s3cret dbname=history";
+  r = run_cli({"--db", kv, "ingest", std::string(BENCHHIST_TESTDATA) + "/run_a.json", "--commit",
+               "aaaa1111"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("postgresql://"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(kv));
+}
+
 TEST(Cli, ReportGroupsEachDetectorsBenchmarks) {
   test_support::temp_dir dir;
   const std::string db = dir.file("h.db");
@@ -111,6 +137,38 @@ TEST(Cli, ReportGroupsEachDetectorsBenchmarks) {
   EXPECT_EQ(groups, 6u);
   EXPECT_EQ(charts, 12u);
   EXPECT_NE(html.find("<h2>BM_PodEvicted</h2>"), std::string::npos);
+}
+
+TEST(Cli, ChangesLooksAtTheNewestRunsByDefault) {
+  // A level shift just older than the default window: `changes` without --last must not see
+  // it (its cost grows with the square of the runs it looks at), `--last 0` must.
+  test_support::temp_dir dir;
+  const std::string db = dir.file("h.db");
+  {
+    const auto store = open_history_store(db);
+    for (std::size_t i = 0; i < changes_default_runs + 10; ++i) {
+      run_record r;
+      r.info.commit = fmt::format("{:08x}", i + 1);
+      r.info.platform = "p";
+      r.info.allocator = "glibc";
+      r.info.timestamp = fmt::format("2026-01-01T00:00:{:02}Z", i % 60);
+      r.info.content_hash = "h" + r.info.commit;
+      // The oldest ten runs at 200, then a steady 100 with a little wobble.
+      const double level = i < 10 ? 200.0 : 100.0 + static_cast<double>(i % 3);
+      r.samples["BM_PodEvicted"]["ns/event"] = {level, level, level};
+      store->add_run(r);
+    }
+  }
+  result r = run_cli({"--db", db, "changes"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("no change points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(fmt::format("window: the newest {} runs", changes_default_runs)),
+            std::string::npos)
+      << r.out;
+  r = run_cli({"--db", db, "changes", "--last", "0"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("window:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0000000b"), std::string::npos) << r.out;  // the first run at 100
 }
 
 std::size_t occurrences(const std::string& s, const std::string& what) {

@@ -66,6 +66,10 @@ int changes_command(const command_options& o, std::ostream& out) {
     throw input_error(
         fmt::format("no runs with metric '{}' in {}", o.metric, shown_location(o.db)));
   out << render_changes_text(find_changes(series), o.metric, series.size());
+  // Said on every run: a change older than the window is not "no change".
+  if (o.last != 0)
+    out << fmt::format("window: the newest {} runs (--last N; --last 0: the whole history)\n",
+                       o.last);
   return exit_ok;
 }
 

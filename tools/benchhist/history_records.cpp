@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "benchhist/history_ingest.h"
 #include "common/atomic_file.h"
@@ -46,15 +47,35 @@ std::string at_line(const std::string& path, const std::string& text, std::size_
   return fmt::format("{}:{}", path, line);
 }
 
+// A key twice in one object is refused: JSON parsers disagree on which one counts, and a
+// record that names two commits (or two values of one counter) says nothing reliable.
 json parse_json(const std::string& text, const std::string& path) {
   check_json_depth(text, path);
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  const json::parser_callback_t note_keys = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !open_objects.empty() &&
+               !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json doc;
   try {
-    return json::parse(sanitize_gbench_json(text));
+    doc = json::parse(sanitize_gbench_json(text), note_keys);
   } catch (const json::parse_error& e) {
     throw input_error(fmt::format("{}: not valid JSON (truncated or corrupt?): {}",
                                   at_line(path, text, e.byte == 0 ? 0 : e.byte - 1),
                                   truncate_for_message(e.what(), 200)));
   }
+  if (!duplicate.empty())
+    throw input_error(fmt::format("{}: field '{}' appears twice in one object", path,
+                                  truncate_for_message(duplicate, 80)));
+  return doc;
 }
 
 // run.<name> as a string; `required` ones must be present and not empty.
@@ -67,6 +88,9 @@ std::string run_field(const json& run, const char* name, bool required, const st
   if (!v.is_string())
     throw input_error(fmt::format("{}: field 'run.{}' is not a string", path, name));
   std::string s = v.get<std::string>();
+  // No commit, branch, platform or time holds one, and a newline would break every table.
+  if (std::any_of(s.begin(), s.end(), [](char c) { return c >= 0 && c < 0x20; }))
+    throw input_error(fmt::format("{}: field 'run.{}' contains a control character", path, name));
   if (required && s.empty())
     throw input_error(fmt::format("{}: field 'run.{}' is empty", path, name));
   return s;
@@ -205,12 +229,20 @@ std::vector<std::string> json_files_under(const std::vector<std::string>& paths)
       out.push_back(p);
       continue;
     }
+    // Every step with an error code: a link that loops or a directory that cannot be entered
+    // is named, not reported as a bare filesystem error.
     std::vector<std::string> found;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-      if (e.is_regular_file() && e.path().extension() == ".json")
-        found.push_back(e.path().string());
-    }
+    std::filesystem::recursive_directory_iterator it(p, ec);
     if (ec) throw input_error(fmt::format("{}: cannot read directory: {}", p, ec.message()));
+    std::string here = p;  // the last entry: a step that fails was entering it
+    for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      here = it->path().string();
+      const bool regular = it->is_regular_file(ec);
+      if (ec) throw input_error(fmt::format("{}: {}", here, ec.message()));
+      if (regular && it->path().extension() == ".json") found.push_back(here);
+    }
+    if (ec) throw input_error(fmt::format("{}: cannot read directory: {}", here, ec.message()));
     std::sort(found.begin(), found.end());
     out.insert(out.end(), found.begin(), found.end());
   }

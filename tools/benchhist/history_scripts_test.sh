@@ -15,6 +15,8 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 export BENCHHIST=$bh GIT_DIR=$work/no-git
 unset ALLOCGATE_HISTORY_DB GITHUB_STEP_SUMMARY GITHUB_HEAD_REF GITHUB_REF_NAME
+# The caller's PG* variables would apply to the test server (PGSERVICE, PGOPTIONS…).
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^PG' || true)
 cd "$work" || exit 2
 
 # ---- the fake artifacts: one bench-record-<id> folder per CI run, as CI uploads them ----

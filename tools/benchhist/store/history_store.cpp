@@ -26,11 +26,28 @@ std::string_view scheme_of(std::string_view location) {
   return location.substr(0, colon);
 }
 
+// Starts with "keyword=" (lowercase letters and '_'), as every libpq connection string does.
+bool looks_like_keyword_value(std::string_view location) {
+  const auto eq = location.find('=');
+  if (eq == std::string_view::npos || eq == 0) return false;
+  for (const char c : location.substr(0, eq))
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  return true;
+}
+
 }  // namespace
 
 std::unique_ptr<history_store> open_history_store(const std::string& location,
                                                   store_access access) {
   const std::string_view scheme = scheme_of(location);
+  // "host=H dbname=D password=P" is how libpq also spells a server; here it would be the name
+  // of a SQLite file, created on the first ingest and printed in every message. (A file whose
+  // name starts that way is still reachable as sqlite:NAME or ./NAME.)
+  if (scheme.empty() && looks_like_keyword_value(location))
+    throw input_error(fmt::format(
+        "history location '{}': a key=value connection string is not a history location; write "
+        "postgresql://[USER@]HOST[:PORT]/DATABASE (or sqlite:PATH for a file of that name)",
+        shown_location(location)));
   if (scheme.empty()) return open_sqlite_history(location, access);
   if (scheme == "sqlite") {
     const std::string path = location.substr(scheme.size() + 1);
@@ -51,8 +68,11 @@ std::unique_ptr<history_store> open_history_store(const std::string& location,
 }
 
 std::string shown_location(const std::string& location) {
-  // Any URI with an authority may carry user:password@ (an unknown scheme's too).
-  if (scheme_of(location).empty() || location.find("://") == std::string::npos) return location;
+  // Any URI with an authority may carry user:password@ (an unknown scheme's too), and any
+  // location password=... (a key=value string is refused, but named).
+  if (scheme_of(location).empty() || location.find("://") == std::string::npos) {
+    if (location.find("password=") == std::string::npos) return location;
+  }
   return redact_postgres_uri(location);
 }
 

@@ -22,6 +22,12 @@ namespace tools {
 // history grows.
 inline constexpr std::size_t report_max_runs = 100;
 
+// `changes` looks at the newest this many runs unless told otherwise (`--last N`, 0 for all):
+// E-Divisive's permutation test costs O(n^2) per permutation, so over a shared history that only
+// grows an unbounded default would slow without limit (10,000 runs: minutes). 500 runs is months
+// of nightly and per-change runs, far more than a change point needs on each side.
+inline constexpr std::size_t changes_default_runs = 500;
+
 struct command_options {
   std::string db = "bench-history.db";  // history location (see open_history_store)
   std::string results;

@@ -6,6 +6,14 @@
 #                                  create database "benchhist", and write its URI to
 #                                  STATE/uri. Without the server binaries it writes the reason
 #                                  to STATE/skip and exits 0: the tests then skip, saying why.
+#   pg_test_server.sh start STATE --watch PID|parent
+#                                  the same, and the server outlives PID (`parent`: the
+#                                  caller, ctest) by at most a second: a test run that is
+#                                  interrupted or killed before its cleanup leaves no server or
+#                                  directory behind. It also holds STATE.lock while the server
+#                                  runs, so a second run with the same STATE (two ctest
+#                                  invocations in one build directory) waits for the first
+#                                  instead of stopping its server under it.
 #   pg_test_server.sh stop STATE   stop that server and remove its directory and STATE; safe to
 #                                  repeat, and to run after a failed start.
 # PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user
@@ -13,10 +21,17 @@
 # start stops what it started and removes what it created.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop STATE" >&2; exit 2; }
-[[ $# -eq 2 ]] || usage
+usage() { echo "usage: $0 start STATE [--watch PID|parent] | stop STATE" >&2; exit 2; }
+[[ $# -eq 2 || ($# -eq 4 && $1 == start && $3 == --watch) ]] || usage
 action=$1
 state=$2
+watch=${4:-}
+[[ $watch == parent ]] && watch=$PPID
+[[ -z $watch || $watch =~ ^[0-9]+$ ]] || usage
+
+# The caller's PG* variables (PGSERVICE, PGOPTIONS, PGHOST…) are for the caller's own servers:
+# libpq in initdb, pg_ctl and createdb would apply them to this one.
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^PG' || true)
 
 bindir=""
 for d in /usr/lib/postgresql/*/bin; do
@@ -46,6 +61,16 @@ case "$action" in
     stop_server
     ;;
   start)
+    if [[ -n $watch ]]; then
+      # Held by the watcher below for the server's life; a stale server of a killed run whose
+      # watcher is gone too is stopped just after.
+      mkdir -p "$(dirname "$state")"
+      exec 9>"$state.lock"
+      if ! flock -w 900 9; then
+        echo "pg_test_server: $state.lock: another test run's server is still up" >&2
+        exit 1
+      fi
+    fi
     stop_server
     mkdir -p "$state"
     if [[ -z "$bindir" ]]; then
@@ -72,12 +97,24 @@ case "$action" in
     # Durability is not under test (the server is thrown away): fsync off keeps it quick.
     as_server_user "$bindir/pg_ctl" -D "$server/data" -l "$server/server.log" -w -t 60 \
       -o "-c listen_addresses='' -k '$server' -c fsync=off -c full_page_writes=off" \
-      start >/dev/null || { cat "$server/server.log" >&2; false; }
+      start >/dev/null 9>&- || { cat "$server/server.log" >&2; false; }
     as_server_user "$bindir/createdb" -h "$server" -U benchhist benchhist
     # The socket directory percent-encoded as the host: libpq reads a leading '/' as a path.
     host=$(printf '%s' "$server" | sed 's|%|%25|g; s|/|%2F|g')
     printf 'postgresql://benchhist@%s/benchhist\n' "$host" >"$state/uri"
     trap - ERR
+    if [[ -n $watch ]]; then
+      # Detached from the caller's output (ctest waits for every writer of its pipe) and deaf
+      # to the signals that interrupt the run; keeps fd 9, the lock.
+      (
+        trap '' HUP INT TERM
+        while kill -0 "$watch" 2>/dev/null && [[ -f "$server/data/postmaster.pid" ]]; do
+          sleep 1
+        done
+        [[ -f "$state/server_dir" && $(cat "$state/server_dir") == "$server" ]] && stop_server
+      ) </dev/null >/dev/null 2>&1 &
+    fi
+    exec 9>&-
     echo "pg_test_server: $(cat "$state/uri")"
     ;;
   *) usage ;;

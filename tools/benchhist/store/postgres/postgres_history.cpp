@@ -115,6 +115,10 @@ void append_array_text(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// Defined below, beside redact_postgres_uri.
+std::vector<std::string> passwords_in(const std::string& uri);
+std::string without_passwords(std::string msg, const std::vector<std::string>& secrets);
+
 class result {
  public:
   explicit result(PGresult* r) : r_(r) {}
@@ -144,7 +148,7 @@ class postgres_history final : public history_store {
     conn_ = PQconnectdbParams(keys, values, 1);
     if (conn_ == nullptr) throw input_error(fmt::format("{}: out of memory", location_));
     if (PQstatus(conn_) != CONNECTION_OK) {
-      const std::string msg = one_line(PQerrorMessage(conn_));
+      const std::string msg = without_passwords(one_line(PQerrorMessage(conn_)), passwords_in(uri));
       PQfinish(conn_);
       throw input_error(
           fmt::format("{}: cannot connect to the history server: {}", location_, msg));
@@ -399,27 +403,84 @@ class postgres_history final : public history_store {
 
 }  // namespace
 
-std::string redact_postgres_uri(const std::string& uri) {
-  std::string out = uri;
-  // user:PASSWORD@ in the authority (before the first '/', '?' or '#' after "://").
-  if (const auto scheme_end = out.find("://"); scheme_end != std::string::npos) {
-    const auto start = scheme_end + 3;
-    const auto end = std::min(out.find_first_of("/?#", start), out.size());
-    const auto at = out.rfind('@', end == 0 ? 0 : end - 1);
-    if (at != std::string::npos && at >= start) {
-      const auto colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  // password=... among the query parameters (or in a key=value string).
-  for (std::size_t pos = 0; (pos = out.find("password=", pos)) != std::string::npos;) {
+namespace {
+
+// The user:PASSWORD@ part of a URI's authority as [begin, end) of its password. The authority
+// ends at the last '@', not at the first '/', '?' or '#': a password that was not
+// percent-encoded may hold those, and it must be hidden all the same (an '@' later in the URI
+// only hides more than the password, never less).
+std::optional<std::pair<std::size_t, std::size_t>> authority_password(const std::string& uri) {
+  const auto scheme_end = uri.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  const auto start = scheme_end + 3;
+  const auto at = uri.rfind('@');
+  if (at == std::string::npos || at < start) return std::nullopt;
+  const auto colon = uri.find(':', start);
+  if (colon == std::string::npos || colon > at) return std::nullopt;
+  return std::pair{colon + 1, at};
+}
+
+// Where password=VALUE begins a key (of a URI's query or a key=value string): VALUE's range.
+template <typename F>
+void for_each_password_param(const std::string& text, F&& f) {
+  for (std::size_t pos = 0; (pos = text.find("password=", pos)) != std::string::npos;) {
     const bool starts_key =
-        pos == 0 || out[pos - 1] == '?' || out[pos - 1] == '&' || out[pos - 1] == ' ';
+        pos == 0 || text[pos - 1] == '?' || text[pos - 1] == '&' || text[pos - 1] == ' ';
     pos += 9;
     if (!starts_key) continue;
-    const auto end = std::min(out.find_first_of("& #", pos), out.size());
-    out.replace(pos, end - pos, "***");
+    f(pos, std::min(text.find_first_of("& #", pos), text.size()));
   }
+}
+
+// The passwords a location spells out, as written.
+std::vector<std::string> passwords_in(const std::string& uri) {
+  std::vector<std::string> out;
+  if (const auto pw = authority_password(uri); pw && pw->second > pw->first)
+    out.push_back(uri.substr(pw->first, pw->second - pw->first));
+  for_each_password_param(uri, [&](std::size_t b, std::size_t e) {
+    if (e > b) out.push_back(uri.substr(b, e - b));
+  });
+  return out;
+}
+
+// libpq's message with every quoted fragment of a password (libpq quotes the part of a URI it
+// could not parse, which may be a piece of an unencoded password) replaced by "***".
+std::string without_passwords(std::string msg, const std::vector<std::string>& secrets) {
+  if (secrets.empty()) return msg;
+  // A whole password anywhere; a short one only where quoted (below), or "a" would hide every
+  // 'a' of the message.
+  for (const std::string& secret : secrets)
+    for (std::size_t p; secret.size() >= 4 && (p = msg.find(secret)) != std::string::npos;)
+      msg.replace(p, secret.size(), "***");
+  for (std::size_t open = msg.find('"'); open != std::string::npos;) {
+    const auto close = msg.find('"', open + 1);
+    if (close == std::string::npos) break;
+    const std::string quoted = msg.substr(open + 1, close - open - 1);
+    bool secret_part = false;
+    for (const std::string& secret : secrets)
+      secret_part = secret_part || (!quoted.empty() && secret.find(quoted) != std::string::npos);
+    if (secret_part) {
+      msg.replace(open + 1, quoted.size(), "***");
+      open = msg.find('"', open + 5);
+    } else {
+      open = msg.find('"', close + 1);
+    }
+  }
+  return msg;
+}
+
+}  // namespace
+
+std::string redact_postgres_uri(const std::string& uri) {
+  std::string out = uri;
+  if (const auto pw = authority_password(out))
+    out.replace(pw->first, pw->second - pw->first, "***");
+  // password=... among the query parameters (or in a key=value string), last first so that
+  // the earlier ranges stay valid.
+  std::vector<std::pair<std::size_t, std::size_t>> params;
+  for_each_password_param(out, [&](std::size_t b, std::size_t e) { params.emplace_back(b, e); });
+  for (auto it = params.rbegin(); it != params.rend(); ++it)
+    out.replace(it->first, it->second - it->first, "***");
   return out;
 }
 

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 namespace tools::test_support {
 namespace {
@@ -35,7 +37,20 @@ void stop_own_server() {
   if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "pg_test_server stop failed\n");
 }
 
+// The caller's PG* variables (PGSERVICE, PGOPTIONS, PGHOST…) are for the caller's own servers;
+// libpq would apply them to the test server too. Tests that read them set their own.
+void forget_callers_pg_variables() {
+  std::vector<std::string> names;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (entry.rfind("PG", 0) == 0) names.emplace_back(entry.substr(0, entry.find('=')));
+  }
+  for (const std::string& name : names)
+    ::unsetenv(name.c_str());
+}
+
 postgres_test_server start() {
+  forget_callers_pg_variables();
   postgres_test_server s;
   std::string state;
   if (const char* env = std::getenv("ALLOCGATE_TEST_PG_STATE"); env != nullptr && *env) {
@@ -44,11 +59,15 @@ postgres_test_server start() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "benchhist_pg.XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     state = tmpl + "/state";
-    const std::string cmd = fmt::format("'{}' start '{}' >&2", ALLOCGATE_PG_TEST_SERVER, state);
+    // --watch: a test binary killed before its atexit handler runs takes the server with it.
+    const std::string cmd =
+        fmt::format("'{}' start '{}' --watch {} >&2", ALLOCGATE_PG_TEST_SERVER, state, ::getpid());
     own_state = state;
     std::atexit([] {
       stop_own_server();
-      std::filesystem::remove(std::filesystem::path(own_state).parent_path());
+      // The directory also holds the server's lock file (state.lock).
+      std::error_code ec;
+      std::filesystem::remove_all(std::filesystem::path(own_state).parent_path(), ec);
     });
     if (std::system(cmd.c_str()) != 0) {
       s.unavailable = "pg_test_server.sh start failed (see above)";
