@@ -11,10 +11,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
+#include <span>
 
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
+#include "detectors/prometheus_line.h"
+#include "formats/internal/dcgm_metric_match.h"
 #include "formats/internal/keep_storage.h"
 #include "formats/internal/literal_prefix.h"
 
@@ -40,6 +44,47 @@ constexpr std::size_t reserved_criticals = 8;
 constexpr std::size_t reserved_uuid = 40;
 // Subject of a fallen-off-the-bus record whose first line (the one naming the GPU) is missing.
 constexpr std::string_view unknown_gpu = "unknown";
+
+// The one dcgm-exporter metric this detector reads (table form for match_dcgm_line).
+struct dcgm_metric_info {
+  std::string_view name;
+};
+constexpr std::array<dcgm_metric_info, 1> dcgm_metrics = {{{"DCGM_FI_DEV_XID_ERRORS"}}};
+// Its labels that name the GPU and node, in order of preference.
+constexpr std::array<std::string_view, 6> dcgm_label_list = {"pci_bus_id", "UUID",     "uuid",
+                                                             "gpu",        "Hostname", "hostname"};
+constexpr prom_label_names dcgm_label_names{dcgm_label_list};
+enum dcgm_label : std::size_t {
+  label_pci,
+  label_uuid,
+  label_uuid_lower,
+  label_gpu,
+  label_host,
+  label_host_lower
+};
+
+// DCGM's bus id ("00000000:18:00.0", or "0000:18:00.0") as NVRM prints the GPU: "0000:18:00",
+// the low four digits of the domain, lower case, no function. 0 when it is not a bus id.
+std::size_t nvrm_pci(std::string_view id, std::span<char, 16> out) noexcept {
+  if (const std::size_t dot = id.rfind('.'); dot != std::string_view::npos) id = id.substr(0, dot);
+  const std::size_t colon = id.find(':');
+  if (colon == std::string_view::npos || colon == 0 ||
+      id.find(':', colon + 1) == std::string_view::npos)
+    return 0;
+  std::string_view domain = id.substr(0, colon);
+  if (domain.size() > 4) domain.remove_prefix(domain.size() - 4);
+  const std::string_view rest = id.substr(colon);  // ":18:00"
+  if (domain.size() + rest.size() > out.size()) return 0;
+  std::size_t n = 0;
+  for (const std::string_view part : {domain, rest}) {
+    for (const char c : part) {
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!hex && c != ':') return 0;
+      out[n++] = c >= 'A' && c <= 'F' ? static_cast<char>(c + 32) : c;
+    }
+  }
+  return n;
+}
 
 bool is_critical_recovery(gpu_recovery r) noexcept {
   return r == gpu_recovery::gpu_reset || r == gpu_recovery::node_reboot ||
@@ -91,8 +136,9 @@ xid_verdict judge(const nvrm_line& x) noexcept {
 }
 
 // What the line said, e.g. "Xid 48 (memory: Double-bit ECC error (DBE))".
-void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, bool from_xid_line) {
-  if (!from_xid_line) {
+template <typename Origin>
+void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, Origin origin) {
+  if (origin == Origin::bus_message) {
     out += "GPU has fallen off the bus (no Xid line; treated as Xid 79)";
     return;
   }
@@ -109,6 +155,8 @@ void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, boo
     fmt::format_to(std::back_inserter(out), FMT_COMPILE("; catalog resolution: {}"),
                    to_string(v.entry.resolution));
   out += ')';
+  if (origin == Origin::dcgm_metric)
+    out += " reported by dcgm-exporter (DCGM_FI_DEV_XID_ERRORS, the GPU's last Xid)";
 }
 
 action max_action(action a, action b) noexcept {
@@ -157,6 +205,12 @@ xid_correlation_detector::xid_correlation_detector(const xid_correlation_config&
   config_.header_ttl_ns = std::max<std::int64_t>(config_.header_ttl_ns, 0);
 }
 
+bool xid_correlation_detector::same_event(std::int64_t a, std::int64_t b) const noexcept {
+  const std::uint64_t gap = a >= b ? static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b)
+                                   : static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+  return gap <= static_cast<std::uint64_t>(config_.dcgm_same_event_ns);
+}
+
 bool xid_correlation_detector::in_window(std::int64_t then, std::int64_t now) const noexcept {
   // Unsigned difference: no overflow whatever the envelope's timestamps are. Either way round:
   // an event a little older than `then` (out of order, not late) is inside, and one far from
@@ -180,6 +234,13 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // looking at the message's first bytes is cheaper than searching the line for "NVRM: " (a
   // foreign line's first byte already rules out every prefix form), and it decides the same:
   // parse_nvrm_message takes only messages that start with "NVRM: ".
+  // dcgm-exporter samples start with their metric name (after optional blanks); a syslog line
+  // may start with 'D' too ("Dec  6 ..."), and falls through when it is not one.
+  if (!ev.line.empty() && (ev.line[0] == 'D' || ev.line[0] == ' ' || ev.line[0] == '\t') &&
+      internal::has_prefix(internal::skip_leading_blanks(ev.line), "DCGM_")) {
+    on_dcgm_line(ev, sink);
+    return;
+  }
   const kernel_line k = strip_kernel_prefix(ev.line);
   // One byte decides which of the two tags can follow.
   if (k.message.empty()) return;
@@ -204,16 +265,18 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   if (is_xid && clock_.late(node, ev)) [[unlikely]] {
     ++stats_.late;
     if (const xid_verdict v = judge(x); v.critical || v.attention)
-      emit_immediate(touch_gpu(node, x.pci, ev.ts_ns), x, x.kind == nvrm_kind::xid, ev.ts_ns, sink);
+      emit_immediate(touch_gpu(node, x.pci, ev.ts_ns), x,
+                     x.kind == nvrm_kind::xid ? xid_origin::xid_line : xid_origin::bus_message,
+                     ev.ts_ns, sink);
     return;
   }
   evict_idle(ev.ts_ns);
   switch (x.kind) {
     case nvrm_kind::xid:
-      on_xid(ev, node, x, true, sink);
+      on_xid(ev, node, x, xid_origin::xid_line, sink);
       break;
     case nvrm_kind::fallen_off_bus:
-      on_xid(ev, node, x, false, sink);
+      on_xid(ev, node, x, xid_origin::bus_message, sink);
       break;
     case nvrm_kind::gpu_header:
       on_header(ev, node, x);
@@ -328,15 +391,27 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
   return g;
 }
 
-xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
-                                                                         std::string_view pci,
-                                                                         std::int64_t ts) {
-  // An address printed without its domain ("18:00") is the same GPU as "0000:18:00".
-  const bool no_domain = std::count(pci.begin(), pci.end(), ':') == 1;
+// key_ = node '\n' subject, subject_ = the subject.
+void xid_correlation_detector::make_key(std::string_view node, std::string_view pci,
+                                        bool normalise) {
+  subject_.clear();
+  if (normalise) {
+    // An address printed without its domain ("18:00") is the same GPU as "0000:18:00".
+    if (std::count(pci.begin(), pci.end(), ':') == 1) subject_ += "0000:";
+    append_lower(subject_, pci);
+  } else {
+    subject_ += pci;
+  }
   key_.assign(node);
   key_.push_back('\n');
-  if (no_domain) key_ += "0000:";
-  append_lower(key_, pci);
+  key_ += subject_;
+}
+
+xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
+                                                                         std::string_view pci,
+                                                                         std::int64_t ts,
+                                                                         bool normalise) {
+  make_key(node, pci, normalise);
   if (const auto it = index_.find(key_); it != index_.end()) {
     gpus_.splice(gpus_.end(), gpus_, it->second);
     it->second->last_ns = std::max(it->second->last_ns, ts);
@@ -346,8 +421,7 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::st
   gpu_state& g = new_gpu();
   g.key = key_;
   g.node.assign(node);
-  if (no_domain) g.pci += "0000:";
-  append_lower(g.pci, pci);
+  g.pci = subject_;
   g.last_ns = ts;
   if (spare_index_nodes_.empty()) {
     index_.emplace(key_, std::prev(gpus_.end()));
@@ -407,12 +481,12 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
 // xid_attention for one the catalog sends to a person): what it was, on which GPU (and MIG
 // instance), for which process.
 void xid_correlation_detector::emit_immediate(const gpu_state& g, const nvrm_line& x,
-                                              bool from_xid_line, std::int64_t now,
+                                              xid_origin origin, std::int64_t now,
                                               finding_sink& sink) {
   const xid_verdict v = judge(x);
   DETECTORS_PHASE(emit);
   message_.clear();
-  append_what(message_, x, v, from_xid_line);
+  append_what(message_, x, v, origin);
   fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
   if (!x.gpu_instance.empty()) {
     fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
@@ -436,12 +510,14 @@ void xid_correlation_detector::emit_immediate(const gpu_state& g, const nvrm_lin
 }
 
 void xid_correlation_detector::on_xid(const event& ev, std::string_view node, const nvrm_line& x,
-                                      bool from_xid_line, finding_sink& sink) {
+                                      xid_origin origin, finding_sink& sink) {
   const std::int64_t now = ev.ts_ns;
-  gpu_state& g = touch_gpu(node, x.pci, now);
+  const bool from_dcgm = origin == xid_origin::dcgm_metric;
+  const bool from_xid_line = origin == xid_origin::xid_line;
+  gpu_state& g = touch_gpu(node, x.pci, now, !from_dcgm);
   prune(g, now);
 
-  if (x.code == 79) {
+  if (x.code == 79 && !from_dcgm) {
     // The driver prints a bus fault twice ("Xid ...: 79, GPU has fallen off the bus." and
     // "GPU 0000:3b:00.0: GPU has fallen off the bus."): one fault, counted once.
     if (g.has79 && in_window(g.last79_ns, now) && g.last79_from_xid != from_xid_line) {
@@ -453,6 +529,13 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     g.last79_ns = now;
     g.last79_from_xid = from_xid_line;
   }
+  if (!from_dcgm) {
+    // The exporter reported this Xid first: the line takes the sample's place in the window.
+    const auto same = std::find_if(g.xids.begin(), g.xids.end(), [&](const xid_entry& e) {
+      return e.from_dcgm && e.code == x.code && same_event(e.ts_ns, now);
+    });
+    if (same != g.xids.end()) g.xids.erase(same);
+  }
 
   const xid_verdict v = judge(x);
   const bool recent_hw = g.has_hw && in_window(g.last_hw_ns, now);
@@ -460,18 +543,18 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
   // Xid, is a consequence (processes dying on a broken GPU), not evidence about the workload.
   const bool caused_by_hw = x.caused_by != 0 && classify_xid(x.caused_by).hardware;
   const bool application =
-      v.entry.category == xid_category::application && !caused_by_hw && !recent_hw;
+      v.entry.category == xid_category::application && !caused_by_hw && !recent_hw && !from_dcgm;
 
   if (g.burst_open && g.xids.size() < config_.burst_threshold) g.burst_open = false;
   if (g.xids.size() >= config_.max_xids_per_gpu) g.xids.erase(g.xids.begin());
   g.xids.push_back(xid_entry{now, x.pid, static_cast<std::uint16_t>(x.code),
                              static_cast<std::uint8_t>(v.recommended), application,
-                             v.entry.hardware});
+                             v.entry.hardware, from_dcgm});
 
   // 1. Fatal codes, and codes the catalog sends to a person: immediately, once per code (and
   // action) per window.
   if ((v.critical || v.attention) && !already_reported(g, x.code, v.recommended, now))
-    emit_immediate(g, x, from_xid_line, now, sink);
+    emit_immediate(g, x, origin, now, sink);
 
   // 2. Application Xids that are the GPU's fault.
   bool suspect = false;
@@ -511,7 +594,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       fmt::format_to(std::back_inserter(message_),
                      FMT_COMPILE("application Xid {} followed by hardware-class "),
                      g.last_app_code);
-      append_what(message_, x, v, from_xid_line);
+      append_what(message_, x, v, origin);
       fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}{} within "), g.pci,
                      describe(g));
       append_duration(message_, config_.window_ns);
@@ -524,7 +607,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
           distinct, g.pci, describe(g));
       append_duration(message_, config_.window_ns);
       message_ += " (latest ";
-      append_what(message_, x, v, from_xid_line);
+      append_what(message_, x, v, origin);
       message_ += "): a GPU failing several workloads is suspect hardware";
     }
     emit(sink, g, severity::critical, "xid_suspected_hardware", first, now,
@@ -611,7 +694,7 @@ void xid_correlation_detector::on_bus_record(const event& ev, std::string_view n
       pending_header* h = find_pending(bus_records_, node);
       nvrm_line fault = x;
       fault.pci = h == nullptr ? unknown_gpu : std::string_view(h->pci);
-      on_xid(ev, node, fault, false, sink);
+      on_xid(ev, node, fault, xid_origin::bus_message, sink);
       if (h != nullptr) drop_pending(bus_records_, h);
       return;
     }
@@ -647,6 +730,85 @@ void xid_correlation_detector::on_sxid(const event& ev, std::string_view node, c
     append_quoted(message_, x.body);
   }
   emit(sink, g, severity::critical, "sxid_critical", now, now, 1, action::drain_node);
+}
+
+// One DCGM_FI_DEV_XID_ERRORS sample: a change of the GPU's last Xid to a non-zero code is an
+// Xid (see the header for what is the same Xid as a kernel line).
+void xid_correlation_detector::on_dcgm_line(const event& ev, finding_sink& sink) {
+  std::array<prom_label, dcgm_label_list.size()> labels{};
+  prom_label_capture capture{&dcgm_label_names, labels, 0};
+  const auto m =
+      internal::match_dcgm_line(dcgm_metrics, ev.line, capture, internal::dcgm_family_prefix);
+  if (m.info == nullptr) {
+    if (m.malformed) ++stats_.malformed;  // our metric's name, cut short
+    return;
+  }
+  const auto found = [&](dcgm_label l) { return (capture.found >> l & 1U) != 0; };
+  if (is_dcgm_blank(m.sample.value)) {
+    ++stats_.recognised;  // the exporter read no value: nothing happened that it knows of
+    return;
+  }
+  const std::optional<std::uint64_t> value = m.sample.value.as_uint64();
+  // Xid codes are small positive integers (the catalog ends below 200; the kernel prints
+  // whatever the driver does): a negative, fractional or huge value is not one.
+  if (!value || *value > 0xffff) {
+    ++stats_.malformed;
+    return;
+  }
+  // The GPU: its bus id as NVRM prints it, else its UUID, else its index.
+  std::array<char, 16> pci{};
+  char gpu_name[24];
+  std::string_view subject;
+  if (found(label_pci)) subject = {pci.data(), nvrm_pci(labels[label_pci].raw_value, pci)};
+  std::string_view uuid;
+  if (found(label_uuid))
+    uuid = labels[label_uuid].raw_value;
+  else if (found(label_uuid_lower))
+    uuid = labels[label_uuid_lower].raw_value;
+  if (subject.empty()) subject = uuid;
+  if (subject.empty() && found(label_gpu) && !labels[label_gpu].raw_value.empty()) {
+    const auto end = fmt::format_to_n(gpu_name, sizeof gpu_name, FMT_COMPILE("gpu{}"),
+                                      labels[label_gpu].raw_value);
+    subject = std::string_view(gpu_name, std::min(end.size, sizeof gpu_name));
+  }
+  if (subject.empty()) {
+    ++stats_.malformed;  // a sample that names no GPU
+    return;
+  }
+  ++stats_.recognised;
+  const std::string_view node = !ev.node.empty()          ? ev.node
+                                : found(label_host)       ? labels[label_host].raw_value
+                                : found(label_host_lower) ? labels[label_host_lower].raw_value
+                                                          : std::string_view();
+  DETECTORS_PHASE(state);
+  if (clock_.late(node, ev)) [[unlikely]] {
+    // An old value out of order says nothing about a change now.
+    ++stats_.late;
+    return;
+  }
+  evict_idle(ev.ts_ns);
+  const auto code = static_cast<std::uint16_t>(*value);
+  if (code == 0) {
+    // Back to none (a reset GPU, a restarted exporter): the next code is a change again. A GPU
+    // not tracked has nothing to forget.
+    make_key(node, subject, false);
+    if (const auto it = index_.find(key_); it != index_.end()) it->second->dcgm_xid = 0;
+    return;
+  }
+  gpu_state& g = touch_gpu(node, subject, ev.ts_ns, false);
+  if (g.dcgm_xid == code) return;  // the same last Xid, scraped again
+  g.dcgm_xid = code;
+  if (g.uuid.empty() && uuid.size() <= reserved_uuid) g.uuid.assign(uuid);
+  // The kernel line of this Xid came first: already counted.
+  if (std::any_of(g.xids.begin(), g.xids.end(), [&](const xid_entry& e) {
+        return !e.from_dcgm && e.code == code && same_event(e.ts_ns, ev.ts_ns);
+      }))
+    return;
+  nvrm_line x;
+  x.kind = nvrm_kind::xid;
+  x.pci = g.pci;
+  x.code = code;
+  on_xid(ev, node, x, xid_origin::dcgm_metric, sink);
 }
 
 std::unique_ptr<detector> make_xid_correlation_detector() {
