@@ -42,6 +42,12 @@ constexpr std::size_t reserved_xids = 64;
 constexpr std::size_t reserved_criticals = 8;
 // "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
 constexpr std::size_t reserved_uuid = 40;
+// A GPU's subject (a PCI address, or a UUID when a dcgm-exporter sample names no bus id) and
+// its key (node '\n' subject, for node names up to 55 bytes): reserved when a GPU is first
+// tracked, so that a pooled state or index node reused for a GPU named by its UUID does not
+// grow.
+constexpr std::size_t reserved_subject = reserved_uuid;
+constexpr std::size_t reserved_key = 96;
 // Subject of a fallen-off-the-bus record whose first line (the one naming the GPU) is missing.
 constexpr std::string_view unknown_gpu = "unknown";
 
@@ -374,6 +380,8 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
     g.app_pids.reserve(max_app_pids);
     g.criticals.reserve(reserved_criticals);
     g.uuid.reserve(reserved_uuid);
+    g.pci.reserve(reserved_subject);
+    g.key.reserve(reserved_key);
     return g;
   }
   gpus_.splice(gpus_.end(), spare_gpus_, spare_gpus_.begin());
@@ -424,7 +432,10 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::st
   g.pci = subject_;
   g.last_ns = ts;
   if (spare_index_nodes_.empty()) {
-    index_.emplace(key_, std::prev(gpus_.end()));
+    std::string key;
+    key.reserve(reserved_key);
+    key = key_;
+    index_.emplace(std::move(key), std::prev(gpus_.end()));
   } else {
     gpu_index::node_type n = std::move(spare_index_nodes_.back());
     spare_index_nodes_.pop_back();
