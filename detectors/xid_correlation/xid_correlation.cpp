@@ -809,7 +809,8 @@ void xid_correlation_detector::on_dcgm_line(const event& ev, finding_sink& sink)
   gpu_state& g = touch_gpu(node, subject, ev.ts_ns, false);
   if (g.dcgm_xid == code) return;  // the same last Xid, scraped again
   g.dcgm_xid = code;
-  if (g.uuid.empty() && uuid.size() <= reserved_uuid) g.uuid.assign(uuid);
+  // The UUID joins the GPU's description when it is not already its name.
+  if (g.uuid.empty() && subject != uuid && uuid.size() <= reserved_uuid) g.uuid.assign(uuid);
   // The kernel line of this Xid came first: already counted.
   if (std::any_of(g.xids.begin(), g.xids.end(), [&](const xid_entry& e) {
         return !e.from_dcgm && e.code == code && same_event(e.ts_ns, ev.ts_ns);
