@@ -42,11 +42,9 @@ constexpr std::size_t reserved_xids = 64;
 constexpr std::size_t reserved_criticals = 8;
 // "GPU-" and a 36-character UUID, as the "GPU at PCI:..." header prints it.
 constexpr std::size_t reserved_uuid = 40;
-// A GPU's subject (a PCI address, or a UUID when a dcgm-exporter sample names no bus id) and
-// its key (node '\n' subject, for node names up to 55 bytes): reserved when a GPU is first
-// tracked, so that a pooled state or index node reused for a GPU named by its UUID does not
-// grow.
-constexpr std::size_t reserved_subject = reserved_uuid;
+// A GPU's key (node '\n' subject, for node names up to 55 bytes; the subject is a PCI address,
+// or a UUID when a dcgm-exporter sample names no bus id): reserved when a GPU is first tracked,
+// so that a pooled state or index node reused for a GPU named by its UUID does not grow.
 constexpr std::size_t reserved_key = 96;
 // Subject of a fallen-off-the-bus record whose first line (the one naming the GPU) is missing.
 constexpr std::string_view unknown_gpu = "unknown";
@@ -380,7 +378,6 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
     g.app_pids.reserve(max_app_pids);
     g.criticals.reserve(reserved_criticals);
     g.uuid.reserve(reserved_uuid);
-    g.pci.reserve(reserved_subject);
     g.key.reserve(reserved_key);
     return g;
   }
@@ -389,7 +386,6 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
   gpu_state fresh;  // every field at its initial value; empty containers do not allocate
   internal::keep_storage(g.key, fresh.key);
   internal::keep_storage(g.node, fresh.node);
-  internal::keep_storage(g.pci, fresh.pci);
   internal::keep_storage(g.uuid, fresh.uuid);
   internal::keep_storage(g.serial, fresh.serial);
   internal::keep_storage(g.xids, fresh.xids);
@@ -429,7 +425,6 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::st
   gpu_state& g = new_gpu();
   g.key = key_;
   g.node.assign(node);
-  g.pci = subject_;
   g.last_ns = ts;
   if (spare_index_nodes_.empty()) {
     std::string key;
@@ -475,7 +470,7 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
   finding f;
   f.detector = name();
   f.node = g.node;
-  f.subject = g.pci;
+  f.subject = g.pci();
   f.sev = sev;
   f.kind = kind;
   f.message = message_;
@@ -498,7 +493,7 @@ void xid_correlation_detector::emit_immediate(const gpu_state& g, const nvrm_lin
   DETECTORS_PHASE(emit);
   message_.clear();
   append_what(message_, x, v, origin);
-  fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
+  fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci());
   if (!x.gpu_instance.empty()) {
     fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
     if (!x.compute_instance.empty())
@@ -606,7 +601,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
                      FMT_COMPILE("application Xid {} followed by hardware-class "),
                      g.last_app_code);
       append_what(message_, x, v, origin);
-      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}{} within "), g.pci,
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}{} within "), g.pci(),
                      describe(g));
       append_duration(message_, config_.window_ns);
       message_ += ": the application errors are likely the GPU's";
@@ -615,7 +610,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       fmt::format_to(
           std::back_inserter(message_),
           FMT_COMPILE("application-level Xids from {} distinct processes on {}{} within "),
-          distinct, g.pci, describe(g));
+          distinct, g.pci(), describe(g));
       append_duration(message_, config_.window_ns);
       message_ += " (latest ";
       append_what(message_, x, v, origin);
@@ -658,7 +653,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     DETECTORS_PHASE(emit);
     message_.clear();
     fmt::format_to(std::back_inserter(message_), FMT_COMPILE("{} Xids on {}{} within "),
-                   g.xids.size(), g.pci, describe(g));
+                   g.xids.size(), g.pci(), describe(g));
     append_duration(message_, config_.window_ns);
     message_ += ':';
     for (const code_count& c : codes)
@@ -673,7 +668,7 @@ void xid_correlation_detector::on_header(const event& ev, std::string_view node,
   gpu_state& g = touch_gpu(node, x.pci, ev.ts_ns);
   g.uuid.assign(x.uuid);
   pending_header& h = add_pending(headers_, node);
-  h.pci = g.pci;
+  h.pci = g.pci();
   h.ts_ns = ev.ts_ns;
 }
 
@@ -734,7 +729,7 @@ void xid_correlation_detector::on_sxid(const event& ev, std::string_view node, c
               : x.unit_sev == unit_severity::nonfatal ? ", printed Non-fatal, fatal in the guide"
                                                       : ", fatal in the guide";
   fmt::format_to(std::back_inserter(message_), FMT_COMPILE(") on NVSwitch {} {}"), x.nvswitch,
-                 g.pci);
+                 g.pci());
   if (x.link >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" link {}"), x.link);
   if (!x.body.empty()) {
     message_ += ": ";
@@ -818,7 +813,7 @@ void xid_correlation_detector::on_dcgm_line(const event& ev, finding_sink& sink)
     return;
   nvrm_line x;
   x.kind = nvrm_kind::xid;
-  x.pci = g.pci;
+  x.pci = g.pci();
   x.code = code;
   on_xid(ev, node, x, xid_origin::dcgm_metric, sink);
 }

@@ -248,9 +248,11 @@ class xid_correlation_detector final : public detector {
     std::int64_t ts_ns;
   };
   struct gpu_state {
-    std::string key;  // node '\n' pci
+    std::string key;  // node '\n' subject
     std::string node;
-    std::string pci;
+    // The GPU's subject: its PCI address as NVRM prints it ("0000:3b:00"), or the UUID or
+    // index of a dcgm-exporter sample without a bus id.
+    std::string_view pci() const noexcept { return std::string_view(key).substr(node.size() + 1); }
     std::string uuid;    // from the "GPU at" header, when seen
     std::string serial;  // from the "Board Serial Number" line, when seen
     std::int64_t last_ns = 0;
