@@ -1448,6 +1448,26 @@ TEST_F(XidCorrelationDcgm, NamesTheGpuByWhateverLabelsTheExporterSet) {
   EXPECT_EQ(count_kind("xid_critical"), 4u);
 }
 
+// The label sets of exporter output as operators paste it: dcgm-exporter 4.x with the driver
+// version and err_code / err_msg labels on this metric, and a MIG node whose device metric is
+// repeated per GPU instance (GPU_I_PROFILE, GPU_I_ID) without pci_bus_id.
+TEST_F(XidCorrelationDcgm, ReadsTheLabelSetsOfRecentExporters) {
+  const std::string_view lines[] = {
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-f809e614-a528-4083-acbf-334600000000",pci_bus_id="00000000:03:00.0",device="nvidia0",modelName="GRID A100-8C",Hostname="vks-cluster-0-0-np1-worker-xtxww-xw4wp-wn7j2",DCGM_FI_DRIVER_VERSION="580.65.06",err_code="0",err_msg="No Error"} 0)",
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-f809e614-a528-4083-acbf-334600000000",pci_bus_id="00000000:03:00.0",device="nvidia0",modelName="GRID A100-8C",Hostname="vks-cluster-0-0-np1-worker-xtxww-xw4wp-wn7j2",DCGM_FI_DRIVER_VERSION="580.65.06",err_code="48",err_msg="DBE"} 48)",
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418",device="nvidia0",modelName="NVIDIA A800-SXM4-80GB",GPU_I_PROFILE="2g.20gb",GPU_I_ID="3",Hostname="msxf-hpc-64-35-ai",DCGM_FI_DRIVER_VERSION="535.129.03",DCGM_FI_PROCESS_NAME="/usr/bin/dcgm-exporter"} 79)",
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418",device="nvidia0",modelName="NVIDIA A800-SXM4-80GB",GPU_I_PROFILE="2g.20gb",GPU_I_ID="5",Hostname="msxf-hpc-64-35-ai",DCGM_FI_DRIVER_VERSION="535.129.03",DCGM_FI_PROCESS_NAME="/usr/bin/dcgm-exporter"} 79)",
+  };
+  for (std::string_view l : lines)
+    det.on_event(event{at(0), "", source::dcgm, l}, sink);
+  EXPECT_EQ(det.stats().recognised, std::size(lines));
+  ASSERT_EQ(kinds(), (strings{"xid_critical", "xid_critical"}));
+  EXPECT_EQ(sink.findings[0].node, "vks-cluster-0-0-np1-worker-xtxww-xw4wp-wn7j2");
+  EXPECT_EQ(sink.findings[0].subject, "0000:03:00");
+  EXPECT_EQ(sink.findings[1].node, "msxf-hpc-64-35-ai");
+  EXPECT_EQ(sink.findings[1].subject, "GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418");
+}
+
 TEST_F(XidCorrelationDcgm, CountsBrokenSamplesOfItsMetricAsMalformed) {
   const std::string lines[] = {
       xid_sample("abc"),
