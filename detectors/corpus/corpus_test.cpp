@@ -55,7 +55,7 @@ corpus stream(std::string_view focus) {
 // to or removed from the list: they are what its goldens, windows and ceilings are made of.
 TEST(Corpus, EachDetectorsOwnLinesMatchTheCommittedChecksums) {
   const std::pair<std::string_view, std::uint64_t> expected[] = {
-      {"pod_evicted", 18275754101757868910ULL},     {"xid_correlation", 15358826694082595828ULL},
+      {"pod_evicted", 18275754101757868910ULL},     {"xid_correlation", 16544590045710330111ULL},
       {"hbm_ecc", 8384560565797058530ULL},          {"nccl_hang", 10922236260226188258ULL},
       {"thermal_throttle", 1006140270590446833ULL}, {"pcie_aer", 17319321945388065204ULL},
   };
@@ -80,7 +80,7 @@ std::string layout(const corpus& c, std::string_view focus) {
 
 TEST(Corpus, EachFocusedStreamsLayoutMatchesTheCommittedChecksums) {
   const std::pair<std::string_view, std::uint64_t> expected[] = {
-      {"pod_evicted", 14624654715225625593ULL},     {"xid_correlation", 13397007864435581722ULL},
+      {"pod_evicted", 14624654715225625593ULL},     {"xid_correlation", 18004148798214479273ULL},
       {"hbm_ecc", 340516980807362907ULL},           {"nccl_hang", 10450006648705942086ULL},
       {"thermal_throttle", 5276540560543960014ULL}, {"pcie_aer", 15093895628419702388ULL},
   };

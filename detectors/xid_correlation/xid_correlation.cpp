@@ -11,10 +11,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
+#include <span>
 
 #include "detectors/kernel_prefix.h"
 #include "detectors/phase.h"
+#include "detectors/prometheus_line.h"
+#include "formats/internal/dcgm_metric_match.h"
 #include "formats/internal/keep_storage.h"
 #include "formats/internal/literal_prefix.h"
 
@@ -40,8 +44,53 @@ constexpr std::size_t reserved_criticals = 8;
 constexpr std::size_t reserved_uuid = 40;
 // The narrowest indent of a continuation line: dmesg's shortest timestamp, "[    0.000000] ".
 constexpr std::size_t min_continuation_indent = 15;
+// A GPU's key (node '\n' subject, for node names up to 55 bytes; the subject is a PCI address,
+// or a UUID when a dcgm-exporter sample names no bus id): reserved when a GPU is first tracked,
+// so that a pooled state or index node reused for a GPU named by its UUID does not grow.
+constexpr std::size_t reserved_key = 96;
 // Subject of a fallen-off-the-bus record whose first line (the one naming the GPU) is missing.
 constexpr std::string_view unknown_gpu = "unknown";
+
+// The one dcgm-exporter metric this detector reads (table form for match_dcgm_line).
+struct dcgm_metric_info {
+  std::string_view name;
+};
+constexpr std::array<dcgm_metric_info, 1> dcgm_metrics = {{{"DCGM_FI_DEV_XID_ERRORS"}}};
+// Its labels that name the GPU and node, in order of preference.
+constexpr std::array<std::string_view, 6> dcgm_label_list = {"pci_bus_id", "UUID",     "uuid",
+                                                             "gpu",        "Hostname", "hostname"};
+constexpr prom_label_names dcgm_label_names{dcgm_label_list};
+enum dcgm_label : std::size_t {
+  label_pci,
+  label_uuid,
+  label_uuid_lower,
+  label_gpu,
+  label_host,
+  label_host_lower
+};
+
+// DCGM's bus id ("00000000:18:00.0", or "0000:18:00.0") as NVRM prints the GPU: "0000:18:00",
+// the low four digits of the domain, lower case, no function. 0 when it is not a bus id.
+std::size_t nvrm_pci(std::string_view id, std::span<char, 16> out) noexcept {
+  if (const std::size_t dot = id.rfind('.'); dot != std::string_view::npos) id = id.substr(0, dot);
+  const std::size_t colon = id.find(':');
+  if (colon == std::string_view::npos || colon == 0 ||
+      id.find(':', colon + 1) == std::string_view::npos)
+    return 0;
+  std::string_view domain = id.substr(0, colon);
+  if (domain.size() > 4) domain.remove_prefix(domain.size() - 4);
+  const std::string_view rest = id.substr(colon);  // ":18:00"
+  if (domain.size() + rest.size() > out.size()) return 0;
+  std::size_t n = 0;
+  for (const std::string_view part : {domain, rest}) {
+    for (const char c : part) {
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!hex && c != ':') return 0;
+      out[n++] = c >= 'A' && c <= 'F' ? static_cast<char>(c + 32) : c;
+    }
+  }
+  return n;
+}
 
 bool is_critical_recovery(gpu_recovery r) noexcept {
   return r == gpu_recovery::gpu_reset || r == gpu_recovery::node_reboot ||
@@ -93,8 +142,9 @@ xid_verdict judge(const nvrm_line& x) noexcept {
 }
 
 // What the line said, e.g. "Xid 48 (memory: Double-bit ECC error (DBE))".
-void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, bool from_xid_line) {
-  if (!from_xid_line) {
+template <typename Origin>
+void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, Origin origin) {
+  if (origin == Origin::bus_message) {
     out += "GPU has fallen off the bus (no Xid line; treated as Xid 79)";
     return;
   }
@@ -111,6 +161,8 @@ void append_what(std::string& out, const nvrm_line& x, const xid_verdict& v, boo
     fmt::format_to(std::back_inserter(out), FMT_COMPILE("; catalog resolution: {}"),
                    to_string(v.entry.resolution));
   out += ')';
+  if (origin == Origin::dcgm_metric)
+    out += " reported by dcgm-exporter (DCGM_FI_DEV_XID_ERRORS, the GPU's last Xid)";
 }
 
 action max_action(action a, action b) noexcept {
@@ -159,6 +211,12 @@ xid_correlation_detector::xid_correlation_detector(const xid_correlation_config&
   config_.header_ttl_ns = std::max<std::int64_t>(config_.header_ttl_ns, 0);
 }
 
+bool xid_correlation_detector::same_event(std::int64_t a, std::int64_t b) const noexcept {
+  const std::uint64_t gap = a >= b ? static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b)
+                                   : static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+  return gap <= static_cast<std::uint64_t>(config_.dcgm_same_event_ns);
+}
+
 bool xid_correlation_detector::in_window(std::int64_t then, std::int64_t now) const noexcept {
   // Unsigned difference: no overflow whatever the envelope's timestamps are. Either way round:
   // an event a little older than `then` (out of order, not late) is inside, and one far from
@@ -182,6 +240,13 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // looking at the message's first bytes is cheaper than searching the line for "NVRM: " (a
   // foreign line's first byte already rules out every prefix form), and it decides the same:
   // parse_nvrm_message takes only messages that start with "NVRM: ".
+  // dcgm-exporter samples start with their metric name (after optional blanks); a syslog line
+  // may start with 'D' too ("Dec  6 ..."), and falls through when it is not one.
+  if (!ev.line.empty() && (ev.line[0] == 'D' || ev.line[0] == ' ' || ev.line[0] == '\t') &&
+      internal::has_prefix(internal::skip_leading_blanks(ev.line), "DCGM_")) {
+    on_dcgm_line(ev, sink);
+    return;
+  }
   kernel_line k = strip_kernel_prefix(ev.line);
   if (k.message.empty()) return;
   // `dmesg` indents the continuation lines of a multi-line record (the driver prints its
@@ -214,16 +279,18 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   if (is_xid && clock_.late(node, ev)) [[unlikely]] {
     ++stats_.late;
     if (const xid_verdict v = judge(x); v.critical || v.attention)
-      emit_immediate(touch_gpu(node, x.pci, ev.ts_ns), x, x.kind == nvrm_kind::xid, ev.ts_ns, sink);
+      emit_immediate(touch_gpu(node, x.pci, ev.ts_ns), x,
+                     x.kind == nvrm_kind::xid ? xid_origin::xid_line : xid_origin::bus_message,
+                     ev.ts_ns, sink);
     return;
   }
   evict_idle(ev.ts_ns);
   switch (x.kind) {
     case nvrm_kind::xid:
-      on_xid(ev, node, x, true, sink);
+      on_xid(ev, node, x, xid_origin::xid_line, sink);
       break;
     case nvrm_kind::fallen_off_bus:
-      on_xid(ev, node, x, false, sink);
+      on_xid(ev, node, x, xid_origin::bus_message, sink);
       break;
     case nvrm_kind::gpu_header:
       on_header(ev, node, x);
@@ -321,6 +388,7 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
     g.app_pids.reserve(max_app_pids);
     g.criticals.reserve(reserved_criticals);
     g.uuid.reserve(reserved_uuid);
+    g.key.reserve(reserved_key);
     return g;
   }
   gpus_.splice(gpus_.end(), spare_gpus_, spare_gpus_.begin());
@@ -328,7 +396,6 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
   gpu_state fresh;  // every field at its initial value; empty containers do not allocate
   internal::keep_storage(g.key, fresh.key);
   internal::keep_storage(g.node, fresh.node);
-  internal::keep_storage(g.pci, fresh.pci);
   internal::keep_storage(g.uuid, fresh.uuid);
   internal::keep_storage(g.serial, fresh.serial);
   internal::keep_storage(g.xids, fresh.xids);
@@ -338,15 +405,27 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
   return g;
 }
 
-xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
-                                                                         std::string_view pci,
-                                                                         std::int64_t ts) {
-  // An address printed without its domain ("18:00") is the same GPU as "0000:18:00".
-  const bool no_domain = std::count(pci.begin(), pci.end(), ':') == 1;
+// key_ = node '\n' subject, subject_ = the subject.
+void xid_correlation_detector::make_key(std::string_view node, std::string_view pci,
+                                        bool normalise) {
+  subject_.clear();
+  if (normalise) {
+    // An address printed without its domain ("18:00") is the same GPU as "0000:18:00".
+    if (std::count(pci.begin(), pci.end(), ':') == 1) subject_ += "0000:";
+    append_lower(subject_, pci);
+  } else {
+    subject_ += pci;
+  }
   key_.assign(node);
   key_.push_back('\n');
-  if (no_domain) key_ += "0000:";
-  append_lower(key_, pci);
+  key_ += subject_;
+}
+
+xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
+                                                                         std::string_view pci,
+                                                                         std::int64_t ts,
+                                                                         bool normalise) {
+  make_key(node, pci, normalise);
   if (const auto it = index_.find(key_); it != index_.end()) {
     gpus_.splice(gpus_.end(), gpus_, it->second);
     it->second->last_ns = std::max(it->second->last_ns, ts);
@@ -356,11 +435,12 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::st
   gpu_state& g = new_gpu();
   g.key = key_;
   g.node.assign(node);
-  if (no_domain) g.pci += "0000:";
-  append_lower(g.pci, pci);
   g.last_ns = ts;
   if (spare_index_nodes_.empty()) {
-    index_.emplace(key_, std::prev(gpus_.end()));
+    std::string key;
+    key.reserve(reserved_key);
+    key = key_;
+    index_.emplace(std::move(key), std::prev(gpus_.end()));
   } else {
     gpu_index::node_type n = std::move(spare_index_nodes_.back());
     spare_index_nodes_.pop_back();
@@ -400,7 +480,7 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
   finding f;
   f.detector = name();
   f.node = g.node;
-  f.subject = g.pci;
+  f.subject = g.pci();
   f.sev = sev;
   f.kind = kind;
   f.message = message_;
@@ -417,13 +497,13 @@ void xid_correlation_detector::emit(finding_sink& sink, const gpu_state& g, seve
 // xid_attention for one the catalog sends to a person): what it was, on which GPU (and MIG
 // instance), for which process.
 void xid_correlation_detector::emit_immediate(const gpu_state& g, const nvrm_line& x,
-                                              bool from_xid_line, std::int64_t now,
+                                              xid_origin origin, std::int64_t now,
                                               finding_sink& sink) {
   const xid_verdict v = judge(x);
   DETECTORS_PHASE(emit);
   message_.clear();
-  append_what(message_, x, v, from_xid_line);
-  fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci);
+  append_what(message_, x, v, origin);
+  fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}"), g.pci());
   if (!x.gpu_instance.empty()) {
     fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" GPU-I {}"), x.gpu_instance);
     if (!x.compute_instance.empty())
@@ -446,12 +526,14 @@ void xid_correlation_detector::emit_immediate(const gpu_state& g, const nvrm_lin
 }
 
 void xid_correlation_detector::on_xid(const event& ev, std::string_view node, const nvrm_line& x,
-                                      bool from_xid_line, finding_sink& sink) {
+                                      xid_origin origin, finding_sink& sink) {
   const std::int64_t now = ev.ts_ns;
-  gpu_state& g = touch_gpu(node, x.pci, now);
+  const bool from_dcgm = origin == xid_origin::dcgm_metric;
+  const bool from_xid_line = origin == xid_origin::xid_line;
+  gpu_state& g = touch_gpu(node, x.pci, now, !from_dcgm);
   prune(g, now);
 
-  if (x.code == 79) {
+  if (x.code == 79 && !from_dcgm) {
     // The driver prints a bus fault twice ("Xid ...: 79, GPU has fallen off the bus." and
     // "GPU 0000:3b:00.0: GPU has fallen off the bus."): one fault, counted once.
     if (g.has79 && in_window(g.last79_ns, now) && g.last79_from_xid != from_xid_line) {
@@ -463,6 +545,13 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     g.last79_ns = now;
     g.last79_from_xid = from_xid_line;
   }
+  if (!from_dcgm) {
+    // The exporter reported this Xid first: the line takes the sample's place in the window.
+    const auto same = std::find_if(g.xids.begin(), g.xids.end(), [&](const xid_entry& e) {
+      return e.from_dcgm && e.code == x.code && same_event(e.ts_ns, now);
+    });
+    if (same != g.xids.end()) g.xids.erase(same);
+  }
 
   const xid_verdict v = judge(x);
   const bool recent_hw = g.has_hw && in_window(g.last_hw_ns, now);
@@ -470,18 +559,18 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
   // Xid, is a consequence (processes dying on a broken GPU), not evidence about the workload.
   const bool caused_by_hw = x.caused_by != 0 && classify_xid(x.caused_by).hardware;
   const bool application =
-      v.entry.category == xid_category::application && !caused_by_hw && !recent_hw;
+      v.entry.category == xid_category::application && !caused_by_hw && !recent_hw && !from_dcgm;
 
   if (g.burst_open && g.xids.size() < config_.burst_threshold) g.burst_open = false;
   if (g.xids.size() >= config_.max_xids_per_gpu) g.xids.erase(g.xids.begin());
   g.xids.push_back(xid_entry{now, x.pid, static_cast<std::uint16_t>(x.code),
                              static_cast<std::uint8_t>(v.recommended), application,
-                             v.entry.hardware});
+                             v.entry.hardware, from_dcgm});
 
   // 1. Fatal codes, and codes the catalog sends to a person: immediately, once per code (and
   // action) per window.
   if ((v.critical || v.attention) && !already_reported(g, x.code, v.recommended, now))
-    emit_immediate(g, x, from_xid_line, now, sink);
+    emit_immediate(g, x, origin, now, sink);
 
   // 2. Application Xids that are the GPU's fault.
   bool suspect = false;
@@ -521,8 +610,8 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       fmt::format_to(std::back_inserter(message_),
                      FMT_COMPILE("application Xid {} followed by hardware-class "),
                      g.last_app_code);
-      append_what(message_, x, v, from_xid_line);
-      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}{} within "), g.pci,
+      append_what(message_, x, v, origin);
+      fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" on {}{} within "), g.pci(),
                      describe(g));
       append_duration(message_, config_.window_ns);
       message_ += ": the application errors are likely the GPU's";
@@ -531,10 +620,10 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
       fmt::format_to(
           std::back_inserter(message_),
           FMT_COMPILE("application-level Xids from {} distinct processes on {}{} within "),
-          distinct, g.pci, describe(g));
+          distinct, g.pci(), describe(g));
       append_duration(message_, config_.window_ns);
       message_ += " (latest ";
-      append_what(message_, x, v, from_xid_line);
+      append_what(message_, x, v, origin);
       message_ += "): a GPU failing several workloads is suspect hardware";
     }
     emit(sink, g, severity::critical, "xid_suspected_hardware", first, now,
@@ -574,7 +663,7 @@ void xid_correlation_detector::on_xid(const event& ev, std::string_view node, co
     DETECTORS_PHASE(emit);
     message_.clear();
     fmt::format_to(std::back_inserter(message_), FMT_COMPILE("{} Xids on {}{} within "),
-                   g.xids.size(), g.pci, describe(g));
+                   g.xids.size(), g.pci(), describe(g));
     append_duration(message_, config_.window_ns);
     message_ += ':';
     for (const code_count& c : codes)
@@ -589,7 +678,7 @@ void xid_correlation_detector::on_header(const event& ev, std::string_view node,
   gpu_state& g = touch_gpu(node, x.pci, ev.ts_ns);
   g.uuid.assign(x.uuid);
   pending_header& h = add_pending(headers_, node);
-  h.pci = g.pci;
+  h.pci = g.pci();
   h.ts_ns = ev.ts_ns;
 }
 
@@ -621,7 +710,7 @@ void xid_correlation_detector::on_bus_record(const event& ev, std::string_view n
       pending_header* h = find_pending(bus_records_, node);
       nvrm_line fault = x;
       fault.pci = h == nullptr ? unknown_gpu : std::string_view(h->pci);
-      on_xid(ev, node, fault, false, sink);
+      on_xid(ev, node, fault, xid_origin::bus_message, sink);
       if (h != nullptr) drop_pending(bus_records_, h);
       return;
     }
@@ -650,13 +739,93 @@ void xid_correlation_detector::on_sxid(const event& ev, std::string_view node, c
               : x.unit_sev == unit_severity::nonfatal ? ", printed Non-fatal, fatal in the guide"
                                                       : ", fatal in the guide";
   fmt::format_to(std::back_inserter(message_), FMT_COMPILE(") on NVSwitch {} {}"), x.nvswitch,
-                 g.pci);
+                 g.pci());
   if (x.link >= 0) fmt::format_to(std::back_inserter(message_), FMT_COMPILE(" link {}"), x.link);
   if (!x.body.empty()) {
     message_ += ": ";
     append_quoted(message_, x.body);
   }
   emit(sink, g, severity::critical, "sxid_critical", now, now, 1, action::drain_node);
+}
+
+// One DCGM_FI_DEV_XID_ERRORS sample: a change of the GPU's last Xid to a non-zero code is an
+// Xid (see the header for what is the same Xid as a kernel line).
+void xid_correlation_detector::on_dcgm_line(const event& ev, finding_sink& sink) {
+  std::array<prom_label, dcgm_label_list.size()> labels{};
+  prom_label_capture capture{&dcgm_label_names, labels, 0};
+  const auto m =
+      internal::match_dcgm_line(dcgm_metrics, ev.line, capture, internal::dcgm_family_prefix);
+  if (m.info == nullptr) {
+    if (m.malformed) ++stats_.malformed;  // our metric's name, cut short
+    return;
+  }
+  const auto found = [&](dcgm_label l) { return (capture.found >> l & 1U) != 0; };
+  if (is_dcgm_blank(m.sample.value)) {
+    ++stats_.recognised;  // the exporter read no value: nothing happened that it knows of
+    return;
+  }
+  const std::optional<std::uint64_t> value = m.sample.value.as_uint64();
+  // Xid codes are small positive integers (the catalog ends below 200; the kernel prints
+  // whatever the driver does): a negative, fractional or huge value is not one.
+  if (!value || *value > 0xffff) {
+    ++stats_.malformed;
+    return;
+  }
+  // The GPU: its bus id as NVRM prints it, else its UUID, else its index.
+  std::array<char, 16> pci{};
+  char gpu_name[24];
+  std::string_view subject;
+  if (found(label_pci)) subject = {pci.data(), nvrm_pci(labels[label_pci].raw_value, pci)};
+  std::string_view uuid;
+  if (found(label_uuid))
+    uuid = labels[label_uuid].raw_value;
+  else if (found(label_uuid_lower))
+    uuid = labels[label_uuid_lower].raw_value;
+  if (subject.empty()) subject = uuid;
+  if (subject.empty() && found(label_gpu) && !labels[label_gpu].raw_value.empty()) {
+    const auto end = fmt::format_to_n(gpu_name, sizeof gpu_name, FMT_COMPILE("gpu{}"),
+                                      labels[label_gpu].raw_value);
+    subject = std::string_view(gpu_name, std::min(end.size, sizeof gpu_name));
+  }
+  if (subject.empty()) {
+    ++stats_.malformed;  // a sample that names no GPU
+    return;
+  }
+  ++stats_.recognised;
+  const std::string_view node = !ev.node.empty()          ? ev.node
+                                : found(label_host)       ? labels[label_host].raw_value
+                                : found(label_host_lower) ? labels[label_host_lower].raw_value
+                                                          : std::string_view();
+  DETECTORS_PHASE(state);
+  if (clock_.late(node, ev)) [[unlikely]] {
+    // An old value out of order says nothing about a change now.
+    ++stats_.late;
+    return;
+  }
+  evict_idle(ev.ts_ns);
+  const auto code = static_cast<std::uint16_t>(*value);
+  if (code == 0) {
+    // Back to none (a reset GPU, a restarted exporter): the next code is a change again. A GPU
+    // not tracked has nothing to forget.
+    make_key(node, subject, false);
+    if (const auto it = index_.find(key_); it != index_.end()) it->second->dcgm_xid = 0;
+    return;
+  }
+  gpu_state& g = touch_gpu(node, subject, ev.ts_ns, false);
+  if (g.dcgm_xid == code) return;  // the same last Xid, scraped again
+  g.dcgm_xid = code;
+  // The UUID joins the GPU's description when it is not already its name.
+  if (g.uuid.empty() && subject != uuid && uuid.size() <= reserved_uuid) g.uuid.assign(uuid);
+  // The kernel line of this Xid came first: already counted.
+  if (std::any_of(g.xids.begin(), g.xids.end(), [&](const xid_entry& e) {
+        return !e.from_dcgm && e.code == code && same_event(e.ts_ns, ev.ts_ns);
+      }))
+    return;
+  nvrm_line x;
+  x.kind = nvrm_kind::xid;
+  x.pci = g.pci();
+  x.code = code;
+  on_xid(ev, node, x, xid_origin::dcgm_metric, sink);
 }
 
 std::unique_ptr<detector> make_xid_correlation_detector() {

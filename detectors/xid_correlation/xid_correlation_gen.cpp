@@ -4,8 +4,12 @@
 // old drivers, MIG instances, Grace/GB200 PCI domains, a PCI function, no body, cut after the
 // pid), NVLink5 Xids with their unit words, the "fallen off the bus" messages in their one- and
 // three-line forms, SXids, and the kernel log prefixes of the tools that read them (and the
-// "[...]" of pasted logs). Healthy periods carry benign NVRM lines, non-fatal SXids and the odd
-// application Xid; faulty periods carry the patterns an operator must act on.
+// "[...]" of pasted logs), and on the nodes whose dcgm-exporter is scraped into the same stream,
+// its DCGM_FI_DEV_XID_ERRORS gauge (the GPU's last Xid). Healthy periods carry benign NVRM
+// lines, non-fatal SXids, the odd application Xid and scrapes of the gauge (mostly 0, now and
+// then an old application Xid); faulty periods carry the patterns an operator must act on,
+// with the exporter's next collection showing the fault's last Xid, and on some nodes only the
+// exporter's view of a fault.
 #include <fmt/format.h>
 
 #include <array>
@@ -13,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "corpus/internal/dcgm_gen_common.h"
 #include "corpus/internal/kernel_gen_common.h"
 #include "detectors/corpus.h"
 
@@ -28,12 +33,28 @@ using prefix_style = internal::kernel_prefix_style;
 constexpr std::array<std::string_view, 7> process_names = {
     "python3", "python", "pt_main_thread", "torchrun", "vllm", "tritonserver", "ray::RayTrainWo"};
 
+// A node whose dcgm-exporter output is collected with its kernel log: most HGX nodes (the
+// metric is in the exporter's default counter list). GB200 nodes are left out: the DCGM
+// generators describe HGX baseboards.
+bool exporter_scraped(std::string_view node, bool grace) {
+  return !grace && internal::dcgm_hash(node, 0x71d) % 5 < 3;
+}
+
 struct episode {
   stream_builder& b;
   std::string_view node;
   prefix_style style;
   bool grace;     // GB200 node: non-zero PCI domains, NVLink5 Xids
   bool redacted;  // a pasted log: "[...] " where the timestamp was
+  bool exporter;  // the node's DCGM_FI_DEV_XID_ERRORS samples are in the stream
+  // The last Xid printed in this episode and its GPU: what the exporter's gauge shows next.
+  mutable unsigned last_code = 0;
+  mutable std::string_view last_pci;
+
+  void saw(std::string_view pci, unsigned code) const {
+    last_code = code;
+    last_pci = pci;
+  }
 
   std::string prefix() const {
     if (redacted) return "[...] ";
@@ -73,16 +94,19 @@ struct episode {
   // An Xid line with process context "pid=N, name=X, ".
   void xid(std::string_view pci, unsigned code, std::int64_t pid, std::string_view name,
            std::string_view body, bool allow_mig = false) const {
+    saw(pci, code);
     line(fmt::format("NVRM: Xid ({}): {}, pid={}, name={}, {}", where(pci, allow_mig), code, pid,
                      name, body));
   }
   // An Xid with pid='<unknown>' (the fault is not attributable to a process).
   void xid_unknown(std::string_view pci, unsigned code, std::string_view body) const {
+    saw(pci, code);
     line(fmt::format("NVRM: Xid ({}): {}, pid='<unknown>', name=<unknown>, {}", where(pci, false),
                      code, body));
   }
   // An Xid without process context (driver-internal errors, and old drivers for every code).
   void xid_bare(std::string_view pci, unsigned code, std::string_view body) const {
+    saw(pci, code);
     line(fmt::format("NVRM: Xid ({}): {}, {}", where(pci, false), code, body));
   }
   // Either of the three forms, as real drivers mix them for hardware errors.
@@ -232,6 +256,10 @@ struct episode {
   }
 
   void healthy() const {
+    if (exporter && b.chance(1, 5)) {
+      healthy_gauge();
+      return;
+    }
     const std::int64_t r = b.uniform(0, 99);
     if (r < 37) {
       benign_driver_line();
@@ -461,9 +489,10 @@ struct episode {
     }};
     const reset_case& c = cases[static_cast<std::size_t>(b.uniform(0, 9))];
     const std::string_view pci = gpu();
-    if (c.body.empty())
+    if (c.body.empty()) {
+      saw(pci, c.code);
       line(fmt::format("NVRM: Xid (PCI:{}): {}", pci, c.code));
-    else
+    } else
       xid_any(pci, c.code, c.body);
   }
 
@@ -493,7 +522,65 @@ struct episode {
                       sw, 0xc3 + sw, b.uniform(0, 63)));
   }
 
+  // ---- dcgm-exporter's DCGM_FI_DEV_XID_ERRORS ----
+
+  // The index of an HGX GPU (its place on the baseboard, as DCGM numbers it).
+  static int gpu_number(std::string_view pci) {
+    for (std::size_t i = 0; i < hgx_gpu_bdfs.size(); ++i)
+      if (hgx_gpu_bdfs[i].substr(0, hgx_gpu_bdfs[i].rfind('.')) == pci) return static_cast<int>(i);
+    return -1;
+  }
+
+  // One GPU's line (one per GPU instance under MIG) of a scrape, in the node's label layout.
+  void gauge(int gpu, unsigned value) const {
+    const internal::dcgm_node hw = internal::dcgm_node_for(node);
+    internal::emit_dcgm_sample(b, node, hw, "DCGM_FI_DEV_XID_ERRORS", gpu, value,
+                               internal::dcgm_model_name(hw.model), false);
+  }
+
+  // A healthy GPU's gauge: none, or the application Xid some earlier job left in it (the gauge
+  // keeps the last Xid until the GPU or the exporter is reset).
+  void healthy_gauge() const {
+    const int gpu = static_cast<int>(b.uniform(0, internal::dcgm_node_for(node).gpus - 1));
+    const std::uint64_t h = internal::dcgm_hash(node, 0x1d0 + static_cast<std::uint64_t>(gpu));
+    constexpr std::array<unsigned, 16> stale = {43, 13, 31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    gauge(gpu, stale[h % stale.size()]);
+  }
+
+  // The exporter's next collection (every 30 s by default) after the fault's kernel lines
+  // shows its last Xid, and a later one the same value again.
+  void gauge_after_fault() const {
+    const int gpu = gpu_number(last_pci);
+    if (gpu < 0 || b.chance(1, 3)) return;
+    b.advance(b.uniform(1, 30) * ns_per_second);
+    gauge(gpu, last_code);
+    if (b.chance(1, 2)) {
+      b.advance(30 * ns_per_second);
+      gauge(gpu, last_code);
+    }
+  }
+
+  // A node whose kernel log is not collected: the exporter alone shows the fault.
+  void exporter_only_fault() const {
+    constexpr std::array<unsigned, 8> codes = {79, 48, 94, 119, 74, 63, 13, 31};
+    const int gpu = static_cast<int>(b.uniform(0, internal::dcgm_node_for(node).gpus - 1));
+    gauge(gpu, 0);
+    b.advance(30 * ns_per_second);
+    gauge(
+        gpu,
+        codes[static_cast<std::size_t>(b.uniform(0, static_cast<std::int64_t>(codes.size()) - 1))]);
+  }
+
   void faulty() const {
+    if (exporter && b.chance(1, 25)) {
+      exporter_only_fault();
+      return;
+    }
+    faulty_kernel();
+    if (exporter && last_code != 0) gauge_after_fault();
+  }
+
+  void faulty_kernel() const {
     const std::int64_t r = b.uniform(0, 99);
     if (r < 18)
       bus_fault();
@@ -539,7 +626,8 @@ prefix_style pick_style(stream_builder& b) {
 void generate_xid_correlation_episode(stream_builder& b) {
   const std::string_view node = b.random_node();
   const prefix_style style = pick_style(b);
-  const episode e{b, node, style, internal::is_grace_node(node), b.chance(1, 50)};
+  const bool grace = internal::is_grace_node(node);
+  const episode e{b, node, style, grace, b.chance(1, 50), exporter_scraped(node, grace), 0, {}};
   if (b.faulty())
     e.faulty();
   else

@@ -1319,6 +1319,250 @@ TEST(XidCorrelationState, CapsTheXidsHeldPerGpu) {
   EXPECT_EQ(sink.total(), 1u);  // one burst, never repeated
 }
 
+// ---- dcgm-exporter's DCGM_FI_DEV_XID_ERRORS ---------------------------------------------------
+
+// The metric is on in dcgm-exporter's default counter list (NVIDIA/dcgm-exporter
+// etc/default-counters.csv: "DCGM_FI_DEV_XID_ERRORS, gauge, Value of the last XID error
+// encountered."); the labels are those of dcgm-exporter 3.3+ (gpu, UUID, pci_bus_id, device,
+// modelName, Hostname; its README's sample output).
+std::string xid_sample(std::string_view value, std::string_view bus = "00000000:18:00.0",
+                       std::string_view tail = "") {
+  return fmt::format(
+      "DCGM_FI_DEV_XID_ERRORS{{gpu=\"0\",UUID=\"GPU-2f6e5b1a-1c2d-3e4f-5a6b-7c8d9e0f1a2b\","
+      "pci_bus_id=\"{}\",device=\"nvidia0\",modelName=\"NVIDIA H100 80GB HBM3\","
+      "Hostname=\"node-7\"}} {}{}",
+      bus, value, tail);
+}
+
+class XidCorrelationDcgm : public XidCorrelation {
+ protected:
+  void sample(std::int64_t seconds, std::string_view line, std::string_view node = "node-7") {
+    det.on_event(event{at(seconds), node, source::dcgm, line}, sink);
+  }
+};
+
+TEST_F(XidCorrelationDcgm, ReportsAFatalLastXidLikeTheKernelLine) {
+  sample(10, xid_sample("79"));
+  ASSERT_EQ(sink.findings.size(), 1u);
+  const owned_finding& f = sink.findings[0];
+  EXPECT_EQ(f.kind, "xid_critical");
+  EXPECT_EQ(f.sev, severity::critical);
+  // The GPU as NVRM prints it, so that the sample and the kernel lines share a window.
+  EXPECT_EQ(f.subject, "0000:18:00");
+  EXPECT_EQ(f.node, "node-7");
+  EXPECT_EQ(f.first_ns, at(10));
+  EXPECT_NE(f.message.find("Xid 79 (bus: "), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("dcgm-exporter (DCGM_FI_DEV_XID_ERRORS"), std::string::npos)
+      << f.message;
+  EXPECT_NE(f.message.find("GPU-2f6e5b1a-1c2d-3e4f-5a6b-7c8d9e0f1a2b"), std::string::npos)
+      << f.message;
+  // The same verdict as the kernel's line of that code.
+  xid_correlation_detector kernel;
+  collecting_sink ks;
+  kernel.on_event(event{at(10), "node-7", source::kernel,
+                        "NVRM: Xid (PCI:0000:18:00): 79, GPU has fallen off the bus."},
+                  ks);
+  ASSERT_EQ(ks.findings.size(), 1u);
+  EXPECT_EQ(f.recommended, ks.findings[0].recommended);
+  EXPECT_EQ(f.kind, ks.findings[0].kind);
+  EXPECT_EQ(det.stats().recognised, 1u);
+}
+
+TEST_F(XidCorrelationDcgm, JudgesEachCodeByTheCatalog) {
+  sample(0, xid_sample("48 1732000000000", "00000000:2A:00.0"));  // with a timestamp
+  sample(1, xid_sample("94", "00000000:3A:00.0"));                // contact support
+  sample(2, xid_sample("13", "00000000:5D:00.0"));                // the application's
+  sample(3, xid_sample("43", "00000000:9A:00.0"));
+  EXPECT_EQ(kinds(), (strings{"xid_critical", "xid_attention"}));
+  EXPECT_EQ(sink.findings[0].subject, "0000:2a:00");
+  EXPECT_EQ(sink.findings[0].recommended, action::reset_gpu);
+  EXPECT_EQ(det.stats().recognised, 4u);
+  EXPECT_EQ(det.stats().malformed, 0u);
+}
+
+TEST_F(XidCorrelationDcgm, ReadsNothingIntoZeroOrARepeatedValue) {
+  for (int i = 0; i < 10; ++i)
+    sample(i * 30, xid_sample("0"));
+  EXPECT_TRUE(sink.findings.empty());
+  EXPECT_EQ(det.state_size(), 0u);  // no GPU tracked for "no Xid"
+  // The last Xid stays in the gauge: one Xid, however many scrapes show it.
+  for (int i = 10; i < 40; ++i)
+    sample(i * 30, xid_sample("31"));
+  EXPECT_EQ(det.state_size(), 2u);  // the GPU and its one Xid
+  sample(1200, xid_sample("48"));   // a new last Xid: a change
+  sample(1230, xid_sample("48"));
+  EXPECT_EQ(kinds(), strings{"xid_critical"});
+  // Back to none and the same code again is a new Xid (here out of the first one's window).
+  sample(1500, xid_sample("0"));
+  sample(1530, xid_sample("0"));
+  sample(1560, xid_sample("48"));
+  EXPECT_EQ(kinds(), (strings{"xid_critical", "xid_critical"}));
+  EXPECT_EQ(det.stats().recognised, 45u);
+}
+
+TEST_F(XidCorrelationDcgm, BurstsOnChangesOfTheLastXid) {
+  sample(0, xid_sample("13"));
+  sample(30, xid_sample("31"));
+  sample(60, xid_sample("31"));
+  EXPECT_TRUE(sink.findings.empty());
+  sample(90, xid_sample("43"));
+  EXPECT_EQ(kinds(), strings{"xid_burst"});
+  // Sample Xids name no process and are never application evidence: no suspected hardware
+  // from the application codes before this hardware one.
+  sample(120, xid_sample("92"));
+  EXPECT_EQ(count_kind("xid_suspected_hardware"), 0u);
+}
+
+TEST_F(XidCorrelationDcgm, CountsTheSampleOfAKernelXidOnce) {
+  feed(0,
+       "NVRM: Xid (PCI:0000:18:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off "
+       "the bus.");
+  feed(0, "NVRM: GPU 0000:18:00.0: GPU has fallen off the bus.");
+  sample(25, xid_sample("79"));  // the exporter's next collection
+  sample(55, xid_sample("79"));
+  EXPECT_EQ(kinds(), strings{"xid_critical"});
+  EXPECT_EQ(det.state_size(), 3u);  // one GPU, one Xid, its one reported critical
+}
+
+TEST_F(XidCorrelationDcgm, LetsAKernelLineAfterTheSampleTakeItsPlace) {
+  sample(0, xid_sample("13"));
+  feed(5, "NVRM: Xid (PCI:0000:18:00): 13, pid=2187, name=python3, Graphics Exception");
+  feed(10, "NVRM: Xid (PCI:0000:18:00): 31, pid=2187, name=python3, MMU Fault");
+  // Two Xids, not three: no burst.
+  EXPECT_TRUE(sink.findings.empty());
+  EXPECT_EQ(det.state_size(), 1u + 2 + 1);  // the GPU, two Xids, one pid
+  // Another process's application Xid: the kernel line's pid counts (distinct pids).
+  feed(15, "NVRM: Xid (PCI:0000:18:00): 13, pid=4242, name=python3, Graphics Exception");
+  EXPECT_EQ(count_kind("xid_suspected_hardware"), 1u);
+}
+
+TEST_F(XidCorrelationDcgm, KeepsTheSameCodeApartBeyondTheSameEventTime) {
+  feed(0, "NVRM: Xid (PCI:0000:18:00): 43, pid=2187, name=python3, Ch 00000010");
+  sample(90, xid_sample("43"));  // later than one collection and scrape: another Xid 43
+  sample(100, xid_sample("31"));
+  EXPECT_EQ(kinds(), strings{"xid_burst"});
+  // A sample on another GPU, or another node, is never the kernel line's Xid.
+  xid_correlation_detector other;
+  collecting_sink os;
+  other.on_event(
+      event{at(0), "node-7", source::kernel, "NVRM: Xid (PCI:0000:18:00): 48, Double bit ECC"}, os);
+  other.on_event(event{at(5), "node-7", source::dcgm, xid_sample("48", "00000000:2A:00.0")}, os);
+  other.on_event(event{at(5), "node-8", source::dcgm, xid_sample("48")}, os);
+  ASSERT_EQ(os.findings.size(), 3u);
+  EXPECT_EQ(os.findings[1].subject, "0000:2a:00");
+  EXPECT_EQ(os.findings[2].node, "node-8");
+}
+
+TEST_F(XidCorrelationDcgm, NamesTheGpuByWhateverLabelsTheExporterSet) {
+  // dcgm-exporter 2.x: no pci_bus_id; gpu-monitoring-tools 1.x: gpu and UUID only, ", "
+  // between labels; a scrape without envelope node names the host in Hostname.
+  det.on_event(event{at(0), "", source::dcgm,
+                     "DCGM_FI_DEV_XID_ERRORS{gpu=\"3\",UUID=\"GPU-aaaaaaaa-1111-2222-3333-"
+                     "444444444444\",device=\"nvidia3\",Hostname=\"node-9\"} 79"},
+               sink);
+  sample(1,
+         "DCGM_FI_DEV_XID_ERRORS{gpu=\"1\", UUID=\"GPU-bbbbbbbb-1111-2222-3333-444444444444\"} 79");
+  sample(2, "DCGM_FI_DEV_XID_ERRORS{gpu=\"5\"} 79");
+  ASSERT_EQ(sink.findings.size(), 3u);
+  EXPECT_EQ(sink.findings[0].node, "node-9");
+  EXPECT_EQ(sink.findings[0].subject, "GPU-aaaaaaaa-1111-2222-3333-444444444444");
+  EXPECT_EQ(sink.findings[1].subject, "GPU-bbbbbbbb-1111-2222-3333-444444444444");
+  EXPECT_EQ(sink.findings[2].subject, "gpu5");
+  // MIG: the device metric repeated per GPU instance is one GPU and one Xid.
+  sample(3, xid_sample("48", "00000000:18:00.0", ""));
+  sample(3, xid_sample("48", "00000000:18:00.0", ""));
+  EXPECT_EQ(count_kind("xid_critical"), 4u);
+}
+
+// The label sets of exporter output as operators paste it: dcgm-exporter 4.x with the driver
+// version and err_code / err_msg labels on this metric, and a MIG node whose device metric is
+// repeated per GPU instance (GPU_I_PROFILE, GPU_I_ID) without pci_bus_id.
+TEST_F(XidCorrelationDcgm, ReadsTheLabelSetsOfRecentExporters) {
+  const std::string_view lines[] = {
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-f809e614-a528-4083-acbf-334600000000",pci_bus_id="00000000:03:00.0",device="nvidia0",modelName="GRID A100-8C",Hostname="vks-cluster-0-0-np1-worker-xtxww-xw4wp-wn7j2",DCGM_FI_DRIVER_VERSION="580.65.06",err_code="0",err_msg="No Error"} 0)",
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-f809e614-a528-4083-acbf-334600000000",pci_bus_id="00000000:03:00.0",device="nvidia0",modelName="GRID A100-8C",Hostname="vks-cluster-0-0-np1-worker-xtxww-xw4wp-wn7j2",DCGM_FI_DRIVER_VERSION="580.65.06",err_code="48",err_msg="DBE"} 48)",
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418",device="nvidia0",modelName="NVIDIA A800-SXM4-80GB",GPU_I_PROFILE="2g.20gb",GPU_I_ID="3",Hostname="msxf-hpc-64-35-ai",DCGM_FI_DRIVER_VERSION="535.129.03",DCGM_FI_PROCESS_NAME="/usr/bin/dcgm-exporter"} 79)",
+      R"(DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418",device="nvidia0",modelName="NVIDIA A800-SXM4-80GB",GPU_I_PROFILE="2g.20gb",GPU_I_ID="5",Hostname="msxf-hpc-64-35-ai",DCGM_FI_DRIVER_VERSION="535.129.03",DCGM_FI_PROCESS_NAME="/usr/bin/dcgm-exporter"} 79)",
+  };
+  for (std::string_view l : lines)
+    det.on_event(event{at(0), "", source::dcgm, l}, sink);
+  EXPECT_EQ(det.stats().recognised, std::size(lines));
+  ASSERT_EQ(kinds(), (strings{"xid_critical", "xid_critical"}));
+  EXPECT_EQ(sink.findings[0].node, "vks-cluster-0-0-np1-worker-xtxww-xw4wp-wn7j2");
+  EXPECT_EQ(sink.findings[0].subject, "0000:03:00");
+  EXPECT_EQ(sink.findings[1].node, "msxf-hpc-64-35-ai");
+  EXPECT_EQ(sink.findings[1].subject, "GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418");
+}
+
+TEST_F(XidCorrelationDcgm, CountsBrokenSamplesOfItsMetricAsMalformed) {
+  const std::string lines[] = {
+      xid_sample("abc"),
+      xid_sample("-1"),
+      xid_sample("1.5"),
+      xid_sample("79 notatime"),
+      xid_sample("65536"),
+      "DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",UUID=\"GPU-2f6e5b1a",
+      "DCGM_FI_DEV_XID_ERR",
+      "DCGM_FI_DEV_XID_ERRORS",
+      // No label naming the GPU.
+      "DCGM_FI_DEV_XID_ERRORS{Hostname=\"node-7\",modelName=\"NVIDIA H100 80GB HBM3\"} 79",
+      "DCGM_FI_DEV_XID_ERRORS 79",
+      "DCGM_FI_DEV_XID_ERRORS{gpu=\"\"} 79",
+  };
+  std::int64_t t = 0;
+  for (const std::string& l : lines)
+    sample(t++, l);
+  EXPECT_TRUE(sink.findings.empty());
+  EXPECT_EQ(det.stats().malformed, std::size(lines));
+  EXPECT_EQ(det.stats().recognised, 0u);
+  EXPECT_EQ(det.state_size(), 0u);
+}
+
+TEST_F(XidCorrelationDcgm, LeavesOtherMetricsAndLinesStartingWithDAlone) {
+  const std::string_view lines[] = {
+      "# HELP DCGM_FI_DEV_XID_ERRORS Value of the last XID error encountered.",
+      "# TYPE DCGM_FI_DEV_XID_ERRORS gauge",
+      "DCGM_FI_DEV_XID_ERRORS_TOTAL{gpu=\"0\"} 79",
+      "DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu=\"0\",pci_bus_id=\"00000000:18:00.0\"} 79",
+      "DCGM_EXP_XID_ERRORS_COUNT{gpu=\"0\",xid=\"79\",window_size_in_ms=\"300000\"} 1",
+      "Dec  6 11:00:00 node-7 kernel: usb 1-1: new high-speed USB device",
+  };
+  for (std::string_view l : lines)
+    sample(0, l);
+  EXPECT_TRUE(sink.findings.empty());
+  EXPECT_EQ(det.stats().recognised, 0u);
+  EXPECT_EQ(det.stats().malformed, 0u);
+  // A syslog line starting with 'D' still reaches the NVRM parser.
+  feed(1,
+       "Dec  6 11:00:01 node-7 kernel: NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the "
+       "bus.");
+  EXPECT_EQ(kinds(), strings{"xid_critical"});
+}
+
+TEST_F(XidCorrelationDcgm, TreatsDcgmBlankAsNoValue) {
+  sample(0, xid_sample("9223372036854775792"));
+  EXPECT_TRUE(sink.findings.empty());
+  EXPECT_EQ(det.stats().recognised, 1u);
+  EXPECT_EQ(det.stats().malformed, 0u);
+}
+
+TEST_F(XidCorrelationDcgm, ReadsWarmSamplesWithoutAllocating) {
+  counting_sink counts;
+  const std::string same = xid_sample("31");
+  const std::string zero = xid_sample("0", "00000000:2A:00.0");
+  const std::string change_a = xid_sample("13", "00000000:3A:00.0");
+  const std::string change_b = xid_sample("43", "00000000:3A:00.0");
+  for (int i = 0; i < 4; ++i) {
+    det.on_event(event{at(i), "node-7", source::dcgm, same}, counts);
+    det.on_event(event{at(i), "node-7", source::dcgm, zero}, counts);
+    det.on_event(event{at(i), "node-7", source::dcgm, i % 2 ? change_a : change_b}, counts);
+  }
+  EXPECT_ALLOCS_EQ(0, det.on_event(event{at(5), "node-7", source::dcgm, same}, counts));
+  EXPECT_ALLOCS_EQ(0, det.on_event(event{at(5), "node-7", source::dcgm, zero}, counts));
+  EXPECT_ALLOCS_EQ(0, det.on_event(event{at(6), "node-7", source::dcgm, change_a}, counts));
+  EXPECT_ALLOCS_EQ(0, det.on_event(event{at(7), "node-7", source::dcgm, change_b}, counts));
+}
+
 // ---- The corpus generator -------------------------------------------------------------------
 
 stream_builder generate(std::uint64_t seed, std::size_t min_lines, int faulty_every) {
@@ -1425,6 +1669,7 @@ TEST(XidCorrelationCorpus, GeneratorCoversEveryVariant) {
       ", Non-fatal, Link ",  // SXids
       ", Fatal, Link ",
       "): 46",  // no body
+      "DCGM_FI_DEV_XID_ERRORS{",
   };
   for (std::string_view n : needles) {
     const bool found = std::any_of(b.lines().begin(), b.lines().end(), [&](const auto& r) {

@@ -1,7 +1,22 @@
 // File: xid_correlation.h
 // The xid_correlation detector: NVIDIA driver (NVRM) Xid messages and NVSwitch SXid messages
-// from the kernel log, classified by NVIDIA's Xid catalog and correlated per GPU (node + PCI
-// address) in a window.
+// from the kernel log, and dcgm-exporter's DCGM_FI_DEV_XID_ERRORS samples, classified by
+// NVIDIA's Xid catalog and correlated per GPU (node + PCI address) in a window.
+//
+// DCGM_FI_DEV_XID_ERRORS is a gauge holding the "Value of the last XID error encountered"
+// (NVIDIA/dcgm-exporter etc/default-counters.csv, where it is on by default), 0 for none:
+//   DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-...",pci_bus_id="00000000:18:00.0",Hostname="n"} 79
+// A GPU's value changing to a non-zero code (its first non-zero sample included; the same value
+// scraped again is not) is one Xid on that GPU at the sample's time, judged like a kernel Xid
+// line of that code. The GPU is its pci_bus_id as the kernel prints it ("0000:18:00"), so
+// that both sources share one window; without that label, its UUID, else "gpu" + index.
+// The exporter samples the gauge (every 30 s by default, its -c flag) and a scrape adds its
+// own delay, so the same code on the same GPU from the other source within
+// dcgm_same_event_ns is the same Xid, counted once: a sample after the kernel line adds
+// nothing; a kernel line after the sample takes its place (the line says more: pid, body).
+// Sample Xids name no process, and a first sample may show an Xid from long before, so they
+// are never application evidence for xid_suspected_hardware (they do count as hardware
+// evidence, in bursts, and for xid_critical / xid_attention).
 //
 // Findings:
 //   xid_critical            (critical) an Xid whose catalog resolution is a GPU reset or a
@@ -196,6 +211,10 @@ struct xid_correlation_config {
   // follows them, and the first line of the three-line "fallen off the bus" record for its
   // last.
   std::int64_t header_ttl_ns = 10 * ns_per_second;
+  // A DCGM_FI_DEV_XID_ERRORS change and a kernel Xid line of the same code on the same GPU
+  // this close in time are one Xid: one collect interval of the exporter (30 s by default)
+  // plus a scrape interval.
+  std::int64_t dcgm_same_event_ns = 60 * ns_per_second;
 };
 
 class xid_correlation_detector final : public detector {
@@ -217,6 +236,7 @@ class xid_correlation_detector final : public detector {
     std::uint8_t recommended;  // action
     bool application;          // counts as application evidence (not a consequence)
     bool hardware;
+    bool from_dcgm;  // a DCGM_FI_DEV_XID_ERRORS change, not a kernel line
   };
   struct app_pid {
     std::int64_t pid;
@@ -228,9 +248,11 @@ class xid_correlation_detector final : public detector {
     std::int64_t ts_ns;
   };
   struct gpu_state {
-    std::string key;  // node '\n' pci
+    std::string key;  // node '\n' subject
     std::string node;
-    std::string pci;
+    // The GPU's subject: its PCI address as NVRM prints it ("0000:3b:00"), or the UUID or
+    // index of a dcgm-exporter sample without a bus id.
+    std::string_view pci() const noexcept { return std::string_view(key).substr(node.size() + 1); }
     std::string uuid;    // from the "GPU at" header, when seen
     std::string serial;  // from the "Board Serial Number" line, when seen
     std::int64_t last_ns = 0;
@@ -248,6 +270,7 @@ class xid_correlation_detector final : public detector {
     std::int64_t last79_ns = 0;  // last bus fault (with has79), and whether from an Xid line
     bool has79 = false;
     bool last79_from_xid = false;
+    std::uint16_t dcgm_xid = 0;  // last DCGM_FI_DEV_XID_ERRORS value (0: none, or never seen)
   };
   struct pending_header {
     std::string node;
@@ -268,10 +291,18 @@ class xid_correlation_detector final : public detector {
     std::uint32_t n;
   };
 
-  void on_xid(const event& ev, std::string_view node, const nvrm_line& x, bool from_xid_line,
+  // Where an Xid was read.
+  enum class xid_origin : std::uint8_t {
+    xid_line,     // NVRM: Xid (...)
+    bus_message,  // a "fallen off the bus" message without an Xid token
+    dcgm_metric,  // a DCGM_FI_DEV_XID_ERRORS change
+  };
+
+  void on_xid(const event& ev, std::string_view node, const nvrm_line& x, xid_origin origin,
               finding_sink& sink);
-  void emit_immediate(const gpu_state& g, const nvrm_line& x, bool from_xid_line, std::int64_t now,
+  void emit_immediate(const gpu_state& g, const nvrm_line& x, xid_origin origin, std::int64_t now,
                       finding_sink& sink);
+  void on_dcgm_line(const event& ev, finding_sink& sink);
   void on_header(const event& ev, std::string_view node, const nvrm_line& x);
   void on_serial(const event& ev, std::string_view node, const nvrm_line& x);
   void on_bus_record(const event& ev, std::string_view node, const nvrm_line& x,
@@ -282,12 +313,17 @@ class xid_correlation_detector final : public detector {
   void drop_pending(pending_list& p, pending_header* h);
   void expire_pending(pending_list& p, std::int64_t now);
   bool already_reported(gpu_state& g, unsigned code, action act, std::int64_t now);
-  gpu_state& touch_gpu(std::string_view node, std::string_view pci, std::int64_t ts);
+  // `normalise`: `pci` is an address as the kernel prints it (any case, maybe without its
+  // domain); otherwise the subject is taken as it is.
+  gpu_state& touch_gpu(std::string_view node, std::string_view pci, std::int64_t ts,
+                       bool normalise = true);
+  void make_key(std::string_view node, std::string_view pci, bool normalise);
   void evict_idle(std::int64_t now);
   void evict_front();
   gpu_state& new_gpu();
   void prune(gpu_state& g, std::int64_t now);
   bool in_window(std::int64_t then, std::int64_t now) const noexcept;
+  bool same_event(std::int64_t a, std::int64_t b) const noexcept;
   void emit(finding_sink& sink, const gpu_state& g, severity sev, std::string_view kind,
             std::int64_t first_ns, std::int64_t last_ns, std::uint64_t count, action act);
   std::string_view describe(const gpu_state& g);
@@ -306,6 +342,7 @@ class xid_correlation_detector final : public detector {
   pending_list bus_records_;       // three-line "fallen off the bus" records waiting for their end
   std::vector<code_count> codes_;  // scratch: a burst's codes
   std::string key_;                // scratch: lookup key
+  std::string subject_;            // scratch: the GPU's subject in key_
   std::string message_;            // the message of the finding being emitted
   std::string ident_;              // scratch: " (GPU-uuid, serial N)"
 };
