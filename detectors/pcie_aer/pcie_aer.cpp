@@ -146,6 +146,7 @@ struct device_state {
   bool replay_alarm = false;  // reported; re-armed by a calm window
   std::uint64_t replay_base = 0, replay_last = 0;
   std::int64_t replay_base_ns = 0;
+  std::int64_t replay_last_ns = 0;  // newest sample's time: an older one is out of order
 };
 
 struct fatal_aer {
@@ -286,6 +287,7 @@ struct pcie_aer_detector::state {
     d.has_replay = d.replay_alarm = false;
     d.replay_base = d.replay_last = 0;
     d.replay_base_ns = 0;
+    d.replay_last_ns = 0;
   }
 
   // Forgets a device, keeping its map node for reuse; returns the next iterator.
@@ -962,6 +964,10 @@ struct pcie_aer_detector::state {
   void on_replay_sample(std::string_view node, std::string_view gpu, std::uint64_t value,
                         std::int64_t now, finding_sink& sink) {
     device_state& d = device(node, gpu, now);
+    // A sample older than the newest one came out of order: read backwards it would look like a
+    // counter reset followed by a rise over a negative time.
+    if (d.has_replay && now < d.replay_last_ns) return;
+    d.replay_last_ns = now;
     if (!d.has_replay || value < d.replay_last) {
       // First sample, or the counter started again (driver reload, GPU reset).
       d.has_replay = true;
@@ -1204,6 +1210,10 @@ void pcie_aer_detector::on_replay_line(const event& ev, finding_sink& sink) {
   const std::string_view node = !ev.node.empty() ? ev.node
                                 : found(3)       ? labels[3].raw_value
                                                  : std::string_view("unknown");
+  if (clock_.late(node, ev)) [[unlikely]] {
+    ++stats_.late;
+    return;
+  }
   s.on_replay_sample(node, gpu, *value, ev.ts_ns, sink);
   s.enforce_caps(sink);
 }

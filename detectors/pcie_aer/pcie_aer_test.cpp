@@ -1173,6 +1173,19 @@ TEST(PcieAerReplay, ACounterThatStartsAgainIsNotARise) {
   EXPECT_TRUE(h.sink.findings.empty());
 }
 
+TEST(PcieAerReplay, SamplesOutOfOrderAreNeitherAResetNorARise) {
+  // Scrapes fed newest first (files given in the wrong order): each older sample would read as
+  // the counter starting again and the next as a rise over a negative time.
+  harness h;
+  h.feed(replay_line(900), t0 + 60 * sec);
+  h.feed(replay_line(100), t0 + 30 * sec);
+  h.feed(replay_line(0), t0);
+  h.feed(replay_line(903), t0 + 90 * sec);  // 3 in 30 s since the newest: under the rate
+  for (const owned_finding& f : h.sink.findings)
+    EXPECT_LE(f.first_ns, f.last_ns) << f.message;
+  EXPECT_TRUE(h.sink.findings.empty());
+}
+
 TEST(PcieAerReplay, OlderExporterOutputIsKeyedByUuidAndHostname) {
   harness h;
   // Envelope without a node (a pasted scrape): the Hostname label names it.

@@ -3,8 +3,9 @@
 // either refuses them (input_error, exit 2) or gives verdicts that agree with an independent
 // recomputation from what the generator wrote (the median of allocs/op over the repetitions,
 // divided by the window, against the ceiling), and it never passes input that must fail closed
-// (duplicate keys, non-finite or negative counts, a missing window, a gated benchmark without a
-// measurement, an ungated detector benchmark, a window mismatch, repetitions that disagree).
+// (duplicate keys, non-finite or negative counts, a missing window where the registry's is not 1,
+// a gated benchmark without a measurement, an ungated detector benchmark, a window mismatch,
+// repetitions that disagree).
 // Clean input is never refused. Seeded: the same cases every run, many shapes per second.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -106,8 +107,10 @@ class generator {
             m.must_refuse = true;
             break;
           case 4:
-            rep.window.clear();  // allocs/op without a window
-            m.must_refuse = true;
+            // allocs/op without a window counts one unit per iteration: gated when the
+            // registry's window is 1, a mismatch (refused) otherwise.
+            rep.window.clear();
+            if (b.registry_window != 1) m.must_refuse = true;
             break;
           default:
             break;

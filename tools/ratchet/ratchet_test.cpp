@@ -221,7 +221,7 @@ TEST(GbenchResults, TextAfterANulByteIsNotIgnored) {
   text += std::string("\0\n{\"garbage\"", 13);
   EXPECT_NE(error_of([&] {
               parse_gbench_results(text, "r.json");
-            }).find("r.json:1: a NUL byte at offset 34"),
+            }).find("r.json:1: a NUL byte at offset 33"),
             std::string::npos)
       << error_of([&] { parse_gbench_results(text, "r.json"); });
 }

@@ -171,7 +171,7 @@ class sqlite_history final : public history_store {
           throw;
         }
         exec("PRAGMA foreign_keys = ON");
-        exec("PRAGMA journal_mode = WAL");
+        enter_wal_mode();
         // In WAL mode, NORMAL syncs at checkpoints rather than at every commit: a killed
         // process still leaves every committed run, a power cut may lose the last few (never
         // half of one). Those are in their run records (history_records.h), which import
@@ -191,6 +191,23 @@ class sqlite_history final : public history_store {
     }
   }
   ~sqlite_history() override { sqlite3_close(db_); }
+
+  // Switching a new file to WAL needs a moment with no other connection reading it, and SQLite
+  // reports "database is locked" at once rather than waiting in the busy handler: first writers
+  // racing on a new file retry (10 ms apart, up to the busy timeout). Once one has switched, the
+  // mode is in the file and the others' switch is a no-op.
+  void enter_wal_mode() {
+    constexpr int retry_ms = 10;
+    for (int waited = 0;; waited += retry_ms) {
+      const int rc = sqlite3_exec(db_, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) return;
+      if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited >= 30000) {
+        exec("PRAGMA journal_mode = WAL");  // the same statement, for its error message
+        return;
+      }
+      sqlite3_sleep(retry_ms);
+    }
+  }
 
   std::int64_t add_run(const run_record& run) override {
     exec("BEGIN IMMEDIATE");
