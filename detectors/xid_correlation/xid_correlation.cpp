@@ -248,8 +248,9 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
 void xid_correlation_detector::evict_idle(std::int64_t now) {
   while (!gpus_.empty() && !in_window(gpus_.front().last_ns, now))
     evict_front();
-  expire_pending(headers_, now);
-  expire_pending(bus_records_, now);
+  // Nearly every event finds both lists empty: no walk, no call.
+  if (headers_.live != 0) expire_pending(headers_, now);
+  if (bus_records_.live != 0) expire_pending(bus_records_, now);
 }
 
 void xid_correlation_detector::expire_pending(pending_list& p, std::int64_t now) {
@@ -341,8 +342,9 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
 xid_correlation_detector::gpu_state& xid_correlation_detector::touch_gpu(std::string_view node,
                                                                          std::string_view pci,
                                                                          std::int64_t ts) {
-  // An address printed without its domain ("18:00") is the same GPU as "0000:18:00".
-  const bool no_domain = std::count(pci.begin(), pci.end(), ':') == 1;
+  // An address printed without its domain ("18:00") is the same GPU as "0000:18:00". Every
+  // address with a domain is at least "DDDD:BB:DD" long, so only short ones need the count.
+  const bool no_domain = pci.size() < 10 && std::count(pci.begin(), pci.end(), ':') == 1;
   key_.assign(node);
   key_.push_back('\n');
   if (no_domain) key_ += "0000:";
