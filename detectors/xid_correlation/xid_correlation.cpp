@@ -118,12 +118,14 @@ action max_action(action a, action b) noexcept {
 }
 
 // Appends, then rewrites the appended bytes in place: one append instead of a push_back (with
-// its capacity check) per character.
+// its capacity check) per character. The rewrite walks raw pointers: through out[i] every
+// store may alias the string's own size and data fields, which the compiler then reloads per
+// character.
 void append_lower(std::string& out, std::string_view s) {
   const std::size_t start = out.size();
   out += s;
-  for (std::size_t i = start; i < out.size(); ++i)
-    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
+  for (char *p = out.data() + start, *end = out.data() + out.size(); p != end; ++p)
+    if (*p >= 'A' && *p <= 'Z') *p = static_cast<char>(*p + 32);
 }
 
 // Quotes log text into a one-line message: control characters become spaces, long bodies are
@@ -132,8 +134,8 @@ void append_quoted(std::string& out, std::string_view s) {
   const bool cut = s.size() > max_quoted_body;
   const std::size_t start = out.size();
   out += s.substr(0, max_quoted_body);
-  for (std::size_t i = start; i < out.size(); ++i)
-    if (static_cast<unsigned char>(out[i]) < 0x20 || out[i] == 0x7f) out[i] = ' ';
+  for (char *p = out.data() + start, *end = out.data() + out.size(); p != end; ++p)
+    if (static_cast<unsigned char>(*p) < 0x20 || *p == 0x7f) *p = ' ';
   if (cut) out += "...";
 }
 
