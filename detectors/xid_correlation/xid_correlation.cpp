@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 
 #include "detectors/kernel_prefix.h"
@@ -127,14 +128,38 @@ void append_lower(std::string& out, std::string_view s) {
     if (*p >= 'A' && *p <= 'Z') *p = static_cast<char>(*p + 32);
 }
 
+constexpr bool is_control(char c) noexcept {
+  return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+}
+
+// Whether s holds a control character, eight bytes at a time: (w - n * ones) & ~w & highs is
+// non-zero exactly when some byte of w is below n (n <= 0x80), and DEL is the zero byte of
+// w ^ 0x7f7f...
+bool has_control(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    const std::uint64_t del = w ^ (ones * 0x7f);
+    if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs) return true;
+  }
+  for (; i < s.size(); ++i)
+    if (is_control(s[i])) return true;
+  return false;
+}
+
 // Quotes log text into a one-line message: control characters become spaces, long bodies are
-// cut.
+// cut. Nearly every body has none, so it is checked a word at a time before any rewrite.
 void append_quoted(std::string& out, std::string_view s) {
   const bool cut = s.size() > max_quoted_body;
+  s = s.substr(0, max_quoted_body);
   const std::size_t start = out.size();
-  out += s.substr(0, max_quoted_body);
-  for (char *p = out.data() + start, *end = out.data() + out.size(); p != end; ++p)
-    if (static_cast<unsigned char>(*p) < 0x20 || *p == 0x7f) *p = ' ';
+  out += s;
+  if (has_control(s))
+    for (char *p = out.data() + start, *end = out.data() + out.size(); p != end; ++p)
+      if (is_control(*p)) *p = ' ';
   if (cut) out += "...";
 }
 
