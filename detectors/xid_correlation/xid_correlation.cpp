@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <iterator>
 #include <span>
 
@@ -19,7 +20,6 @@
 #include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
 #include "formats/internal/dcgm_metric_match.h"
-#include "formats/internal/keep_storage.h"
 #include "formats/internal/literal_prefix.h"
 
 namespace detectors {
@@ -170,22 +170,48 @@ action max_action(action a, action b) noexcept {
 }
 
 // Appends, then rewrites the appended bytes in place: one append instead of a push_back (with
-// its capacity check) per character.
+// its capacity check) per character. The rewrite walks raw pointers: through out[i] every
+// store may alias the string's own size and data fields, which the compiler then reloads per
+// character.
 void append_lower(std::string& out, std::string_view s) {
   const std::size_t start = out.size();
   out += s;
-  for (std::size_t i = start; i < out.size(); ++i)
-    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
+  for (char *p = out.data() + start, *end = out.data() + out.size(); p != end; ++p)
+    if (*p >= 'A' && *p <= 'Z') *p = static_cast<char>(*p + 32);
+}
+
+constexpr bool is_control(char c) noexcept {
+  return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+}
+
+// Whether s holds a control character, eight bytes at a time: (w - n * ones) & ~w & highs is
+// non-zero exactly when some byte of w is below n (n <= 0x80), and DEL is the zero byte of
+// w ^ 0x7f7f...
+bool has_control(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    const std::uint64_t del = w ^ (ones * 0x7f);
+    if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs) return true;
+  }
+  for (; i < s.size(); ++i)
+    if (is_control(s[i])) return true;
+  return false;
 }
 
 // Quotes log text into a one-line message: control characters become spaces, long bodies are
-// cut.
+// cut. Nearly every body has none, so it is checked a word at a time before any rewrite.
 void append_quoted(std::string& out, std::string_view s) {
   const bool cut = s.size() > max_quoted_body;
+  s = s.substr(0, max_quoted_body);
   const std::size_t start = out.size();
-  out += s.substr(0, max_quoted_body);
-  for (std::size_t i = start; i < out.size(); ++i)
-    if (static_cast<unsigned char>(out[i]) < 0x20 || out[i] == 0x7f) out[i] = ' ';
+  out += s;
+  if (has_control(s))
+    for (char *p = out.data() + start, *end = out.data() + out.size(); p != end; ++p)
+      if (is_control(*p)) *p = ' ';
   if (cut) out += "...";
 }
 
@@ -315,8 +341,9 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
 void xid_correlation_detector::evict_idle(std::int64_t now) {
   while (!gpus_.empty() && !in_window(gpus_.front().last_ns, now))
     evict_front();
-  expire_pending(headers_, now);
-  expire_pending(bus_records_, now);
+  // Nearly every event finds both lists empty: no walk, no call.
+  if (headers_.live != 0) expire_pending(headers_, now);
+  if (bus_records_.live != 0) expire_pending(bus_records_, now);
 }
 
 void xid_correlation_detector::expire_pending(pending_list& p, std::int64_t now) {
@@ -393,15 +420,29 @@ xid_correlation_detector::gpu_state& xid_correlation_detector::new_gpu() {
   }
   gpus_.splice(gpus_.end(), spare_gpus_, spare_gpus_.begin());
   gpu_state& g = gpus_.back();
-  gpu_state fresh;  // every field at its initial value; empty containers do not allocate
-  internal::keep_storage(g.key, fresh.key);
-  internal::keep_storage(g.node, fresh.node);
-  internal::keep_storage(g.uuid, fresh.uuid);
-  internal::keep_storage(g.serial, fresh.serial);
-  internal::keep_storage(g.xids, fresh.xids);
-  internal::keep_storage(g.app_pids, fresh.app_pids);
-  internal::keep_storage(g.criticals, fresh.criticals);
-  g = std::move(fresh);
+  // Reset in place, every field to its initializer in gpu_state (a GPU appears often enough in
+  // the corpus that building a fresh state and moving it in, storage swapped back, costs more
+  // than the rest of its line). Containers are emptied and keep their storage.
+  g.key.clear();
+  g.node.clear();
+  g.uuid.clear();
+  g.serial.clear();
+  g.last_ns = 0;
+  g.xids.clear();
+  g.app_pids.clear();
+  g.criticals.clear();
+  g.last_app_ns = 0;
+  g.last_app_code = 0;
+  g.has_app = false;
+  g.last_hw_ns = 0;
+  g.has_hw = false;
+  g.burst_open = false;
+  g.suspected_ns = 0;
+  g.suspected = false;
+  g.last79_ns = 0;
+  g.has79 = false;
+  g.last79_from_xid = false;
+  g.dcgm_xid = 0;
   return g;
 }
 
@@ -410,8 +451,9 @@ void xid_correlation_detector::make_key(std::string_view node, std::string_view 
                                         bool normalise) {
   subject_.clear();
   if (normalise) {
-    // An address printed without its domain ("18:00") is the same GPU as "0000:18:00".
-    if (std::count(pci.begin(), pci.end(), ':') == 1) subject_ += "0000:";
+    // An address printed without its domain ("18:00") is the same GPU as "0000:18:00". Every
+    // address with a domain is at least "DDDD:BB:DD" long, so only short ones need the count.
+    if (pci.size() < 10 && std::count(pci.begin(), pci.end(), ':') == 1) subject_ += "0000:";
     append_lower(subject_, pci);
   } else {
     subject_ += pci;

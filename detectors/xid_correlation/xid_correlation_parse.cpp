@@ -426,7 +426,8 @@ constexpr unsigned hex_value(char c) noexcept {
 }
 
 // Consumes 1..max_digits decimal digits that are not followed by another digit.
-bool consume_uint(std::string_view& s, std::size_t max_digits, std::uint64_t& out) noexcept {
+[[gnu::always_inline]] inline bool consume_uint(std::string_view& s, std::size_t max_digits,
+                                                std::uint64_t& out) noexcept {
   std::size_t i = 0;
   std::uint64_t v = 0;
   while (i < s.size() && is_digit(s[i])) {
@@ -441,7 +442,7 @@ bool consume_uint(std::string_view& s, std::size_t max_digits, std::uint64_t& ou
 
 // "DDDD:BB:DD": a 4..8 hex-digit domain (Grace/GB200 and VMD systems print non-zero and wide
 // domains), bus and device. Returns the length, or 0.
-std::size_t pci_length(std::string_view s) noexcept {
+[[gnu::always_inline]] inline std::size_t pci_length(std::string_view s) noexcept {
   std::size_t d = 0;
   while (d < s.size() && d < 9 && is_hex(s[d]))
     ++d;
@@ -453,7 +454,8 @@ std::size_t pci_length(std::string_view s) noexcept {
   return d + 6;
 }
 
-bool consume_pci(std::string_view& s, std::string_view& pci) noexcept {
+[[gnu::always_inline]] inline bool consume_pci(std::string_view& s,
+                                               std::string_view& pci) noexcept {
   const std::size_t n = pci_length(s);
   if (n == 0) return false;
   pci = s.substr(0, n);
@@ -476,7 +478,7 @@ bool consume_short_pci(std::string_view& s, std::string_view& pci) noexcept {
 // "Xid (PCI:0000:00:08.0): 145, ..." in NVIDIA/NVSentinel
 // health-monitors/syslog-health-monitor/pkg/xid/parser/csv_test.go). Dropped: a GPU is its
 // device.
-bool consume_function(std::string_view& s) noexcept {
+[[gnu::always_inline]] inline bool consume_function(std::string_view& s) noexcept {
   if (s.size() < 2 || s[0] != '.' || s[1] < '0' || s[1] > '7') return false;
   if (s.size() > 2 && is_hex(s[2])) return false;
   s.remove_prefix(2);
@@ -562,16 +564,28 @@ void parse_nvlink5(std::string_view s, nvrm_line& x) noexcept {
   if (consume_hex32(s, word)) x.error_status = word;
 }
 
-std::string_view trim_right(std::string_view s) noexcept {
+// s.find(", ") for the short process names of Xid lines, without a call per line.
+[[gnu::always_inline]] inline std::size_t find_comma_space(std::string_view s) noexcept {
+  for (std::size_t i = 0; i + 1 < s.size(); ++i)
+    if (s[i] == ',' && s[i + 1] == ' ') return i;
+  return std::string_view::npos;
+}
+
+[[gnu::always_inline]] inline std::string_view trim_right(std::string_view s) noexcept {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
 }
 
-nvrm_line malformed() noexcept {
-  nvrm_line x;
+// The parsers fill the caller's nvrm_line (one object, no copy of it on return); a line that
+// turns out broken or foreign drops whatever was read before.
+void set_not_ours(nvrm_line& x) noexcept {
+  x = nvrm_line{};
+}
+
+void set_malformed(nvrm_line& x) noexcept {
+  x = nvrm_line{};
   x.kind = nvrm_kind::malformed;
-  return x;
 }
 
 // "GPU recovery action changed from 0x0 (None) to 0x1 (GPU Reset Required)". The value is
@@ -615,44 +629,43 @@ gpu_recovery parse_recovery(std::string_view body) noexcept {
 // ("PCI:0000:00:08.0"), no body ("NVRM: Xid (PCI:0000:3f:00): 46") and a line cut after the
 // pid ("..., pid=1234") or the name ("pid=5678, name=idle_timeout"), all in NVIDIA/NVSentinel
 // health-monitors/syslog-health-monitor/pkg/xid/parser/csv_test.go.
-nvrm_line parse_xid(std::string_view s) noexcept {
-  nvrm_line x;
-  if (!consume(s, " (")) return malformed();
+void parse_xid(std::string_view s, nvrm_line& x) noexcept {
+  if (!consume(s, " (")) return set_malformed(x);
   consume(s, "PCI:");  // very old drivers print "Xid (0000:03:00)"
-  if (!consume_pci(s, x.pci)) return malformed();
+  if (!consume_pci(s, x.pci)) return set_malformed(x);
   consume_function(s);
   std::uint64_t n = 0;
   if (has_prefix(s, " GPU-I:")) {
     s.remove_prefix(7);
     const std::string_view start = s;
-    if (!consume_uint(s, 3, n)) return malformed();
+    if (!consume_uint(s, 3, n)) return set_malformed(x);
     x.gpu_instance = start.substr(0, start.size() - s.size());
     if (has_prefix(s, " GPU-CI:")) {
       s.remove_prefix(8);
       const std::string_view ci = s;
-      if (!consume_uint(s, 3, n)) return malformed();
+      if (!consume_uint(s, 3, n)) return set_malformed(x);
       x.compute_instance = ci.substr(0, ci.size() - s.size());
     }
   }
-  if (!consume(s, "):")) return malformed();
+  if (!consume(s, "):")) return set_malformed(x);
   consume(s, " ");
-  if (!consume_uint(s, 3, n)) return malformed();
+  if (!consume_uint(s, 3, n)) return set_malformed(x);
   x.code = static_cast<unsigned>(n);
   x.kind = nvrm_kind::xid;
   // A code that ends the line is an Xid without a body. (A "79" cut to "7" reads as Xid 7:
   // a line cut inside its code cannot be told from a short one; Xid 7 is a contact-support
   // code, so the finding is still not silence.)
-  if (trim_right(s).empty()) return x;
-  if (!consume(s, ",")) return malformed();
+  if (trim_right(s).empty()) return;
+  if (!consume(s, ",")) return set_malformed(x);
   consume(s, " ");
   if (consume(s, "pid=")) {
     if (!(consume(s, "'<unknown>'") || consume(s, "<unknown>"))) {
-      if (!consume_uint(s, 10, n)) return malformed();
+      if (!consume_uint(s, 10, n)) return set_malformed(x);
       x.pid = static_cast<std::int64_t>(n);
     }
-    if (trim_right(s).empty()) return x;
+    if (trim_right(s).empty()) return;
     if (consume(s, ", name=")) {
-      const std::size_t end = s.find(", ");
+      const std::size_t end = find_comma_space(s);
       x.process_name = trim_right(s.substr(0, end));
       s = end == std::string_view::npos ? std::string_view{} : s.substr(end + 2);
     } else if (consume(s, ", ")) {
@@ -661,63 +674,63 @@ nvrm_line parse_xid(std::string_view s) noexcept {
       // no body.
       if (std::string_view("name=").starts_with(trim_right(s))) s = {};
     } else {
-      return malformed();
+      return set_malformed(x);
     }
   }
   x.body = trim_right(s);
-  const std::size_t prev = x.body.find("previous Xid ");
+  // Only Xid 45 ("Preemptive cleanup, due to previous errors") names the Xid behind it; a
+  // search of every body would cost each Xid line a scan.
+  const std::size_t prev = x.code == 45 ? x.body.find("previous Xid ") : std::string_view::npos;
   if (prev != std::string_view::npos) {
     std::string_view cause = x.body.substr(prev + 13);
     if (consume_uint(cause, 3, n)) x.caused_by = static_cast<unsigned>(n);
   }
   if (x.code == 154) x.recovery = parse_recovery(x.body);
   if (x.code >= 144 && x.code <= 150) parse_nvlink5(x.body, x);
-  return x;
 }
 
 // After "NVRM: GPU ".
-nvrm_line parse_gpu(std::string_view s) noexcept {
-  nvrm_line x;
+void parse_gpu(std::string_view s, nvrm_line& x) noexcept {
   if (consume(s, "at ")) {
     // "GPU at PCI:0000:3b:00: GPU-2f6e5b1a-1c2d-3e4f-5a6b-7c8d9e0f1a2b"
     consume(s, "PCI:");
-    if (!consume_pci(s, x.pci) || !consume(s, ": ")) return malformed();
+    if (!consume_pci(s, x.pci) || !consume(s, ": ")) return set_malformed(x);
     s = trim_right(s);
     constexpr std::size_t uuid_len = 4 + 36;
-    if (s.size() != uuid_len || !has_prefix(s, "GPU-")) return malformed();
+    if (s.size() != uuid_len || !has_prefix(s, "GPU-")) return set_malformed(x);
     for (char c : s.substr(4))
-      if (!is_hex(c) && c != '-') return malformed();
+      if (!is_hex(c) && c != '-') return set_malformed(x);
     x.uuid = s;
     x.kind = nvrm_kind::gpu_header;
-    return x;
+    return;
   }
   if (consume(s, "Board Serial Number:")) {
     s = trim_right(s);
     while (!s.empty() && s.front() == ' ')
       s.remove_prefix(1);
-    if (s.empty() || s.size() > 32) return malformed();
+    if (s.empty() || s.size() > 32) return set_malformed(x);
     for (char c : s)
-      if (!is_hex(c) && !(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z')) return malformed();
+      if (!is_hex(c) && !(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z')) return set_malformed(x);
     x.serial = s;
     x.kind = nvrm_kind::board_serial;
-    return x;
+    return;
   }
   // "GPU 0000:3b:00.0: GPU has fallen off the bus.", also without the domain ("GPU
   // 18:00.0: ...", leptonai/gpud components/accelerator/nvidia/xid/kmsg_test.go). Other
   // "GPU <bdf>: ..." messages are not ours; a truncated fallen-off-the-bus text is.
-  if (!consume_pci(s, x.pci) && !consume_short_pci(s, x.pci)) return x;
-  if (s.size() < 2 || s[0] != '.' || !is_digit(s[1])) return x;
+  if (!consume_pci(s, x.pci) && !consume_short_pci(s, x.pci)) return;
+  if (s.size() < 2 || s[0] != '.' || !is_digit(s[1])) return;
   s.remove_prefix(2);
-  if (!consume(s, ": ")) return x;
+  if (!consume(s, ": ")) return;
   constexpr std::string_view fallen = "GPU has fallen off the bus";
   if (s.starts_with(fallen)) {
     x.body = trim_right(s);
     x.code = 79;
     x.kind = nvrm_kind::fallen_off_bus;
-    return x;
+    return;
   }
-  if (!s.empty() && fallen.starts_with(s)) return malformed();
-  return nvrm_line{};
+  if (!s.empty() && fallen.starts_with(s)) return set_malformed(x);
+  return set_not_ours(x);
 }
 
 // The driver's three-line "fallen off the bus" record (leptonai/gpud
@@ -734,47 +747,44 @@ constexpr std::string_view bus_record_tail =
     "fallen off the bus and is not responding to commands.";
 
 // After "NVRM: The NVIDIA GPU ".
-nvrm_line parse_bus_record_gpu(std::string_view s) noexcept {
-  nvrm_line x;
+void parse_bus_record_gpu(std::string_view s, nvrm_line& x) noexcept {
   const std::string_view start = s;
   if (!consume_pci(s, x.pci) && !consume_short_pci(s, x.pci)) {
     // A cut address is this record's first line, broken.
-    return !start.empty() && start.size() < 12 && is_hex(start[0]) ? malformed() : nvrm_line{};
+    return !start.empty() && start.size() < 12 && is_hex(start[0]) ? set_malformed(x)
+                                                                   : set_not_ours(x);
   }
-  if (!consume_function(s)) return s.empty() ? malformed() : nvrm_line{};
-  if (!trim_right(s).empty()) return nvrm_line{};
+  if (!consume_function(s)) return s.empty() ? set_malformed(x) : set_not_ours(x);
+  if (!trim_right(s).empty()) return set_not_ours(x);
   x.kind = nvrm_kind::bus_record_gpu;
-  return x;
 }
 
 // After "NVRM: (PCI ID: ".
-nvrm_line parse_bus_record_id(std::string_view s) noexcept {
-  nvrm_line x;
+void parse_bus_record_id(std::string_view s, nvrm_line& x) noexcept {
   // "10de:2901"
-  if (s.size() < 9 || s[4] != ':') return malformed();
+  if (s.size() < 9 || s[4] != ':') return set_malformed(x);
   constexpr std::array<std::size_t, 8> digits = {0, 1, 2, 3, 5, 6, 7, 8};
   for (std::size_t i : digits)
-    if (!is_hex(s[i])) return malformed();
+    if (!is_hex(s[i])) return set_malformed(x);
   s.remove_prefix(9);
   s = trim_right(s);
   if (s == bus_record_id_tail) {
     x.kind = nvrm_kind::bus_record_id;
-    return x;
+    return;
   }
-  return bus_record_id_tail.starts_with(s) ? malformed() : nvrm_line{};
+  return bus_record_id_tail.starts_with(s) ? set_malformed(x) : set_not_ours(x);
 }
 
 // After "NVRM: ", a line starting "fallen off".
-nvrm_line parse_bus_record_tail(std::string_view s) noexcept {
-  nvrm_line x;
+void parse_bus_record_tail(std::string_view s, nvrm_line& x) noexcept {
   s = trim_right(s);
   if (s.starts_with(bus_record_tail.substr(0, bus_record_tail.size() - 1))) {
     x.kind = nvrm_kind::bus_record_tail;
     x.code = 79;
     x.body = s;
-    return x;
+    return;
   }
-  return bus_record_tail.starts_with(s) ? malformed() : nvrm_line{};
+  return bus_record_tail.starts_with(s) ? set_malformed(x) : set_not_ours(x);
 }
 
 // After "nvidia-nvswitch": "3: SXid (PCI:0000:c1:00.0): 28006, Non-fatal, Link 46 MC TS
@@ -782,24 +792,23 @@ nvrm_line parse_bus_record_tail(std::string_view s) noexcept {
 // health-monitors/syslog-health-monitor/pkg/sxid/sxid_handler_test.go; leptonai/gpud
 // components/accelerator/nvidia/sxid/kmsg.go). Some SXids print no severity and link ("26008,
 // SOE Watchdog error"); they are read with an unknown severity.
-nvrm_line parse_sxid(std::string_view s) noexcept {
-  nvrm_line x;
+void parse_sxid(std::string_view s, nvrm_line& x) noexcept {
   std::uint64_t n = 0;
-  if (!consume_uint(s, 3, n)) return nvrm_line{};  // "nvidia-nvswitch-..." is another message
+  if (!consume_uint(s, 3, n)) return set_not_ours(x);  // "nvidia-nvswitch-..." is another message
   x.nvswitch = static_cast<std::int32_t>(n);
-  if (!consume(s, ": ")) return s.empty() ? malformed() : nvrm_line{};
+  if (!consume(s, ": ")) return s.empty() ? set_malformed(x) : set_not_ours(x);
   if (!consume(s, "SXid"))
-    return std::string_view("SXid").starts_with(s) ? malformed() : nvrm_line{};
-  if (!consume(s, " (")) return malformed();
+    return std::string_view("SXid").starts_with(s) ? set_malformed(x) : set_not_ours(x);
+  if (!consume(s, " (")) return set_malformed(x);
   consume(s, "PCI:");
-  if (!consume_pci(s, x.pci)) return malformed();
+  if (!consume_pci(s, x.pci)) return set_malformed(x);
   consume_function(s);
-  if (!consume(s, "): ")) return malformed();
-  if (!consume_uint(s, 5, n)) return malformed();
+  if (!consume(s, "): ")) return set_malformed(x);
+  if (!consume_uint(s, 5, n)) return set_malformed(x);
   x.code = static_cast<unsigned>(n);
   x.kind = nvrm_kind::sxid;
-  if (trim_right(s).empty()) return x;
-  if (!consume(s, ",")) return malformed();
+  if (trim_right(s).empty()) return;
+  if (!consume(s, ",")) return set_malformed(x);
   skip_spaces(s);
   if (consume(s, "Fatal,"))
     x.unit_sev = unit_severity::fatal;
@@ -812,7 +821,6 @@ nvrm_line parse_sxid(std::string_view s) noexcept {
     skip_spaces(s);
   }
   x.body = trim_right(s);
-  return x;
 }
 
 }  // namespace
@@ -934,22 +942,27 @@ sxid_catalog_entry classify_sxid(unsigned code) noexcept {
 }
 
 nvrm_line parse_nvrm_message(std::string_view message) noexcept {
+  nvrm_line x;
   std::string_view s = message;
-  if (consume(s, "nvidia-nvswitch")) return parse_sxid(s);
-  if (!consume(s, "NVRM: ")) return nvrm_line{};
-  if (consume(s, "Xid")) return parse_xid(s);
-  if (consume(s, "GPU ")) return parse_gpu(s);
-  if (consume(s, "The NVIDIA GPU ")) return parse_bus_record_gpu(s);
-  if (consume(s, "(PCI ID: ")) return parse_bus_record_id(s);
-  if (trim_right(s) == bus_record_id_tail.substr(2)) {
-    // The middle line without the PCI ID (NVIDIA/NVSentinel
-    // health-monitors/syslog-health-monitor/pkg/gpufallen/gpufallen_handler_test.go).
-    nvrm_line x;
-    x.kind = nvrm_kind::bus_record_id;
-    return x;
+  if (consume(s, "NVRM: ")) {
+    if (consume(s, "Xid"))
+      parse_xid(s, x);
+    else if (consume(s, "GPU "))
+      parse_gpu(s, x);
+    else if (consume(s, "The NVIDIA GPU "))
+      parse_bus_record_gpu(s, x);
+    else if (consume(s, "(PCI ID: "))
+      parse_bus_record_id(s, x);
+    else if (trim_right(s) == bus_record_id_tail.substr(2))
+      // The middle line without the PCI ID (NVIDIA/NVSentinel
+      // health-monitors/syslog-health-monitor/pkg/gpufallen/gpufallen_handler_test.go).
+      x.kind = nvrm_kind::bus_record_id;
+    else if (has_prefix(s, "fallen off"))
+      parse_bus_record_tail(s, x);
+  } else if (consume(s, "nvidia-nvswitch")) {
+    parse_sxid(s, x);
   }
-  if (has_prefix(s, "fallen off")) return parse_bus_record_tail(s);
-  return nvrm_line{};
+  return x;
 }
 
 }  // namespace detectors

@@ -247,6 +247,7 @@ class xid_correlation_detector final : public detector {
     std::uint8_t recommended;  // action: a 154 escalating to a reboot is not a repeat
     std::int64_t ts_ns;
   };
+  // new_gpu resets a reused state field by field: a field added here needs its line there.
   struct gpu_state {
     std::string key;  // node '\n' subject
     std::string node;
