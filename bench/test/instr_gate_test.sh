@@ -72,7 +72,7 @@ expect "a gated benchmark without a measurement is a configuration error" 2 \
 
 grep -v '^BM_PcieAerDetector ' "$work/registry.txt" >"$work/ungated.txt"
 expect "an ungated detector benchmark is a configuration error" 2 \
-  "'BM_PcieAerDetector' publishes instr/op but has no ceiling" -- \
+  "'BM_PcieAerDetector' publishes 'instr/op' but has no ceiling" -- \
   check "$work/ungated.txt" "$work/a.json"
 
 sed -E 's/^(platform .*)compiler=[^ ]+/\1compiler=gcc-0.0.0/' "$work/registry.txt" >"$work/other.txt"
