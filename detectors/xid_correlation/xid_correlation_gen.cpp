@@ -246,10 +246,15 @@ struct episode {
   void shortened_xid() const {
     const std::string_view pci = gpu();
     const std::int64_t form = b.uniform(0, 2);
-    if (form == 0)
-      line(fmt::format("NVRM: Xid (PCI:{}.0): 43, pid={}, name={}, Ch {:08x}", pci, pid(),
-                       process(), b.uniform(8, 255)));
-    else if (form == 1)
+    if (form == 0) {
+      // Drawn one at a time: the order in which a call's arguments are evaluated is unspecified
+      // (GCC and Clang differ), and the stream must be the same under both.
+      const std::int64_t channel = b.uniform(8, 255);
+      const std::string_view name = process();
+      const std::int64_t p = pid();
+      line(fmt::format("NVRM: Xid (PCI:{}.0): 43, pid={}, name={}, Ch {:08x}", pci, p, name,
+                       channel));
+    } else if (form == 1)
       line(fmt::format("NVRM: Xid (PCI:{}): 43", pci));
     else
       line(fmt::format("NVRM: Xid (PCI:{}): 31, pid={}", pci, pid()));
