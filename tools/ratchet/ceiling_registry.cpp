@@ -63,7 +63,7 @@ class line_parser {
         value += c;
       }
     }
-    fail(fmt::format("field '{}': unterminated quoted value", key));
+    fail(fmt::format("field '{}': unterminated quoted value", truncate_for_message(key)));
   }
 
   // key=value or key="quoted value"
@@ -177,7 +177,8 @@ ceiling parse_ceiling_line(std::string_view text, const std::string& path, int l
                  : key == "reason"          ? &has_reason
                                             : nullptr;
     // A field given twice would make the diff show a value that is not the one gated.
-    if (seen != nullptr && *seen) p.fail(fmt::format("field '{}' is given twice", key));
+    if (seen != nullptr && *seen)
+      p.fail(fmt::format("field '{}' is given twice", truncate_for_message(key)));
     if (key == "window") {
       c.window = p.positive_integer(key, value, max_window);
       has_window = true;

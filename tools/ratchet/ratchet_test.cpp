@@ -226,6 +226,17 @@ TEST(GbenchResults, TextAfterANulByteIsNotIgnored) {
       << error_of([&] { parse_gbench_results(text, "r.json"); });
 }
 
+TEST(Registry, AnErrorQuotingControlCharactersStaysOneBoundedLine) {
+  // Each NUL prints as four characters: a field of them (the fuzzer's find) once made a
+  // message of over 1,100 characters.
+  std::string text = "BM_Ar24 ?";
+  text += std::string(300, '\0');
+  const std::string error = error_of([&] { ceiling_registry::parse(text, "r.txt"); });
+  EXPECT_EQ(error.rfind("r.txt:1: ", 0), 0U) << error;
+  EXPECT_LE(error.size(), 1000U) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
 TEST(GbenchResults, DuplicateKeysAreRejected) {
   // A second "allocs/op" would silently win over the first and could pass the gate.
   const std::string error = error_of([] {
