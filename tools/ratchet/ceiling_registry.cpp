@@ -211,6 +211,13 @@ ceiling_registry::stamp parse_platform_line(std::string_view text, const std::st
   ceiling_registry::stamp s;
   while (!p.at_end()) {
     auto field = p.field();
+    // A stamp is printable text; a control character (a stray CR in an LF file) would not
+    // survive a rewrite unchanged.
+    for (const std::string* text : {&field.first, &field.second})
+      for (const char c : *text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+          p.fail(fmt::format("platform field '{}': control character in the stamp",
+                             truncate_for_message(field.first)));
     for (const auto& [k, v] : s)
       if (k == field.first)
         p.fail(fmt::format("platform field '{}' is given twice", truncate_for_message(k)));

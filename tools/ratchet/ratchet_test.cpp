@@ -237,6 +237,15 @@ TEST(Registry, AnErrorQuotingControlCharactersStaysOneBoundedLine) {
   EXPECT_EQ(error.find('\n'), std::string::npos);
 }
 
+TEST(Registry, AControlCharacterInThePlatformStampIsRefused) {
+  // Found by fuzz-smoke: CRs ending a platform line of an LF file did not survive a rewrite.
+  const std::string error = error_of([] {
+    ceiling_registry::parse("# c\nplatform compiler=gcc\r\r\n", "r.txt", "instr_per_event");
+  });
+  EXPECT_NE(error.find("r.txt:2: platform field 'compiler': control character"), std::string::npos)
+      << error;
+}
+
 TEST(GbenchResults, DuplicateKeysAreRejected) {
   // A second "allocs/op" would silently win over the first and could pass the gate.
   const std::string error = error_of([] {
