@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target in BUILD_DIR/fuzz briefly (ASan + UBSan). A detector's target is
-# seeded with that detector's generated lines (any other target without seeds starts empty); a target with a <target>.seeds file (written by
-# allocgate_fuzz_target's SEEDS) starts from the folder it names.
+# seeded with that detector's generated lines; a target with a <target>.seeds file (written by
+# allocgate_fuzz_target's SEEDS) starts from the folder it names; any other starts empty.
 # Usage: scripts/fuzz-smoke.sh [BUILD_DIR]   Environment: FUZZ_SECONDS (per target, 15).
 # Exit: 0 when no target crashed or reported; non-zero otherwise (the reproducer is kept in
 # BUILD_DIR/fuzz-artifacts/).
