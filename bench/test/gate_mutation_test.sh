@@ -8,18 +8,8 @@ set -uo pipefail
 bench=$1; attribution=$2; ratchet=$3; registry=$4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0; failed=0
-
-expect() {  # expect NAME CODE PATTERN -- command...
-  local name=$1 code=$2 pattern=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]] || { [[ -n "$pattern" ]] && ! grep -qE -- "$pattern" <<<"$out"; }; then
-    echo "FAIL $name: exit $rc (expected $code), pattern /$pattern/"; echo "$out" | sed 's/^/    /'
-    ((failed++)); return
-  fi
-  echo "ok   $name"; ((passed++))
-}
+# shellcheck source=bench/test/expect.sh
+source "$(dirname "$0")/expect.sh"
 
 run_bench() {  # run_bench FILTER OUT
   "$bench" --benchmark_filter="$1" --benchmark_repetitions=3 --benchmark_out="$2" \
@@ -76,5 +66,4 @@ gated=$(grep -oE '^BM_[A-Za-z]+' "$registry" | sort -u)
 expect "the registry gates exactly the benchmarks the binary has" 0 "" -- \
   diff <(echo "$listed") <(echo "$gated")
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+expect_summary

@@ -13,18 +13,8 @@ runner=$1; report=$2; ratchet=$3; registry=$4
 command -v valgrind >/dev/null || { echo "valgrind missing: skipped"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0; failed=0
-
-expect() {  # expect NAME CODE PATTERN -- command...
-  local name=$1 code=$2 pattern=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]] || { [[ -n "$pattern" ]] && ! grep -qE -- "$pattern" <<<"$out"; }; then
-    echo "FAIL $name: exit $rc (expected $code), pattern /$pattern/"; echo "$out" | sed 's/^/    /'
-    ((failed++)); return
-  fi
-  echo "ok   $name"; ((passed++))
-}
+# shellcheck source=bench/test/expect.sh
+source "$(dirname "$0")/expect.sh"
 
 measure() {  # measure DIR RUNNER-ARGS...: profiles in DIR, results in DIR.json
   local dir=$1; shift
@@ -106,5 +96,4 @@ gated=$(grep -oE '^BM_[A-Za-z]+' "$registry" | sort)
 expect "the registry gates exactly the runner's detector benchmarks" 0 "" -- \
   diff <(echo "$listed") <(echo "$gated")
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+expect_summary
