@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <optional>
@@ -435,7 +436,13 @@ struct pcie_aer_detector::state {
     }
   }
 
-  void expire(std::int64_t now, finding_sink& sink) {
+  // Whether expire() has anything to do: checked inline on every line, the work out of line.
+  bool expiry_due(std::int64_t now) const noexcept {
+    return (open_head != nullptr && since(now, open_head->open.last_ns) >= cfg.record_timeout_ns) ||
+           now >= next_dump_deadline;
+  }
+
+  [[gnu::noinline]] void expire(std::int64_t now, finding_sink& sink) {
     while (open_head != nullptr && since(now, open_head->open.last_ns) >= cfg.record_timeout_ns) {
       complete(*open_head, sink);
     }
@@ -1009,9 +1016,13 @@ struct pcie_aer_detector::state {
 
   // --- bounds -------------------------------------------------------------------------------
 
-  void sweep(std::int64_t now) {
+  bool sweep_due(std::int64_t now) const noexcept {
+    return next_sweep == never || now >= next_sweep;
+  }
+
+  [[gnu::noinline]] void sweep(std::int64_t now) {
     const std::int64_t interval = std::max(cfg.corrected_storm_window_ns, ns_per_second);
-    if (next_sweep != never && now < next_sweep) return;
+    if (!sweep_due(now)) return;
     next_sweep = sat_add(now, interval);
     const std::int64_t retention = std::max({cfg.corrected_storm_window_ns, cfg.firmware_repeat_ns,
                                              cfg.record_timeout_ns, cfg.replay_window_ns});
@@ -1077,7 +1088,11 @@ struct pcie_aer_detector::state {
     }
   }
 
-  void enforce_caps(finding_sink& sink) {
+  bool over_caps() const noexcept {
+    return devices.size() > cfg.max_devices || nodes.size() > cfg.max_nodes;
+  }
+
+  [[gnu::noinline]] void enforce_caps(finding_sink& sink) {
     shrink(
         devices, cfg.max_devices, [&](device_state& d) { complete(d, sink); },
         [&](device_map::iterator it) { return retire(it); });
@@ -1091,7 +1106,9 @@ pcie_aer_detector::pcie_aer_detector() : pcie_aer_detector(pcie_aer_config{}) {}
 
 pcie_aer_detector::pcie_aer_detector(const pcie_aer_config& config)
     : state_(std::make_unique<state>(config, stats_)),
-      clock_(std::max(config.corrected_storm_window_ns, config.xid79_window_ns)) {}
+      clock_(std::max(config.corrected_storm_window_ns, config.xid79_window_ns)) {
+  memo_node_.reserve(reserved_key);
+}
 
 pcie_aer_detector::~pcie_aer_detector() = default;
 
@@ -1113,7 +1130,48 @@ std::size_t kernel_bdf(std::string_view dcgm, std::span<char> out) noexcept {
   return tail.size();
 }
 
+// Node names are short: two overlapping 8-byte loads compare one of 8 to 16 bytes, where a
+// memcmp call costs more than the whole memo check.
+bool same_text(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8 || n > 16) return a == b;
+  std::uint64_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+  std::memcpy(&a0, a.data(), 8);
+  std::memcpy(&b0, b.data(), 8);
+  std::memcpy(&a1, a.data() + n - 8, 8);
+  std::memcpy(&b1, b.data() + n - 8, 8);
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 }  // namespace
+
+inline bool pcie_aer_detector::late(std::string_view node, const event& ev) noexcept {
+  // Not late: the memo's first line was not late (the clock's newest was at most the window
+  // after it), and this line is no older than that one, nor than any since.
+  if (memo_valid_ && ev.ts_ns >= memo_newest_ && ev.src == memo_src_ && ev.base == memo_base_ &&
+      same_text(memo_node_, node)) [[likely]] {
+    memo_newest_ = ev.ts_ns;
+    return false;
+  }
+  return late_uncached(node, ev);
+}
+
+bool pcie_aer_detector::late_uncached(std::string_view node, const event& ev) noexcept {
+  if (memo_valid_ && memo_newest_ != memo_told_)
+    static_cast<void>(clock_.late(memo_node_, memo_src_, memo_newest_, memo_base_));
+  memo_valid_ = false;
+  if (clock_.late(node, ev)) return true;
+  // A node name longer than the storage reserved is not remembered (that would allocate).
+  if (node.size() <= memo_node_.capacity()) {
+    memo_node_.assign(node);
+    memo_valid_ = true;
+    memo_src_ = ev.src;
+    memo_base_ = ev.base;
+    memo_newest_ = memo_told_ = ev.ts_ns;
+  }
+  return false;
+}
 
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
@@ -1132,8 +1190,10 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   DETECTORS_PHASE(parse);
   const aer_line l = internal::parse_aer_line(k.message);
   DETECTORS_PHASE(state);
-  s.expire(ev.ts_ns, sink);
-  s.sweep(ev.ts_ns);
+  if (s.expiry_due(ev.ts_ns)) [[unlikely]]
+    s.expire(ev.ts_ns, sink);
+  if (s.sweep_due(ev.ts_ns)) [[unlikely]]
+    s.sweep(ev.ts_ns);
   if (l.kind == aer_line_kind::none) return;
   if (l.kind == aer_line_kind::malformed) {
     ++stats_.malformed;
@@ -1141,7 +1201,7 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   }
   // A plain log file has no envelope node: fall back on the syslog host.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
-  if (clock_.late(node, ev)) [[unlikely]] {
+  if (late(node, ev)) [[unlikely]] {
     ++stats_.recognised;
     ++stats_.late;
     return;
@@ -1170,7 +1230,8 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
       break;
   }
   if (recognised) ++stats_.recognised;
-  s.enforce_caps(sink);
+  if (s.over_caps()) [[unlikely]]
+    s.enforce_caps(sink);
 }
 
 void pcie_aer_detector::on_replay_line(const event& ev, finding_sink& sink) {
@@ -1181,8 +1242,10 @@ void pcie_aer_detector::on_replay_line(const event& ev, finding_sink& sink) {
   const prom_parse_result r =
       parse_prometheus_line_after_name(ev.line, replay_metric.size(), capture);
   DETECTORS_PHASE(state);
-  s.expire(ev.ts_ns, sink);
-  s.sweep(ev.ts_ns);
+  if (s.expiry_due(ev.ts_ns)) [[unlikely]]
+    s.expire(ev.ts_ns, sink);
+  if (s.sweep_due(ev.ts_ns)) [[unlikely]]
+    s.sweep(ev.ts_ns);
   const std::optional<std::uint64_t> value =
       r.kind == prom_line_kind::sample ? r.sample.value.as_uint64() : std::nullopt;
   if (!value || *value >= (std::uint64_t{1} << 62)) {
@@ -1210,12 +1273,13 @@ void pcie_aer_detector::on_replay_line(const event& ev, finding_sink& sink) {
   const std::string_view node = !ev.node.empty() ? ev.node
                                 : found(3)       ? labels[3].raw_value
                                                  : std::string_view("unknown");
-  if (clock_.late(node, ev)) [[unlikely]] {
+  if (late(node, ev)) [[unlikely]] {
     ++stats_.late;
     return;
   }
   s.on_replay_sample(node, gpu, *value, ev.ts_ns, sink);
-  s.enforce_caps(sink);
+  if (s.over_caps()) [[unlikely]]
+    s.enforce_caps(sink);
 }
 
 void pcie_aer_detector::finish(finding_sink& sink) {

@@ -105,8 +105,10 @@ bool decimal(std::string_view& s, std::size_t max_digits, std::uint32_t& out) no
 // Length of a PCI address "DDDD:BB:DD.F" at the start of s, or 0. The domain is %04x, so it may
 // be longer than four digits (VMD domains are 10000 and up).
 std::size_t bdf_length(std::string_view s) noexcept {
+  // The shortest address is 12 characters: the domain scan below needs no bound check.
+  if (s.size() < 12) return 0;
   std::size_t i = 0;
-  while (i < s.size() && i < 8 && hex_value(s[i]) >= 0)
+  while (i < 8 && hex_value(s[i]) >= 0)
     ++i;
   if (i < 4 || s.size() < i + 8) return 0;
   const std::string_view r = s.substr(i);
@@ -268,8 +270,9 @@ aer_line parse_cper_layer(std::string_view s, aer_line out) noexcept {
 aer_line parse_device_line(std::string_view m) noexcept {
   aer_line out;
   std::string_view s = m;
-  // Most lines start with a driver name: only a leading hex digit can start a bare address.
-  std::size_t n = hex_value(m[0]) >= 0 ? bdf_length(s) : 0;
+  // Most lines start with a driver name: a bare address starts with four hex digits.
+  std::size_t n =
+      m.size() >= 12 && hex_value(m[0]) >= 0 && hex_value(m[3]) >= 0 ? bdf_length(s) : 0;
   if (n == 0 || s.size() < n + 1 || s[n] != ':') {
     const std::size_t space = m.find(' ');
     if (space == std::string_view::npos || space == 0 || space > 64) return out;

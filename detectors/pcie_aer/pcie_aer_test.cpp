@@ -1468,6 +1468,52 @@ TEST(PcieAer, StateStaysBoundedOverAMillionEvents) {
   EXPECT_EQ(det.state_size(), 0U);
 }
 
+// --- late lines -----------------------------------------------------------------------------
+
+// The detector remembers the clock of the last line's node (a line of it in time order skips the
+// clock's hash); the lines it counts late must be exactly those the clock calls late. Node names
+// of every length the memo compares differently (short, 8 to 16 bytes, long), both time bases,
+// runs of one node and interleaved nodes, steps forward, small steps back and jumps back past
+// the window.
+TEST(PcieAerLate, CountsExactlyTheLinesTheClockCallsLate) {
+  const pcie_aer_config c;
+  pcie_aer_detector det(c);
+  event_clock reference(std::max(c.corrected_storm_window_ns, c.xid79_window_ns));
+  collecting_sink sink;
+  const std::array<std::string_view, 5> nodes = {"n1", "node-001", "node-002",
+                                                 "gpu-node-0017.cluster", "node-0000000000001"};
+  constexpr std::string_view line =
+      "nvidia 0000:3b:00.0: AER:   device [10de:2330] error status/mask=00000001/00002000";
+  std::uint64_t state = 12345;
+  const auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  std::array<std::int64_t, nodes.size()> now{};
+  now.fill(t0);
+  std::size_t node = 0;
+  std::uint64_t expected_late = 0;
+  for (int i = 0; i < 20000; ++i) {
+    if (next() % 4 == 0) node = next() % nodes.size();  // runs of one node, then another
+    const std::uint64_t r = next() % 100;
+    std::int64_t ts = now[node];
+    if (r < 80) {
+      ts += static_cast<std::int64_t>(next() % 60000) * ms;  // forward, up to a minute
+    } else if (r < 92) {
+      ts -= static_cast<std::int64_t>(next() % 1000) * ms;  // a little back: not late
+    } else {
+      ts -= static_cast<std::int64_t>(next() % 20) * 60 * sec;  // back up to 20 minutes
+    }
+    now[node] = std::max(now[node], ts);
+    const time_base base = next() % 16 == 0 ? time_base::uptime : time_base::epoch;
+    event ev{ts, nodes[node], source::kernel, line, base};
+    expected_late += reference.late(ev.node, ev) ? 1 : 0;
+    det.on_event(ev, sink);
+  }
+  EXPECT_GT(expected_late, 100U);
+  EXPECT_EQ(det.stats().late, expected_late);
+}
+
 // --- generator ------------------------------------------------------------------------------
 
 struct generated {
