@@ -30,8 +30,9 @@ constexpr std::uint32_t code3(std::string_view s) noexcept {
   return code3(s[0], s[1], s[2]);
 }
 
-bool is_month(std::string_view s) noexcept {
-  if (s.size() < 3) return false;
+[[gnu::always_inline]] inline bool is_month(std::string_view s) noexcept {
+  // Month names start with A, D, F, J, M, N, O or S: most text is rejected before the switch.
+  if (s.size() < 3 || s[0] < 'A' || s[0] > 'S') return false;
   switch (code3(s)) {
     case code3("Jan"):
     case code3("Feb"):
@@ -51,7 +52,7 @@ bool is_month(std::string_view s) noexcept {
   }
 }
 
-bool is_weekday(std::string_view s) noexcept {
+[[gnu::always_inline]] inline bool is_weekday(std::string_view s) noexcept {
   if (s.size() < 3) return false;
   switch (code3(s)) {
     case code3("Mon"):
@@ -67,16 +68,8 @@ bool is_weekday(std::string_view s) noexcept {
   }
 }
 
-// The number of leading decimal digits of s.
-std::size_t digits_length(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size() && is_digit(s[i]))
-    ++i;
-  return i;
-}
-
 // "hh:mm:ss" at s[0..8)
-bool is_clock(std::string_view s) noexcept {
+[[gnu::always_inline]] inline bool is_clock(std::string_view s) noexcept {
   return s.size() >= 8 && is_digit(s[0]) && is_digit(s[1]) && s[2] == ':' && is_digit(s[3]) &&
          is_digit(s[4]) && s[5] == ':' && is_digit(s[6]) && is_digit(s[7]);
 }
@@ -92,10 +85,18 @@ std::size_t bracket_prefix(std::string_view s) noexcept {
   while (i < inside.size() && inside[i] == ' ')
     ++i;
   // An uptime is digits, one '.', digits: "219.470994".
-  const std::string_view rest = inside.substr(i);
-  const std::size_t dot = digits_length(rest);
-  const bool uptime = dot > 0 && dot < rest.size() && rest[dot] == '.' &&
-                      digits_length(rest.substr(dot + 1)) == rest.size() - dot - 1;
+  const char* const end = inside.data() + inside.size();
+  const char* const digits = inside.data() + i;
+  const char* dot = digits;
+  while (dot != end && is_digit(*dot))
+    ++dot;
+  bool uptime = dot != digits && dot != end && *dot == '.';
+  if (uptime) {
+    const char* p = dot + 1;
+    while (p != end && is_digit(*p))
+      ++p;
+    uptime = p == end;
+  }
   // "Fri Aug 30 11:43:09 2024" is 24 characters.
   const bool wall = inside.size() == 24 && is_weekday(inside) && inside[3] == ' ' &&
                     is_month(inside.substr(4)) && is_clock(inside.substr(11));
@@ -118,7 +119,7 @@ std::size_t iso_prefix(std::string_view s) noexcept {
 // "kern  :warn  : " (dmesg --decode): facility, padding, ':', level, padding, ': '.
 std::size_t decode_prefix(std::string_view s) noexcept {
   std::size_t i = 0;
-  while (i < s.size() && is_lower(s[i]))
+  while (i < s.size() && i <= 8 && is_lower(s[i]))
     ++i;
   if (i == 0 || i > 8) return 0;
   while (i < s.size() && s[i] == ' ')
@@ -140,11 +141,15 @@ std::size_t syslog_prefix(std::string_view s, std::string_view& host) noexcept {
   // "Mmm dd hh:mm:ss " is 16 characters (day padded with a space).
   if (s.size() < 16 || !is_month(s) || s[3] != ' ' || !is_clock(s.substr(7)) || s[15] != ' ')
     return 0;
-  const std::size_t host_end = s.find(' ', 16);
-  if (host_end == std::string_view::npos || host_end == 16) return 0;
-  const std::string_view tag = s.substr(host_end + 1);
+  // Host names are short: a loop, not a memchr call. (Views are built unchecked: every
+  // position is inside s.)
+  std::size_t host_end = 16;
+  while (host_end < s.size() && s[host_end] != ' ')
+    ++host_end;
+  if (host_end == s.size() || host_end == 16) return 0;
+  const std::string_view tag(s.data() + host_end + 1, s.size() - host_end - 1);
   if (!internal::has_prefix(tag, "kernel: ")) return 0;
-  host = s.substr(16, host_end - 16);
+  host = std::string_view(s.data() + 16, host_end - 16);
   return host_end + 1 + 8;
 }
 
@@ -157,16 +162,16 @@ kernel_line strip_kernel_prefix(std::string_view line) noexcept {
     std::string_view& m = out.message;
     std::size_t n = 0;
     if (m.empty()) break;
-    if (m[0] == '[') {
+    const char c = m[0];
+    if (c == '[') {
       n = bracket_prefix(m);
-    } else if (is_digit(m[0])) {
+    } else if (is_digit(c)) {
       n = iso_prefix(m);
-    } else if (internal::has_prefix(m, "kernel: ")) {
-      n = 8;
+    } else if (is_lower(c)) {
+      n = c == 'k' && internal::has_prefix(m, "kernel: ") ? 8 : decode_prefix(m);
     } else if (is_month(m)) {
       n = syslog_prefix(m, out.host);
     }
-    if (n == 0 && is_lower(m[0])) n = decode_prefix(m);
     if (n == 0) break;
     m.remove_prefix(n);
   }

@@ -1132,7 +1132,7 @@ std::size_t kernel_bdf(std::string_view dcgm, std::span<char> out) noexcept {
 
 // Node names are short: two overlapping 8-byte loads compare one of 8 to 16 bytes, where a
 // memcmp call costs more than the whole memo check.
-bool same_text(std::string_view a, std::string_view b) noexcept {
+[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
   if (n < 8 || n > 16) return a == b;
