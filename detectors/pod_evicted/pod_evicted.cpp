@@ -259,9 +259,14 @@ void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
   }
 
   const std::string_view line = ev.line;
+  std::size_t first = 0;
+  while (first < line.size() && (line[first] == ' ' || line[first] == '\t'))
+    ++first;
+  const char lead = first < line.size() ? line[first] : '\0';
   // A pod's YAML: read from its "metadata:" or "status:" line on, alongside (never instead of)
-  // the other forms. Any other line costs one compare here.
-  if (yaml_.active ? yaml_.stream == ev.node : ends_with_key(line)) on_yaml_line(ev, sink);
+  // the other forms. Any other line costs a compare or two here.
+  if (yaml_.active ? yaml_.stream == ev.node : (lead == 'm' || lead == 's') && ends_with_key(line))
+    on_yaml_line(ev, sink);
   if (describe_status_.pending && describe_status_.stream == ev.node) {
     // The line under describe's "Reason:  Evicted".
     if (line.starts_with("Message:")) {
@@ -270,11 +275,12 @@ void pod_evicted_detector::on_event(const event& ev, finding_sink& sink) {
     }
     on_describe_status(ev, {}, sink);
   }
-  const std::size_t first = line.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return;
-  if (line[first] == '{') {
+  if (first == line.size()) return;
+  if (lead == '{') {
     on_json(ev, sink);
-  } else if (first == 0 && line[0] == 'N' && on_describe_header(ev)) {
+  } else if (first == 0 && lead == 'N' && line.size() >= 5 && (line[2] == 'm' || line[2] == 'd') &&
+             on_describe_header(ev)) {
+    // "Name:", "Namespace:", "Node:" (not "Nov 19 ..." syslog lines)
     return;
   } else if (line.find("vict") != std::string_view::npos ||
              line.find("Preempt") != std::string_view::npos) {

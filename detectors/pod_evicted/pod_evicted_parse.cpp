@@ -4,6 +4,7 @@
 // line without allocating; nlohmann::json, the earlier implementation, stays as the judge of
 // the few lines simdjson reads differently (see invalid_for_both and count_read).
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -168,11 +169,6 @@ bool find(object obj, std::string_view key, element& out) {
   return found;
 }
 
-bool present(object obj, std::string_view key) {
-  element ignored;
-  return find(obj, key, ignored);
-}
-
 bool sj_read_string(object obj, std::string_view key, std::string& out) {
   element e;
   if (!find(obj, key, e) || e.is_null()) return true;
@@ -194,10 +190,117 @@ bool sj_read_object(object obj, std::string_view key, object& out, bool& found) 
 // simdjson reads 0, so a 0 on a line that has "-0" somewhere is left to nlohmann.
 enum class count_read : std::uint8_t { ok, wrong_type, ambiguous };
 
-count_read sj_read_count(object obj, std::string_view key, std::string_view line,
-                         std::uint64_t& out) {
+// The members of an Event (or of a watch event wrapping one) that parse() reads, found in one
+// pass over the object rather than one pass per member (an Event has about a dozen). Like
+// find(), the last of duplicate keys wins.
+enum member : std::uint8_t {
+  m_object,
+  m_type,
+  m_kind,
+  m_involved_object,
+  m_regarding,
+  m_reason,
+  m_metadata,
+  m_source,
+  m_deprecated_source,
+  m_count,
+  m_deprecated_count,
+  m_message,
+  m_note,
+  m_action,
+  m_reporting_component,
+  m_reporting_controller,
+  m_reporting_instance,
+  m_first_timestamp,
+  m_deprecated_first_timestamp,
+  m_last_timestamp,
+  m_deprecated_last_timestamp,
+  m_event_time,
+  member_count
+};
+
+// The member a key names, or member_count: one switch on the length, then a compare or two.
+member member_of(std::string_view k) noexcept {
+  const auto is = [&](std::string_view name, member m) { return k == name ? m : member_count; };
+  switch (k.size()) {
+    case 4:
+      return k == "type" ? m_type : k == "kind" ? m_kind : is("note", m_note);
+    case 5:
+      return is("count", m_count);
+    case 6:
+      return k == "object"   ? m_object
+             : k == "reason" ? m_reason
+             : k == "source" ? m_source
+                             : is("action", m_action);
+    case 7:
+      return is("message", m_message);
+    case 8:
+      return is("metadata", m_metadata);
+    case 9:
+      return k == "regarding" ? m_regarding : is("eventTime", m_event_time);
+    case 13:
+      return is("lastTimestamp", m_last_timestamp);
+    case 14:
+      return k == "involvedObject" ? m_involved_object : is("firstTimestamp", m_first_timestamp);
+    case 15:
+      return is("deprecatedCount", m_deprecated_count);
+    case 16:
+      return is("deprecatedSource", m_deprecated_source);
+    case 17:
+      return is("reportingInstance", m_reporting_instance);
+    case 18:
+      return is("reportingComponent", m_reporting_component);
+    case 19:
+      return is("reportingController", m_reporting_controller);
+    case 23:
+      return is("deprecatedLastTimestamp", m_deprecated_last_timestamp);
+    case 24:
+      return is("deprecatedFirstTimestamp", m_deprecated_first_timestamp);
+    default:
+      return member_count;
+  }
+}
+
+struct members {
+  std::array<element, member_count> value;
+  std::uint32_t present = 0;  // bit per member
+
+  explicit members(object obj) {
+    for (const auto field : obj) {
+      const member m = member_of(field.key);
+      if (m == member_count) continue;
+      value[m] = field.value;
+      present |= 1U << m;
+    }
+  }
+  bool get(member m, element& out) const noexcept {
+    if ((present >> m & 1U) == 0) return false;
+    out = value[m];
+    return true;
+  }
+  bool has(member m) const noexcept { return (present >> m & 1U) != 0; }
+};
+
+bool sj_read_string(const members& obj, member m, std::string& out) {
   element e;
-  if (!find(obj, key, e) || e.is_null()) return count_read::ok;
+  if (!obj.get(m, e) || e.is_null()) return true;
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) return false;
+  out.assign(s);
+  return true;
+}
+
+bool sj_read_object(const members& obj, member m, object& out, bool& found) {
+  element e;
+  if (!obj.get(m, e) || e.is_null()) return true;
+  if (e.get_object().get(out) != simdjson::SUCCESS) return false;
+  found = true;
+  return true;
+}
+
+count_read sj_read_count(const members& obj, member m, std::string_view line, std::uint64_t& out) {
+  element e;
+  if (!obj.get(m, e) || e.is_null()) return count_read::ok;
   std::uint64_t n = 0;
   if (e.get_uint64().get(n) != simdjson::SUCCESS) return count_read::wrong_type;
   if (n == 0 && line.find("-0") != std::string_view::npos) return count_read::ambiguous;
@@ -205,15 +308,14 @@ count_read sj_read_count(object obj, std::string_view key, std::string_view line
   return count_read::ok;
 }
 
-bool sj_read_string_either(object obj, std::string_view key, std::string_view alt,
-                           std::string& out) {
-  return sj_read_string(obj, key, out) && (!out.empty() || sj_read_string(obj, alt, out));
+bool sj_read_string_either(const members& obj, member m, member alt, std::string& out) {
+  return sj_read_string(obj, m, out) && (!out.empty() || sj_read_string(obj, alt, out));
 }
 
-bool sj_read_source(object obj, std::string_view key, k8s_event& k) {
+bool sj_read_source(const members& obj, member m, k8s_event& k) {
   object src;
   bool found = false;
-  if (!sj_read_object(obj, key, src, found)) return false;
+  if (!sj_read_object(obj, m, src, found)) return false;
   if (!found) return true;
   return sj_read_string(src, "component", k.source_component) &&
          sj_read_string(src, "host", k.source_host);
@@ -221,11 +323,12 @@ bool sj_read_source(object obj, std::string_view key, k8s_event& k) {
 
 enum class read_result : std::uint8_t { ok, malformed, ambiguous };
 
-read_result sj_read_event(object obj, std::string_view line, k8s_event& k) {
+read_result sj_read_event(const members& obj, std::string_view line, k8s_event& k) {
   object involved;
   bool has_involved = false;
-  if (!sj_read_object(obj, "involvedObject", involved, has_involved)) return read_result::malformed;
-  if (!has_involved && !sj_read_object(obj, "regarding", involved, has_involved))
+  if (!sj_read_object(obj, m_involved_object, involved, has_involved))
+    return read_result::malformed;
+  if (!has_involved && !sj_read_object(obj, m_regarding, involved, has_involved))
     return read_result::malformed;
   if (!has_involved) return read_result::malformed;  // every Event names its object
   if (!sj_read_string(involved, "kind", k.object_kind) ||
@@ -235,13 +338,13 @@ read_result sj_read_event(object obj, std::string_view line, k8s_event& k) {
 
   element reason;
   std::string_view reason_text;
-  if (!find(obj, "reason", reason) || reason.get_string().get(reason_text) != simdjson::SUCCESS)
+  if (!obj.get(m_reason, reason) || reason.get_string().get(reason_text) != simdjson::SUCCESS)
     return read_result::malformed;
   k.reason.assign(reason_text);
 
   object metadata;
   bool has_metadata = false;
-  if (!sj_read_object(obj, "metadata", metadata, has_metadata)) return read_result::malformed;
+  if (!sj_read_object(obj, m_metadata, metadata, has_metadata)) return read_result::malformed;
   if (has_metadata) {
     object annotations;
     bool has_annotations = false;
@@ -255,33 +358,35 @@ read_result sj_read_event(object obj, std::string_view line, k8s_event& k) {
       return read_result::malformed;
   }
 
-  if (!sj_read_source(obj, "source", k)) return read_result::malformed;
+  if (!sj_read_source(obj, m_source, k)) return read_result::malformed;
   if (k.source_component.empty() && k.source_host.empty() &&
-      !sj_read_source(obj, "deprecatedSource", k))
+      !sj_read_source(obj, m_deprecated_source, k))
     return read_result::malformed;
 
-  count_read c = sj_read_count(obj, "count", line, k.count);
-  if (c == count_read::ok && k.count == 0) c = sj_read_count(obj, "deprecatedCount", line, k.count);
+  count_read c = sj_read_count(obj, m_count, line, k.count);
+  if (c == count_read::ok && k.count == 0)
+    c = sj_read_count(obj, m_deprecated_count, line, k.count);
   if (c == count_read::ambiguous) return read_result::ambiguous;
   if (c == count_read::wrong_type) return read_result::malformed;
 
   const bool ok =
-      sj_read_string_either(obj, "message", "note", k.message) &&
-      sj_read_string(obj, "type", k.type) && sj_read_string(obj, "action", k.action) &&
-      sj_read_string_either(obj, "reportingComponent", "reportingController",
+      sj_read_string_either(obj, m_message, m_note, k.message) &&
+      sj_read_string(obj, m_type, k.type) && sj_read_string(obj, m_action, k.action) &&
+      sj_read_string_either(obj, m_reporting_component, m_reporting_controller,
                             k.reporting_component) &&
-      sj_read_string(obj, "reportingInstance", k.reporting_instance) &&
-      sj_read_string_either(obj, "firstTimestamp", "deprecatedFirstTimestamp", k.first_timestamp) &&
-      sj_read_string_either(obj, "lastTimestamp", "deprecatedLastTimestamp", k.last_timestamp) &&
-      sj_read_string(obj, "eventTime", k.event_time);
+      sj_read_string(obj, m_reporting_instance, k.reporting_instance) &&
+      sj_read_string_either(obj, m_first_timestamp, m_deprecated_first_timestamp,
+                            k.first_timestamp) &&
+      sj_read_string_either(obj, m_last_timestamp, m_deprecated_last_timestamp, k.last_timestamp) &&
+      sj_read_string(obj, m_event_time, k.event_time);
   return ok ? read_result::ok : read_result::malformed;
 }
 
-bool sj_is_event_object(object obj) {
-  if (present(obj, "involvedObject") || present(obj, "regarding")) return true;
+bool sj_is_event_object(const members& obj) {
+  if (obj.has(m_involved_object) || obj.has(m_regarding)) return true;
   element kind;
   std::string_view text;
-  return find(obj, "kind", kind) && kind.get_string().get(text) == simdjson::SUCCESS &&
+  return obj.get(m_kind, kind) && kind.get_string().get(text) == simdjson::SUCCESS &&
          text == "Event";
 }
 
@@ -391,22 +496,23 @@ parse_verdict k8s_json_parser::parse(std::string_view line, k8s_event& k) {
   object obj;
   if (root.get_object().get(obj) != simdjson::SUCCESS) return parse_verdict::not_mine;
 
+  members top(obj);
   element wrapped;
   element type;
   object inner;
   std::string_view type_text;
-  if (find(obj, "object", wrapped) && wrapped.get_object().get(inner) == simdjson::SUCCESS &&
-      find(obj, "type", type) && type.get_string().get(type_text) == simdjson::SUCCESS &&
-      !sj_is_event_object(obj)) {
+  if (top.get(m_object, wrapped) && wrapped.get_object().get(inner) == simdjson::SUCCESS &&
+      top.get(m_type, type) && type.get_string().get(type_text) == simdjson::SUCCESS &&
+      !sj_is_event_object(top)) {
     // A watch event. ERROR carries a Status and BOOKMARK a bare resourceVersion: not events.
     if (type_text != "ADDED" && type_text != "MODIFIED" && type_text != "DELETED")
       return parse_verdict::not_mine;
     k.origin = k8s_event_origin::json_watch;
     k.watch_type.assign(type_text);
-    obj = inner;
+    top = members(inner);
   }
-  if (!sj_is_event_object(obj)) return parse_verdict::not_mine;
-  switch (sj_read_event(obj, line, k)) {
+  if (!sj_is_event_object(top)) return parse_verdict::not_mine;
+  switch (sj_read_event(top, line, k)) {
     case read_result::ok:
       return parse_verdict::ok;
     case read_result::malformed:
