@@ -127,6 +127,9 @@ struct record : record_fields {
 
 struct device_state {
   std::string node, bdf;
+  // Holds only late lines' records (event_clock.h): kept apart from the device's in-time state,
+  // reported when uncorrected, and never part of a storm or an Xid 79 relation.
+  bool late = false;
   record open;
   // Links of the list of devices with an open record, least recently printed first.
   device_state* prev_open = nullptr;
@@ -181,6 +184,7 @@ struct fw_section {
 // An open "[Hardware Error]" dump, keyed by node and its "{N}" sequence number.
 struct firmware_dump {
   std::string node;
+  bool late = false;  // a dump of late lines (as device_state::late)
   bool has_seq = false;
   std::uint32_t seq = 0;
   aer_severity event_sev = aer_severity::unknown;
@@ -218,27 +222,34 @@ struct pcie_aer_detector::state {
   std::int64_t next_sweep = never;
   std::int64_t next_fatal_expiry = forever;  // no held fatal AER expires before this
   std::string key;                           // scratch for map keys
-  std::string text;  // the message being built; a finding borrows it (no copy)
+  bool late_line = false;  // the line being handled is late: it reaches only late records
+  std::string text;        // the message being built; a finding borrows it (no copy)
 
   // --- state lookup -------------------------------------------------------------------------
 
   device_state& device(std::string_view node, std::string_view bdf, std::int64_t now) {
+    return device(node, bdf, now, late_line);
+  }
+
+  device_state& device(std::string_view node, std::string_view bdf, std::int64_t now, bool late) {
     // The lines of one record name the same device one after another: compare with the last
-    // one before building and hashing a key. (node, bdf) determines the key: a BDF never
+    // one before building and hashing a key. (node, bdf, late) determines the key: a BDF never
     // contains the '\x1f' separator.
-    if (last_device != nullptr && last_device->bdf == bdf && last_device->node == node) {
+    if (last_device != nullptr && last_device->late == late && last_device->bdf == bdf &&
+        last_device->node == node) {
       last_device->last_seen_ns = std::max(last_device->last_seen_ns, now);
       return *last_device;
     }
-    last_device = &lookup_device(node, bdf);
+    last_device = &lookup_device(node, bdf, late);
     last_device->last_seen_ns = std::max(last_device->last_seen_ns, now);
     return *last_device;
   }
 
-  device_state& lookup_device(std::string_view node, std::string_view bdf) {
+  device_state& lookup_device(std::string_view node, std::string_view bdf, bool late) {
     key.assign(node);
     key.push_back('\x1f');
     key.append(bdf);
+    if (late) key.push_back('\x1f');
     auto it = devices.find(key);
     if (it == devices.end()) {
       if (spare_devices.empty()) {
@@ -262,6 +273,7 @@ struct pcie_aer_detector::state {
       }
       it->second.node.assign(node);
       it->second.bdf.assign(bdf);
+      it->second.late = late;
     }
     return it->second;
   }
@@ -277,6 +289,7 @@ struct pcie_aer_detector::state {
     d.node.clear();
     d.bdf.clear();
     d.prev_open = d.next_open = nullptr;
+    d.late = false;
     d.has_ids = false;
     d.vendor = d.device = 0;
     d.corrected.clear();
@@ -338,7 +351,8 @@ struct pcie_aer_detector::state {
 
   firmware_dump* find_dump(std::string_view node, const aer_line& l) {
     for (auto& d : dumps)
-      if (d.has_seq == l.has_seq && d.seq == l.seq && d.node == node) return &d;
+      if (d.has_seq == l.has_seq && d.seq == l.seq && d.late == late_line && d.node == node)
+        return &d;
     return nullptr;
   }
 
@@ -406,7 +420,7 @@ struct pcie_aer_detector::state {
     if (notices_open == 0) return nullptr;
     device_state* best = nullptr;
     for (device_state* d = open_head; d != nullptr; d = d->next_open) {
-      if (d->open.detailed || d->node != node) continue;
+      if (d->open.detailed || d->late != late_line || d->node != node) continue;
       if (is_uncorrected(d->open.sev) != is_uncorrected(sev)) continue;
       best = d;  // the list runs oldest first: keep the most recent
     }
@@ -475,7 +489,7 @@ struct pcie_aer_detector::state {
     f.in_section = false;
     const fw_section& s = f.section;
     if (!s.pcie || s.bdf.empty()) return;  // a processor or memory section: not ours
-    device_state& d = device(f.node, s.bdf, f.last_ns);
+    device_state& d = device(f.node, s.bdf, f.last_ns, f.late);
     complete(d, sink);  // a native record of the device still open is a different error
     record r;
     r.detailed = true;
@@ -591,6 +605,8 @@ struct pcie_aer_detector::state {
     }
     const std::uint32_t bits = decoded_bits(r);
     if (sev == aer_severity::corrected) {
+      // A late corrected error joins no storm window: counted late, nothing more.
+      if (d.late) return;
       count_corrected(d, r, bits, sink);
     } else {
       report_uncorrected(d, r, sev, bits, sink);
@@ -633,7 +649,8 @@ struct pcie_aer_detector::state {
     emit(d, severity::critical, fatal ? "aer_uncorrected_fatal" : "aer_uncorrected_nonfatal",
          r.first_ns, r.last_ns, r.multiple ? 2 : 1, nvidia ? action::reset_gpu : action::drain_node,
          sink);
-    if (fatal) remember_fatal(d, bits, r.first_ns);
+    // A late one is reported (it needs no window) but relates to no later Xid 79.
+    if (fatal && !d.late) remember_fatal(d, bits, r.first_ns);
   }
 
   void remember_fatal(const device_state& d, std::uint32_t bits, std::int64_t ts) {
@@ -721,11 +738,22 @@ struct pcie_aer_detector::state {
     if (notices_open != 0) {
       complete_open_if(
           [&](const device_state& o) {
-            return !o.open.detailed && o.node == node && o.open.reporter == l.bdf;
+            return !o.open.detailed && o.late == late_line && o.node == node &&
+                   o.open.reporter == l.bdf;
           },
           sink);
     }
     device_state& d = device(node, source, now);
+    if (late_line && d.open.active && d.open.detailed &&
+        is_uncorrected(d.open.sev) == is_uncorrected(l.sev)) {
+      // Late lines may come newest first (a log read backwards): a notice after the header it
+      // announced is that record's, not a new error.
+      d.open.multiple = d.open.multiple || l.multiple;
+      d.open.first_ns = std::min(d.open.first_ns, now);
+      d.open.reporter.assign(l.bdf);
+      touch(d, now);
+      return;
+    }
     complete(d, sink);
     open_record(d, now);
     d.open.sev = l.sev;
@@ -854,6 +882,7 @@ struct pcie_aer_detector::state {
       }
       firmware_dump& f = dumps.emplace_back();
       f.node.assign(node);
+      f.late = late_line;
       f.has_seq = l.has_seq;
       f.seq = l.seq;
       f.last_ns = now;
@@ -1204,6 +1233,7 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   if (late(node, ev)) [[unlikely]] {
     ++stats_.recognised;
     ++stats_.late;
+    on_late_line(node, l, ev.ts_ns, sink);
     return;
   }
   bool recognised = true;
@@ -1230,6 +1260,37 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
       break;
   }
   if (recognised) ++stats_.recognised;
+  if (s.over_caps()) [[unlikely]]
+    s.enforce_caps(sink);
+}
+
+// A late line of an AER record or dump builds a late record (device_state::late): an
+// uncorrected one is still reported, as a late fatal Xid is. A late Xid 79 relates nothing.
+void pcie_aer_detector::on_late_line(std::string_view node, const internal::aer_line& l,
+                                     std::int64_t now, finding_sink& sink) {
+  state& s = *state_;
+  if (l.kind == aer_line_kind::xid79) return;
+  s.late_line = true;
+  switch (l.kind) {
+    case aer_line_kind::fw_begin:
+    case aer_line_kind::fw_event_severity:
+    case aer_line_kind::fw_section:
+    case aer_line_kind::fw_section_type:
+    case aer_line_kind::fw_device_id:
+    case aer_line_kind::fw_vendor:
+    case aer_line_kind::fw_cor_status:
+    case aer_line_kind::fw_uncor_status:
+    case aer_line_kind::fw_aer_status:
+    case aer_line_kind::fw_uncor_sev:
+    case aer_line_kind::fw_tlp_header:
+    case aer_line_kind::fw_other:
+      s.on_firmware_line(node, l, now, sink);
+      break;
+    default:
+      s.on_device_line(node, l, now, sink);
+      break;
+  }
+  s.late_line = false;
   if (s.over_caps()) [[unlikely]]
     s.enforce_caps(sink);
 }

@@ -1514,6 +1514,63 @@ TEST(PcieAerLate, CountsExactlyTheLinesTheClockCallsLate) {
   EXPECT_EQ(det.stats().late, expected_late);
 }
 
+// A fatal record read after newer lines of its node (a rotated log fed after the current one)
+// is late: it is still reported, as a late fatal Xid is, but relates to no later Xid 79.
+TEST(PcieAerLate, LateFatalRecordIsStillReported) {
+  harness h;
+  const std::int64_t newest = t0 + 60 * 60 * sec;
+  corrected_record(h, "0000:3b:00.0", newest);
+  h.feed(fatal_v5, t0);
+  EXPECT_EQ(h.det.stats().late, fatal_v5.size());
+  // The Xid 79 completes the node's records; the late fatal one is reported, not related.
+  h.feed(
+      "NVRM: Xid (PCI:0000:01:00): 79, pid=<unknown>, name=<unknown>, GPU has fallen off the "
+      "bus.",
+      newest + sec);
+  h.finish();
+  ASSERT_EQ(h.count("aer_uncorrected_fatal"), 1U);
+  const owned_finding& f = *h.first("aer_uncorrected_fatal");
+  EXPECT_EQ(f.subject, "0000:01:00.0");
+  EXPECT_EQ(f.first_ns, t0);
+  EXPECT_NE(f.message.find("CmpltTO (First)"), std::string::npos) << f.message;
+  EXPECT_EQ(h.count("aer_then_xid79"), 0U);
+}
+
+// The same record fed newest line first (a log read backwards): every line after the first is
+// late; the notice after its header is that record's, so the error is reported once.
+TEST(PcieAerLate, ReversedFatalRecordIsReportedOnce) {
+  harness h;
+  const std::int64_t newest = t0 + 60 * 60 * sec;
+  h.feed("unrelated", newest);
+  corrected_record(h, "0000:3b:00.0", newest);
+  std::int64_t ts = t0 + static_cast<std::int64_t>(fatal_v5.size()) * 10'000;
+  for (auto it = fatal_v5.rbegin(); it != fatal_v5.rend(); ++it) {
+    h.feed(*it, ts);
+    ts -= 10'000;
+  }
+  h.finish();
+  EXPECT_EQ(h.det.stats().late, fatal_v5.size());
+  ASSERT_EQ(h.count("aer_uncorrected_fatal"), 1U);
+  const owned_finding& f = *h.first("aer_uncorrected_fatal");
+  EXPECT_EQ(f.subject, "0000:01:00.0");
+  EXPECT_LE(f.first_ns, f.last_ns);
+  EXPECT_NE(f.message.find("(NVIDIA 10de:20b0)"), std::string::npos) << f.message;
+  EXPECT_EQ(h.count("aer_uncorrected_nonfatal"), 0U);
+}
+
+// Late corrected errors join no storm window, however many.
+TEST(PcieAerLate, LateCorrectedRecordsMakeNoStorm) {
+  harness h;
+  const std::int64_t newest = t0 + 60 * 60 * sec;
+  corrected_record(h, "0000:3b:00.0", newest);
+  for (int i = 0; i < 20; ++i)
+    corrected_record(h, "0000:3b:00.0", t0 + i * ms);
+  h.finish();
+  EXPECT_EQ(h.det.stats().late, 60U);
+  EXPECT_EQ(h.count("aer_corrected_storm"), 0U);
+  EXPECT_EQ(h.sink.findings.size(), 0U);
+}
+
 // --- generator ------------------------------------------------------------------------------
 
 struct generated {

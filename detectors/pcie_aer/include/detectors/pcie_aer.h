@@ -17,6 +17,10 @@
 //   pcie_replay_rate      warning, dcgm-exporter's DCGM_FI_DEV_PCIE_REPLAY_COUNTER of a GPU rose
 //                         by more than replay_threshold within replay_window (the link retries
 //                         transfers: the GPU's side of a degrading link, which AER may not show)
+// Lines late on their node's clock (event_clock.h) still make records, kept apart from the
+// device's in-time ones: an uncorrected record of late lines is reported (a fatal error must
+// reach an operator however late its lines are read, as a late fatal Xid does), but it joins no
+// storm and relates to no Xid 79; a late corrected record is only counted late.
 #pragma once
 
 #include <cstddef>
@@ -61,6 +65,10 @@ struct pcie_aer_config {
   std::size_t max_fatal_per_node = 16;    // fatal AERs awaiting an Xid 79
 };
 
+namespace internal {
+struct aer_line;
+}  // namespace internal
+
 class pcie_aer_detector final : public detector {
  public:
   pcie_aer_detector();
@@ -78,6 +86,8 @@ class pcie_aer_detector final : public detector {
 
  private:
   void on_replay_line(const event& ev, finding_sink& sink);
+  void on_late_line(std::string_view node, const internal::aer_line& l, std::int64_t now,
+                    finding_sink& sink);
 
   // clock_.late for a line of `node`, through the memo below.
   bool late(std::string_view node, const event& ev) noexcept;
@@ -85,7 +95,8 @@ class pcie_aer_detector final : public detector {
 
   struct state;
   std::unique_ptr<state> state_;
-  // Late lines (event_clock.h) are counted and skipped.
+  // Late lines (event_clock.h) are counted; an uncorrected AER record made of them is still
+  // reported (it joins no window: no storm, no Xid 79 relation), the rest is dropped.
   event_clock clock_;
   // The clock of the last line asked about, while the lines of one node come in time order (the
   // lines of a record do): a line of that clock no older than memo_newest_ cannot be late, so
