@@ -50,7 +50,18 @@ INSTANTIATE_TEST_SUITE_P(
                       prefix_case{"decode_uptime", "kern  :err   : [  219.470994] ", ""},
                       prefix_case{"syslog", "Dec  2 11:38:47 host kernel: [  219.470994] ", "host"},
                       prefix_case{"journald", "Apr 19 13:16:41 gpu-node-7 kernel: ", "gpu-node-7"},
-                      prefix_case{"bare", "kernel: ", ""}),
+                      prefix_case{"bare", "kernel: ", ""},
+                      // dmesg -H and -d (util-linux sys-utils/dmesg.c print_record formats)
+                      prefix_case{"reltime", "[  +0.000844] ", ""},
+                      prefix_case{"reltime_wide", "[ +19.000000] ", ""},
+                      prefix_case{"reltime_minute", "[Feb13 23:31] ", ""},
+                      prefix_case{"reltime_minute_day_padded", "[Apr 7 17:30] ", ""},
+                      prefix_case{"delta", "[<    0.000844>] ", ""},
+                      prefix_case{"uptime_delta", "[  219.470994 <    0.000844>] ", ""},
+                      prefix_case{"ctime_delta", "[Fri Feb 13 23:31:30 2009 <    0.000000>] ", ""},
+                      prefix_case{"syslog_reltime", "Dec  2 11:38:47 host kernel: [  +0.000844] ",
+                                  "host"},
+                      prefix_case{"decode_reltime", "kern  :err   : [  +0.000844] ", ""}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(KernelPrefix, LeavesUnprefixedTextAlone) {
@@ -70,8 +81,86 @@ TEST(KernelPrefix, RejectsNearMisses) {
             "Dec  2 11:38:47 host sshd: x");
 }
 
+// Literal lines of util-linux's own dmesg tests (tests/expected/dmesg/timestamp-format, the
+// reltime, ctime-delta, time-delta and iso-delta sections) and of a dmesg -H paste
+// (github.com/rwth-i6/returnn issue #1500): each prefix stack is stripped to the message, and
+// the first stamp maps to its time.
+TEST(KernelPrefix, ReadsDmesgHumanAndDeltaLines) {
+  struct literal {
+    std::string_view line;
+    std::string_view message;
+    kernel_stamp::type kind;
+    std::int64_t ns;
+  };
+  constexpr std::int64_t s = 1'000'000'000;
+  constexpr std::int64_t feb13_2331 = 1234567860LL * s;  // 2009-02-13T23:31:00Z
+  const std::array<literal, 9> cases = {{
+      {"[Feb13 23:31] [Fri Feb 13 23:31:30 2009 <    0.000000>] example[0]", "example[0]",
+       kernel_stamp::type::minute, feb13_2331},
+      {"[  +0.000000] [Fri Feb 13 23:31:31 2009 <    0.000000>] example[1]", "example[1]",
+       kernel_stamp::type::relative, 0},
+      {"[ +19.000000] [Fri Feb 13 23:31:57 2009 <   19.000000>] example[3]", "example[3]",
+       kernel_stamp::type::relative, 19 * s},
+      {"[Apr 7 17:30] [Tue Apr  7 17:30:13 2009 <3432659.000000>] example[105]", "example[105]",
+       kernel_stamp::type::minute, 1239125400LL * s},  // 2009-04-07T17:30:00Z
+      {"[    8.000000 <    7.000000>] [Fri Feb 13 23:31:38 2009] example[2]", "example[2]",
+       kernel_stamp::type::uptime, 8 * s},
+      {"[Fri Feb 13 23:31:30 2009] 2009-02-13T23:31:30,123456+00:00 example[0]", "example[0]",
+       kernel_stamp::type::wall, 1234567890LL * s},
+      {"2009-02-13T23:31:38,123456+00:00 [<    7.000000>] example[2]", "example[2]",
+       kernel_stamp::type::relative, 7 * s},
+      {"[  +0.000844] nvidia 0000:03:00.0: AER: can't recover (no error_detected callback)",
+       "nvidia 0000:03:00.0: AER: can't recover (no error_detected callback)",
+       kernel_stamp::type::relative, 844'000},
+      {"[  +1.050439] pcieport 0000:00:03.0: AER: Root Port link has been reset (0)",
+       "pcieport 0000:00:03.0: AER: Root Port link has been reset (0)",
+       kernel_stamp::type::relative, 1'050'439'000},
+  }};
+  for (const literal& c : cases) {
+    EXPECT_EQ(strip_kernel_prefix(c.line).message, c.message) << c.line;
+    const kernel_stamp st = read_kernel_stamp(c.line, 2009);
+    EXPECT_EQ(st.kind, c.kind) << c.line;
+    EXPECT_EQ(st.ns, c.ns) << c.line;
+  }
+  // A negative delta (the clock stepped back) is read as one; the minute takes the year given.
+  EXPECT_EQ(read_kernel_stamp("[  -0.500000] x", 2024).ns, -500'000'000);
+  EXPECT_EQ(read_kernel_stamp("[Jan 1 00:00] x", 2024).ns, 1704067200LL * s);
+  // Lines without a stamp have none; the first stamp is the one read.
+  EXPECT_EQ(read_kernel_stamp("NVRM: Xid (PCI:0000:3b:00): 79", 2024).kind,
+            kernel_stamp::type::none);
+  EXPECT_EQ(read_kernel_stamp("[...] x", 2024).kind, kernel_stamp::type::none);
+  EXPECT_EQ(read_kernel_stamp("Dec  2 11:38:47 host kernel: [  219.470994] x", 2024).ns,
+            219'470'994'000);
+}
+
+TEST(KernelPrefix, RejectsNearMissesOfTheHumanAndDeltaForms) {
+  for (std::string_view s : {"[  +0.000844]",
+                             "[  +0.000844",
+                             "[  +] x",
+                             "[  +0.0008a4] x",
+                             "[+ 0.1] x",
+                             "[  +.5] x",
+                             "[++0.5] x",
+                             "[Feb13 23:3] x",
+                             "[Feb13 2331] x",
+                             "[Fob13 23:31] x",
+                             "[Feb1x 23:31] x",
+                             "[Feb13  23:31] x",
+                             "[Feb 13 23:31] x",
+                             "[<    0.000844] x",
+                             "[<  0.0a>] x",
+                             "[  219.470994 <>] x",
+                             "[  219.470994<0.1>] x",
+                             "[abc <0.1>] x",
+                             "[<0.1> ] x",
+                             "[Fri Feb 13 23:31:30 2009 < x>] x",
+                             "[  +0.000844]x"})
+    EXPECT_EQ(strip_kernel_prefix(s).message, s) << s;
+}
+
 // The scanner as it was before the month/weekday switch and literal compares (commit df04e18),
-// kept verbatim as the reference the fast one must agree with on every input.
+// kept as the reference the fast one must agree with on every input (plus the two additions
+// marked below: forms accepted since).
 namespace reference {
 
 constexpr bool is_digit(char c) noexcept {
@@ -103,6 +192,43 @@ bool is_clock(std::string_view s) noexcept {
          is_digit(s[4]) && s[5] == ':' && is_digit(s[6]) && is_digit(s[7]);
 }
 
+// Seconds as dmesg prints them: digits, one '.', digits (at least one before the dot).
+bool seconds(std::string_view s) noexcept {
+  const std::size_t dot = s.find('.');
+  if (dot == 0 || dot == std::string_view::npos) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (i != dot && !is_digit(s[i])) return false;
+  return true;
+}
+
+std::string_view trim_front(std::string_view s) noexcept {
+  while (!s.empty() && s.front() == ' ')
+    s.remove_prefix(1);
+  return s;
+}
+
+// The second addition: dmesg -H's "Feb13 23:31" and "  +0.000844", and -d's " <   0.000844>"
+// alone or after an uptime or a -T date (util-linux sys-utils/dmesg.c, print_record).
+bool human_or_delta(std::string_view inside) noexcept {
+  const std::string_view t = trim_front(inside);
+  if (!t.empty() && (t[0] == '+' || t[0] == '-') && seconds(t.substr(1))) return true;
+  if (inside.size() == 11 && is_month(inside) && (inside[3] == ' ' || is_digit(inside[3])) &&
+      is_digit(inside[4]) && inside[5] == ' ' && is_digit(inside[6]) && is_digit(inside[7]) &&
+      inside[8] == ':' && is_digit(inside[9]) && is_digit(inside[10]))
+    return true;
+  if (inside.size() < 4 || inside.back() != '>') return false;
+  const std::size_t open = inside.rfind('<');
+  if (open == std::string_view::npos ||
+      !seconds(trim_front(inside.substr(open + 1, inside.size() - open - 2))))
+    return false;
+  if (open == 0) return true;
+  if (open < 2 || inside[open - 1] != ' ') return false;
+  const std::string_view stamp = inside.substr(0, open - 1);
+  return seconds(trim_front(stamp)) ||
+         (stamp.size() == 24 && is_weekday(stamp) && stamp[3] == ' ' && is_month(stamp.substr(4)) &&
+          is_clock(stamp.substr(11)));
+}
+
 // "[  219.470994] " or "[Fri Aug 30 11:43:09 2024] "; returns the length consumed or 0.
 std::size_t bracket_prefix(std::string_view s) noexcept {
   if (s.size() < 3 || s[0] != '[') return 0;
@@ -129,7 +255,7 @@ std::size_t bracket_prefix(std::string_view s) noexcept {
   // The redacted "[...] " of pasted logs, accepted by both scanners since (the one addition to
   // the reference).
   const bool redacted = inside == "...";
-  return (uptime && seen_dot) || wall || redacted ? close + 2 : 0;
+  return (uptime && seen_dot) || wall || redacted || human_or_delta(inside) ? close + 2 : 0;
 }
 
 // "2024-11-15T12:02:03,470068+00:00 "
@@ -207,6 +333,19 @@ void expect_same_as_reference(std::string_view line) {
   ASSERT_EQ(fast.message.data(), ref.message.data()) << line;
   ASSERT_EQ(fast.message.size(), ref.message.size()) << line;
   ASSERT_EQ(fast.host, ref.host) << line;
+}
+
+TEST(KernelPrefix, AgreesWithTheReferenceOnHumanAndDeltaLinesAndTheirTruncations) {
+  for (std::string_view line :
+       {"[Feb13 23:31] [Fri Feb 13 23:31:30 2009 <    0.000000>] example[0]",
+        "[ +19.000000] [Fri Feb 13 23:31:57 2009 <   19.000000>] example[3]",
+        "[Apr 7 17:30] [Tue Apr  7 17:30:13 2009 <3432659.000000>] example[105]",
+        "[    8.000000 <    7.000000>] [Fri Feb 13 23:31:38 2009] example[2]",
+        "2009-02-13T23:31:38,123456+00:00 [<    7.000000>] example[2]",
+        "kern  :err   : [  +0.000844] nvidia 0000:03:00.0: AER: can't recover"}) {
+    for (std::size_t n = 0; n <= line.size(); ++n)
+      expect_same_as_reference(line.substr(0, n));
+  }
 }
 
 TEST(KernelPrefix, AgreesWithTheReferenceOnCorpusLinesAndTheirTruncations) {
