@@ -196,6 +196,7 @@ detectors::event envelope_builder::build(std::string_view line) {
   ev.src = infer_source(line);
 
   std::optional<std::int64_t> ts;
+  std::optional<std::int64_t> delta;  // dmesg -H's "[  +0.000844]": after the previous line
   detectors::time_base base = detectors::time_base::epoch;
   std::string_view node;
   switch (ev.src) {
@@ -248,6 +249,18 @@ detectors::event envelope_builder::build(std::string_view line) {
           base = detectors::time_base::uptime;
         }
       }
+      if (!ts) {
+        // dmesg -H and -d stamps (detectors::read_kernel_stamp says how each maps to a time).
+        const detectors::kernel_stamp st = detectors::read_kernel_stamp(line, default_year_);
+        using type = detectors::kernel_stamp::type;
+        if (st.kind == type::minute || st.kind == type::wall) ts = st.ns;
+        // The same bound as a plain uptime's (a wild value is no time).
+        if (st.kind == type::uptime && st.ns < 9'000'000'000LL * detectors::ns_per_second) {
+          ts = st.ns;
+          base = detectors::time_base::uptime;
+        }
+        if (st.kind == type::relative) delta = st.ns;
+      }
       break;
     }
   }
@@ -288,6 +301,14 @@ detectors::event envelope_builder::build(std::string_view line) {
                            (same_named_node || !have_epoch_);
   ev.base = take_uptime ? detectors::time_base::uptime : detectors::time_base::epoch;
   ev.ts_ns = take_uptime ? last_uptime_ns_ : last_epoch_ns_;
+  // A relative stamp counts from the previous line's time on the clock it takes; with no
+  // previous time it has none to count from, and is dated as an unstamped line.
+  std::int64_t moved = 0;
+  if (delta && (take_uptime ? have_uptime_ : have_epoch_) &&
+      !__builtin_add_overflow(ev.ts_ns, *delta, &moved)) {
+    ev.ts_ns = moved;
+    (take_uptime ? last_uptime_ns_ : last_epoch_ns_) = moved;
+  }
   return ev;
 }
 

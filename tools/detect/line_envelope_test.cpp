@@ -77,6 +77,28 @@ TEST(Envelope, DmesgUptimeIsAClockOfItsOwnNotADate) {
   EXPECT_EQ(b.build("[Fri Nov 15 12:02:03 2024] NVRM: y").base, detectors::time_base::epoch);
 }
 
+// dmesg -H (util-linux tests/expected/dmesg/timestamp-format): a minute's first line dates to
+// the minute, the relative lines after it add their deltas to the previous line's time.
+TEST(Envelope, DmesgHumanStampsCountFromThePreviousLine) {
+  envelope_builder b("", 2009);
+  const std::int64_t feb13_2331 = 1234567860LL * s;  // 2009-02-13T23:31:00Z
+  EXPECT_EQ(b.build("[Feb13 23:31] [Fri Feb 13 23:31:30 2009 <    0.000000>] example[0]").ts_ns,
+            feb13_2331);
+  EXPECT_EQ(b.build("[  +1.000000] [Fri Feb 13 23:31:31 2009 <    1.000000>] example[1]").ts_ns,
+            feb13_2331 + s);
+  EXPECT_EQ(b.build("[  +7.000000] [Fri Feb 13 23:31:38 2009 <    7.000000>] example[2]").ts_ns,
+            feb13_2331 + 8 * s);
+  EXPECT_EQ(b.build("[Feb13 23:32] [Fri Feb 13 23:32:34 2009 <   37.000000>] example[4]").ts_ns,
+            feb13_2331 + 60 * s);
+  // -d after an uptime: the uptime is the stamp.
+  const detectors::event up = b.build("[    8.000000 <    7.000000>] [Fri Feb 13 23:31:38 2009] x");
+  EXPECT_EQ(up.base, detectors::time_base::uptime);
+  EXPECT_EQ(up.ts_ns, 8 * s);
+  // No previous time: a relative line is dated as an unstamped one (no time yet: 0).
+  envelope_builder fresh("", 2009);
+  EXPECT_EQ(fresh.build("[  +0.000844] nvidia 0000:03:00.0: AER: can't recover").ts_ns, 0);
+}
+
 TEST(Envelope, NodeFromSyslogHostOrLabelsOrFixed) {
   envelope_builder from_lines("");
   EXPECT_EQ(from_lines.build("Nov 15 12:02:03 gpu-7 kernel: NVRM: x").node, "gpu-7");
