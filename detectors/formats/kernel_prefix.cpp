@@ -1,6 +1,7 @@
 // File: kernel_prefix.cpp
-// Prefix recognition for kernel log lines: a small hand-written scanner (no regex: this runs
-// for every kernel line on every node, and std::regex both allocates and is slow).
+// Prefix recognition for kernel log lines, and the time a line's dmesg stamp gives: a small
+// hand-written scanner (no regex: this runs for every kernel line on every node, and std::regex
+// both allocates and is slow).
 #include "detectors/kernel_prefix.h"
 
 #include <cstddef>
@@ -96,6 +97,8 @@ constexpr std::uint32_t code3(std::string_view s) noexcept {
 
 enum class bracket : std::uint8_t { none, uptime, wall, relative, minute, redacted };
 
+bracket classify_delta(std::string_view inside) noexcept;
+
 // What a dmesg bracket holds (without its brackets), in util-linux dmesg's formats
 // (sys-utils/dmesg.c, print_record):
 //   uptime    "  219.470994"                default, "[%5ld.%06ld] "
@@ -103,10 +106,10 @@ enum class bracket : std::uint8_t { none, uptime, wall, relative, minute, redact
 //   relative  "  +0.000844", " +12.345678"  -H / --reltime after a minute's first line,
 //             "<    0.000844>"              "[  %+8.06f] " / "[ %+9.06f] "; -d alone "[<%12.06f>] "
 //   minute    "Dec 6 10:00", "Feb13 23:31"  -H / --reltime, a minute's first line, "%b%e %H:%M"
-//   redacted  "..."                         pasted logs
+//   redacted  "..."                         logs pasted into bug reports and peers' fixtures
+//             ("[...] NVRM: Xid (0000:03:00): 14, ..." in leptonai/gpud
+//             components/accelerator/nvidia/xid/kmsg_test.go)
 // An uptime or ctime may carry -d's delta, " <    0.000844>": the stamp is the uptime or ctime.
-bracket classify_delta(std::string_view inside) noexcept;
-
 [[gnu::always_inline]] inline bracket classify(std::string_view inside) noexcept {
   const char* const begin = inside.data();
   const char* const end = begin + inside.size();
@@ -155,9 +158,6 @@ bracket classify_delta(std::string_view inside) noexcept;
   const std::size_t close = s.find(']');
   if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ' ') return 0;
   const std::string_view inside(s.data() + 1, close - 1);
-  // Logs pasted into bug reports and peers' fixtures replace the timestamp with "..."
-  // ("[...] NVRM: Xid (0000:03:00): 14, ..." in leptonai/gpud
-  // components/accelerator/nvidia/xid/kmsg_test.go).
   if (classify(inside) == bracket::none) return 0;
   if (inside_out != nullptr) *inside_out = inside;
   return close + 2;
