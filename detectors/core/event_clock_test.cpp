@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -109,6 +111,60 @@ TEST(EventClock, TheLastClockTriedFirstIsTheRightOne) {
   EXPECT_FALSE(d.late("node-0000002", source::kernel, 0));
   EXPECT_TRUE(d.late("node-0000001", source::kernel, 0));
   EXPECT_FALSE(d.late("node-0000001", source::dcgm, 0));  // same name, other source
+}
+
+TEST(EventClock, AgreesWithAPlainMapOfNewestTimes) {
+  // The shortcut (previous call's clock by name) and the word-wise hash must decide exactly as
+  // a plain map of (node, source, base) -> newest time, while no clock is forgotten. Names of
+  // every length the shortcut compares differently (under 8, 8 to 16, over 16, over 48 bytes),
+  // names that differ only in their last byte, runs of one node and interleaved nodes, steps
+  // forward, small steps back and jumps back past the window.
+  const std::array<std::string, 8> nodes = {"n1",
+                                            "node-001",
+                                            "node-002",
+                                            "gpu-node-0017.cl",
+                                            "gpu-node-0017.cm",
+                                            "gpu-node-0017.cluster.example",
+                                            std::string(60, 'z') + "1",
+                                            std::string(60, 'z') + "2"};
+  event_clock c(5 * minute);
+  std::map<std::tuple<std::string, source, time_base>, std::int64_t> newest;
+  std::uint64_t state = 42;
+  const auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  std::size_t node = 0;
+  std::int64_t now = 1'000 * minute;
+  int late_seen = 0;
+  for (int i = 0; i < 50000; ++i) {
+    if (next() % 3 == 0) node = next() % nodes.size();
+    const source src = next() % 5 == 0 ? source::dcgm : source::kernel;
+    const time_base base = next() % 7 == 0 ? time_base::uptime : time_base::epoch;
+    const std::uint64_t r = next() % 100;
+    std::int64_t ts = now;
+    if (r < 70) {
+      now += static_cast<std::int64_t>(next() % 1000) * 1'000'000;
+      ts = now;
+    } else if (r < 90) {
+      ts = now - static_cast<std::int64_t>(next() % 240) * 1'000'000'000;
+    } else {
+      ts = now - static_cast<std::int64_t>(6 + next() % 60) * minute;
+    }
+    const auto key = std::make_tuple(nodes[node], src, base);
+    const auto it = newest.find(key);
+    bool expected = false;
+    if (it == newest.end()) {
+      newest.emplace(key, ts);
+    } else if (ts >= it->second) {
+      it->second = ts;
+    } else {
+      expected = it->second - ts > 5 * minute;
+    }
+    late_seen += expected ? 1 : 0;
+    ASSERT_EQ(c.late(nodes[node], src, ts, base), expected) << "call " << i;
+  }
+  EXPECT_GT(late_seen, 1000);
 }
 
 // ---- Every detector over reordered streams -------------------------------------------------

@@ -1135,9 +1135,7 @@ pcie_aer_detector::pcie_aer_detector() : pcie_aer_detector(pcie_aer_config{}) {}
 
 pcie_aer_detector::pcie_aer_detector(const pcie_aer_config& config)
     : state_(std::make_unique<state>(config, stats_)),
-      clock_(std::max(config.corrected_storm_window_ns, config.xid79_window_ns)) {
-  memo_node_.reserve(reserved_key);
-}
+      clock_(std::max(config.corrected_storm_window_ns, config.xid79_window_ns)) {}
 
 pcie_aer_detector::~pcie_aer_detector() = default;
 
@@ -1159,48 +1157,7 @@ std::size_t kernel_bdf(std::string_view dcgm, std::span<char> out) noexcept {
   return tail.size();
 }
 
-// Node names are short: two overlapping 8-byte loads compare one of 8 to 16 bytes, where a
-// memcmp call costs more than the whole memo check.
-[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n < 8 || n > 16) return a == b;
-  std::uint64_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
-  std::memcpy(&a0, a.data(), 8);
-  std::memcpy(&b0, b.data(), 8);
-  std::memcpy(&a1, a.data() + n - 8, 8);
-  std::memcpy(&b1, b.data() + n - 8, 8);
-  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
 }  // namespace
-
-inline bool pcie_aer_detector::late(std::string_view node, const event& ev) noexcept {
-  // Not late: the memo's first line was not late (the clock's newest was at most the window
-  // after it), and this line is no older than that one, nor than any since.
-  if (memo_valid_ && ev.ts_ns >= memo_newest_ && ev.src == memo_src_ && ev.base == memo_base_ &&
-      same_text(memo_node_, node)) [[likely]] {
-    memo_newest_ = ev.ts_ns;
-    return false;
-  }
-  return late_uncached(node, ev);
-}
-
-bool pcie_aer_detector::late_uncached(std::string_view node, const event& ev) noexcept {
-  if (memo_valid_ && memo_newest_ != memo_told_)
-    static_cast<void>(clock_.late(memo_node_, memo_src_, memo_newest_, memo_base_));
-  memo_valid_ = false;
-  if (clock_.late(node, ev)) return true;
-  // A node name longer than the storage reserved is not remembered (that would allocate).
-  if (node.size() <= memo_node_.capacity()) {
-    memo_node_.assign(node);
-    memo_valid_ = true;
-    memo_src_ = ev.src;
-    memo_base_ = ev.base;
-    memo_newest_ = memo_told_ = ev.ts_ns;
-  }
-  return false;
-}
 
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
@@ -1230,7 +1187,7 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
   }
   // A plain log file has no envelope node: fall back on the syslog host.
   const std::string_view node = ev.node.empty() ? k.host : ev.node;
-  if (late(node, ev)) [[unlikely]] {
+  if (clock_.late(node, ev)) [[unlikely]] {
     ++stats_.recognised;
     ++stats_.late;
     on_late_line(node, l, ev.ts_ns, sink);
@@ -1334,7 +1291,7 @@ void pcie_aer_detector::on_replay_line(const event& ev, finding_sink& sink) {
   const std::string_view node = !ev.node.empty() ? ev.node
                                 : found(3)       ? labels[3].raw_value
                                                  : std::string_view("unknown");
-  if (late(node, ev)) [[unlikely]] {
+  if (clock_.late(node, ev)) [[unlikely]] {
     ++stats_.late;
     return;
   }

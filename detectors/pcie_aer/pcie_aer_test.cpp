@@ -1470,11 +1470,10 @@ TEST(PcieAer, StateStaysBoundedOverAMillionEvents) {
 
 // --- late lines -----------------------------------------------------------------------------
 
-// The detector remembers the clock of the last line's node (a line of it in time order skips the
-// clock's hash); the lines it counts late must be exactly those the clock calls late. Node names
-// of every length the memo compares differently (short, 8 to 16 bytes, long), both time bases,
-// runs of one node and interleaved nodes, steps forward, small steps back and jumps back past
-// the window.
+// The lines the detector counts late must be exactly those its clock calls late (every line of
+// the record, also the ones it reads as part of another). Node names of several lengths, both
+// time bases, runs of one node and interleaved nodes, steps forward, small steps back and jumps
+// back past the window.
 TEST(PcieAerLate, CountsExactlyTheLinesTheClockCallsLate) {
   const pcie_aer_config c;
   pcie_aer_detector det(c);

@@ -89,26 +89,11 @@ class pcie_aer_detector final : public detector {
   void on_late_line(std::string_view node, const internal::aer_line& l, std::int64_t now,
                     finding_sink& sink);
 
-  // clock_.late for a line of `node`, through the memo below.
-  bool late(std::string_view node, const event& ev) noexcept;
-  bool late_uncached(std::string_view node, const event& ev) noexcept;
-
   struct state;
   std::unique_ptr<state> state_;
   // Late lines (event_clock.h) are counted; an uncorrected AER record made of them is still
   // reported (it joins no window: no storm, no Xid 79 relation), the rest is dropped.
   event_clock clock_;
-  // The clock of the last line asked about, while the lines of one node come in time order (the
-  // lines of a record do): a line of that clock no older than memo_newest_ cannot be late, so
-  // it only moves memo_newest_ on instead of hashing the node again. The clock itself catches up
-  // (one late() call) before any other line is asked about, so that every call sees the clocks
-  // exactly as without the memo.
-  bool memo_valid_ = false;
-  source memo_src_ = source::kernel;
-  time_base memo_base_ = time_base::epoch;
-  std::int64_t memo_newest_ = 0;  // the newest time of the memo's lines
-  std::int64_t memo_told_ = 0;    // the newest time clock_ was told of
-  std::string memo_node_;
 };
 
 // The detector with its default configuration (the registry's factory, declared from the list).
