@@ -45,6 +45,7 @@
 // is its bus id (the block's "GPU 00000000:75:00.0" header).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -152,7 +153,18 @@ class thermal_throttle_detector final : public detector {
 
   thermal_throttle_config config_;
   // Late samples (event_clock.h) are counted and skipped.
-  event_clock clock_;
+  // The clock sits behind a one-entry memo of the current run of one node's lines
+  // (formats/internal/clock_memo.h), which spares hashing the node's name on each of them.
+  struct {
+    event_clock clock;
+    std::int64_t window_ns = 0;
+    bool valid = false, dirty = false;
+    source src = source::kernel;
+    time_base base = time_base::epoch;
+    std::int64_t lo = 0, hi = 0, newest = 0;
+    std::size_t node_size = 0;
+    std::array<char, 64> node{};
+  } clock_;
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
