@@ -79,6 +79,12 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
   app.add_option("--year", o.year, "Year for syslog timestamps, which omit it")
       ->check(CLI::Validator(check_year, fmt::format("in [{} - {}]", min_year, max_year), "year"))
       ->capture_default_str();
+  std::string input = "text";
+  app.add_option("--input", input,
+                 "Input lines: text (logs; time, node and source inferred) or envelope "
+                 "(ts_ns<TAB>node<TAB>source<TAB>line, as corpus-gen --format envelope writes)")
+      ->check(CLI::IsMember({"text", "envelope"}))
+      ->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No summary on stderr");
   app.add_flag("--list", list, "List the detectors and exit");
 
@@ -95,6 +101,7 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
   }
   if (files.empty()) files.push_back("-");
   o.table = format == "table";
+  o.envelope_input = input == "envelope";
   o.summary = !quiet;
   try {
     return scan(files, o, out, err);

@@ -128,6 +128,68 @@ detectors::source infer_source(std::string_view line) {
   return source::kernel;
 }
 
+constexpr std::string_view unknown_node = "unknown";
+
+envelope_record parse_envelope_record(std::string_view record) {
+  envelope_record r;
+  const auto field = [&record]() -> std::optional<std::string_view> {
+    const std::size_t tab = record.find('\t');
+    if (tab == std::string_view::npos) return std::nullopt;
+    const std::string_view f = record.substr(0, tab);
+    record.remove_prefix(tab + 1);
+    return f;
+  };
+  const auto ts = field();
+  const auto node = field();
+  const auto src = field();
+  if (!ts || !node || !src) {
+    r.bad_field = "line";
+    return r;
+  }
+  const auto [end, ec] = std::from_chars(ts->data(), ts->data() + ts->size(), r.ev.ts_ns);
+  if (ts->empty() || ec != std::errc() || end != ts->data() + ts->size() || r.ev.ts_ns < 0) {
+    r.bad_field = "ts_ns";
+    return r;
+  }
+  if (node->empty()) {
+    r.bad_field = "node";
+    return r;
+  }
+  using detectors::source;
+  bool known = false;
+  for (const source s :
+       {source::kernel, source::kubernetes, source::dcgm, source::workload, source::nvidia_smi}) {
+    if (*src == detectors::to_string(s)) {
+      r.ev.src = s;
+      known = true;
+    }
+  }
+  if (!known) {
+    r.bad_field = "source";
+    return r;
+  }
+  r.ev.node = *node;
+  r.ev.line = record;
+  return r;
+}
+
+std::string_view nccl_debug_host(std::string_view line) {
+  // "gpu-node-4:3320624:3320721 [3] NCCL INFO ...": NCCL's debug header names the host.
+  const std::size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon > 253) return {};
+  const std::string_view host = line.substr(0, colon);
+  if (host.find_first_of(" \t[]") != std::string_view::npos) return {};
+  std::size_t i = colon + 1;
+  for (int field = 0; field < 2; ++field) {
+    const std::size_t start = i;
+    while (i < line.size() && line[i] >= '0' && line[i] <= '9')
+      ++i;
+    if (i == start || i >= line.size() || line[i] != (field == 0 ? ':' : ' ')) return {};
+    ++i;
+  }
+  return i < line.size() && line[i] == '[' ? host : std::string_view{};
+}
+
 detectors::event envelope_builder::build(std::string_view line) {
   detectors::event ev;
   ev.line = line;
@@ -168,6 +230,7 @@ detectors::event envelope_builder::build(std::string_view line) {
     default: {
       const detectors::kernel_line k = detectors::strip_kernel_prefix(line);
       node = k.host;
+      if (node.empty() && ev.src == detectors::source::workload) node = nccl_debug_host(line);
       if (!line.empty() && line[0] == '[' && line.size() > 25) ts = parse_ctime_ns(line.substr(1));
       if (!ts) ts = parse_iso8601_ns(line);
       if (!ts) ts = parse_syslog_ns(line, default_year_);
@@ -189,23 +252,42 @@ detectors::event envelope_builder::build(std::string_view line) {
     }
   }
 
-  // A line's own time is used as it is: pinning the clock to the latest time seen would let
-  // one future-dated line (or files given out of order) squeeze every later event into one
-  // instant and fake bursts. Lines without a time take the last one seen.
-  if (ts) {
-    last_ns_ = *ts;
-    last_base_ = base;
-  }
-  ev.ts_ns = last_ns_;
-  ev.base = last_base_;
   if (!fixed_node_.empty()) {
     ev.node = fixed_node_;
   } else if (!node.empty()) {
     node_.assign(node);
     ev.node = node_;
   } else {
-    ev.node = "unknown";
+    ev.node = unknown_node;
   }
+
+  // A line's own time is used as it is: pinning the clock to the latest time seen would let
+  // one future-dated line (or files given out of order) squeeze every later event into one
+  // instant and fake bursts. Lines without a time take the last one seen - but an uptime
+  // counts from one node's boot, so only a line of that same node may take it; another
+  // node's line takes the last wall-clock time instead (when there is one), or it would join
+  // its own node's clock at a foreign node's uptime and read as late or as a jump. A plain
+  // dmesg capture (no wall-clock time anywhere) keeps its uptimes.
+  if (ts) {
+    if (base == detectors::time_base::uptime) {
+      last_uptime_ns_ = *ts;
+      uptime_node_.assign(ev.node);
+      have_uptime_ = true;
+    } else {
+      last_epoch_ns_ = *ts;
+      have_epoch_ = true;
+    }
+    last_base_ = base;
+    ev.ts_ns = *ts;
+    ev.base = base;
+    return ev;
+  }
+  // "unknown" is every node that did not say its name, so it vouches for nothing.
+  const bool same_named_node = ev.node == uptime_node_ && ev.node != unknown_node;
+  const bool take_uptime = last_base_ == detectors::time_base::uptime && have_uptime_ &&
+                           (same_named_node || !have_epoch_);
+  ev.base = take_uptime ? detectors::time_base::uptime : detectors::time_base::epoch;
+  ev.ts_ns = take_uptime ? last_uptime_ns_ : last_epoch_ns_;
   return ev;
 }
 

@@ -92,5 +92,51 @@ TEST(Envelope, PrometheusTrailingMillisecondTimestamp) {
   EXPECT_EQ(b.build("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40 1731672123000").ts_ns, nov15);
 }
 
+TEST(Envelope, NcclDebugLinesNameTheirHost) {
+  // NCCL's debug header is host:pid:tid [cudaDev] (NCCL docs, NCCL_DEBUG).
+  EXPECT_EQ(nccl_debug_host("gpu-node-4:3320624:3320721 [3] NCCL INFO comm 0x5 rank 11"),
+            "gpu-node-4");
+  EXPECT_EQ(nccl_debug_host("node-001:983584:983681 [4] NCCL WARN NET/IB : Got completion"),
+            "node-001");
+  EXPECT_EQ(nccl_debug_host("[0] NCCL WARN no host"), "");
+  EXPECT_EQ(nccl_debug_host("host:12 [0] NCCL INFO one number"), "");
+  EXPECT_EQ(nccl_debug_host("host:12:x [0] NCCL INFO"), "");
+  EXPECT_EQ(nccl_debug_host("a b:1:2 [0] NCCL INFO"), "");
+  EXPECT_EQ(nccl_debug_host("host:1:2 NCCL INFO no device"), "");
+  envelope_builder b("");
+  EXPECT_EQ(b.build("gpu-4:1:2 [0] NCCL INFO Bootstrap").node, "gpu-4");
+}
+
+TEST(Envelope, AnUptimePassesOnlyToLinesOfItsNode) {
+  // Two machines' dmesg in one stream: a line of another node must not join its node's clock
+  // at this node's uptime (it would read as late, or as a jump of days).
+  envelope_builder b("");
+  EXPECT_EQ(b.build("2024-11-15T12:02:03Z gpu-1 kernel: wall").ts_ns, nov15);
+  const detectors::event up = b.build("Nov 15 12:02:04 gpu-2 kernel: [  5.000000] NVRM: x");
+  EXPECT_EQ(up.base, detectors::time_base::epoch);  // the syslog time wins over the uptime
+  // A plain dmesg line names no node: "unknown" is every such machine, so it vouches for none.
+  const detectors::event dm = b.build("[741458.540566] NVRM: Xid (PCI:0000:2a:00): 13");
+  EXPECT_EQ(dm.base, detectors::time_base::uptime);
+  const detectors::event other = b.build("gpu-9:1:2 [0] NCCL WARN NET/IB : x");
+  EXPECT_EQ(other.base, detectors::time_base::epoch);
+  EXPECT_EQ(other.ts_ns, nov15 + s);
+  // A plain dmesg line names no node: "unknown" is every such machine, so it vouches for none.
+  b.build("[5330.690885] mlx5_core 0000:14:00.0: Port module event");
+  const detectors::event unnamed = b.build("[E ProcessGroupNCCL.cpp:616] [Rank 8] Watchdog");
+  EXPECT_EQ(unnamed.base, detectors::time_base::epoch);
+  EXPECT_EQ(unnamed.ts_ns, nov15 + s);
+  // One named node (--node): its uptime passes on even after wall-clock lines.
+  envelope_builder one("gpu-2");
+  one.build("2024-11-15T12:02:03Z wall");
+  const detectors::event up2 = one.build("[741458.540566] NVRM: Xid (PCI:0000:2a:00): 13");
+  const detectors::event next = one.build("NVRM: GPU at PCI:0000:2a:00: GPU-x");
+  EXPECT_EQ(next.base, detectors::time_base::uptime);
+  EXPECT_EQ(next.ts_ns, up2.ts_ns);
+  // With no wall-clock time seen at all, the uptime is all there is.
+  envelope_builder only_dmesg("");
+  only_dmesg.build("[12.5] NVRM: x");
+  EXPECT_EQ(only_dmesg.build("gpu-9:1:2 [0] NCCL WARN y").base, detectors::time_base::uptime);
+}
+
 }  // namespace
 }  // namespace tools

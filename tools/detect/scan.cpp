@@ -125,6 +125,7 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
       reader.emplace(fd);
     }
     std::uint64_t nul_lines = 0;
+    std::uint64_t line_number = 0;  // in this file
     try {
       if (const auto kind = compression(reader->first_bytes())) {
         err << "detect: error: " << name << ": " << kind->name
@@ -135,13 +136,26 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
       std::string_view line;
       while (out && reader->next(line)) {
         ++lines;
+        ++line_number;
         // A NUL byte is no log text: binary data, or the zero-filled tail a crash leaves in a
         // log. Such lines are skipped and counted (a warning names the file), the rest read.
         if (line.find('\0') != std::string_view::npos) {
           ++nul_lines;
           continue;
         }
-        const event ev = envelope.build(line);
+        event ev;
+        if (options.envelope_input) {
+          const envelope_record r = parse_envelope_record(line);
+          if (!r.bad_field.empty()) {
+            err << "detect: error: " << name << ":" << line_number << ": field " << r.bad_field
+                << ": not an envelope record (ts_ns<TAB>node<TAB>source<TAB>line)\n";
+            return exit_error;
+          }
+          ev = r.ev;
+          if (!options.node.empty()) ev.node = options.node;
+        } else {
+          ev = envelope.build(line);
+        }
         for (auto& d : all)
           d->on_event(ev, sink);
       }

@@ -20,6 +20,9 @@ struct scan_options {
   // "-" reads file descriptor 0 directly (the process's real standard input, so a closed or
   // directory stdin is a read error with its errno) instead of std::cin.
   bool stdin_fd = false;
+  // Lines are allocgate's envelope records (ts_ns<TAB>node<TAB>source<TAB>line, as written by
+  // `corpus-gen --format envelope`): the detectors see exactly those events, nothing inferred.
+  bool envelope_input = false;
 };
 
 // Runs every detector over `files` ("-" is std::cin, or descriptor 0 with `stdin_fd`), reading
