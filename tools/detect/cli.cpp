@@ -73,8 +73,9 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
   app.add_option("files", files, "Log files (default: standard input; '-' is standard input)");
   app.add_option("--node", o.node, "Node name for every line (default: from the lines)")
       ->check(CLI::Validator(check_node, "", "node"));
-  app.add_option("--format", format, "Findings format")
-      ->check(CLI::IsMember({"jsonl", "table"}))
+  app.add_option("--format", format,
+                 "Findings format (none: print no findings, only the summary's counts)")
+      ->check(CLI::IsMember({"jsonl", "table", "none"}))
       ->capture_default_str();
   app.add_option("--year", o.year, "Year for syslog timestamps, which omit it")
       ->check(CLI::Validator(check_year, fmt::format("in [{} - {}]", min_year, max_year), "year"))
@@ -101,6 +102,7 @@ int run_with(std::span<const std::string> args, std::ostream& out, std::ostream&
   }
   if (files.empty()) files.push_back("-");
   o.table = format == "table";
+  o.findings = format != "none";
   o.envelope_input = input == "envelope";
   o.summary = !quiet;
   try {

@@ -26,16 +26,18 @@ namespace {
 
 using namespace detectors;
 
-// Prints each finding as it is made (JSON lines, or fixed-width table rows).
+// Prints each finding as it is made (JSON lines, or fixed-width table rows), or only counts it.
 class printing_sink final : public finding_sink {
  public:
-  printing_sink(bool table, std::ostream& out) : table_(table), out_(out) {
-    if (table_)
+  printing_sink(bool print, bool table, std::ostream& out)
+      : print_(print), table_(table), out_(out) {
+    if (print_ && table_)
       out_ << fmt::format("{:<8}  {:<16}  {:<10}  {:<22}  {:<26}  {:<12}  {}\n", "SEVERITY",
                           "DETECTOR", "NODE", "SUBJECT", "KIND", "ACTION", "MESSAGE");
   }
   void on_finding(const finding& f) override {
     ++by_severity[static_cast<int>(f.sev)];
+    if (!print_) return;
     if (table_)
       out_ << fmt::format("{:<8}  {:<16}  {:<10}  {:<22}  {:<26}  {:<12}  {}\n", to_string(f.sev),
                           f.detector, f.node, f.subject, f.kind, to_string(f.recommended),
@@ -46,6 +48,7 @@ class printing_sink final : public finding_sink {
   std::uint64_t by_severity[3] = {0, 0, 0};
 
  private:
+  bool print_;
   bool table_;
   std::ostream& out_;
 };
@@ -97,7 +100,7 @@ int scan(std::span<const std::string> files, const scan_options& options, std::o
   std::vector<std::unique_ptr<detector>> all;
   for (std::string_view name : detector_names())
     all.push_back(make_detector(name));
-  printing_sink sink(options.table, out);
+  printing_sink sink(options.findings, options.table, out);
   envelope_builder envelope(options.node, options.year);
 
   std::uint64_t lines = 0;

@@ -13,10 +13,11 @@
 namespace tools::detect {
 
 struct scan_options {
-  std::string node;     // "" = from each line
-  int year = 2024;      // for syslog timestamps, which omit it
-  bool table = false;   // fixed-width rows instead of JSON lines
-  bool summary = true;  // per-detector counts on `err` at the end
+  std::string node;      // "" = from each line
+  int year = 2024;       // for syslog timestamps, which omit it
+  bool table = false;    // fixed-width rows instead of JSON lines
+  bool findings = true;  // false: count findings for the summary, print none
+  bool summary = true;   // per-detector counts on `err` at the end
   // "-" reads file descriptor 0 directly (the process's real standard input, so a closed or
   // directory stdin is a read error with its errno) instead of std::cin.
   bool stdin_fd = false;
