@@ -50,6 +50,8 @@ constexpr std::array<metric_info, internal::hbm_dcgm_metric_count> metric_table 
     {"DCGM_FI_DEV_ROW_REMAP_FAILURE", hbm_metric::row_remap_failure, metric_shape::flag},
     {"DCGM_FI_DEV_ROW_REMAP_PENDING", hbm_metric::row_remap_pending, metric_shape::flag},
 }};
+// The table's names by length: most other DCGM metrics are rejected by their length alone.
+constexpr internal::name_index metric_index = internal::index_names(metric_table);
 
 struct kind_info {
   std::string_view name;
@@ -144,8 +146,8 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
     if (on_nvsmi(ev, sink)) return;
   }
   dcgm_identity_labels id_labels;
-  const internal::dcgm_line_match<metric_info> match =
-      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
+  const internal::dcgm_line_match<metric_info> match = internal::match_dcgm_line(
+      metric_table, ev.line, id_labels.capture, internal::dcgm_prefix, &metric_index);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;

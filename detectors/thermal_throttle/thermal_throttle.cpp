@@ -56,6 +56,8 @@ constexpr std::array<metric_info, 12> metric_table = {{
     {"DCGM_FI_DEV_LOW_UTIL_VIOLATION", metric_kind::other_violation},
     {"DCGM_FI_DEV_RELIABILITY_VIOLATION", metric_kind::other_violation},
 }};
+// The table's names by length: most other DCGM metrics are rejected by their length alone.
+constexpr internal::name_index metric_index = internal::index_names(metric_table);
 
 // NVML's nvmlClocksEventReason* bits.
 constexpr std::uint64_t sw_thermal = 0x20;
@@ -171,7 +173,7 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   }
   dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match = internal::match_dcgm_line(
-      metric_table, ev.line, id_labels.capture, internal::dcgm_family_prefix);
+      metric_table, ev.line, id_labels.capture, internal::dcgm_family_prefix, &metric_index);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;

@@ -44,15 +44,29 @@ inline std::int64_t clock_add(std::int64_t t, std::int64_t window) noexcept {
              : t + window;
 }
 
+inline bool same_word(const char* a, const char* b) noexcept {
+  std::uint64_t x;
+  std::uint64_t y;
+  std::memcpy(&x, a, sizeof x);
+  std::memcpy(&y, b, sizeof y);
+  return x == y;
+}
+
 template <typename Memo>
 bool memo_same_node(const Memo& m, std::string_view node) noexcept {
   if (node.size() != m.node_size) return false;
-  std::size_t i = 0;
-  for (; i + 8 <= node.size(); i += 8)
-    if (std::memcmp(node.data() + i, m.node.data() + i, 8) != 0) return false;
-  for (; i < node.size(); ++i)
-    if (node[i] != m.node[i]) return false;
-  return true;
+  const char* a = node.data();
+  const char* b = m.node.data();
+  const std::size_t n = node.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  // Eight bytes at a time, the last eight overlapping the rest.
+  for (std::size_t i = 0; i + 8 < n; i += 8)
+    if (!same_word(a + i, b + i)) return false;
+  return same_word(a + n - 8, b + n - 8);
 }
 
 // Writes the newest time the memo accepted on its own back to the clock.

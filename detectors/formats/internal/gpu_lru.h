@@ -18,10 +18,13 @@
 #include <utility>
 #include <vector>
 
+#include "detectors/gpu_key_hash.h"
+
 namespace detectors::internal {
 
 template <typename State>
-using gpu_index = std::unordered_map<std::string_view, typename std::list<State>::iterator>;
+using gpu_index =
+    std::unordered_map<std::string_view, typename std::list<State>::iterator, gpu_key_hash>;
 
 // key = node + '\n' + subject: one resize (no allocation once the scratch has grown) and two
 // copies, where assign/push_back/append checked capacity three times per sample.

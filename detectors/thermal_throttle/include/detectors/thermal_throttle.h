@@ -56,6 +56,7 @@
 
 #include "detectors/detector.h"
 #include "detectors/event_clock.h"
+#include "detectors/gpu_key_hash.h"
 #include "detectors/nvsmi_query.h"
 
 namespace detectors {
@@ -168,12 +169,13 @@ class thermal_throttle_detector final : public detector {
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
-  std::unordered_map<std::string_view, gpu_list::iterator> index_;
+  std::unordered_map<std::string_view, gpu_list::iterator, gpu_key_hash> index_;
   // Evicted GPUs' storage (list entries, index nodes), reused for new GPUs: at steady state,
   // GPUs come and go without allocating.
   struct {
     gpu_list states;
-    std::vector<std::unordered_map<std::string_view, gpu_list::iterator>::node_type> index_nodes;
+    std::vector<std::unordered_map<std::string_view, gpu_list::iterator, gpu_key_hash>::node_type>
+        index_nodes;
   } pool_;
   std::string key_;      // scratch: node + subject of the current sample
   std::string message_;  // the current finding's message (findings borrow it)
