@@ -3,8 +3,11 @@
 // from the block's header, truncations of keys and values, and the lines that are not its.
 #include "detectors/nvsmi_query.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -320,16 +323,23 @@ TEST(NvsmiQuery, OtherLinesAreNotItsKind) {
   }
 }
 
-TEST(NvsmiQuery, BlocksEndAtBlankLinesOtherNodesAndTheNextGpu) {
+TEST(NvsmiQuery, BlocksEndAtBlankAndUnindentedLinesOfTheirNodeAndTheNextGpu) {
   nvsmi_query_reader r;
   EXPECT_FALSE(r.read("a", "GPU 00000000:18:00.0").ends_block);
   EXPECT_FALSE(r.read("a", "    Remapped Rows").ends_block);
   EXPECT_EQ(r.read("a", "        Pending : Yes").field, nvsmi_field::remap_pending);
-  // Another node's line: the context is gone, so "Pending" there is nobody's.
+  // Another node's line: that node has no report open, so "Pending" there is nobody's...
   const nvsmi_line other = r.read("b", "        Pending : Yes");
-  EXPECT_TRUE(other.ends_block);
+  EXPECT_FALSE(other.ends_block);
   EXPECT_EQ(other.kind, nvsmi_line_kind::not_ours);
   EXPECT_EQ(r.gpu(), "");
+  // ...and node a's report goes on where it was.
+  EXPECT_EQ(r.read("a", "        Remapping Failure Occurred : No").field,
+            nvsmi_field::remap_failure);
+  EXPECT_EQ(r.gpu(), "00000000:18:00.0");
+  // An unindented line of b ends nothing of a's.
+  EXPECT_FALSE(r.read("b", "Dec  6 13:00:00 node-b kernel: eth0 up").ends_block);
+  EXPECT_TRUE(r.read("a", "Dec  6 13:00:00 node-a kernel: eth0 up").ends_block);
   r.read("a", "GPU 00000000:18:00.0");
   EXPECT_TRUE(r.read("a", "GPU 00000000:2A:00.0").ends_block);
   EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
@@ -342,6 +352,120 @@ TEST(NvsmiQuery, BlocksEndAtBlankLinesOtherNodesAndTheNextGpu) {
   EXPECT_EQ(r.read("a", "    FB Memory Usage").kind, nvsmi_line_kind::not_ours);
   EXPECT_EQ(r.read("a", "        Pending : Yes").kind, nvsmi_line_kind::not_ours);
   EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
+}
+
+// Whole real reports: leptonai/gpud
+// pkg/nvidia-query/testdata/nvidia-smi-query.535.183.01.out.0.valid (8 x H100) and
+// nvidia-smi-query.535.129.03.out.0.valid.a10 at fdf5b3217dc96883f57e89229e4d75a3a2ef62e2, kept in
+// the detectors' testdata/real_lines.
+std::string read_file(const std::string& relative) {
+  std::ifstream in(std::string(ALLOCGATE_DETECTORS_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+const std::string& h100x8_report() {
+  static const std::string text =
+      read_file("thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  return text;
+}
+const std::string& a10_report() {
+  static const std::string text =
+      read_file("hbm_ecc/testdata/real_lines/gpud-nvidia-smi-query.535.129.03.a10.txt");
+  return text;
+}
+
+// What the reader says of one line, context index aside.
+std::string describe(const nvsmi_line& l, std::string_view gpu) {
+  return fmt::format("{} {} {} {} {} {} {} {}", static_cast<int>(l.kind), l.ends_block,
+                     static_cast<int>(l.section), static_cast<int>(l.field),
+                     static_cast<int>(l.value), l.number, l.reason_bit, gpu);
+}
+
+// Each node's report read alone, and all of them interleaved line by line (round robin, a
+// line of each node in turn): per node, the reader must say the same of every line.
+void expect_interleaving_changes_nothing(const std::vector<std::string_view>& reports,
+                                         std::size_t max_nodes) {
+  std::vector<std::vector<std::string>> alone(reports.size()), mixed(reports.size());
+  std::vector<std::vector<std::string_view>> lines;
+  for (std::size_t n = 0; n < reports.size(); ++n) {
+    lines.push_back(lines_of(reports[n]));
+    nvsmi_query_reader r(max_nodes);
+    for (std::string_view l : lines[n]) {
+      const nvsmi_line read = r.read("node-" + std::to_string(n), l);
+      alone[n].push_back(describe(read, r.gpu()));
+    }
+  }
+  nvsmi_query_reader r(max_nodes);
+  for (std::size_t i = 0;; ++i) {
+    bool any = false;
+    for (std::size_t n = 0; n < reports.size(); ++n) {
+      if (i >= lines[n].size()) continue;
+      any = true;
+      const nvsmi_line read = r.read("node-" + std::to_string(n), lines[n][i]);
+      mixed[n].push_back(describe(read, r.gpu()));
+    }
+    if (!any) break;
+  }
+  for (std::size_t n = 0; n < reports.size(); ++n) {
+    ASSERT_EQ(alone[n].size(), mixed[n].size());
+    for (std::size_t i = 0; i < alone[n].size(); ++i)
+      ASSERT_EQ(alone[n][i], mixed[n][i]) << "node " << n << " line " << i << ": " << lines[n][i];
+  }
+}
+
+TEST(NvsmiQuery, ReportsOfNodesInterleavedReadAsEachAlone) {
+  ASSERT_GT(h100x8_report().size(), 10000u);
+  ASSERT_GT(a10_report().size(), 1000u);
+  expect_interleaving_changes_nothing({h100x8_report(), a10_report()}, 2);
+  // More nodes than two, reports of different lengths, the bound just large enough.
+  expect_interleaving_changes_nothing(
+      {a10_report(), h100x8_report(), a10_report(), h100x8_report(), a10_report()}, 5);
+  expect_interleaving_changes_nothing({h100x8_report(), a10_report(), h100x8_report()},
+                                      nvsmi_query_reader::default_max_nodes);
+}
+
+TEST(NvsmiQuery, PastTheBoundTheLeastRecentNodesContextIsReused) {
+  nvsmi_query_reader r(2);
+  EXPECT_EQ(r.max_nodes(), 2u);
+  r.read("a", "GPU 00000000:18:00.0");
+  r.read("a", "    Remapped Rows");
+  r.read("b", "GPU 00000000:2A:00.0");
+  r.read("b", "    Remapped Rows");
+  EXPECT_TRUE(r.any_block());
+  // a was seen least recently: c takes its context, and a's block ends there.
+  const nvsmi_line c = r.read("c", "GPU 00000000:3A:00.0");
+  EXPECT_TRUE(c.ends_block);
+  EXPECT_EQ(c.kind, nvsmi_line_kind::gpu);
+  EXPECT_EQ(r.gpu(), "00000000:3A:00.0");
+  // b's report goes on untouched...
+  EXPECT_EQ(r.read("b", "        Pending : Yes").field, nvsmi_field::remap_pending);
+  EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
+  // ...while a's comes back as a paste without its header: no GPU, no section (the lines
+  // are not counted as anyone's; none is mistaken for another node's GPU). a takes the
+  // context of c, now the least recently seen, whose open block ends.
+  const nvsmi_line a = r.read("a", "        Pending : Yes");
+  EXPECT_TRUE(a.ends_block);
+  EXPECT_EQ(a.kind, nvsmi_line_kind::not_ours);
+  EXPECT_EQ(r.gpu(), "");
+  // A node whose context was free to take (b's is not) ends nothing.
+  nvsmi_query_reader fresh(2);
+  fresh.read("a", "GPU 00000000:18:00.0");
+  EXPECT_FALSE(fresh.read("b", "GPU 00000000:2A:00.0").ends_block);
+  EXPECT_EQ(fresh.read("a", "    Remapped Rows").section, nvsmi_section::remapped_rows);
+}
+
+TEST(NvsmiQuery, ManyNodesInterleavedAllocateNothing) {
+  nvsmi_query_reader r;
+  const std::vector<std::string_view> lines = lines_of(a10_report());
+  std::vector<std::string> nodes;
+  for (int n = 0; n < 100; ++n)  // more nodes than contexts: reuse goes on all the time
+    nodes.push_back(
+        fmt::format("node-{:03}-with-a-name-longer-than-the-64-bytes-the-context-keeps-{}", n, n));
+  const auto read_all = [&] {
+    for (std::string_view l : lines)
+      for (const std::string& n : nodes)
+        r.read(n, l);
+  };
+  EXPECT_ALLOCS_EQ(0, read_all());
 }
 
 TEST(NvsmiQuery, ReadingAllocatesNothing) {

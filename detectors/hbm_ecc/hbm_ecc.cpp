@@ -142,7 +142,7 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   // nvidia-smi -q lines are indented or open with "GPU " / "====" (nvsmi_query.h); inside a
   // report's GPU block every line goes to the reader, which tells when the block ends.
   const char first = ev.line.empty() ? '\0' : ev.line[0];
-  if (nvsmi_.in_block() || first == ' ' || first == '\t' || first == 'G' || first == '=') {
+  if (nvsmi_.any_block() || first == ' ' || first == '\t' || first == 'G' || first == '=') {
     if (on_nvsmi(ev, sink)) return;
   }
   dcgm_identity_labels id_labels;

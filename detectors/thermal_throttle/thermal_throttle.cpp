@@ -158,6 +158,9 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
   // step: the index's buckets for a typical node set (it still grows past that, up to the
   // cap), the scratch key and the message for their usual lengths.
   index_.reserve(std::min<std::size_t>(config_.max_gpus, 256));
+  snapshot_.contexts.resize(snapshot_.reader.max_nodes());
+  for (pending_snapshot& p : snapshot_.contexts)
+    p.node.reserve(255);
   key_.reserve(128);
   message_.reserve(256);
 }
@@ -167,7 +170,7 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   // nvidia-smi -q lines are indented or open with "GPU " / "====" (nvsmi_query.h); inside a
   // report's GPU block every line goes to the reader, which tells when the block ends.
   const char first = ev.line.empty() ? '\0' : ev.line[0];
-  if (snapshot_.reader.in_block() || first == ' ' || first == '\t' || first == 'G' ||
+  if (snapshot_.reader.any_block() || first == ' ' || first == '\t' || first == 'G' ||
       first == '=') {
     if (on_nvsmi(ev, sink)) return;
   }
@@ -248,7 +251,7 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
 bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   const std::string_view node = ev.node.empty() ? std::string_view("unknown") : ev.node;
   const nvsmi_line l = snapshot_.reader.read(node, ev.line);
-  if (l.ends_block) flush_snapshot(sink);
+  if (l.ends_block) flush_snapshot(l.context, sink);
   if (l.kind == nvsmi_line_kind::not_ours) return false;
   // A report's line: reading it was parsing (phase.h).
   DETECTORS_PHASE(parse);
@@ -281,34 +284,42 @@ bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
 
   DETECTORS_PHASE(state);
   const std::string_view gpu_id = snapshot_.reader.gpu();
-  thermal_gpu_state& gpu =
-      touch(node, gpu_id.empty() ? std::string_view("unknown") : gpu_id, ev.ts_ns);
+  const std::string_view subject = gpu_id.empty() ? std::string_view("unknown") : gpu_id;
   if (temperature) {
+    thermal_gpu_state& gpu = touch(node, subject, ev.ts_ns);
     on_temperature(gpu, l.field == nvsmi_field::memory_current_temp, static_cast<double>(l.number),
                    ev.ts_ns);
     return true;
   }
   // The reasons are one sample of the GPU, complete when its block ends (the temperatures
   // further down the block belong to it).
-  snapshot_.gpu = &gpu;
-  snapshot_.ts_ns = ev.ts_ns;
-  if (l.value == nvsmi_value::yes) snapshot_.mask |= l.reason_bit;
+  pending_snapshot& p = snapshot_.contexts[l.context];
+  if (!p.pending) {
+    p.pending = true;
+    p.node.assign(node);
+    std::copy(subject.begin(), subject.end(), p.gpu.begin());
+    p.gpu_size = subject.size();
+  }
+  p.ts_ns = ev.ts_ns;
+  if (l.value == nvsmi_value::yes) p.mask |= l.reason_bit;
   return true;
 }
 
-void thermal_throttle_detector::flush_snapshot(finding_sink& sink) {
-  if (snapshot_.gpu == nullptr) return;
-  thermal_gpu_state& gpu = *snapshot_.gpu;
-  const std::uint64_t mask = snapshot_.mask;
-  snapshot_.gpu = nullptr;
-  snapshot_.mask = 0;
+void thermal_throttle_detector::flush_snapshot(std::size_t context, finding_sink& sink) {
+  pending_snapshot& p = snapshot_.contexts[context];
+  if (!p.pending) return;
+  p.pending = false;
+  const std::uint64_t mask = p.mask;
+  p.mask = 0;
   DETECTORS_PHASE(state);
+  thermal_gpu_state& gpu = touch(p.node, std::string_view(p.gpu.data(), p.gpu_size), p.ts_ns);
   // An operator's snapshot is one look: what it shows is reported at once.
-  on_reasons(gpu, mask, snapshot_.ts_ns, 1, true, sink);
+  on_reasons(gpu, mask, p.ts_ns, 1, true, sink);
 }
 
 void thermal_throttle_detector::finish(finding_sink& sink) {
-  flush_snapshot(sink);
+  for (std::size_t i = 0; i < snapshot_.contexts.size(); ++i)
+    flush_snapshot(i, sink);
 }
 
 void thermal_throttle_detector::on_event_count(thermal_gpu_state& gpu, std::uint64_t bit,

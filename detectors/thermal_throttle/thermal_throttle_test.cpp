@@ -14,6 +14,7 @@
 
 #include "alloc_hooks/gtest.h"
 #include "detectors/corpus.h"
+#include "testing/interleaved_reports.h"
 #include "testing/warm_windows.h"
 
 namespace detectors {
@@ -727,9 +728,12 @@ TEST(ThermalThrottleNvidiaSmi, TruncatedReportsAreCountedAndTheirLastBlockComple
 
 TEST(ThermalThrottleNvidiaSmi, ReportsInterleavedWithMetricsKeepTheirGpus) {
   harness h;
-  // A report of node n1 broken by a metric line: the block ends there, its reasons count.
+  // A report of node n1 broken by a metric line of n1: the block ends there, its reasons
+  // count. (Lines of other nodes do not end it: see ReportsOfNodesInterleaved...)
   feed_text(h, std::string(h100_sw_thermal.substr(0, h100_sw_thermal.find("    Sparse"))), t0);
-  h.feed(reasons(0x0), t0);
+  h.feed(reasons(0x0), t0, "n2");
+  EXPECT_TRUE(h.findings().empty());
+  h.feed(reasons(0x0), t0, "n1");
   ASSERT_GE(h.findings().size(), 1u);
   EXPECT_EQ(h.findings()[0].subject, "00000000:75:00.0");
   // An indented line of another node is no part of n1's report.
@@ -879,6 +883,54 @@ TEST(ThermalThrottle, FactoryMakesADefaultDetector) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->name(), "thermal_throttle");
   EXPECT_EQ(d->state_size(), 0u);
+}
+
+// Reports of several nodes interleaved line by line find what they find one after the other:
+// the 8 x H100 report with GPU 00000000:75:00.0 in SW thermal slowdown and power brake
+// (leptonai/gpud nvidia-smi-query.535.183.01.out.0.valid) and the older Clocks Throttle Reasons
+// paste of kubeflow/kubeflow#68, sources in testdata/real_lines/SOURCES.md.
+TEST(ThermalThrottleNvidiaSmi, ReportsOfNodesInterleavedFindWhatEachFindsAlone) {
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  const std::string kubeflow = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/kubeflow-issue68-nvidia-smi-q.txt");
+  ASSERT_FALSE(h100.empty());
+  ASSERT_FALSE(kubeflow.empty());
+  const auto make = [] { return make_thermal_throttle_detector(); };
+  testing::expect_interleaving_changes_nothing(make, {h100, h100}, 4);
+  testing::expect_interleaving_changes_nothing(make, {h100, kubeflow, h100, h100}, 6);
+}
+
+// The reader keeps 64 node contexts. Up to that many nodes interleaved, every report is read
+// whole; past it, a node seen least recently loses its context to the new one (its block ends
+// there), and what follows of its report reads as a paste without its GPU header: not counted,
+// never attributed to another node's GPU. Round robin over more nodes than contexts is the
+// worst case: each node's context is gone by the time its next line comes.
+TEST(ThermalThrottleNvidiaSmi, PastTheReadersBoundNoFindingGoesToAnotherGpu) {
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  const std::vector<std::string_view> lines = testing::report_lines(h100);
+  for (const int node_count : {64, 80}) {
+    thermal_throttle_detector d;
+    collecting_sink sink;
+    std::vector<std::string> nodes;
+    for (int n = 0; n < node_count; ++n)
+      nodes.push_back("node-" + std::to_string(n));
+    const auto feed_all = [&] {
+      for (std::size_t i = 0; i < lines.size(); ++i)
+        for (const std::string& n : nodes)
+          d.on_event(event{t0, n, source::nvidia_smi, lines[i]}, sink);
+    };
+    feed_all();
+    d.finish(sink);
+    std::size_t starts = 0;
+    for (const owned_finding& f : sink.findings) {
+      EXPECT_EQ(f.subject, "00000000:75:00.0") << f.node << " " << f.kind;
+      starts += f.kind == "thermal_throttle_start";
+    }
+    // Within the bound, every node's GPU 75 is found; past it, in round robin, none is.
+    EXPECT_EQ(starts, node_count == 64 ? nodes.size() : 0u) << node_count << " nodes";
+  }
 }
 
 }  // namespace

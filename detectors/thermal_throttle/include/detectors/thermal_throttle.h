@@ -143,7 +143,7 @@ class thermal_throttle_detector final : public detector {
                             std::int64_t ts_ns, finding_sink& sink);
   // True when the line was an nvidia-smi -q line (of any section).
   bool on_nvsmi(const event& ev, finding_sink& sink);
-  void flush_snapshot(finding_sink& sink);
+  void flush_snapshot(std::size_t context, finding_sink& sink);
   void on_temperature(internal::thermal_gpu_state& gpu, bool memory, double celsius,
                       std::int64_t ts_ns);
   void end_run(internal::thermal_gpu_state& gpu, std::int64_t end_ns, std::uint64_t now_mask,
@@ -179,14 +179,20 @@ class thermal_throttle_detector final : public detector {
   } pool_;
   std::string key_;      // scratch: node + subject of the current sample
   std::string message_;  // the current finding's message (findings borrow it)
-  // The nvidia-smi -q report being read, and the reasons of its current GPU block: one sample,
-  // taken when the block ends. `gpu` stays valid until then (only that block's GPU is touched
-  // meanwhile; any other line ends the block first).
-  struct {
-    nvsmi_query_reader reader;
-    internal::thermal_gpu_state* gpu = nullptr;
+  // The nvidia-smi -q reports being read, and per node context of the reader the reasons of
+  // its current GPU block: one sample, taken when the block ends (reports of several nodes may
+  // be interleaved). A pending sample names its GPU (node, bus id), looked up when it is taken.
+  struct pending_snapshot {
+    bool pending = false;
     std::uint64_t mask = 0;
     std::int64_t ts_ns = 0;
+    std::string node;  // reserved once (node names up to 255 bytes fit without allocating)
+    std::array<char, 40> gpu{};
+    std::size_t gpu_size = 0;
+  };
+  struct {
+    nvsmi_query_reader reader;
+    std::vector<pending_snapshot> contexts;  // one per reader context, allocated once
   } snapshot_;
 };
 
