@@ -54,6 +54,8 @@ nvsmi_section section_named(std::string_view key) noexcept {
     case 'c':
       if (is(key, "clocks event reasons") || is(key, "clocks throttle reasons"))
         return nvsmi_section::clocks_event_reasons;
+      if (is(key, "clocks event reasons counters"))
+        return nvsmi_section::clocks_event_reasons_counters;
       break;
     case 't':
       if (is(key, "temperature")) return nvsmi_section::temperature;
@@ -95,6 +97,18 @@ std::uint64_t reason_bit(std::string_view key) noexcept {
   return 0;
 }
 
+// The reasons nvidia-smi keeps a time counter of, by the names it prints them under in
+// Clocks Event Reasons Counters (0 for a name it may add later).
+std::uint64_t counter_bit(std::string_view key) noexcept {
+  static constexpr std::pair<std::string_view, std::uint64_t> counters[] = {
+      {"sw power capping", 0x4},     {"sync boost", 0x10},       {"sw thermal slowdown", 0x20},
+      {"hw thermal slowdown", 0x40}, {"hw power braking", 0x80},
+  };
+  for (const auto& [name, bit] : counters)
+    if (is(key, name)) return bit;
+  return 0;
+}
+
 // How a field's value must read.
 enum class value_rule : std::uint8_t {
   any,          // fields nobody acts on: any non-empty text
@@ -102,6 +116,7 @@ enum class value_rule : std::uint8_t {
   activity,     // Active / Not Active / N/A
   count,        // digits / N/A
   temperature,  // [-]digits C / N/A
+  duration,     // digits us / N/A
 };
 
 // Reads `text` (non-empty, trimmed) under `rule`; false when the rule is broken (cut short).
@@ -130,6 +145,8 @@ bool read_value(std::string_view text, value_rule rule, nvsmi_line& out) noexcep
         return unit.empty() && n >= 0;
       case value_rule::temperature:
         return unit == "C";
+      case value_rule::duration:
+        return unit == "us" && n >= 0;
       case value_rule::any:
         return true;
       default:
@@ -185,6 +202,13 @@ nvsmi_field field_named(nvsmi_section section, std::uint8_t g1, std::uint8_t g2,
       if (bit != 0) {
         rule = value_rule::activity;
         return nvsmi_field::clocks_event_reason;
+      }
+      return nvsmi_field::other;
+    case nvsmi_section::clocks_event_reasons_counters:
+      bit = counter_bit(key);
+      if (bit != 0) {
+        rule = value_rule::duration;
+        return nvsmi_field::clocks_event_counter;
       }
       return nvsmi_field::other;
     case nvsmi_section::temperature:

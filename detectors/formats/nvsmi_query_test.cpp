@@ -468,6 +468,101 @@ TEST(NvsmiQuery, ManyNodesInterleavedAllocateNothing) {
   EXPECT_ALLOCS_EQ(0, read_all());
 }
 
+// Clocks Event Reasons Counters (newer drivers), as printed in the nvidia-smi -q output pasted
+// in ssprea/ssprea-nvidia-control issue #17 (https://github.com/ssprea/ssprea-nvidia-control/
+// issues/17): after Clocks Event Reasons, the five counters in microseconds. The N/A form is
+// what NVIDIA/k8s-test-infra pull request #691 describes for a driver that does not report
+// them ("All five counters in the nvidia-smi -q Clocks Event Reasons Counters block read N/A").
+constexpr std::string_view counters_section = R"(GPU 00000000:01:00.0
+    Clocks Event Reasons
+        Idle                                           : Not Active
+        SW Thermal Slowdown                            : Not Active
+        Display Clock Setting                          : Not Active
+    Clocks Event Reasons Counters
+        SW Power Capping                               : 0 us
+        Sync Boost                                     : 0 us
+        SW Thermal Slowdown                            : 0 us
+        HW Thermal Slowdown                            : 0 us
+        HW Power Braking                               : 0 us
+    Sparse Operation Mode                              : N/A)";
+
+TEST(NvsmiQuery, ReadsClocksEventReasonsCounters) {
+  const read_all r = read(counters_section);
+  ASSERT_EQ(r.lines.size(), 12u);
+  EXPECT_EQ(r.lines[5].kind, nvsmi_line_kind::section);
+  EXPECT_EQ(r.lines[5].section, nvsmi_section::clocks_event_reasons_counters);
+  const std::uint64_t bits[] = {0x4, 0x10, 0x20, 0x40, 0x80};
+  for (std::size_t i = 0; i < 5; ++i) {
+    const nvsmi_line& l = r.lines[6 + i];
+    EXPECT_EQ(l.kind, nvsmi_line_kind::field) << i;
+    EXPECT_EQ(l.section, nvsmi_section::clocks_event_reasons_counters) << i;
+    EXPECT_EQ(l.field, nvsmi_field::clocks_event_counter) << i;
+    EXPECT_EQ(l.value, nvsmi_value::number) << i;
+    EXPECT_EQ(l.number, 0) << i;
+    EXPECT_EQ(l.reason_bit, bits[i]) << i;
+    EXPECT_EQ(r.gpus[6 + i], "00000000:01:00.0");
+  }
+  EXPECT_EQ(r.lines[11].kind, nvsmi_line_kind::not_ours);  // the next section ends it
+  EXPECT_EQ(r.malformed, 0);
+  EXPECT_EQ(r.recognised, 11);  // every line but Sparse Operation Mode
+
+  // Cumulative microseconds run to eleven digits and more; N/A is a counter not reported.
+  nvsmi_query_reader q;
+  q.read("n", "GPU 00000000:01:00.0");
+  q.read("n", "    Clocks Event Reasons Counters");
+  const nvsmi_line big =
+      q.read("n", "        SW Thermal Slowdown                            : 11591399010 us");
+  EXPECT_EQ(big.kind, nvsmi_line_kind::field);
+  EXPECT_EQ(big.number, 11591399010);
+  const nvsmi_line na = q.read("n", "        HW Thermal Slowdown                            : N/A");
+  EXPECT_EQ(na.kind, nvsmi_line_kind::field);
+  EXPECT_EQ(na.value, nvsmi_value::not_available);
+  EXPECT_EQ(na.reason_bit, 0x40u);
+  // A reason a later driver may add: its line is the section's, read, acted on by no one.
+  const nvsmi_line later =
+      q.read("n", "        Reliability                                    : 0 us");
+  EXPECT_EQ(later.kind, nvsmi_line_kind::field);
+  EXPECT_EQ(later.field, nvsmi_field::other);
+}
+
+TEST(NvsmiQuery, TruncatedCounterLinesAreMalformedAndLookalikesAreNotCounters) {
+  const auto line_after_header = [](std::string_view header, std::string_view line) {
+    nvsmi_query_reader q;
+    q.read("n", "GPU 00000000:01:00.0");
+    q.read("n", header);
+    return q.read("n", line);
+  };
+  constexpr std::string_view header = "    Clocks Event Reasons Counters";
+  for (const std::string_view cut : {
+           "        SW Thermal Slowdown                            : 12",      // unit cut
+           "        SW Thermal Slowdown                            : 12 u",    // unit cut
+           "        SW Thermal Slowdown                            :",         // value cut
+           "        SW Thermal Slowd",                                         // key cut
+           "        HW Thermal Slowdown                            : -5 us",   // not a duration
+           "        HW Thermal Slowdown                            : 12 C",    // another unit
+           "        HW Power Braking                               : Active",  // a flag
+       }) {
+    const nvsmi_line l = line_after_header(header, cut);
+    EXPECT_EQ(l.kind, nvsmi_line_kind::malformed) << cut;
+    EXPECT_EQ(l.section, nvsmi_section::clocks_event_reasons_counters) << cut;
+  }
+  // The header cut short names no section: what follows is no counter.
+  const nvsmi_line cut_header =
+      line_after_header("    Clocks Event Reasons Coun", "        SW Thermal Slowdown : 5 us");
+  EXPECT_EQ(cut_header.kind, nvsmi_line_kind::not_ours);
+  // The same names under Clocks Event Reasons are flags, not counters...
+  const nvsmi_line flag =
+      line_after_header("    Clocks Event Reasons", "        SW Thermal Slowdown : Active");
+  EXPECT_EQ(flag.field, nvsmi_field::clocks_event_reason);
+  // ...a duration there is no flag (the sections are not mixed up)...
+  EXPECT_EQ(
+      line_after_header("    Clocks Event Reasons", "        SW Thermal Slowdown : 5 us").kind,
+      nvsmi_line_kind::malformed);
+  // ...and under another section nobody's.
+  EXPECT_EQ(line_after_header("    FB Memory Usage", "        SW Thermal Slowdown : 5 us").kind,
+            nvsmi_line_kind::not_ours);
+}
+
 TEST(NvsmiQuery, ReadingAllocatesNothing) {
   nvsmi_query_reader r;
   r.read("node-000", "GPU 00000000:18:00.0");  // the node name's buffer fits from the start

@@ -885,6 +885,100 @@ TEST(ThermalThrottle, FactoryMakesADefaultDetector) {
   EXPECT_EQ(d->state_size(), 0u);
 }
 
+// An nvidia-smi -q block with Clocks Event Reasons (all Not Active: the flags' layout of
+// leptonai/gpud e2e/mock/nvidia-smi/test_data.go, driver 550.127.05) and Clocks Event Reasons
+// Counters (the layout of the report in ssprea/ssprea-nvidia-control issue #17, values set
+// here): `flags` false leaves the flags out (a `-d PERFORMANCE` paste cut to the counters).
+std::string counters_report(std::uint64_t sw_us, std::uint64_t hw_us, bool flags = true) {
+  std::string r = "GPU 00000000:06:00.0\n";
+  if (flags)
+    r += R"(    Clocks Event Reasons
+        Idle                              : Not Active
+        SW Power Cap                      : Not Active
+        HW Slowdown                       : Not Active
+            HW Thermal Slowdown           : Not Active
+            HW Power Brake Slowdown       : Not Active
+        SW Thermal Slowdown               : Not Active
+)";
+  r += fmt::format(R"(    Clocks Event Reasons Counters
+        SW Power Capping                               : 12234991553 us
+        Sync Boost                                     : 0 us
+        SW Thermal Slowdown                            : {} us
+        HW Thermal Slowdown                            : {} us
+        HW Power Braking                               : 0 us
+    Sparse Operation Mode                              : N/A
+)",
+                   sw_us, hw_us);
+  return r;
+}
+
+// Slowdown time that rose between two reports of a GPU is thermal throttling in between, even
+// with every flag Not Active at the instant of the report (see flush_snapshot for why).
+TEST(ThermalThrottleNvidiaSmi, ThermalCounterRisingBetweenReportsIsThermal) {
+  harness h;
+  feed_text(h, counters_report(11591399010, 0), t0);
+  feed_text(h, counters_report(11591399010, 0), t0 + 60 * sec);  // no rise: cool
+  EXPECT_TRUE(h.findings().empty());
+  feed_text(h, counters_report(11596399010, 0), t0 + 120 * sec);  // +5 s of SW slowdown
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& start = h.findings()[0];
+  EXPECT_EQ(start.kind, "thermal_throttle_start");
+  EXPECT_EQ(start.subject, "00000000:06:00.0");
+  EXPECT_EQ(start.recommended, action::observe);
+  EXPECT_NE(start.message.find("sw_thermal_slowdown_time_rose"), std::string::npos)
+      << start.message;
+  // Each counter line is recognised: GPU header, 2 section headers, 6 flags, 5 counters.
+  EXPECT_EQ(h.d.stats().recognised, 3 * 14u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+
+  // HW thermal slowdown time rising drains, as HW thermal slowdown Active does; the next
+  // report without a rise ends the episode.
+  harness g;
+  feed_text(g, counters_report(0, 100), t0);
+  feed_text(g, counters_report(0, 2'000'100), t0 + 60 * sec);
+  feed_text(g, counters_report(0, 2'000'100), t0 + 120 * sec);
+  g.d.finish(g.sink);
+  ASSERT_EQ(g.findings().size(), 2u);
+  EXPECT_EQ(g.findings()[0].kind, "thermal_throttle_start");
+  EXPECT_EQ(g.findings()[0].recommended, action::drain_node);
+  EXPECT_NE(g.findings()[0].message.find("hw_thermal_slowdown_time_rose"), std::string::npos);
+  EXPECT_EQ(g.findings()[1].kind, "thermal_throttle_end");
+}
+
+TEST(ThermalThrottleNvidiaSmi, CountersAloneAreNoSampleUntilTheyCanBeCompared) {
+  // A first report is a baseline however large its counters, a decrease a reset (driver
+  // reload): neither is a rise. With the flags left out, such a report is no sample at all.
+  harness h;
+  feed_text(h, counters_report(99'000'000, 7'000'000, false), t0);
+  feed_text(h, counters_report(5, 0, false), t0 + 60 * sec);  // reset
+  h.d.finish(h.sink);
+  EXPECT_TRUE(h.findings().empty());
+  feed_text(h, counters_report(1'000'005, 0, false), t0 + 120 * sec);  // rose since the reset
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].kind, "thermal_throttle_start");
+
+  // Reports of different GPUs (or nodes) are not compared with each other.
+  harness g;
+  feed_text(g, counters_report(0, 0), t0, "n1");
+  feed_text(g, counters_report(5'000'000, 0), t0 + 60 * sec, "n2");
+  g.d.finish(g.sink);
+  EXPECT_TRUE(g.findings().empty());
+}
+
+TEST(ThermalThrottleNvidiaSmi, TruncatedCounterLinesAreMalformed) {
+  harness h;
+  std::string cut = counters_report(10, 0);
+  cut.replace(cut.find("10 us"), 5, "10");  // the unit cut off
+  feed_text(h, cut, t0);
+  EXPECT_EQ(h.d.stats().malformed, 1u);
+  feed_text(h, counters_report(20, 0), t0 + 60 * sec);
+  h.d.finish(h.sink);
+  // The cut counter was no value: the second report is the first comparable one.
+  EXPECT_TRUE(h.findings().empty());
+}
+
 // Reports of several nodes interleaved line by line find what they find one after the other:
 // the 8 x H100 report with GPU 00000000:75:00.0 in SW thermal slowdown and power brake
 // (leptonai/gpud nvidia-smi-query.535.183.01.out.0.valid) and the older Clocks Throttle Reasons

@@ -10,6 +10,8 @@
 //           HW Slowdown                       : Not Active
 //               HW Thermal Slowdown           : Not Active
 //           SW Thermal Slowdown               : Active
+//       Clocks Event Reasons Counters         (newer drivers)
+//           SW Thermal Slowdown               : 11591399010 us
 //       ECC Errors
 //           Volatile
 //               DRAM Uncorrectable            : 0   (older: Single Bit / Double Bit groups)
@@ -17,8 +19,9 @@
 //
 // so a line means something only with the GPU header and the section above it. The reader
 // keeps that context (the GPU's bus id, the open section and up to two groups inside it) and
-// classifies each line: a line of one of the five sections it knows (ECC Errors, Retired
-// Pages, Remapped Rows, Clocks Event/Throttle Reasons, Temperature), their headers and the
+// classifies each line: a line of one of the six sections it knows (ECC Errors, Retired
+// Pages, Remapped Rows, Clocks Event/Throttle Reasons and their Counters, Temperature), their
+// headers and the
 // GPU header are recognised; a line of such a section whose key or value is cut short is
 // malformed; everything else (other sections, other logs) is not its kind. Indentation is read
 // relative to the section header, so a paste indented as a whole reads the same.
@@ -51,6 +54,9 @@ enum class nvsmi_section : std::uint8_t {
   remapped_rows,
   clocks_event_reasons,  // also the older "Clocks Throttle Reasons"
   temperature,
+  // Newer drivers: cumulative time per reason since the driver loaded ("SW Thermal
+  // Slowdown : 11591399010 us").
+  clocks_event_reasons_counters,
 };
 
 // The fields a detector acts on; every other line of a known section is `other`.
@@ -74,6 +80,10 @@ enum class nvsmi_field : std::uint8_t {
   // Clocks Event Reasons: one NVML clocks-event bit each (nvidia-smi prints the bitmask by
   // name); `reason_bit` gives the bit.
   clocks_event_reason,
+  // Clocks Event Reasons Counters: microseconds spent in one reason (`number`), `reason_bit`
+  // the reason's NVML bit (SW Power Capping 0x4, Sync Boost 0x10, SW Thermal Slowdown 0x20,
+  // HW Thermal Slowdown 0x40, HW Power Braking 0x80).
+  clocks_event_counter,
   // Temperature.
   gpu_current_temp,
   memory_current_temp,
@@ -85,7 +95,7 @@ enum class nvsmi_value : std::uint8_t {
   not_available,  // N/A (the GPU does not support the field)
   yes,            // Yes, Active
   no,             // No, Not Active
-  number,         // a count or a temperature (`number`)
+  number,         // a count, a temperature or a duration in microseconds (`number`)
   text,           // anything else (fields nobody acts on)
 };
 

@@ -25,6 +25,11 @@
 //   - nvidia-smi -q reports (nvsmi_query.h): the Clocks Event (or Throttle) Reasons section of a
 //     GPU's block is one sample, taken when the block ends, with the block's Temperature
 //     section; one look is enough (K = 1), since an operator's report is a single snapshot.
+//     Newer drivers add Clocks Event Reasons Counters, cumulative time per reason: SW or HW
+//     thermal slowdown time that rose since the GPU's previous report makes the sample thermal
+//     ("sw_thermal_slowdown_time_rose", "hw_thermal_slowdown_time_rose"; the HW one drains
+//     like 0x40), since the GPU slowed down for heat in between even when no flag is Active at
+//     the instant of the report.
 // GPU-level Xid (DCGM_FI_DEV_XID_ERRORS) is xid_correlation's and PCIe replays pcie_aer's.
 //
 // A sample is thermal when it has 0x20 or 0x40 (HW slowdown 0x8 counts only together with
@@ -109,6 +114,9 @@ struct thermal_gpu_state {
   // DCGM_FI_DEV_THERMAL_VIOLATION's last value.
   bool have_violation = false;
   std::uint64_t violation = 0;
+  // nvidia-smi -q Clocks Event Reasons Counters: SW, HW thermal slowdown time (us) last seen.
+  std::array<bool, 2> have_thermal_us{};
+  std::array<std::uint64_t, 2> thermal_us{};
   // An episode reported from the exporter's windowed clock-event counts.
   bool window_active = false;
   std::int64_t window_last_ns = 0;
@@ -184,7 +192,11 @@ class thermal_throttle_detector final : public detector {
   // be interleaved). A pending sample names its GPU (node, bus id), looked up when it is taken.
   struct pending_snapshot {
     bool pending = false;
+    bool has_reasons = false;  // an Active / Not Active line was read
     std::uint64_t mask = 0;
+    // SW, HW thermal slowdown time (us) from Clocks Event Reasons Counters.
+    std::array<bool, 2> counter_seen{};
+    std::array<std::uint64_t, 2> counter_us{};
     std::int64_t ts_ns = 0;
     std::string node;  // reserved once (node names up to 255 bytes fit without allocating)
     std::array<char, 40> gpu{};
