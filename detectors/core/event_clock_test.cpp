@@ -84,6 +84,33 @@ TEST(EventClock, StateIsBoundedAndWarmUseAllocatesNothing) {
   EXPECT_GT(c.size(), 0u);
 }
 
+TEST(EventClock, TheLastClockTriedFirstIsTheRightOne) {
+  // One set of four clocks: a fifth node evicts the least recently advanced one, which then
+  // starts afresh (not late), whichever clock the previous call used.
+  event_clock c(5 * minute, 4);
+  ASSERT_FALSE(c.late("a", source::kernel, 100 * minute));
+  ASSERT_FALSE(c.late("b", source::kernel, 200 * minute));
+  ASSERT_FALSE(c.late("c", source::kernel, 300 * minute));
+  ASSERT_FALSE(c.late("d", source::kernel, 400 * minute));
+  ASSERT_FALSE(c.late("a", source::kernel, 100 * minute));  // "a" is the cached clock now
+  ASSERT_FALSE(c.late("e", source::kernel, 500 * minute));  // evicts "a" (oldest newest)
+  EXPECT_EQ(c.size(), 4u);
+  EXPECT_FALSE(c.late("a", source::kernel, 50 * minute));  // forgotten: afresh, not late
+  EXPECT_TRUE(c.late("a", source::kernel, 0));             // then its own clock again
+  // Names longer than the shortcut keeps, and names that differ only in their last byte.
+  const std::string long_a(100, 'x');
+  std::string long_b = long_a;
+  long_b.back() = 'y';
+  event_clock d(5 * minute);
+  EXPECT_FALSE(d.late(long_a, source::kernel, 100 * minute));
+  EXPECT_FALSE(d.late(long_b, source::kernel, 0));
+  EXPECT_TRUE(d.late(long_a, source::kernel, 0));
+  EXPECT_FALSE(d.late("node-0000001", source::kernel, 100 * minute));
+  EXPECT_FALSE(d.late("node-0000002", source::kernel, 0));
+  EXPECT_TRUE(d.late("node-0000001", source::kernel, 0));
+  EXPECT_FALSE(d.late("node-0000001", source::dcgm, 0));  // same name, other source
+}
+
 // ---- Every detector over reordered streams -------------------------------------------------
 
 std::vector<owned_finding> findings_of(const std::vector<event>& events,

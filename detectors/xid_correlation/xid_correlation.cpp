@@ -268,10 +268,17 @@ void xid_correlation_detector::on_event(const event& ev, finding_sink& sink) {
   // parse_nvrm_message takes only messages that start with "NVRM: ".
   // dcgm-exporter samples start with their metric name (after optional blanks); a syslog line
   // may start with 'D' too ("Dec  6 ..."), and falls through when it is not one.
-  if (!ev.line.empty() && (ev.line[0] == 'D' || ev.line[0] == ' ' || ev.line[0] == '\t') &&
-      internal::has_prefix(internal::skip_leading_blanks(ev.line), "DCGM_")) {
-    on_dcgm_line(ev, sink);
-    return;
+  if (!ev.line.empty() && (ev.line[0] == 'D' || ev.line[0] == ' ' || ev.line[0] == '\t')) {
+    const std::string_view sample = internal::skip_leading_blanks(ev.line);
+    if (internal::has_prefix(sample, "DCGM_")) {
+      // Only one metric is ours: every other sample (most of an exporter's scrape) stops at
+      // its name's first differing byte, before the line is parsed. A name cut short inside
+      // ours still goes on, to be counted as malformed.
+      const std::string_view ours = dcgm_metrics[0].name;
+      const std::size_t n = std::min(sample.size(), ours.size());
+      if (sample.compare(0, n, ours, 0, n) == 0) on_dcgm_line(ev, sink);
+      return;
+    }
   }
   kernel_line k = strip_kernel_prefix(ev.line);
   if (k.message.empty()) return;
