@@ -13,7 +13,6 @@
 #include "detectors/nvsmi_query.h"
 #include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
-#include "formats/internal/clock_memo.h"
 #include "formats/internal/dcgm_metric_match.h"
 #include "formats/internal/gpu_lru.h"
 
@@ -125,8 +124,7 @@ std::size_t nvsmi_metric(nvsmi_field f) noexcept {
 }  // namespace
 
 hbm_ecc_detector::hbm_ecc_detector(const hbm_ecc_config& config)
-    : config_(config),
-      clock_{event_clock(config.sbe_window_ns), std::max<std::int64_t>(config.sbe_window_ns, 0)} {
+    : config_(config), clock_(config.sbe_window_ns) {
   if (config_.max_gpus == 0) config_.max_gpus = 1;
   if (config_.max_sbe_points < 2) config_.max_sbe_points = 2;
 }
@@ -174,7 +172,7 @@ void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
 
   DETECTORS_PHASE(state);
   const std::string_view node = ev.node.empty() ? id.host : ev.node;
-  if (internal::memo_late(clock_, node, ev)) [[unlikely]] {
+  if (clock_.late(node, ev)) [[unlikely]] {
     ++stats_.late;
     return;
   }

@@ -15,7 +15,6 @@
 #include "detectors/nvsmi_query.h"
 #include "detectors/phase.h"
 #include "detectors/prometheus_line.h"
-#include "formats/internal/clock_memo.h"
 #include "formats/internal/dcgm_metric_match.h"
 #include "formats/internal/gpu_lru.h"
 
@@ -162,9 +161,7 @@ std::int64_t seconds(std::int64_t ns) noexcept {
 }  // namespace
 
 thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_config& config)
-    : config_(config),
-      clock_{event_clock(config.max_sample_gap_ns),
-             std::max<std::int64_t>(config.max_sample_gap_ns, 0)} {
+    : config_(config), clock_(config.max_sample_gap_ns) {
   if (config_.sustain_samples == 0) config_.sustain_samples = 1;
   if (config_.max_gpus == 0) config_.max_gpus = 1;
   // Sized once, so that a fresh detector's first GPUs and findings do not grow them step by
@@ -239,7 +236,7 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
 
   DETECTORS_PHASE(state);
   const std::string_view node = ev.node.empty() ? id.host : ev.node;
-  if (internal::memo_late(clock_, node, ev)) [[unlikely]] {
+  if (clock_.late(node, ev)) [[unlikely]] {
     ++stats_.late;
     return;
   }

@@ -162,18 +162,7 @@ class thermal_throttle_detector final : public detector {
 
   thermal_throttle_config config_;
   // Late samples (event_clock.h) are counted and skipped.
-  // The clock sits behind a one-entry memo of the current run of one node's lines
-  // (formats/internal/clock_memo.h), which spares hashing the node's name on each of them.
-  struct {
-    event_clock clock;
-    std::int64_t window_ns = 0;
-    bool valid = false, dirty = false;
-    source src = source::kernel;
-    time_base base = time_base::epoch;
-    std::int64_t lo = 0, hi = 0, newest = 0;
-    std::size_t node_size = 0;
-    std::array<char, 64> node{};
-  } clock_;
+  event_clock clock_;
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
