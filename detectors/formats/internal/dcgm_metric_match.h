@@ -135,27 +135,20 @@ dcgm_line_match<Info> match_dcgm_line(const std::array<Info, N>& table, std::str
                                       prom_label_capture& labels,
                                       std::string_view prefix = dcgm_prefix,
                                       const name_index* index = nullptr) noexcept {
-  dcgm_line_match<Info> m;
+  // Each return builds its result in place: a line of ours is not first zeroed and then
+  // overwritten (most of a scrape's lines are ours).
   const std::string_view line = skip_leading_blanks(raw);
   // Cheap rejection: every line of ours starts with the table's prefix.
-  if (line.substr(0, prefix.size()) != prefix) return m;
+  if (line.substr(0, prefix.size()) != prefix) return {};
   const std::string_view name = prometheus_metric_name(line);
   const Info* info = find_metric(table, name, index);
-  if (info == nullptr) {
-    m.malformed = is_truncated_name(table, line, name);
-    return m;
-  }
+  if (info == nullptr) return {nullptr, is_truncated_name(table, line, name), {}};
   // A metric of ours: from here on the work is parsing (phase.h). The name is read once:
   // the parse carries on after it.
   DETECTORS_PHASE(parse);
   const prom_parse_result parsed = parse_prometheus_line_after_name(line, name.size(), labels);
-  if (parsed.kind != prom_line_kind::sample) {
-    m.malformed = true;
-    return m;
-  }
-  m.info = info;
-  m.sample = parsed.sample;
-  return m;
+  if (parsed.kind != prom_line_kind::sample) return {nullptr, true, {}};
+  return {info, false, parsed.sample};
 }
 
 }  // namespace detectors::internal

@@ -2,9 +2,9 @@
 // The hash of the DCGM detectors' GPU index (hbm_ecc, thermal_throttle; formats/internal/
 // gpu_lru.h), whose keys are "node\nsubject": a node name and a GPU UUID or bus id, 20 to 60
 // bytes. Every sample looks its GPU up, so the hash is on the per-line path: it mixes the key
-// eight bytes at a time (the last eight overlapping the rest), where std::hash<string_view>
-// costs about twice as many instructions on these keys. Not for untrusted keys in unbounded
-// tables: the index it serves holds at most max_gpus entries.
+// eight bytes at a time (the last eight overlapping the rest) with one multiply each, where
+// std::hash<string_view> costs about three times as many instructions on these keys. Not for
+// untrusted keys in unbounded tables: the index it serves holds at most max_gpus entries.
 #pragma once
 
 #include <cstddef>
@@ -21,24 +21,29 @@ struct gpu_key_hash {
     std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
     if (n < 8) {
       for (std::size_t i = 0; i < n; ++i)
-        h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ULL;
+        h = (h ^ static_cast<unsigned char>(p[i])) * k1;
       return static_cast<std::size_t>(mix(h));
     }
-    for (; n > 8; n -= 8, p += 8)
-      h = step(h, p);
-    return static_cast<std::size_t>(mix(step(h, key.data() + key.size() - 8)));
+    // Each step is a bijection of h for a given word, so no step loses what came before;
+    // the final mix brings the high bits down to where the bucket index is taken.
+    for (; n > 16; n -= 16, p += 16)
+      h = (((h ^ word(p)) * k1) ^ word(p + 8)) * k2;
+    if (n > 8) h = (h ^ word(p)) * k1;
+    return static_cast<std::size_t>(mix((h ^ word(key.data() + key.size() - 8)) * k2));
   }
 
  private:
-  static std::uint64_t step(std::uint64_t h, const char* p) noexcept {
+  static constexpr std::uint64_t k1 = 0xbf58476d1ce4e5b9ULL;
+  static constexpr std::uint64_t k2 = 0x94d049bb133111ebULL;
+  static std::uint64_t word(const char* p) noexcept {
     std::uint64_t w;
     std::memcpy(&w, p, sizeof w);
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-    return h ^ (h >> 31);
+    return w;
   }
   static std::uint64_t mix(std::uint64_t h) noexcept {
-    h *= 0x94d049bb133111ebULL;
-    return h ^ (h >> 32);
+    h ^= h >> 32;
+    h *= k1;
+    return h ^ (h >> 29);
   }
 };
 
