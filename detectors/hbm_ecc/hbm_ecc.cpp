@@ -400,7 +400,7 @@ void hbm_ecc_detector::report(hbm_gpu_state& gpu, hbm_kind kind, std::int64_t fi
 void hbm_ecc_detector::erase(gpu_list::iterator it) {
   for (const auto& points : it->sbe_points)
     sbe_points_ -= points.size();
-  index_.erase(it->key);
+  index_.erase(gpu_key(it->key));
   gpus_.erase(it);
 }
 

@@ -47,4 +47,24 @@ struct gpu_key_hash {
   }
 };
 
+// A key of that index with its hash computed once: the index compares hashes before bytes and
+// finds a key's bucket from the stored hash (std::unordered_map keeps no hash of its own for a
+// hash it takes to be cheap, and would hash the keys it walks past again).
+struct gpu_key {
+  std::string_view text;
+  std::size_t hash = 0;
+
+  gpu_key() = default;
+  explicit gpu_key(std::string_view t) noexcept : text(t), hash(gpu_key_hash{}(t)) {}
+  gpu_key(std::string_view t, std::size_t h) noexcept : text(t), hash(h) {}
+
+  friend bool operator==(const gpu_key& a, const gpu_key& b) noexcept {
+    return a.hash == b.hash && a.text == b.text;
+  }
+};
+
+struct gpu_key_stored_hash {
+  std::size_t operator()(const gpu_key& k) const noexcept { return k.hash; }
+};
+
 }  // namespace detectors

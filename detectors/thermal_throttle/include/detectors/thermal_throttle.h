@@ -166,12 +166,12 @@ class thermal_throttle_detector final : public detector {
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
-  std::unordered_map<std::string_view, gpu_list::iterator, gpu_key_hash> index_;
+  std::unordered_map<gpu_key, gpu_list::iterator, gpu_key_stored_hash> index_;
   // Evicted GPUs' storage (list entries, index nodes), reused for new GPUs: at steady state,
   // GPUs come and go without allocating.
   struct {
     gpu_list states;
-    std::vector<std::unordered_map<std::string_view, gpu_list::iterator, gpu_key_hash>::node_type>
+    std::vector<std::unordered_map<gpu_key, gpu_list::iterator, gpu_key_stored_hash>::node_type>
         index_nodes;
   } pool_;
   std::string key_;      // scratch: node + subject of the current sample
