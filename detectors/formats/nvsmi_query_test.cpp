@@ -563,6 +563,36 @@ TEST(NvsmiQuery, TruncatedCounterLinesAreMalformedAndLookalikesAreNotCounters) {
             nvsmi_line_kind::not_ours);
 }
 
+// A line may_open_block turns away is one the reader, with no block open, calls not_ours
+// without opening anything: checked on every line of the real reports and pastes above, and on
+// YAML and log lines that are indented like them.
+TEST(NvsmiQuery, LinesThatCannotOpenABlockAreNotOursWhenNoneIsOpen) {
+  std::vector<std::string_view> all;
+  for (const std::string_view text :
+       {std::string_view(h100x8_report()), std::string_view(a10_report()), h100_clocks,
+        a10_remap_pending, a100_xid63, retired_pending_paste, old_driver, counters_section})
+    for (std::string_view l : lines_of(text))
+      all.push_back(l);
+  for (const std::string_view l :
+       {"  reason: Evicted", "    message: The node was low on resource", "\t at java.lang",
+        "    Retired pages", "\tTemperature", "  ecc errors", " c", "", "   ", "Gx",
+        "==============NVSMI LOG=============="})
+    all.push_back(l);
+  std::size_t turned_away = 0;
+  for (const std::string_view l : all) {
+    if (nvsmi_query_reader::may_open_block(l)) continue;
+    ++turned_away;
+    nvsmi_query_reader r;
+    const nvsmi_line read = r.read("n", l);
+    EXPECT_EQ(read.kind, nvsmi_line_kind::not_ours) << l;
+    EXPECT_FALSE(r.any_block()) << l;
+  }
+  EXPECT_GT(turned_away, 1000u);
+  EXPECT_TRUE(nvsmi_query_reader::may_open_block("    Clocks Event Reasons Counters"));
+  EXPECT_TRUE(nvsmi_query_reader::may_open_block("GPU 00000000:18:00.0"));
+  EXPECT_FALSE(nvsmi_query_reader::may_open_block("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 41"));
+}
+
 TEST(NvsmiQuery, ReadingAllocatesNothing) {
   nvsmi_query_reader r;
   r.read("node-000", "GPU 00000000:18:00.0");  // the node name's buffer fits from the start

@@ -177,12 +177,15 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
 
 void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  // nvidia-smi -q lines are indented or open with "GPU " / "====" (nvsmi_query.h); inside a
-  // report's GPU block every line goes to the reader, which tells when the block ends.
-  const char first = ev.line.empty() ? '\0' : ev.line[0];
-  if (snapshot_.reader.any_block() || first == ' ' || first == '\t' || first == 'G' ||
-      first == '=') {
-    if (on_nvsmi(ev, sink)) return;
+  // A line goes to the nvidia-smi -q reader while a report's block is open (the reader says
+  // when it ends), and otherwise only when it can open one; then to the DCGM match only when it
+  // can be a metric of ours. A line that opens with a metric name's first byte while no report
+  // is open (most of a scrape) skips both tests.
+  if (ev.line.empty() || ev.line[0] != 'D' || snapshot_.reader.any_block()) {
+    if ((snapshot_.reader.any_block() || nvsmi_query_reader::may_open_block(ev.line)) &&
+        on_nvsmi(ev, sink))
+      return;
+    if (!internal::may_be_dcgm(ev.line)) return;
   }
   dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match = internal::match_dcgm_line(

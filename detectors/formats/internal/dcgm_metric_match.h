@@ -118,6 +118,16 @@ bool is_truncated_name(const std::array<Info, N>& table, std::string_view line,
   return false;
 }
 
+// Whether a line can be a DCGM detector's at all: its first byte after any blanks opens every
+// DCGM metric name. Checked before anything is set up for a match, since most lines of a mixed
+// stream are other formats'.
+inline bool may_be_dcgm(std::string_view raw) noexcept {
+  std::size_t i = 0;
+  while (i < raw.size() && (raw[i] == ' ' || raw[i] == '\t'))
+    ++i;
+  return i < raw.size() && raw[i] == 'D';
+}
+
 // What a line is to a DCGM detector.
 template <typename Info>
 struct dcgm_line_match {

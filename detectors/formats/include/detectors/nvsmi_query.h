@@ -145,6 +145,22 @@ class nvsmi_query_reader {
   // Whether any node has a block open: while one has, each line must reach the reader (any
   // unindented line of that node ends its block).
   bool any_block() const noexcept { return open_blocks_ != 0; }
+  // Whether `line` can open a block or section (a GPU header, the log header, a section header
+  // of the sections the reader knows, all start with one of a few letters), so that while no
+  // block is open a consumer sends the reader only such lines: the reader would say every
+  // other line is not_ours and change nothing.
+  static bool may_open_block(std::string_view line) noexcept {
+    if (line.empty()) return false;
+    if (line[0] == 'G' || line[0] == '=') return true;
+    if (line[0] != ' ' && line[0] != '\t') return false;
+    std::size_t i = 1;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+      ++i;
+    // The first letters of ECC Errors, Retired Pages / Remapped Rows, Clocks ..., Temperature,
+    // in either case.
+    const char c = i < line.size() ? static_cast<char>(line[i] | 0x20) : '\0';
+    return c == 'e' || c == 'r' || c == 'c' || c == 't';
+  }
   std::size_t max_nodes() const noexcept { return contexts_.size(); }
 
  private:
