@@ -118,9 +118,9 @@ bool is_truncated_name(const std::array<Info, N>& table, std::string_view line,
   return false;
 }
 
-// Whether a line can be a DCGM detector's at all: its first byte after any blanks opens every
-// DCGM metric name. Checked before anything is set up for a match, since most lines of a mixed
-// stream are other formats'.
+// Whether a line can be a DCGM detector's at all: its first byte after any blanks is the 'D'
+// every DCGM metric name opens with. Checked before anything is set up for a match, since most
+// lines of a mixed stream are other formats'.
 inline bool may_be_dcgm(std::string_view raw) noexcept {
   std::size_t i = 0;
   while (i < raw.size() && (raw[i] == ' ' || raw[i] == '\t'))
