@@ -54,6 +54,8 @@ nvsmi_section section_named(std::string_view key) noexcept {
     case 'c':
       if (is(key, "clocks event reasons") || is(key, "clocks throttle reasons"))
         return nvsmi_section::clocks_event_reasons;
+      if (is(key, "clocks event reasons counters"))
+        return nvsmi_section::clocks_event_reasons_counters;
       break;
     case 't':
       if (is(key, "temperature")) return nvsmi_section::temperature;
@@ -95,6 +97,18 @@ std::uint64_t reason_bit(std::string_view key) noexcept {
   return 0;
 }
 
+// The reasons nvidia-smi keeps a time counter of, by the names it prints them under in
+// Clocks Event Reasons Counters (0 for a name it may add later).
+std::uint64_t counter_bit(std::string_view key) noexcept {
+  static constexpr std::pair<std::string_view, std::uint64_t> counters[] = {
+      {"sw power capping", 0x4},     {"sync boost", 0x10},       {"sw thermal slowdown", 0x20},
+      {"hw thermal slowdown", 0x40}, {"hw power braking", 0x80},
+  };
+  for (const auto& [name, bit] : counters)
+    if (is(key, name)) return bit;
+  return 0;
+}
+
 // How a field's value must read.
 enum class value_rule : std::uint8_t {
   any,          // fields nobody acts on: any non-empty text
@@ -102,6 +116,7 @@ enum class value_rule : std::uint8_t {
   activity,     // Active / Not Active / N/A
   count,        // digits / N/A
   temperature,  // [-]digits C / N/A
+  duration,     // digits us / N/A
 };
 
 // Reads `text` (non-empty, trimmed) under `rule`; false when the rule is broken (cut short).
@@ -130,6 +145,8 @@ bool read_value(std::string_view text, value_rule rule, nvsmi_line& out) noexcep
         return unit.empty() && n >= 0;
       case value_rule::temperature:
         return unit == "C";
+      case value_rule::duration:
+        return unit == "us" && n >= 0;
       case value_rule::any:
         return true;
       default:
@@ -187,6 +204,13 @@ nvsmi_field field_named(nvsmi_section section, std::uint8_t g1, std::uint8_t g2,
         return nvsmi_field::clocks_event_reason;
       }
       return nvsmi_field::other;
+    case nvsmi_section::clocks_event_reasons_counters:
+      bit = counter_bit(key);
+      if (bit != 0) {
+        rule = value_rule::duration;
+        return nvsmi_field::clocks_event_counter;
+      }
+      return nvsmi_field::other;
     case nvsmi_section::temperature:
       rule = value_rule::temperature;
       // Drivers before R450 print "Gpu : 29 C".
@@ -222,27 +246,85 @@ std::string_view gpu_bus_id(std::string_view line, bool& cut) noexcept {
   return id;
 }
 
-}  // namespace
-
-nvsmi_query_reader::nvsmi_query_reader() {
-  node_.reserve(64);
+// A hash of a node's name, so that a context is found by comparing two words, not names.
+std::uint64_t node_hash(std::string_view node) noexcept {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char c : node) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
 }
 
-void nvsmi_query_reader::reset() noexcept {
-  gpu_size_ = 0;
-  in_gpu_ = false;
-  section_ = nvsmi_section::none;
-  group1_ = group2_ = no_group;
+}  // namespace
+
+nvsmi_query_reader::nvsmi_query_reader(std::size_t max_nodes)
+    : contexts_(std::max<std::size_t>(max_nodes, 1)) {}
+
+void nvsmi_query_reader::context::reset() noexcept {
+  gpu_size = 0;
+  in_gpu = false;
+  section = nvsmi_section::none;
+  group1 = group2 = no_group;
+}
+
+void nvsmi_query_reader::select(std::string_view node, nvsmi_line& out) noexcept {
+  const std::size_t prefix = std::min(node.size(), node_prefix);
+  const auto named = [&](const context& c, std::uint64_t hash) {
+    return c.used && c.node_size == node.size() && c.node_hash == hash &&
+           std::string_view(c.node.data(), prefix) == node.substr(0, prefix);
+  };
+  ++uses_;
+  context& last = contexts_[current_];
+  // Most lines are of the node of the line before: its context is checked by name first.
+  if (last.used && last.node_size == node.size() && node.size() <= node_prefix &&
+      std::string_view(last.node.data(), node.size()) == node) {
+    last.last_use = uses_;
+    return;
+  }
+  const std::uint64_t hash = node_hash(node);
+  std::size_t victim = 0;
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    if (named(contexts_[i], hash)) {
+      current_ = i;
+      contexts_[i].last_use = uses_;
+      return;
+    }
+    // The unused context, else the one seen least recently.
+    const context& v = contexts_[victim];
+    const context& c = contexts_[i];
+    if (v.used && (!c.used || c.last_use < v.last_use)) victim = i;
+  }
+  // A new node: its context is a free one or the least recently seen node's, whose open block
+  // ends here.
+  context& c = contexts_[victim];
+  if (c.in_block()) {
+    out.ends_block = true;
+    --open_blocks_;
+  }
+  c.reset();
+  c.used = true;
+  std::copy_n(node.data(), prefix, c.node.data());
+  c.node_size = node.size();
+  c.node_hash = hash;
+  c.last_use = uses_;
+  current_ = victim;
 }
 
 nvsmi_line nvsmi_query_reader::read(std::string_view node, std::string_view line) noexcept {
   nvsmi_line out;
-  if (node != std::string_view(node_)) {
-    out.ends_block = in_block();
-    reset();
-    // Grows once to the longest node name seen; within capacity it does not allocate.
-    node_.assign(node);
-  }
+  select(node, out);
+  out.context = static_cast<std::uint16_t>(current_);
+  context& c = contexts_[current_];
+  const bool was_open = c.in_block();
+  out = read_line(c, line, out);
+  const bool open = c.in_block();
+  if (open != was_open) open ? ++open_blocks_ : --open_blocks_;
+  return out;
+}
+
+nvsmi_line nvsmi_query_reader::read_line(context& c, std::string_view line,
+                                         nvsmi_line out) noexcept {
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
     line.remove_suffix(1);
   std::size_t indent = 0;
@@ -252,8 +334,8 @@ nvsmi_line nvsmi_query_reader::read(std::string_view node, std::string_view line
 
   if (indent == 0) {
     // Unindented: a GPU header, the log header, or the end of any block.
-    out.ends_block = out.ends_block || in_block();
-    reset();
+    out.ends_block = out.ends_block || c.in_block();
+    c.reset();
     if (text.empty()) return out;
     if (text[0] == '=') {
       if (text.find("NVSMI LOG") != std::string_view::npos) out.kind = nvsmi_line_kind::log_header;
@@ -264,20 +346,24 @@ nvsmi_line nvsmi_query_reader::read(std::string_view node, std::string_view line
     const std::string_view id = gpu_bus_id(text, cut);
     if (cut) out.kind = nvsmi_line_kind::malformed;
     if (id.empty()) return out;
-    std::copy(id.begin(), id.end(), gpu_.begin());
-    gpu_size_ = id.size();
-    in_gpu_ = true;
+    std::copy(id.begin(), id.end(), c.gpu.begin());
+    c.gpu_size = id.size();
+    c.in_gpu = true;
     out.kind = nvsmi_line_kind::gpu;
     return out;
   }
 
-  if (section_ != nvsmi_section::none && indent > section_indent_)
-    return read_in_section(indent, text);
+  if (c.section != nvsmi_section::none && indent > c.section_indent) {
+    nvsmi_line in = read_in_section(c, indent, text);
+    in.ends_block = out.ends_block;
+    in.context = out.context;
+    return in;
+  }
 
   // An indented line at section level: a known section's header, or another section's line
   // (which closes the one open).
-  section_ = nvsmi_section::none;
-  group1_ = group2_ = no_group;
+  c.section = nvsmi_section::none;
+  c.group1 = c.group2 = no_group;
   const std::size_t colon = text.find(':');
   const std::string_view key = trim(text.substr(0, colon));
   const nvsmi_section section = section_named(key);
@@ -291,30 +377,31 @@ nvsmi_line nvsmi_query_reader::read(std::string_view node, std::string_view line
     out.value = nvsmi_value::not_available;
     return out;
   }
-  section_ = section;
-  section_indent_ = indent;
+  c.section = section;
+  c.section_indent = indent;
   return out;
 }
 
-nvsmi_line nvsmi_query_reader::read_in_section(std::size_t indent, std::string_view text) noexcept {
+nvsmi_line nvsmi_query_reader::read_in_section(context& c, std::size_t indent,
+                                               std::string_view text) noexcept {
   nvsmi_line out;
-  out.section = section_;
-  if (group2_ != no_group && indent <= group2_indent_) group2_ = no_group;
-  if (group1_ != no_group && indent <= group1_indent_) group1_ = group2_ = no_group;
+  out.section = c.section;
+  if (c.group2 != no_group && indent <= c.group2_indent) c.group2 = no_group;
+  if (c.group1 != no_group && indent <= c.group1_indent) c.group1 = c.group2 = no_group;
 
   const std::size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
-    const std::uint8_t g = group_named(section_, text);
+    const std::uint8_t g = group_named(c.section, text);
     if (g == no_group) {
       out.kind = nvsmi_line_kind::malformed;  // a field cut before its colon
       return out;
     }
-    if (group1_ == no_group) {
-      group1_ = g;
-      group1_indent_ = indent;
+    if (c.group1 == no_group) {
+      c.group1 = g;
+      c.group1_indent = indent;
     } else {
-      group2_ = g;
-      group2_indent_ = indent;
+      c.group2 = g;
+      c.group2_indent = indent;
     }
     out.kind = nvsmi_line_kind::section;
     return out;
@@ -326,7 +413,7 @@ nvsmi_line nvsmi_query_reader::read_in_section(std::size_t indent, std::string_v
     return out;
   }
   value_rule rule = value_rule::any;
-  out.field = field_named(section_, group1_, group2_, key, rule, out.reason_bit);
+  out.field = field_named(c.section, c.group1, c.group2, key, rule, out.reason_bit);
   out.kind = read_value(value, rule, out) ? nvsmi_line_kind::field : nvsmi_line_kind::malformed;
   return out;
 }

@@ -3,8 +3,11 @@
 // from the block's header, truncations of keys and values, and the lines that are not its.
 #include "detectors/nvsmi_query.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -320,16 +323,23 @@ TEST(NvsmiQuery, OtherLinesAreNotItsKind) {
   }
 }
 
-TEST(NvsmiQuery, BlocksEndAtBlankLinesOtherNodesAndTheNextGpu) {
+TEST(NvsmiQuery, BlocksEndAtBlankAndUnindentedLinesOfTheirNodeAndTheNextGpu) {
   nvsmi_query_reader r;
   EXPECT_FALSE(r.read("a", "GPU 00000000:18:00.0").ends_block);
   EXPECT_FALSE(r.read("a", "    Remapped Rows").ends_block);
   EXPECT_EQ(r.read("a", "        Pending : Yes").field, nvsmi_field::remap_pending);
-  // Another node's line: the context is gone, so "Pending" there is nobody's.
+  // Another node's line: that node has no report open, so "Pending" there is nobody's...
   const nvsmi_line other = r.read("b", "        Pending : Yes");
-  EXPECT_TRUE(other.ends_block);
+  EXPECT_FALSE(other.ends_block);
   EXPECT_EQ(other.kind, nvsmi_line_kind::not_ours);
   EXPECT_EQ(r.gpu(), "");
+  // ...and node a's report goes on where it was.
+  EXPECT_EQ(r.read("a", "        Remapping Failure Occurred : No").field,
+            nvsmi_field::remap_failure);
+  EXPECT_EQ(r.gpu(), "00000000:18:00.0");
+  // An unindented line of b ends nothing of a's.
+  EXPECT_FALSE(r.read("b", "Dec  6 13:00:00 node-b kernel: eth0 up").ends_block);
+  EXPECT_TRUE(r.read("a", "Dec  6 13:00:00 node-a kernel: eth0 up").ends_block);
   r.read("a", "GPU 00000000:18:00.0");
   EXPECT_TRUE(r.read("a", "GPU 00000000:2A:00.0").ends_block);
   EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
@@ -342,6 +352,245 @@ TEST(NvsmiQuery, BlocksEndAtBlankLinesOtherNodesAndTheNextGpu) {
   EXPECT_EQ(r.read("a", "    FB Memory Usage").kind, nvsmi_line_kind::not_ours);
   EXPECT_EQ(r.read("a", "        Pending : Yes").kind, nvsmi_line_kind::not_ours);
   EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
+}
+
+// Whole real reports: leptonai/gpud
+// pkg/nvidia-query/testdata/nvidia-smi-query.535.183.01.out.0.valid (8 x H100) and
+// nvidia-smi-query.535.129.03.out.0.valid.a10 at fdf5b3217dc96883f57e89229e4d75a3a2ef62e2, kept in
+// the detectors' testdata/real_lines.
+std::string read_file(const std::string& relative) {
+  std::ifstream in(std::string(ALLOCGATE_DETECTORS_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+const std::string& h100x8_report() {
+  static const std::string text =
+      read_file("thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  return text;
+}
+const std::string& a10_report() {
+  static const std::string text =
+      read_file("hbm_ecc/testdata/real_lines/gpud-nvidia-smi-query.535.129.03.a10.txt");
+  return text;
+}
+
+// What the reader says of one line, context index aside.
+std::string describe(const nvsmi_line& l, std::string_view gpu) {
+  return fmt::format("{} {} {} {} {} {} {} {}", static_cast<int>(l.kind), l.ends_block,
+                     static_cast<int>(l.section), static_cast<int>(l.field),
+                     static_cast<int>(l.value), l.number, l.reason_bit, gpu);
+}
+
+// Each node's report read alone, and all of them interleaved line by line (round robin, a
+// line of each node in turn): per node, the reader must say the same of every line.
+void expect_interleaving_changes_nothing(const std::vector<std::string_view>& reports,
+                                         std::size_t max_nodes) {
+  std::vector<std::vector<std::string>> alone(reports.size()), mixed(reports.size());
+  std::vector<std::vector<std::string_view>> lines;
+  for (std::size_t n = 0; n < reports.size(); ++n) {
+    lines.push_back(lines_of(reports[n]));
+    nvsmi_query_reader r(max_nodes);
+    for (std::string_view l : lines[n]) {
+      const nvsmi_line read = r.read("node-" + std::to_string(n), l);
+      alone[n].push_back(describe(read, r.gpu()));
+    }
+  }
+  nvsmi_query_reader r(max_nodes);
+  for (std::size_t i = 0;; ++i) {
+    bool any = false;
+    for (std::size_t n = 0; n < reports.size(); ++n) {
+      if (i >= lines[n].size()) continue;
+      any = true;
+      const nvsmi_line read = r.read("node-" + std::to_string(n), lines[n][i]);
+      mixed[n].push_back(describe(read, r.gpu()));
+    }
+    if (!any) break;
+  }
+  for (std::size_t n = 0; n < reports.size(); ++n) {
+    ASSERT_EQ(alone[n].size(), mixed[n].size());
+    for (std::size_t i = 0; i < alone[n].size(); ++i)
+      ASSERT_EQ(alone[n][i], mixed[n][i]) << "node " << n << " line " << i << ": " << lines[n][i];
+  }
+}
+
+TEST(NvsmiQuery, ReportsOfNodesInterleavedReadAsEachAlone) {
+  ASSERT_GT(h100x8_report().size(), 10000u);
+  ASSERT_GT(a10_report().size(), 1000u);
+  expect_interleaving_changes_nothing({h100x8_report(), a10_report()}, 2);
+  // More nodes than two, reports of different lengths, the bound just large enough.
+  expect_interleaving_changes_nothing(
+      {a10_report(), h100x8_report(), a10_report(), h100x8_report(), a10_report()}, 5);
+  expect_interleaving_changes_nothing({h100x8_report(), a10_report(), h100x8_report()},
+                                      nvsmi_query_reader::default_max_nodes);
+}
+
+TEST(NvsmiQuery, PastTheBoundTheLeastRecentNodesContextIsReused) {
+  nvsmi_query_reader r(2);
+  EXPECT_EQ(r.max_nodes(), 2u);
+  r.read("a", "GPU 00000000:18:00.0");
+  r.read("a", "    Remapped Rows");
+  r.read("b", "GPU 00000000:2A:00.0");
+  r.read("b", "    Remapped Rows");
+  EXPECT_TRUE(r.any_block());
+  // a was seen least recently: c takes its context, and a's block ends there.
+  const nvsmi_line c = r.read("c", "GPU 00000000:3A:00.0");
+  EXPECT_TRUE(c.ends_block);
+  EXPECT_EQ(c.kind, nvsmi_line_kind::gpu);
+  EXPECT_EQ(r.gpu(), "00000000:3A:00.0");
+  // b's report goes on untouched...
+  EXPECT_EQ(r.read("b", "        Pending : Yes").field, nvsmi_field::remap_pending);
+  EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
+  // ...while a's comes back as a paste without its header: no GPU, no section (the lines
+  // are not counted as anyone's; none is mistaken for another node's GPU). a takes the
+  // context of c, now the least recently seen, whose open block ends.
+  const nvsmi_line a = r.read("a", "        Pending : Yes");
+  EXPECT_TRUE(a.ends_block);
+  EXPECT_EQ(a.kind, nvsmi_line_kind::not_ours);
+  EXPECT_EQ(r.gpu(), "");
+  // A node whose context was free to take (b's is not) ends nothing.
+  nvsmi_query_reader fresh(2);
+  fresh.read("a", "GPU 00000000:18:00.0");
+  EXPECT_FALSE(fresh.read("b", "GPU 00000000:2A:00.0").ends_block);
+  EXPECT_EQ(fresh.read("a", "    Remapped Rows").section, nvsmi_section::remapped_rows);
+}
+
+TEST(NvsmiQuery, ManyNodesInterleavedAllocateNothing) {
+  nvsmi_query_reader r;
+  const std::vector<std::string_view> lines = lines_of(a10_report());
+  std::vector<std::string> nodes;
+  for (int n = 0; n < 100; ++n)  // more nodes than contexts: reuse goes on all the time
+    nodes.push_back(
+        fmt::format("node-{:03}-with-a-name-longer-than-the-64-bytes-the-context-keeps-{}", n, n));
+  const auto read_all = [&] {
+    for (std::string_view l : lines)
+      for (const std::string& n : nodes)
+        r.read(n, l);
+  };
+  EXPECT_ALLOCS_EQ(0, read_all());
+}
+
+// Clocks Event Reasons Counters (newer drivers), as printed in the nvidia-smi -q output pasted
+// in ssprea/ssprea-nvidia-control issue #17 (https://github.com/ssprea/ssprea-nvidia-control/
+// issues/17): after Clocks Event Reasons, the five counters in microseconds. The N/A form is
+// what NVIDIA/k8s-test-infra pull request #691 describes for a driver that does not report
+// them ("All five counters in the nvidia-smi -q Clocks Event Reasons Counters block read N/A").
+constexpr std::string_view counters_section = R"(GPU 00000000:01:00.0
+    Clocks Event Reasons
+        Idle                                           : Not Active
+        SW Thermal Slowdown                            : Not Active
+        Display Clock Setting                          : Not Active
+    Clocks Event Reasons Counters
+        SW Power Capping                               : 0 us
+        Sync Boost                                     : 0 us
+        SW Thermal Slowdown                            : 0 us
+        HW Thermal Slowdown                            : 0 us
+        HW Power Braking                               : 0 us
+    Sparse Operation Mode                              : N/A)";
+
+TEST(NvsmiQuery, ReadsClocksEventReasonsCounters) {
+  const read_all r = read(counters_section);
+  ASSERT_EQ(r.lines.size(), 12u);
+  EXPECT_EQ(r.lines[5].kind, nvsmi_line_kind::section);
+  EXPECT_EQ(r.lines[5].section, nvsmi_section::clocks_event_reasons_counters);
+  const std::uint64_t bits[] = {0x4, 0x10, 0x20, 0x40, 0x80};
+  for (std::size_t i = 0; i < 5; ++i) {
+    const nvsmi_line& l = r.lines[6 + i];
+    EXPECT_EQ(l.kind, nvsmi_line_kind::field) << i;
+    EXPECT_EQ(l.section, nvsmi_section::clocks_event_reasons_counters) << i;
+    EXPECT_EQ(l.field, nvsmi_field::clocks_event_counter) << i;
+    EXPECT_EQ(l.value, nvsmi_value::number) << i;
+    EXPECT_EQ(l.number, 0) << i;
+    EXPECT_EQ(l.reason_bit, bits[i]) << i;
+    EXPECT_EQ(r.gpus[6 + i], "00000000:01:00.0");
+  }
+  EXPECT_EQ(r.lines[11].kind, nvsmi_line_kind::not_ours);  // the next section ends it
+  EXPECT_EQ(r.malformed, 0);
+  EXPECT_EQ(r.recognised, 11);  // every line but Sparse Operation Mode
+
+  // Cumulative microseconds run to eleven digits and more; N/A is a counter not reported.
+  nvsmi_query_reader q;
+  q.read("n", "GPU 00000000:01:00.0");
+  q.read("n", "    Clocks Event Reasons Counters");
+  const nvsmi_line big =
+      q.read("n", "        SW Thermal Slowdown                            : 11591399010 us");
+  EXPECT_EQ(big.kind, nvsmi_line_kind::field);
+  EXPECT_EQ(big.number, 11591399010);
+  const nvsmi_line na = q.read("n", "        HW Thermal Slowdown                            : N/A");
+  EXPECT_EQ(na.kind, nvsmi_line_kind::field);
+  EXPECT_EQ(na.value, nvsmi_value::not_available);
+  EXPECT_EQ(na.reason_bit, 0x40u);
+  // A reason a later driver may add: its line is the section's, read, acted on by no one.
+  const nvsmi_line later =
+      q.read("n", "        Reliability                                    : 0 us");
+  EXPECT_EQ(later.kind, nvsmi_line_kind::field);
+  EXPECT_EQ(later.field, nvsmi_field::other);
+}
+
+TEST(NvsmiQuery, TruncatedCounterLinesAreMalformedAndLookalikesAreNotCounters) {
+  const auto line_after_header = [](std::string_view header, std::string_view line) {
+    nvsmi_query_reader q;
+    q.read("n", "GPU 00000000:01:00.0");
+    q.read("n", header);
+    return q.read("n", line);
+  };
+  constexpr std::string_view header = "    Clocks Event Reasons Counters";
+  for (const std::string_view cut : {
+           "        SW Thermal Slowdown                            : 12",      // unit cut
+           "        SW Thermal Slowdown                            : 12 u",    // unit cut
+           "        SW Thermal Slowdown                            :",         // value cut
+           "        SW Thermal Slowd",                                         // key cut
+           "        HW Thermal Slowdown                            : -5 us",   // not a duration
+           "        HW Thermal Slowdown                            : 12 C",    // another unit
+           "        HW Power Braking                               : Active",  // a flag
+       }) {
+    const nvsmi_line l = line_after_header(header, cut);
+    EXPECT_EQ(l.kind, nvsmi_line_kind::malformed) << cut;
+    EXPECT_EQ(l.section, nvsmi_section::clocks_event_reasons_counters) << cut;
+  }
+  // The header cut short names no section: what follows is no counter.
+  const nvsmi_line cut_header =
+      line_after_header("    Clocks Event Reasons Coun", "        SW Thermal Slowdown : 5 us");
+  EXPECT_EQ(cut_header.kind, nvsmi_line_kind::not_ours);
+  // The same names under Clocks Event Reasons are flags, not counters...
+  const nvsmi_line flag =
+      line_after_header("    Clocks Event Reasons", "        SW Thermal Slowdown : Active");
+  EXPECT_EQ(flag.field, nvsmi_field::clocks_event_reason);
+  // ...a duration there is no flag (the sections are not mixed up)...
+  EXPECT_EQ(
+      line_after_header("    Clocks Event Reasons", "        SW Thermal Slowdown : 5 us").kind,
+      nvsmi_line_kind::malformed);
+  // ...and under another section nobody's.
+  EXPECT_EQ(line_after_header("    FB Memory Usage", "        SW Thermal Slowdown : 5 us").kind,
+            nvsmi_line_kind::not_ours);
+}
+
+// A line may_open_block turns away is one the reader, with no block open, calls not_ours
+// without opening anything: checked on every line of the real reports and pastes above, and on
+// YAML and log lines that are indented like them.
+TEST(NvsmiQuery, LinesThatCannotOpenABlockAreNotOursWhenNoneIsOpen) {
+  std::vector<std::string_view> all;
+  for (const std::string_view text :
+       {std::string_view(h100x8_report()), std::string_view(a10_report()), h100_clocks,
+        a10_remap_pending, a100_xid63, retired_pending_paste, old_driver, counters_section})
+    for (std::string_view l : lines_of(text))
+      all.push_back(l);
+  for (const std::string_view l :
+       {"  reason: Evicted", "    message: The node was low on resource", "\t at java.lang",
+        "    Retired pages", "\tTemperature", "  ecc errors", " c", "", "   ", "Gx",
+        "==============NVSMI LOG=============="})
+    all.push_back(l);
+  std::size_t turned_away = 0;
+  for (const std::string_view l : all) {
+    if (nvsmi_query_reader::may_open_block(l)) continue;
+    ++turned_away;
+    nvsmi_query_reader r;
+    const nvsmi_line read = r.read("n", l);
+    EXPECT_EQ(read.kind, nvsmi_line_kind::not_ours) << l;
+    EXPECT_FALSE(r.any_block()) << l;
+  }
+  EXPECT_GT(turned_away, 1000u);
+  EXPECT_TRUE(nvsmi_query_reader::may_open_block("    Clocks Event Reasons Counters"));
+  EXPECT_TRUE(nvsmi_query_reader::may_open_block("GPU 00000000:18:00.0"));
+  EXPECT_FALSE(nvsmi_query_reader::may_open_block("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 41"));
 }
 
 TEST(NvsmiQuery, ReadingAllocatesNothing) {

@@ -49,6 +49,8 @@ constexpr std::array<metric_info, internal::hbm_dcgm_metric_count> metric_table 
     {"DCGM_FI_DEV_ROW_REMAP_FAILURE", hbm_metric::row_remap_failure, metric_shape::flag},
     {"DCGM_FI_DEV_ROW_REMAP_PENDING", hbm_metric::row_remap_pending, metric_shape::flag},
 }};
+// The table's names by length: most other DCGM metrics are rejected by their length alone.
+constexpr internal::name_index metric_index = internal::index_names(metric_table);
 
 struct kind_info {
   std::string_view name;
@@ -135,15 +137,18 @@ std::size_t hbm_ecc_detector::state_size() const noexcept {
 
 void hbm_ecc_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  // nvidia-smi -q lines are indented or open with "GPU " / "====" (nvsmi_query.h); inside a
-  // report's GPU block every line goes to the reader, which tells when the block ends.
-  const char first = ev.line.empty() ? '\0' : ev.line[0];
-  if (nvsmi_.in_block() || first == ' ' || first == '\t' || first == 'G' || first == '=') {
-    if (on_nvsmi(ev, sink)) return;
+  // A line goes to the nvidia-smi -q reader while a report's block is open (the reader says
+  // when it ends), and otherwise only when it can open one; then to the DCGM match only when it
+  // can be a metric of ours. A line that opens with a metric name's first byte while no report
+  // is open (most of a scrape) skips both tests.
+  if (ev.line.empty() || ev.line[0] != 'D' || nvsmi_.any_block()) {
+    if ((nvsmi_.any_block() || nvsmi_query_reader::may_open_block(ev.line)) && on_nvsmi(ev, sink))
+      return;
+    if (!internal::may_be_dcgm(ev.line)) return;
   }
   dcgm_identity_labels id_labels;
-  const internal::dcgm_line_match<metric_info> match =
-      internal::match_dcgm_line(metric_table, ev.line, id_labels.capture);
+  const internal::dcgm_line_match<metric_info> match = internal::match_dcgm_line(
+      metric_table, ev.line, id_labels.capture, internal::dcgm_prefix, &metric_index);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;
@@ -398,7 +403,7 @@ void hbm_ecc_detector::report(hbm_gpu_state& gpu, hbm_kind kind, std::int64_t fi
 void hbm_ecc_detector::erase(gpu_list::iterator it) {
   for (const auto& points : it->sbe_points)
     sbe_points_ -= points.size();
-  index_.erase(it->key);
+  index_.erase(gpu_key(it->key));
   gpus_.erase(it);
 }
 

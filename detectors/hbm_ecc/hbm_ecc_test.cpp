@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detectors/corpus.h"
+#include "testing/interleaved_reports.h"
 #include "testing/warm_windows.h"
 
 namespace detectors {
@@ -911,6 +912,25 @@ TEST(HbmEcc, FactoryMakesADefaultDetector) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->name(), "hbm_ecc");
   EXPECT_EQ(d->state_size(), 0u);
+}
+
+// Reports of several nodes interleaved line by line find what they find one after the other:
+// the A10 with a pending remap (leptonai/gpud nvidia-smi-query.535.129.03.out.0.valid.a10), the
+// A100 excerpts of stas00/ml-engineering debug.md (pending remap; retired pages pending) and the
+// 8 x H100 report (no memory faults), sources in testdata/real_lines/SOURCES.md.
+TEST(HbmEccNvidiaSmi, ReportsOfNodesInterleavedFindWhatEachFindsAlone) {
+  const std::string a10 = testing::detectors_file(
+      "hbm_ecc/testdata/real_lines/gpud-nvidia-smi-query.535.129.03.a10.txt");
+  const std::string a100 =
+      testing::detectors_file("hbm_ecc/testdata/real_lines/ml-engineering-debug-md.txt");
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  ASSERT_FALSE(a10.empty());
+  ASSERT_FALSE(a100.empty());
+  ASSERT_FALSE(h100.empty());
+  const auto make = [] { return make_hbm_ecc_detector(); };
+  testing::expect_interleaving_changes_nothing(make, {a10, a100}, 3);
+  testing::expect_interleaving_changes_nothing(make, {a10, h100, a100, a10, h100}, 4);
 }
 
 }  // namespace

@@ -55,6 +55,8 @@ constexpr std::array<metric_info, 12> metric_table = {{
     {"DCGM_FI_DEV_LOW_UTIL_VIOLATION", metric_kind::other_violation},
     {"DCGM_FI_DEV_RELIABILITY_VIOLATION", metric_kind::other_violation},
 }};
+// The table's names by length: most other DCGM metrics are rejected by their length alone.
+constexpr internal::name_index metric_index = internal::index_names(metric_table);
 
 // NVML's nvmlClocksEventReason* bits.
 constexpr std::uint64_t sw_thermal = 0x20;
@@ -63,6 +65,11 @@ constexpr std::uint64_t hw_power_brake = 0x80;
 // Not an NVML bit: DCGM_FI_DEV_THERMAL_VIOLATION rose since the previous sample (NVML's
 // thermal perf policy, which does not say whether HW or SW slowdown did it).
 constexpr std::uint64_t thermal_violation = std::uint64_t{1} << 40;
+// Not NVML bits either: an nvidia-smi -q report's Clocks Event Reasons Counters show more SW
+// (HW) thermal slowdown time than the GPU's previous report did.
+constexpr std::uint64_t sw_thermal_time = std::uint64_t{1} << 41;
+constexpr std::uint64_t hw_thermal_time = std::uint64_t{1} << 42;
+constexpr std::uint64_t pseudo_bits = thermal_violation | sw_thermal_time | hw_thermal_time;
 
 struct reason_bit {
   std::uint64_t bit;
@@ -82,7 +89,7 @@ constexpr std::array<reason_bit, 9> exporter_reason_names = {{
     {0x100, "display_clocks"},
 }};
 
-constexpr std::array<reason_bit, 10> reason_names = {{
+constexpr std::array<reason_bit, 12> reason_names = {{
     {0x1, "gpu_idle"},
     {0x2, "applications_clocks_setting"},
     {0x4, "sw_power_cap"},
@@ -93,12 +100,20 @@ constexpr std::array<reason_bit, 10> reason_names = {{
     {0x80, "hw_power_brake_slowdown"},
     {0x100, "display_clock_setting"},
     {thermal_violation, "thermal_violation"},
+    {sw_thermal_time, "sw_thermal_slowdown_time_rose"},
+    {hw_thermal_time, "hw_thermal_slowdown_time_rose"},
 }};
 
 // HW slowdown (0x8) is asserted for both thermal and power-brake events, so it is thermal only
 // when HW thermal (0x40) is set too, and then 0x40 alone already decides.
 constexpr bool is_thermal(std::uint64_t mask) noexcept {
-  return (mask & (sw_thermal | hw_thermal | thermal_violation)) != 0;
+  return (mask & (sw_thermal | hw_thermal | pseudo_bits)) != 0;
+}
+
+// The nvidia-smi -q sections thermal_throttle reads (the others are hbm_ecc's).
+constexpr bool thermal_section(nvsmi_section s) noexcept {
+  return s == nvsmi_section::clocks_event_reasons ||
+         s == nvsmi_section::clocks_event_reasons_counters || s == nvsmi_section::temperature;
 }
 
 // "hw_slowdown, hw_thermal_slowdown (0x48)"
@@ -117,9 +132,9 @@ void append_reasons(std::string& out, std::uint64_t mask) {
     first = false;
   }
   if (first) out += "none";
-  // The pseudo-bit is no NVML value: the hex shows the NVML bits only.
-  if ((mask & ~thermal_violation) != 0 || (mask & thermal_violation) == 0)
-    fmt::format_to(std::back_inserter(out), " (0x{:x})", mask & ~thermal_violation);
+  // The pseudo-bits are no NVML value: the hex shows the NVML bits only.
+  if ((mask & ~pseudo_bits) != 0 || (mask & pseudo_bits) == 0)
+    fmt::format_to(std::back_inserter(out), " (0x{:x})", mask & ~pseudo_bits);
 }
 
 void append_temperatures(std::string& out, std::string_view what, bool has_gpu, double gpu_temp,
@@ -153,22 +168,28 @@ thermal_throttle_detector::thermal_throttle_detector(const thermal_throttle_conf
   // step: the index's buckets for a typical node set (it still grows past that, up to the
   // cap), the scratch key and the message for their usual lengths.
   index_.reserve(std::min<std::size_t>(config_.max_gpus, 256));
+  snapshot_.contexts.resize(snapshot_.reader.max_nodes());
+  for (pending_snapshot& p : snapshot_.contexts)
+    p.node.reserve(255);
   key_.reserve(128);
   message_.reserve(256);
 }
 
 void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
   ++stats_.events;
-  // nvidia-smi -q lines are indented or open with "GPU " / "====" (nvsmi_query.h); inside a
-  // report's GPU block every line goes to the reader, which tells when the block ends.
-  const char first = ev.line.empty() ? '\0' : ev.line[0];
-  if (snapshot_.reader.in_block() || first == ' ' || first == '\t' || first == 'G' ||
-      first == '=') {
-    if (on_nvsmi(ev, sink)) return;
+  // A line goes to the nvidia-smi -q reader while a report's block is open (the reader says
+  // when it ends), and otherwise only when it can open one; then to the DCGM match only when it
+  // can be a metric of ours. A line that opens with a metric name's first byte while no report
+  // is open (most of a scrape) skips both tests.
+  if (ev.line.empty() || ev.line[0] != 'D' || snapshot_.reader.any_block()) {
+    if ((snapshot_.reader.any_block() || nvsmi_query_reader::may_open_block(ev.line)) &&
+        on_nvsmi(ev, sink))
+      return;
+    if (!internal::may_be_dcgm(ev.line)) return;
   }
   dcgm_identity_labels id_labels;
   const internal::dcgm_line_match<metric_info> match = internal::match_dcgm_line(
-      metric_table, ev.line, id_labels.capture, internal::dcgm_family_prefix);
+      metric_table, ev.line, id_labels.capture, internal::dcgm_family_prefix, &metric_index);
   if (match.info == nullptr) {
     if (match.malformed) ++stats_.malformed;
     return;
@@ -243,7 +264,7 @@ void thermal_throttle_detector::on_event(const event& ev, finding_sink& sink) {
 bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   const std::string_view node = ev.node.empty() ? std::string_view("unknown") : ev.node;
   const nvsmi_line l = snapshot_.reader.read(node, ev.line);
-  if (l.ends_block) flush_snapshot(sink);
+  if (l.ends_block) flush_snapshot(l.context, sink);
   if (l.kind == nvsmi_line_kind::not_ours) return false;
   // A report's line: reading it was parsing (phase.h).
   DETECTORS_PHASE(parse);
@@ -251,9 +272,7 @@ bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
     case nvsmi_line_kind::not_ours:
       return false;
     case nvsmi_line_kind::malformed:
-      if (l.section == nvsmi_section::none || l.section == nvsmi_section::clocks_event_reasons ||
-          l.section == nvsmi_section::temperature)
-        ++stats_.malformed;
+      if (l.section == nvsmi_section::none || thermal_section(l.section)) ++stats_.malformed;
       return true;
     case nvsmi_line_kind::log_header:
     case nvsmi_line_kind::gpu:
@@ -263,8 +282,7 @@ bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
     case nvsmi_line_kind::field:
       break;
   }
-  if (l.section != nvsmi_section::clocks_event_reasons && l.section != nvsmi_section::temperature)
-    return true;  // hbm_ecc's sections
+  if (!thermal_section(l.section)) return true;  // hbm_ecc's sections
   ++stats_.recognised;
   if (l.kind != nvsmi_line_kind::field) return true;
   const bool reason = l.field == nvsmi_field::clocks_event_reason &&
@@ -272,38 +290,80 @@ bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   const bool temperature =
       (l.field == nvsmi_field::gpu_current_temp || l.field == nvsmi_field::memory_current_temp) &&
       l.value == nvsmi_value::number;
-  if (!reason && !temperature) return true;
+  // Of the counters only the thermal ones are evidence here (power capping, sync boost and
+  // power braking time are read, not tracked).
+  const bool counter = l.field == nvsmi_field::clocks_event_counter &&
+                       l.value == nvsmi_value::number &&
+                       (l.reason_bit == sw_thermal || l.reason_bit == hw_thermal);
+  if (!reason && !temperature && !counter) return true;
 
   DETECTORS_PHASE(state);
   const std::string_view gpu_id = snapshot_.reader.gpu();
-  thermal_gpu_state& gpu =
-      touch(node, gpu_id.empty() ? std::string_view("unknown") : gpu_id, ev.ts_ns);
+  const std::string_view subject = gpu_id.empty() ? std::string_view("unknown") : gpu_id;
   if (temperature) {
+    thermal_gpu_state& gpu = touch(node, subject, ev.ts_ns);
     on_temperature(gpu, l.field == nvsmi_field::memory_current_temp, static_cast<double>(l.number),
                    ev.ts_ns);
     return true;
   }
   // The reasons are one sample of the GPU, complete when its block ends (the temperatures
   // further down the block belong to it).
-  snapshot_.gpu = &gpu;
-  snapshot_.ts_ns = ev.ts_ns;
-  if (l.value == nvsmi_value::yes) snapshot_.mask |= l.reason_bit;
+  pending_snapshot& p = snapshot_.contexts[l.context];
+  if (!p.pending) {
+    p.pending = true;
+    p.node.assign(node);
+    std::copy(subject.begin(), subject.end(), p.gpu.begin());
+    p.gpu_size = subject.size();
+  }
+  p.ts_ns = ev.ts_ns;
+  if (counter) {
+    const std::size_t k = l.reason_bit == hw_thermal ? 1 : 0;
+    p.counter_seen[k] = true;
+    p.counter_us[k] = static_cast<std::uint64_t>(l.number);  // the reader checks it is >= 0
+    return true;
+  }
+  p.has_reasons = true;
+  if (l.value == nvsmi_value::yes) p.mask |= l.reason_bit;
   return true;
 }
 
-void thermal_throttle_detector::flush_snapshot(finding_sink& sink) {
-  if (snapshot_.gpu == nullptr) return;
-  thermal_gpu_state& gpu = *snapshot_.gpu;
-  const std::uint64_t mask = snapshot_.mask;
-  snapshot_.gpu = nullptr;
-  snapshot_.mask = 0;
+void thermal_throttle_detector::flush_snapshot(std::size_t context, finding_sink& sink) {
+  pending_snapshot& p = snapshot_.contexts[context];
+  if (!p.pending) return;
+  std::uint64_t mask = p.mask;
+  bool sample = p.has_reasons;
+  const std::array<bool, 2> seen = p.counter_seen;
+  const std::array<std::uint64_t, 2> us = p.counter_us;
+  p.pending = p.has_reasons = false;
+  p.mask = 0;
+  p.counter_seen = {};
   DETECTORS_PHASE(state);
+  thermal_gpu_state& gpu = touch(p.node, std::string_view(p.gpu.data(), p.gpu_size), p.ts_ns);
+  // The thermal slowdown counters are cumulative: the Active flags above them show the one
+  // instant the report was taken, the counters whether the GPU slowed down for heat at any
+  // time since the previous report. That is what thermal_throttle tracks, so a counter that
+  // rose is a thermal sample as much as an Active flag is (as DCGM_FI_DEV_THERMAL_VIOLATION
+  // rising is); one that did not rise, with nothing Active, is a cool one. A GPU's first
+  // counters are a baseline, and a decrease a reset (driver reload): neither says anything
+  // about the time between, so a report with counters only is then no sample at all.
+  static constexpr std::array<std::uint64_t, 2> rose_bits = {sw_thermal_time, hw_thermal_time};
+  for (std::size_t k = 0; k < 2; ++k) {
+    if (!seen[k]) continue;
+    if (gpu.have_thermal_us[k] && us[k] >= gpu.thermal_us[k]) {
+      sample = true;
+      if (us[k] > gpu.thermal_us[k]) mask |= rose_bits[k];
+    }
+    gpu.have_thermal_us[k] = true;
+    gpu.thermal_us[k] = us[k];
+  }
+  if (!sample) return;
   // An operator's snapshot is one look: what it shows is reported at once.
-  on_reasons(gpu, mask, snapshot_.ts_ns, 1, true, sink);
+  on_reasons(gpu, mask, p.ts_ns, 1, true, sink);
 }
 
 void thermal_throttle_detector::finish(finding_sink& sink) {
-  flush_snapshot(sink);
+  for (std::size_t i = 0; i < snapshot_.contexts.size(); ++i)
+    flush_snapshot(i, sink);
 }
 
 void thermal_throttle_detector::on_event_count(thermal_gpu_state& gpu, std::uint64_t bit,
@@ -417,7 +477,8 @@ void thermal_throttle_detector::on_reasons(thermal_gpu_state& gpu, std::uint64_t
       message_ += "; ";
       append_temperatures(message_, gpu);
       // HW thermal slowdown means the GPU hit its hardware limit: cooling needs a look.
-      const action act = (gpu.run_reasons & hw_thermal) ? action::drain_node : action::observe;
+      const action act =
+          (gpu.run_reasons & (hw_thermal | hw_thermal_time)) ? action::drain_node : action::observe;
       emit(gpu, severity::warning, "thermal_throttle_start", gpu.run_first_ns, ts_ns, gpu.run, act,
            sink);
       DETECTORS_PHASE(state);

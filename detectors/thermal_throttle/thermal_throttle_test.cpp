@@ -14,6 +14,7 @@
 
 #include "alloc_hooks/gtest.h"
 #include "detectors/corpus.h"
+#include "testing/interleaved_reports.h"
 #include "testing/warm_windows.h"
 
 namespace detectors {
@@ -727,9 +728,12 @@ TEST(ThermalThrottleNvidiaSmi, TruncatedReportsAreCountedAndTheirLastBlockComple
 
 TEST(ThermalThrottleNvidiaSmi, ReportsInterleavedWithMetricsKeepTheirGpus) {
   harness h;
-  // A report of node n1 broken by a metric line: the block ends there, its reasons count.
+  // A report of node n1 broken by a metric line of n1: the block ends there, its reasons
+  // count. (Lines of other nodes do not end it: see ReportsOfNodesInterleaved...)
   feed_text(h, std::string(h100_sw_thermal.substr(0, h100_sw_thermal.find("    Sparse"))), t0);
-  h.feed(reasons(0x0), t0);
+  h.feed(reasons(0x0), t0, "n2");
+  EXPECT_TRUE(h.findings().empty());
+  h.feed(reasons(0x0), t0, "n1");
   ASSERT_GE(h.findings().size(), 1u);
   EXPECT_EQ(h.findings()[0].subject, "00000000:75:00.0");
   // An indented line of another node is no part of n1's report.
@@ -879,6 +883,148 @@ TEST(ThermalThrottle, FactoryMakesADefaultDetector) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->name(), "thermal_throttle");
   EXPECT_EQ(d->state_size(), 0u);
+}
+
+// An nvidia-smi -q block with Clocks Event Reasons (all Not Active: the flags' layout of
+// leptonai/gpud e2e/mock/nvidia-smi/test_data.go, driver 550.127.05) and Clocks Event Reasons
+// Counters (the layout of the report in ssprea/ssprea-nvidia-control issue #17, values set
+// here): `flags` false leaves the flags out (a `-d PERFORMANCE` paste cut to the counters).
+std::string counters_report(std::uint64_t sw_us, std::uint64_t hw_us, bool flags = true) {
+  std::string r = "GPU 00000000:06:00.0\n";
+  if (flags)
+    r += R"(    Clocks Event Reasons
+        Idle                              : Not Active
+        SW Power Cap                      : Not Active
+        HW Slowdown                       : Not Active
+            HW Thermal Slowdown           : Not Active
+            HW Power Brake Slowdown       : Not Active
+        SW Thermal Slowdown               : Not Active
+)";
+  r += fmt::format(R"(    Clocks Event Reasons Counters
+        SW Power Capping                               : 12234991553 us
+        Sync Boost                                     : 0 us
+        SW Thermal Slowdown                            : {} us
+        HW Thermal Slowdown                            : {} us
+        HW Power Braking                               : 0 us
+    Sparse Operation Mode                              : N/A
+)",
+                   sw_us, hw_us);
+  return r;
+}
+
+// Slowdown time that rose between two reports of a GPU is thermal throttling in between, even
+// with every flag Not Active at the instant of the report (see flush_snapshot for why).
+TEST(ThermalThrottleNvidiaSmi, ThermalCounterRisingBetweenReportsIsThermal) {
+  harness h;
+  feed_text(h, counters_report(11591399010, 0), t0);
+  feed_text(h, counters_report(11591399010, 0), t0 + 60 * sec);  // no rise: cool
+  EXPECT_TRUE(h.findings().empty());
+  feed_text(h, counters_report(11596399010, 0), t0 + 120 * sec);  // +5 s of SW slowdown
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  const owned_finding& start = h.findings()[0];
+  EXPECT_EQ(start.kind, "thermal_throttle_start");
+  EXPECT_EQ(start.subject, "00000000:06:00.0");
+  EXPECT_EQ(start.recommended, action::observe);
+  EXPECT_NE(start.message.find("sw_thermal_slowdown_time_rose"), std::string::npos)
+      << start.message;
+  // Each counter line is recognised: GPU header, 2 section headers, 6 flags, 5 counters.
+  EXPECT_EQ(h.d.stats().recognised, 3 * 14u);
+  EXPECT_EQ(h.d.stats().malformed, 0u);
+
+  // HW thermal slowdown time rising drains, as HW thermal slowdown Active does; the next
+  // report without a rise ends the episode.
+  harness g;
+  feed_text(g, counters_report(0, 100), t0);
+  feed_text(g, counters_report(0, 2'000'100), t0 + 60 * sec);
+  feed_text(g, counters_report(0, 2'000'100), t0 + 120 * sec);
+  g.d.finish(g.sink);
+  ASSERT_EQ(g.findings().size(), 2u);
+  EXPECT_EQ(g.findings()[0].kind, "thermal_throttle_start");
+  EXPECT_EQ(g.findings()[0].recommended, action::drain_node);
+  EXPECT_NE(g.findings()[0].message.find("hw_thermal_slowdown_time_rose"), std::string::npos);
+  EXPECT_EQ(g.findings()[1].kind, "thermal_throttle_end");
+}
+
+TEST(ThermalThrottleNvidiaSmi, CountersAloneAreNoSampleUntilTheyCanBeCompared) {
+  // A first report is a baseline however large its counters, a decrease a reset (driver
+  // reload): neither is a rise. With the flags left out, such a report is no sample at all.
+  harness h;
+  feed_text(h, counters_report(99'000'000, 7'000'000, false), t0);
+  feed_text(h, counters_report(5, 0, false), t0 + 60 * sec);  // reset
+  h.d.finish(h.sink);
+  EXPECT_TRUE(h.findings().empty());
+  feed_text(h, counters_report(1'000'005, 0, false), t0 + 120 * sec);  // rose since the reset
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].kind, "thermal_throttle_start");
+
+  // Reports of different GPUs (or nodes) are not compared with each other.
+  harness g;
+  feed_text(g, counters_report(0, 0), t0, "n1");
+  feed_text(g, counters_report(5'000'000, 0), t0 + 60 * sec, "n2");
+  g.d.finish(g.sink);
+  EXPECT_TRUE(g.findings().empty());
+}
+
+TEST(ThermalThrottleNvidiaSmi, TruncatedCounterLinesAreMalformed) {
+  harness h;
+  std::string cut = counters_report(10, 0);
+  cut.replace(cut.find("10 us"), 5, "10");  // the unit cut off
+  feed_text(h, cut, t0);
+  EXPECT_EQ(h.d.stats().malformed, 1u);
+  feed_text(h, counters_report(20, 0), t0 + 60 * sec);
+  h.d.finish(h.sink);
+  // The cut counter was no value: the second report is the first comparable one.
+  EXPECT_TRUE(h.findings().empty());
+}
+
+// Reports of several nodes interleaved line by line find what they find one after the other:
+// the 8 x H100 report with GPU 00000000:75:00.0 in SW thermal slowdown and power brake
+// (leptonai/gpud nvidia-smi-query.535.183.01.out.0.valid) and the older Clocks Throttle Reasons
+// paste of kubeflow/kubeflow#68, sources in testdata/real_lines/SOURCES.md.
+TEST(ThermalThrottleNvidiaSmi, ReportsOfNodesInterleavedFindWhatEachFindsAlone) {
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  const std::string kubeflow = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/kubeflow-issue68-nvidia-smi-q.txt");
+  ASSERT_FALSE(h100.empty());
+  ASSERT_FALSE(kubeflow.empty());
+  const auto make = [] { return make_thermal_throttle_detector(); };
+  testing::expect_interleaving_changes_nothing(make, {h100, h100}, 4);
+  testing::expect_interleaving_changes_nothing(make, {h100, kubeflow, h100, h100}, 6);
+}
+
+// The reader keeps 64 node contexts. Up to that many nodes interleaved, every report is read
+// whole; past it, a node seen least recently loses its context to the new one (its block ends
+// there), and what follows of its report reads as a paste without its GPU header: not counted,
+// never attributed to another node's GPU. Round robin over more nodes than contexts is the
+// worst case: each node's context is gone by the time its next line comes.
+TEST(ThermalThrottleNvidiaSmi, PastTheReadersBoundNoFindingGoesToAnotherGpu) {
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  const std::vector<std::string_view> lines = testing::report_lines(h100);
+  for (const int node_count : {64, 80}) {
+    thermal_throttle_detector d;
+    collecting_sink sink;
+    std::vector<std::string> nodes;
+    for (int n = 0; n < node_count; ++n)
+      nodes.push_back("node-" + std::to_string(n));
+    const auto feed_all = [&] {
+      for (std::size_t i = 0; i < lines.size(); ++i)
+        for (const std::string& n : nodes)
+          d.on_event(event{t0, n, source::nvidia_smi, lines[i]}, sink);
+    };
+    feed_all();
+    d.finish(sink);
+    std::size_t starts = 0;
+    for (const owned_finding& f : sink.findings) {
+      EXPECT_EQ(f.subject, "00000000:75:00.0") << f.node << " " << f.kind;
+      starts += f.kind == "thermal_throttle_start";
+    }
+    // Within the bound, every node's GPU 75 is found; past it, in round robin, none is.
+    EXPECT_EQ(starts, node_count == 64 ? nodes.size() : 0u) << node_count << " nodes";
+  }
 }
 
 }  // namespace

@@ -18,10 +18,13 @@
 #include <utility>
 #include <vector>
 
+#include "detectors/gpu_key_hash.h"
+
 namespace detectors::internal {
 
 template <typename State>
-using gpu_index = std::unordered_map<std::string_view, typename std::list<State>::iterator>;
+using gpu_index =
+    std::unordered_map<gpu_key, typename std::list<State>::iterator, gpu_key_stored_hash>;
 
 // key = node + '\n' + subject: one resize (no allocation once the scratch has grown) and two
 // copies, where assign/push_back/append checked capacity three times per sample.
@@ -49,7 +52,7 @@ inline constexpr std::size_t pooled_key_capacity = 96;
 template <typename State, typename Pool>
 void park_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, Pool& pool,
                   typename std::list<State>::iterator it) {
-  auto node = index.extract(it->key);
+  auto node = index.extract(gpu_key(it->key));
   if (!node.empty()) {
     // Grows to the most GPUs ever parked at once (at most the cap), then stays.
     pool.index_nodes.push_back(std::move(node));
@@ -80,20 +83,22 @@ typename std::list<State>::iterator new_lru_gpu(std::list<State>& gpus, Pool& po
   return it;
 }
 
-// Indexes GPU `it` by its key, in a parked index node when there is one.
+// Indexes GPU `it` by its key (whose gpu_key_hash is `hash`), in a parked index node when there
+// is one.
 template <typename State, typename Pool>
-void index_lru_gpu(gpu_index<State>& index, Pool& pool, typename std::list<State>::iterator it) {
+void index_lru_gpu(gpu_index<State>& index, Pool& pool, typename std::list<State>::iterator it,
+                   std::size_t hash) {
   if constexpr (!std::is_same_v<Pool, no_gpu_pool>) {
     if (!pool.index_nodes.empty()) {
       auto index_node = std::move(pool.index_nodes.back());
       pool.index_nodes.pop_back();
-      index_node.key() = it->key;
+      index_node.key() = gpu_key(it->key, hash);
       index_node.mapped() = it;
       index.insert(std::move(index_node));
       return;
     }
   }
-  index.emplace(it->key, it);
+  index.emplace(gpu_key(it->key, hash), it);
 }
 
 // Returns the state of GPU `subject` on `node`, created if new, and marks it most recently
@@ -111,7 +116,8 @@ State& touch_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, Pool& pool
     erase(gpus.begin());
   assign_gpu_key(key_scratch, node, subject);
   typename std::list<State>::iterator it;
-  if (const auto found = index.find(key_scratch); found != index.end()) {
+  const gpu_key key(key_scratch);
+  if (const auto found = index.find(key); found != index.end()) {
     it = found->second;
     gpus.splice(gpus.end(), gpus, it);
   } else {
@@ -119,7 +125,7 @@ State& touch_lru_gpu(std::list<State>& gpus, gpu_index<State>& index, Pool& pool
     it = new_lru_gpu(gpus, pool);
     it->key.assign(key_scratch);
     it->node_size = node.size();
-    index_lru_gpu<State>(index, pool, it);
+    index_lru_gpu<State>(index, pool, it, key.hash);
   }
   it->last_seen_ns = std::max(it->last_seen_ns, ts_ns);
   return *it;

@@ -54,6 +54,7 @@
 
 #include "detectors/detector.h"
 #include "detectors/event_clock.h"
+#include "detectors/gpu_key_hash.h"
 #include "detectors/nvsmi_query.h"
 
 namespace detectors {
@@ -173,7 +174,7 @@ class hbm_ecc_detector final : public detector {
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
-  std::unordered_map<std::string_view, gpu_list::iterator> index_;
+  std::unordered_map<gpu_key, gpu_list::iterator, gpu_key_stored_hash> index_;
   std::size_t sbe_points_ = 0;
   std::string key_;           // scratch: node + subject of the current sample
   std::string message_;       // the current finding's message (findings borrow it)

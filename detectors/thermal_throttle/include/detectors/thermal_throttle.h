@@ -25,6 +25,11 @@
 //   - nvidia-smi -q reports (nvsmi_query.h): the Clocks Event (or Throttle) Reasons section of a
 //     GPU's block is one sample, taken when the block ends, with the block's Temperature
 //     section; one look is enough (K = 1), since an operator's report is a single snapshot.
+//     Newer drivers add Clocks Event Reasons Counters, cumulative time per reason: SW or HW
+//     thermal slowdown time that rose since the GPU's previous report makes the sample thermal
+//     ("sw_thermal_slowdown_time_rose", "hw_thermal_slowdown_time_rose"; the HW one drains
+//     like 0x40), since the GPU slowed down for heat in between even when no flag is Active at
+//     the instant of the report.
 // GPU-level Xid (DCGM_FI_DEV_XID_ERRORS) is xid_correlation's and PCIe replays pcie_aer's.
 //
 // A sample is thermal when it has 0x20 or 0x40 (HW slowdown 0x8 counts only together with
@@ -45,6 +50,7 @@
 // is its bus id (the block's "GPU 00000000:75:00.0" header).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -55,6 +61,7 @@
 
 #include "detectors/detector.h"
 #include "detectors/event_clock.h"
+#include "detectors/gpu_key_hash.h"
 #include "detectors/nvsmi_query.h"
 
 namespace detectors {
@@ -107,6 +114,9 @@ struct thermal_gpu_state {
   // DCGM_FI_DEV_THERMAL_VIOLATION's last value.
   bool have_violation = false;
   std::uint64_t violation = 0;
+  // nvidia-smi -q Clocks Event Reasons Counters: SW, HW thermal slowdown time (us) last seen.
+  std::array<bool, 2> have_thermal_us{};
+  std::array<std::uint64_t, 2> thermal_us{};
   // An episode reported from the exporter's windowed clock-event counts.
   bool window_active = false;
   std::int64_t window_last_ns = 0;
@@ -141,7 +151,7 @@ class thermal_throttle_detector final : public detector {
                             std::int64_t ts_ns, finding_sink& sink);
   // True when the line was an nvidia-smi -q line (of any section).
   bool on_nvsmi(const event& ev, finding_sink& sink);
-  void flush_snapshot(finding_sink& sink);
+  void flush_snapshot(std::size_t context, finding_sink& sink);
   void on_temperature(internal::thermal_gpu_state& gpu, bool memory, double celsius,
                       std::int64_t ts_ns);
   void end_run(internal::thermal_gpu_state& gpu, std::int64_t end_ns, std::uint64_t now_mask,
@@ -156,23 +166,34 @@ class thermal_throttle_detector final : public detector {
   // GPUs from least to most recently seen, so both evictions (idle, over the cap) take from
   // the front in O(1); the index maps a GPU's key to its entry (list entries never move).
   gpu_list gpus_;
-  std::unordered_map<std::string_view, gpu_list::iterator> index_;
+  std::unordered_map<gpu_key, gpu_list::iterator, gpu_key_stored_hash> index_;
   // Evicted GPUs' storage (list entries, index nodes), reused for new GPUs: at steady state,
   // GPUs come and go without allocating.
   struct {
     gpu_list states;
-    std::vector<std::unordered_map<std::string_view, gpu_list::iterator>::node_type> index_nodes;
+    std::vector<std::unordered_map<gpu_key, gpu_list::iterator, gpu_key_stored_hash>::node_type>
+        index_nodes;
   } pool_;
   std::string key_;      // scratch: node + subject of the current sample
   std::string message_;  // the current finding's message (findings borrow it)
-  // The nvidia-smi -q report being read, and the reasons of its current GPU block: one sample,
-  // taken when the block ends. `gpu` stays valid until then (only that block's GPU is touched
-  // meanwhile; any other line ends the block first).
+  // The nvidia-smi -q reports being read, and per node context of the reader the reasons of
+  // its current GPU block: one sample, taken when the block ends (reports of several nodes may
+  // be interleaved). A pending sample names its GPU (node, bus id), looked up when it is taken.
+  struct pending_snapshot {
+    bool pending = false;
+    bool has_reasons = false;  // an Active / Not Active line was read
+    std::uint64_t mask = 0;
+    // SW, HW thermal slowdown time (us) from Clocks Event Reasons Counters.
+    std::array<bool, 2> counter_seen{};
+    std::array<std::uint64_t, 2> counter_us{};
+    std::int64_t ts_ns = 0;
+    std::string node;  // reserved once (node names up to 255 bytes fit without allocating)
+    std::array<char, 40> gpu{};
+    std::size_t gpu_size = 0;
+  };
   struct {
     nvsmi_query_reader reader;
-    internal::thermal_gpu_state* gpu = nullptr;
-    std::uint64_t mask = 0;
-    std::int64_t ts_ns = 0;
+    std::vector<pending_snapshot> contexts;  // one per reader context, allocated once
   } snapshot_;
 };
 
