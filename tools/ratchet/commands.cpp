@@ -35,7 +35,7 @@ std::vector<ceiling_change> tighten_ceilings(ceiling_registry& registry, const g
     ceiling* c = registry.find(row.benchmark);
     if (c == nullptr) continue;
     if (row.tightened < c->allocs_per_event) {
-      changes.push_back({c->benchmark, "allocs_per_event", c->allocs_per_event, row.tightened});
+      changes.push_back({c->benchmark, registry.value_key(), c->allocs_per_event, row.tightened});
       c->allocs_per_event = row.tightened;
     }
     if (c->bytes_per_event && !results.repetitions(row.benchmark, counter_bytes_per_op).empty()) {

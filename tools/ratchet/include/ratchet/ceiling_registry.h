@@ -57,6 +57,8 @@ class ceiling_registry {
   void set_platform(stamp s);
 
   const std::vector<ceiling>& ceilings() const noexcept { return ceilings_; }
+  // The ceiling's field name in this registry ("allocs_per_event", "instr_per_event").
+  const std::string& value_key() const noexcept { return value_key_; }
   ceiling* find(const std::string& benchmark);
   const ceiling* find(const std::string& benchmark) const;
 
