@@ -63,6 +63,19 @@ TEST(Timestamps, DatesThatWouldOverflowAreNotTimes) {
   EXPECT_EQ(b.build("2024-11-15T12:02:03Z first").ts_ns, nov15);
   EXPECT_EQ(b.build("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40 9300000000000000").ts_ns, nov15);
   EXPECT_EQ(b.build("[99999999999.000000] uptime overflow").ts_ns, nov15);
+  // Eleven digits that do not start with 9, a -d uptime of them, a ctime past 2261: no time
+  // (never a wrapped negative uptime or a garbage date), so the line takes the last one.
+  for (const char* line : {"[12345678901.000000] uptime overflow",
+                           "[12345678901.000000 <    0.000844>] uptime overflow",
+                           "[Fri Nov 15 12:02:03 9999] ctime past 2261",
+                           "[Fri Nov 15 12:02:03 2o24] ctime with a letter in its year"}) {
+    const detectors::event ev = b.build(line);
+    EXPECT_EQ(ev.ts_ns, nov15) << line;
+    EXPECT_EQ(ev.base, detectors::time_base::epoch) << line;
+  }
+  // dmesg -H's minute stamps carry no year: in a --year past 2261 they give no time.
+  envelope_builder far("", 9999);
+  EXPECT_EQ(far.build("[Feb13 23:31] NVRM: x").ts_ns, 0);
 }
 
 TEST(Envelope, DmesgUptimeIsAClockOfItsOwnNotADate) {
