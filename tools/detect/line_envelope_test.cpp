@@ -107,6 +107,20 @@ TEST(Envelope, DmesgHumanStampsCountFromThePreviousLine) {
   const detectors::event up = b.build("[    8.000000 <    7.000000>] [Fri Feb 13 23:31:38 2009] x");
   EXPECT_EQ(up.base, detectors::time_base::uptime);
   EXPECT_EQ(up.ts_ns, 8 * s);
+  // A delta that would take the clock before 0 or past 9e18 ns is no time: the line takes
+  // the previous time, and the clock stays (a small step back is still taken).
+  envelope_builder wild("", 2009);
+  EXPECT_EQ(wild.build("[Feb13 23:31] x").ts_ns, feb13_2331);
+  for (const char* line : {"[ -99999999999.000000] x", "[ -2000000000.000000] x",
+                           "[ +9000000000.000000] x", "[<99999999999.000000>] x"}) {
+    const detectors::event ev = wild.build(line);
+    EXPECT_EQ(ev.ts_ns, feb13_2331) << line;
+    EXPECT_EQ(ev.base, detectors::time_base::epoch) << line;
+  }
+  EXPECT_EQ(wild.build("[  -1.000000] x").ts_ns, feb13_2331 - s);
+  envelope_builder early("", 1970);
+  EXPECT_EQ(early.build("[Jan 1 00:00] x").ts_ns, 0);
+  EXPECT_EQ(early.build("[ -100.000000] x").ts_ns, 0);
   // No previous time: a relative line is dated as an unstamped one (no time yet: 0).
   envelope_builder fresh("", 2009);
   EXPECT_EQ(fresh.build("[  +0.000844] nvidia 0000:03:00.0: AER: can't recover").ts_ns, 0);
