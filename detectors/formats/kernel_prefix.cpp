@@ -285,6 +285,12 @@ std::int64_t seconds_ns(std::string_view s) noexcept {
 constexpr int first_year = 1970;
 constexpr int last_year = 2261;
 
+// A day of a month, and a time of day, that a clock prints (a leap second's 60 included):
+// "Feb13 99:99" is no time, not four days later.
+constexpr bool in_calendar(int day, int h, int m, int sec) noexcept {
+  return day >= 1 && day <= 31 && h <= 23 && m <= 59 && sec <= 60;
+}
+
 std::int64_t civil_ns(int year, int month, int day, int h, int m, int sec) noexcept {
   const std::int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
@@ -334,19 +340,26 @@ kernel_stamp read_kernel_stamp(std::string_view line, int year) noexcept {
       const int y = ((body[20] - '0') * 10 + (body[21] - '0')) * 100 + (body[22] - '0') * 10 +
                     (body[23] - '0');
       if (y < first_year || y > last_year) break;
+      const int d = two_digits(body[8], body[9]);
+      const int h = two_digits(body[11], body[12]);
+      const int mi = two_digits(body[14], body[15]);
+      const int sec = two_digits(body[17], body[18]);
+      if (!in_calendar(d, h, mi, sec)) break;
       out.kind = kernel_stamp::type::wall;
-      out.ns = civil_ns(y, month_number(body.substr(4)), two_digits(body[8], body[9]),
-                        two_digits(body[11], body[12]), two_digits(body[14], body[15]),
-                        two_digits(body[17], body[18]));
+      out.ns = civil_ns(y, month_number(body.substr(4)), d, h, mi, sec);
       break;
     }
-    case bracket::minute:
+    case bracket::minute: {
       // "Feb13 23:31", "Apr 7 17:30": no year, no seconds.
       if (year < first_year || year > last_year) break;
+      const int d = two_digits(body[3], body[4]);
+      const int h = two_digits(body[6], body[7]);
+      const int mi = two_digits(body[9], body[10]);
+      if (!in_calendar(d, h, mi, 0)) break;
       out.kind = kernel_stamp::type::minute;
-      out.ns = civil_ns(year, month_number(body), two_digits(body[3], body[4]),
-                        two_digits(body[6], body[7]), two_digits(body[9], body[10]), 0);
+      out.ns = civil_ns(year, month_number(body), d, h, mi, 0);
       break;
+    }
     default:
       break;
   }

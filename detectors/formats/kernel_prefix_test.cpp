@@ -157,6 +157,15 @@ TEST(KernelPrefix, AStampPastWhatNanosecondsHoldGivesNoWrappedTime) {
     EXPECT_EQ(read_kernel_stamp(line, 2024).kind, kernel_stamp::type::none) << line;
   EXPECT_EQ(read_kernel_stamp("[Fri Aug 30 11:43:09 2261] x", 2024).kind, kernel_stamp::type::wall);
   EXPECT_EQ(read_kernel_stamp("[Feb13 23:31] x", 9999).kind, kernel_stamp::type::none);
+  // A day or time of day no clock prints: no time (not a date days away).
+  for (std::string_view line :
+       {"[Feb13 99:99] x", "[Feb13 24:00] x", "[Feb13 23:60] x", "[Feb00 23:31] x",
+        "[Feb32 23:31] x", "[Fri Aug 30 25:43:09 2024] x", "[Fri Aug 30 11:61:09 2024] x",
+        "[Fri Aug 30 11:43:61 2024] x", "[Fri Aug  0 11:43:09 2024] x"})
+    EXPECT_EQ(read_kernel_stamp(line, 2024).kind, kernel_stamp::type::none) << line;
+  EXPECT_EQ(read_kernel_stamp("[Fri Aug 30 23:59:60 2024] x", 2024).kind,
+            kernel_stamp::type::wall);  // a leap second
+  EXPECT_EQ(read_kernel_stamp("[Dec31 23:59] x", 2024).kind, kernel_stamp::type::minute);
   EXPECT_EQ(read_kernel_stamp("[Feb13 23:31] x", 2261).kind, kernel_stamp::type::minute);
 }
 
