@@ -269,15 +269,26 @@ std::int64_t seconds_ns(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < s.size() && s[i] == ' ')
     ++i;
+  // Checked after each digit: at most 9e9 s (then sec * ns_per_s + frac fits), else saturated.
   for (; i < s.size() && s[i] != '.'; ++i) {
-    if (sec > 9'000'000'000) return std::numeric_limits<std::int64_t>::max();
     sec = sec * 10 + (s[i] - '0');
+    if (sec > 9'000'000'000) return std::numeric_limits<std::int64_t>::max();
   }
   std::int64_t frac = 0;
   std::int64_t scale = 100'000'000;
   for (++i; i < s.size() && scale > 0; ++i, scale /= 10)
     frac += (s[i] - '0') * scale;
   return sec * ns_per_s + frac;
+}
+
+// Nanoseconds since the epoch fit in int64 up to 2262; a year outside these gives no time.
+constexpr int first_year = 1970;
+constexpr int last_year = 2261;
+
+// A day of a month, and a time of day, that a clock prints (a leap second's 60 included):
+// "Feb13 99:99" is no time, not four days later.
+constexpr bool in_calendar(int day, int h, int m, int sec) noexcept {
+  return day >= 1 && day <= 31 && h <= 23 && m <= 59 && sec <= 60;
 }
 
 std::int64_t civil_ns(int year, int month, int day, int h, int m, int sec) noexcept {
@@ -321,21 +332,34 @@ kernel_stamp read_kernel_stamp(std::string_view line, int year) noexcept {
       break;
     }
     case bracket::wall: {
-      // "Fri Aug 30 11:43:09 2024"
+      // "Fri Aug 30 11:43:09 2024". classify checks the clock only: a year or day that is no
+      // number, or a year past what ns since the epoch hold, gives no time (not an overflow).
+      if (!is_digit(body[20]) || !is_digit(body[21]) || !is_digit(body[22]) ||
+          !is_digit(body[23]) || !(body[8] == ' ' || is_digit(body[8])) || !is_digit(body[9]))
+        break;
       const int y = ((body[20] - '0') * 10 + (body[21] - '0')) * 100 + (body[22] - '0') * 10 +
                     (body[23] - '0');
+      if (y < first_year || y > last_year) break;
+      const int d = two_digits(body[8], body[9]);
+      const int h = two_digits(body[11], body[12]);
+      const int mi = two_digits(body[14], body[15]);
+      const int sec = two_digits(body[17], body[18]);
+      if (!in_calendar(d, h, mi, sec)) break;
       out.kind = kernel_stamp::type::wall;
-      out.ns = civil_ns(y, month_number(body.substr(4)), two_digits(body[8], body[9]),
-                        two_digits(body[11], body[12]), two_digits(body[14], body[15]),
-                        two_digits(body[17], body[18]));
+      out.ns = civil_ns(y, month_number(body.substr(4)), d, h, mi, sec);
       break;
     }
-    case bracket::minute:
+    case bracket::minute: {
       // "Feb13 23:31", "Apr 7 17:30": no year, no seconds.
+      if (year < first_year || year > last_year) break;
+      const int d = two_digits(body[3], body[4]);
+      const int h = two_digits(body[6], body[7]);
+      const int mi = two_digits(body[9], body[10]);
+      if (!in_calendar(d, h, mi, 0)) break;
       out.kind = kernel_stamp::type::minute;
-      out.ns = civil_ns(year, month_number(body), two_digits(body[3], body[4]),
-                        two_digits(body[6], body[7]), two_digits(body[9], body[10]), 0);
+      out.ns = civil_ns(year, month_number(body), d, h, mi, 0);
       break;
+    }
     default:
       break;
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -131,6 +132,41 @@ TEST(KernelPrefix, ReadsDmesgHumanAndDeltaLines) {
   EXPECT_EQ(read_kernel_stamp("[...] x", 2024).kind, kernel_stamp::type::none);
   EXPECT_EQ(read_kernel_stamp("Dec  2 11:38:47 host kernel: [  219.470994] x", 2024).ns,
             219'470'994'000);
+}
+
+TEST(KernelPrefix, AStampPastWhatNanosecondsHoldGivesNoWrappedTime) {
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  // Eleven digits of seconds: saturated, never wrapped to a negative or small time.
+  for (std::string_view line : {"[12345678901.000000] x", "[99999999999.000000] x",
+                                "[12345678901.000000 <    0.000844>] x"}) {
+    const kernel_stamp st = read_kernel_stamp(line, 2024);
+    EXPECT_EQ(st.kind, kernel_stamp::type::uptime) << line;
+    EXPECT_EQ(st.ns, max) << line;
+  }
+  for (std::string_view line : {"[ +12345678901.0] x", "[<12345678901.000000>] x"}) {
+    const kernel_stamp st = read_kernel_stamp(line, 2024);
+    EXPECT_EQ(st.kind, kernel_stamp::type::relative) << line;
+    EXPECT_EQ(st.ns, max) << line;
+  }
+  EXPECT_EQ(read_kernel_stamp("[ -12345678901.0] x", 2024).ns, -max);
+  // A ctime whose year or day is no number, or whose year ns since 1970 cannot hold, and a
+  // minute stamp in such a year: no time.
+  for (std::string_view line : {"[Fri Aug 30 11:43:09 9999] x", "[Fri Aug 30 11:43:09 zzzz] x",
+                                "[Fri Aug 30 11:43:09 0001] x", "[Fri Aug 30 11:43:09 1969] x",
+                                "[Fri Aug x0 11:43:09 2024] x", "[Fri Aug 3x 11:43:09 2024] x"})
+    EXPECT_EQ(read_kernel_stamp(line, 2024).kind, kernel_stamp::type::none) << line;
+  EXPECT_EQ(read_kernel_stamp("[Fri Aug 30 11:43:09 2261] x", 2024).kind, kernel_stamp::type::wall);
+  EXPECT_EQ(read_kernel_stamp("[Feb13 23:31] x", 9999).kind, kernel_stamp::type::none);
+  // A day or time of day no clock prints: no time (not a date days away).
+  for (std::string_view line :
+       {"[Feb13 99:99] x", "[Feb13 24:00] x", "[Feb13 23:60] x", "[Feb00 23:31] x",
+        "[Feb32 23:31] x", "[Fri Aug 30 25:43:09 2024] x", "[Fri Aug 30 11:61:09 2024] x",
+        "[Fri Aug 30 11:43:61 2024] x", "[Fri Aug  0 11:43:09 2024] x"})
+    EXPECT_EQ(read_kernel_stamp(line, 2024).kind, kernel_stamp::type::none) << line;
+  EXPECT_EQ(read_kernel_stamp("[Fri Aug 30 23:59:60 2024] x", 2024).kind,
+            kernel_stamp::type::wall);  // a leap second
+  EXPECT_EQ(read_kernel_stamp("[Dec31 23:59] x", 2024).kind, kernel_stamp::type::minute);
+  EXPECT_EQ(read_kernel_stamp("[Feb13 23:31] x", 2261).kind, kernel_stamp::type::minute);
 }
 
 TEST(KernelPrefix, RejectsNearMissesOfTheHumanAndDeltaForms) {

@@ -899,7 +899,11 @@ void pod_evicted_detector::sweep(std::int64_t now_ns) {
   if (describe_.live && now_ns - describe_.ts_ns > config_.describe_context_ns) {
     describe_ = describe_context{};
   }
-  next_sweep_ns_ = now_ns + std::min(window, config_.describe_context_ns) / 2 + 1;
+  // Saturated: an event stamped near the end of int64 time (an envelope's ts_ns may be any
+  // non-negative value) must not wrap the next sweep into the past.
+  const std::int64_t step = std::min(window, config_.describe_context_ns) / 2 + 1;
+  if (__builtin_add_overflow(now_ns, step, &next_sweep_ns_))
+    next_sweep_ns_ = std::numeric_limits<std::int64_t>::max();
 }
 
 pod_evicted_detector::node_window& pod_evicted_detector::node_state(std::string_view node,

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -549,6 +550,19 @@ TEST(PodEvicted, JsonEvictionIsReportedWithResourceAndTopOffender) {
   EXPECT_EQ(h.d.stats().recognised, 1u);
   EXPECT_EQ(h.d.stats().findings, 1u);
   EXPECT_EQ(h.d.stats().malformed, 0u);
+}
+
+// Times at the end of int64 (detect --input envelope takes any non-negative ts_ns): the
+// storm is still found and nothing overflows (the sanitizer build traps on a signed overflow,
+// as the next sweep's time computed as now + half a window did).
+TEST(PodEvicted, EvictionsAtTheEndOfTimeStillMakeAStorm) {
+  harness h;
+  constexpr std::int64_t end = std::numeric_limits<std::int64_t>::max();
+  for (int i = 0; i < 6; ++i)
+    h.feed(item(fmt::format("p{}", i), "n1"), end - 5 + i);
+  ASSERT_GE(h.count("eviction_storm"), 1u);
+  for (const auto& f : h.findings())
+    EXPECT_LE(f.first_ns, f.last_ns) << f.kind;
 }
 
 TEST(PodEvicted, NonGpuWatchEvictionIsInfoWithNewerWording) {

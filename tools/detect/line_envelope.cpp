@@ -32,6 +32,7 @@ std::int64_t days_from_civil(int y, int m, int d) {
 constexpr int first_year = 1970;
 constexpr int last_year = 2261;
 constexpr std::int64_t max_epoch_ms = 9'000'000'000'000'000 / 1'000'000 * 1'000;  // 2255
+constexpr std::int64_t max_stamp_ns = 9'000'000'000'000'000'000;  // 2255, or 9e9 s of uptime
 
 std::optional<std::int64_t> to_ns(int y, int mo, int d, int h, int mi, int s) {
   if (y < first_year || y > last_year) return std::nullopt;
@@ -302,10 +303,12 @@ detectors::event envelope_builder::build(std::string_view line) {
   ev.base = take_uptime ? detectors::time_base::uptime : detectors::time_base::epoch;
   ev.ts_ns = take_uptime ? last_uptime_ns_ : last_epoch_ns_;
   // A relative stamp counts from the previous line's time on the clock it takes; with no
-  // previous time it has none to count from, and is dated as an unstamped line.
+  // previous time it has none to count from, and is dated as an unstamped line. So is one
+  // that would move the clock out of the times a stamp can give (before 0, or past 9e18 ns,
+  // the bound of an uptime's and a date's): a wild delta makes no time of -7e18.
   std::int64_t moved = 0;
   if (delta && (take_uptime ? have_uptime_ : have_epoch_) &&
-      !__builtin_add_overflow(ev.ts_ns, *delta, &moved)) {
+      !__builtin_add_overflow(ev.ts_ns, *delta, &moved) && moved >= 0 && moved <= max_stamp_ns) {
     ev.ts_ns = moved;
     (take_uptime ? last_uptime_ns_ : last_epoch_ns_) = moved;
   }

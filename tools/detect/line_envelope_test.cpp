@@ -63,6 +63,19 @@ TEST(Timestamps, DatesThatWouldOverflowAreNotTimes) {
   EXPECT_EQ(b.build("2024-11-15T12:02:03Z first").ts_ns, nov15);
   EXPECT_EQ(b.build("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40 9300000000000000").ts_ns, nov15);
   EXPECT_EQ(b.build("[99999999999.000000] uptime overflow").ts_ns, nov15);
+  // Eleven digits that do not start with 9, a -d uptime of them, a ctime past 2261: no time
+  // (never a wrapped negative uptime or a garbage date), so the line takes the last one.
+  for (const char* line : {"[12345678901.000000] uptime overflow",
+                           "[12345678901.000000 <    0.000844>] uptime overflow",
+                           "[Fri Nov 15 12:02:03 9999] ctime past 2261",
+                           "[Fri Nov 15 12:02:03 2o24] ctime with a letter in its year"}) {
+    const detectors::event ev = b.build(line);
+    EXPECT_EQ(ev.ts_ns, nov15) << line;
+    EXPECT_EQ(ev.base, detectors::time_base::epoch) << line;
+  }
+  // dmesg -H's minute stamps carry no year: in a --year past 2261 they give no time.
+  envelope_builder far("", 9999);
+  EXPECT_EQ(far.build("[Feb13 23:31] NVRM: x").ts_ns, 0);
 }
 
 TEST(Envelope, DmesgUptimeIsAClockOfItsOwnNotADate) {
@@ -94,6 +107,20 @@ TEST(Envelope, DmesgHumanStampsCountFromThePreviousLine) {
   const detectors::event up = b.build("[    8.000000 <    7.000000>] [Fri Feb 13 23:31:38 2009] x");
   EXPECT_EQ(up.base, detectors::time_base::uptime);
   EXPECT_EQ(up.ts_ns, 8 * s);
+  // A delta that would take the clock before 0 or past 9e18 ns is no time: the line takes
+  // the previous time, and the clock stays (a small step back is still taken).
+  envelope_builder wild("", 2009);
+  EXPECT_EQ(wild.build("[Feb13 23:31] x").ts_ns, feb13_2331);
+  for (const char* line : {"[ -99999999999.000000] x", "[ -2000000000.000000] x",
+                           "[ +9000000000.000000] x", "[<99999999999.000000>] x"}) {
+    const detectors::event ev = wild.build(line);
+    EXPECT_EQ(ev.ts_ns, feb13_2331) << line;
+    EXPECT_EQ(ev.base, detectors::time_base::epoch) << line;
+  }
+  EXPECT_EQ(wild.build("[  -1.000000] x").ts_ns, feb13_2331 - s);
+  envelope_builder early("", 1970);
+  EXPECT_EQ(early.build("[Jan 1 00:00] x").ts_ns, 0);
+  EXPECT_EQ(early.build("[ -100.000000] x").ts_ns, 0);
   // No previous time: a relative line is dated as an unstamped one (no time yet: 0).
   envelope_builder fresh("", 2009);
   EXPECT_EQ(fresh.build("[  +0.000844] nvidia 0000:03:00.0: AER: can't recover").ts_ns, 0);
