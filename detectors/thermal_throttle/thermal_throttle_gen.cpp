@@ -167,8 +167,8 @@ struct scrape {
 };
 
 // An operator's `nvidia-smi -q` report of one GPU: its Clocks Event Reasons (Clocks Throttle
-// Reasons on older drivers), sometimes their Counters, and Temperature sections, between the
-// lines nvidia-smi prints around them, then the blank line that ends the block.
+// Reasons on older drivers) and Temperature sections, between the lines nvidia-smi prints
+// around them, then the blank line that ends the block.
 void nvsmi_report(scrape& s, int gpu, std::uint64_t mask, std::int64_t celsius) {
   stream_builder& b = s.b;
   const auto emit = [&](std::string line) { b.emit(s.node, source::nvidia_smi, std::move(line)); };
@@ -187,20 +187,6 @@ void nvsmi_report(scrape& s, int gpu, std::uint64_t mask, std::int64_t celsius) 
   emit(internal::nvsmi_line(2, "Sync Boost", active(0x10)));
   emit(internal::nvsmi_line(2, "SW Thermal Slowdown", active(0x20)));
   emit(internal::nvsmi_line(2, "Display Clock Setting", active(0x100)));
-  // Newer drivers follow with the time each reason has held the clocks since the driver
-  // loaded (about half of the reports from new-driver GPUs here); a thermally throttled GPU
-  // has thermal time, a healthy one has none.
-  if (!old_driver && b.chance(1, 2)) {
-    const auto us = [&](bool held) {
-      return held ? fmt::format("{} us", b.uniform(1'000'000, 900'000'000)) : std::string("0 us");
-    };
-    emit(internal::nvsmi_line(1, "Clocks Event Reasons Counters"));
-    emit(internal::nvsmi_line(2, "SW Power Capping", us((mask & 0x4) != 0)));
-    emit(internal::nvsmi_line(2, "Sync Boost", us((mask & 0x10) != 0)));
-    emit(internal::nvsmi_line(2, "SW Thermal Slowdown", us((mask & 0x20) != 0)));
-    emit(internal::nvsmi_line(2, "HW Thermal Slowdown", us((mask & 0x40) != 0)));
-    emit(internal::nvsmi_line(2, "HW Power Braking", us((mask & 0x80) != 0)));
-  }
   emit(internal::nvsmi_line(1, "Sparse Operation Mode", "Disabled"));
   emit(internal::nvsmi_line(1, "Temperature"));
   emit(internal::nvsmi_line(2, "GPU Current Temp", fmt::format("{} C", celsius)));
