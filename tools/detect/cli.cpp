@@ -25,10 +25,12 @@ namespace tools::detect {
 namespace {
 
 // Syslog lines carry no year; --year supplies it. Plain decimal digits from 1970 (the epoch the
-// timestamps count from) to 9999 (four digits, like the ISO 8601 forms): CLI11 alone would take
-// "-5", "0" or "0x7e8" and silently shift every syslog timestamp.
+// timestamps count from) to 2261: CLI11 alone would take "-5", "0" or "0x7e8" and silently
+// shift every syslog timestamp.
 constexpr int min_year = 1970;
-constexpr int max_year = 9999;
+// The last year whose every instant fits in int64 nanoseconds since 1970 (2262-04-11 is the
+// limit): a later --year would leave every syslog date without a time, silently.
+constexpr int max_year = 2261;
 
 std::string check_year(std::string& s) {
   const std::optional<std::uint64_t> v = parse_decimal(s);
