@@ -1100,5 +1100,37 @@ TEST(ThermalThrottleNvidiaSmi, LongNodeNamesAllocateNothingWarm) {
   }
 }
 
+// A report read while a whole cluster's other lines pass by (metrics and kernel logs of 200
+// nodes between each two of its lines) finds what it finds alone: nodes whose lines cannot
+// open a report take no reader context from it.
+TEST(ThermalThrottleNvidiaSmi, AReportAmongManyNodesOtherLinesFindsWhatItFindsAlone) {
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  const std::vector<std::string_view> lines = testing::report_lines(h100);
+  std::vector<std::string> nodes;
+  for (int n = 0; n < 200; ++n)
+    nodes.push_back("node-" + std::to_string(n));
+  const std::string metric =
+      R"(DCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-1",pci_bus_id="00000000:19:00.0"} 300)";
+  const std::string kernel = "NVRM: GPU at PCI:0000:19:00: GPU-1";
+  const auto findings = [&](bool crowd) {
+    harness h;
+    for (const std::string_view l : lines) {
+      h.feed(l, t0, "x");
+      if (crowd)
+        for (std::size_t n = 0; n < nodes.size(); ++n)
+          h.feed(n % 2 ? metric : kernel, t0, nodes[n]);
+    }
+    h.d.finish(h.sink);
+    std::vector<std::string> out;
+    for (const owned_finding& f : h.findings())
+      out.push_back(f.node + " " + f.subject + " " + f.kind);
+    return out;
+  };
+  const std::vector<std::string> alone = findings(false);
+  ASSERT_EQ(alone.size(), 2u);  // GPU 75: SW thermal slowdown, power brake
+  EXPECT_EQ(findings(true), alone);
+}
+
 }  // namespace
 }  // namespace detectors
