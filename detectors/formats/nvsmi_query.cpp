@@ -327,6 +327,9 @@ nvsmi_line nvsmi_query_reader::read(std::string_view node, std::string_view line
   out = read_line(c, line, out);
   const bool open = c.in_block();
   if (open != was_open) open ? ++open_blocks_ : --open_blocks_;
+  // A section pasted without its GPU header is a block of its own, which any line at its
+  // section level that opens no known section ends.
+  if (was_open && !open) out.ends_block = true;
   return out;
 }
 

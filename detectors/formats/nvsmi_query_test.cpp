@@ -477,6 +477,25 @@ TEST(NvsmiQuery, LinesThatCannotOpenABlockTakeNoContext) {
   EXPECT_EQ(r.gpu(), "00000000:18:00.0");
 }
 
+// A section pasted without its GPU header is a block of its own: the line that closes it ends
+// it, so what a consumer accumulated of it is not carried into the GPU block that follows.
+TEST(NvsmiQuery, AHeaderlessSectionEndsWhereItCloses) {
+  nvsmi_query_reader r;
+  EXPECT_EQ(r.read("a", "    Clocks Event Reasons").kind, nvsmi_line_kind::section);
+  EXPECT_EQ(r.read("a", "        SW Thermal Slowdown : Active").field,
+            nvsmi_field::clocks_event_reason);
+  const nvsmi_line closing = r.read("a", "    Sparse Operation Mode : N/A");
+  EXPECT_TRUE(closing.ends_block);
+  EXPECT_EQ(closing.kind, nvsmi_line_kind::not_ours);
+  EXPECT_FALSE(r.any_block());
+  EXPECT_FALSE(r.read("a", "GPU 00000000:75:00.0").ends_block);
+  // Within a GPU's block, one section closing ends nothing: the block goes on.
+  EXPECT_EQ(r.read("a", "    Clocks Event Reasons").kind, nvsmi_line_kind::section);
+  EXPECT_FALSE(r.read("a", "    Sparse Operation Mode : N/A").ends_block);
+  EXPECT_FALSE(r.read("a", "    Temperature").ends_block);
+  EXPECT_EQ(r.gpu(), "00000000:75:00.0");
+}
+
 TEST(NvsmiQuery, ManyNodesInterleavedAllocateNothing) {
   nvsmi_query_reader r;
   const std::vector<std::string_view> lines = lines_of(a10_report());

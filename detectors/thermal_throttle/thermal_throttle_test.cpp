@@ -1132,5 +1132,29 @@ TEST(ThermalThrottleNvidiaSmi, AReportAmongManyNodesOtherLinesFindsWhatItFindsAl
   EXPECT_EQ(findings(true), alone);
 }
 
+// A Clocks Event Reasons section pasted without its GPU header, closed by the next section
+// line, is one sample of GPU "unknown"; the headed block after it is GPU 75's own sample, not
+// merged into the paste's.
+TEST(ThermalThrottleNvidiaSmi, AHeaderlessPasteAndTheNextGpuBlockAreSeparateSamples) {
+  harness h;
+  feed_text(h, R"(    Clocks Event Reasons
+        SW Thermal Slowdown : Active
+    Sparse Operation Mode : N/A
+GPU 00000000:75:00.0
+    Clocks Event Reasons
+        HW Thermal Slowdown : Active
+        SW Thermal Slowdown : Not Active
+)",
+            t0, "A");
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.findings()[0].subject, "unknown");
+  EXPECT_EQ(h.findings()[0].recommended, action::observe);  // SW only
+  EXPECT_EQ(h.findings()[1].subject, "00000000:75:00.0");
+  EXPECT_EQ(h.findings()[1].recommended, action::drain_node);
+  EXPECT_EQ(h.findings()[1].message.find("sw_thermal"), std::string::npos)
+      << h.findings()[1].message;
+}
+
 }  // namespace
 }  // namespace detectors

@@ -28,10 +28,11 @@
 //
 // Context is per node: reports of several nodes interleaved line by line (logs aggregated
 // before `detect`) read as if each came alone. An unindented or blank line of a node ends that
-// node's GPU block (`ends_block`), so a consumer that accumulates a block (thermal_throttle's
-// reasons bitmask) knows when to act. The reader keeps at most `max_nodes` node contexts,
-// allocated once when it is built; a node beyond that takes the context of the node seen least
-// recently, whose open block then ends there (`ends_block` on the new node's first line: what
+// node's GPU block (`ends_block`), as a line at section level that opens no known section ends
+// a section pasted without its GPU header, so a consumer that accumulates a block
+// (thermal_throttle's reasons bitmask) knows when to act. The reader keeps at most `max_nodes` node
+// contexts, allocated once when it is built; a node beyond that takes the context of the node seen
+// least recently, whose open block then ends there (`ends_block` on the new node's first line: what
 // followed of that node's report reads as a paste without its GPU header, so none of it is
 // lost, only attributed to no GPU). Only a line that can open a block (may_open_block) takes a
 // context for a node that has none: the lines of nodes that only pass by (metrics, kernel
