@@ -268,7 +268,8 @@ void nvsmi_query_reader::context::reset() noexcept {
   group1 = group2 = no_group;
 }
 
-void nvsmi_query_reader::select(std::string_view node, nvsmi_line& out) noexcept {
+bool nvsmi_query_reader::select(std::string_view node, std::string_view line,
+                                nvsmi_line& out) noexcept {
   const std::size_t prefix = std::min(node.size(), node_prefix);
   const auto named = [&](const context& c, std::uint64_t hash) {
     return c.used && c.node_size == node.size() && c.node_hash == hash &&
@@ -280,7 +281,7 @@ void nvsmi_query_reader::select(std::string_view node, nvsmi_line& out) noexcept
   if (last.used && last.node_size == node.size() && node.size() <= node_prefix &&
       std::string_view(last.node.data(), node.size()) == node) {
     last.last_use = uses_;
-    return;
+    return true;
   }
   const std::uint64_t hash = node_hash(node);
   std::size_t victim = 0;
@@ -288,13 +289,17 @@ void nvsmi_query_reader::select(std::string_view node, nvsmi_line& out) noexcept
     if (named(contexts_[i], hash)) {
       current_ = i;
       contexts_[i].last_use = uses_;
-      return;
+      return true;
     }
     // The unused context, else the one seen least recently.
     const context& v = contexts_[victim];
     const context& c = contexts_[i];
     if (v.used && (!c.used || c.last_use < v.last_use)) victim = i;
   }
+  // A node without a context whose line cannot open a block: in a fresh context the line would
+  // be not_ours and change nothing, so it takes none. Otherwise the lines of many nodes that
+  // only pass by (metrics, kernel logs) while a report is open would take its context.
+  if (!may_open_block(line)) return false;
   // A new node: its context is a free one or the least recently seen node's, whose open block
   // ends here.
   context& c = contexts_[victim];
@@ -309,17 +314,22 @@ void nvsmi_query_reader::select(std::string_view node, nvsmi_line& out) noexcept
   c.node_hash = hash;
   c.last_use = uses_;
   current_ = victim;
+  return true;
 }
 
 nvsmi_line nvsmi_query_reader::read(std::string_view node, std::string_view line) noexcept {
   nvsmi_line out;
-  select(node, out);
+  without_context_ = !select(node, line, out);
+  if (without_context_) return out;
   out.context = static_cast<std::uint16_t>(current_);
   context& c = contexts_[current_];
   const bool was_open = c.in_block();
   out = read_line(c, line, out);
   const bool open = c.in_block();
   if (open != was_open) open ? ++open_blocks_ : --open_blocks_;
+  // A section pasted without its GPU header is a block of its own, which any line at its
+  // section level that opens no known section ends.
+  if (was_open && !open) out.ends_block = true;
   return out;
 }
 

@@ -440,17 +440,60 @@ TEST(NvsmiQuery, PastTheBoundTheLeastRecentNodesContextIsReused) {
   EXPECT_EQ(r.read("b", "        Pending : Yes").field, nvsmi_field::remap_pending);
   EXPECT_EQ(r.gpu(), "00000000:2A:00.0");
   // ...while a's comes back as a paste without its header: no GPU, no section (the lines
-  // are not counted as anyone's; none is mistaken for another node's GPU). a takes the
-  // context of c, now the least recently seen, whose open block ends.
+  // are not counted as anyone's; none is mistaken for another node's GPU). A line that
+  // cannot open a block takes no context; one that can takes that of c, now the least
+  // recently seen, whose open block ends.
   const nvsmi_line a = r.read("a", "        Pending : Yes");
-  EXPECT_TRUE(a.ends_block);
+  EXPECT_FALSE(a.ends_block);
   EXPECT_EQ(a.kind, nvsmi_line_kind::not_ours);
+  const nvsmi_line a_section = r.read("a", "    Remapped Rows");
+  EXPECT_TRUE(a_section.ends_block);
+  EXPECT_EQ(a_section.kind, nvsmi_line_kind::section);
   EXPECT_EQ(r.gpu(), "");
   // A node whose context was free to take (b's is not) ends nothing.
   nvsmi_query_reader fresh(2);
   fresh.read("a", "GPU 00000000:18:00.0");
   EXPECT_FALSE(fresh.read("b", "GPU 00000000:2A:00.0").ends_block);
   EXPECT_EQ(fresh.read("a", "    Remapped Rows").section, nvsmi_section::remapped_rows);
+}
+
+// Lines of nodes without a context that cannot open a block (metrics, kernel logs of a whole
+// cluster) take no context: however many such nodes pass by, an open report keeps its own.
+TEST(NvsmiQuery, LinesThatCannotOpenABlockTakeNoContext) {
+  nvsmi_query_reader r(2);
+  r.read("a", "GPU 00000000:18:00.0");
+  r.read("a", "    Remapped Rows");
+  for (int n = 0; n < 100; ++n) {
+    const std::string node = "passer-by-" + std::to_string(n);
+    EXPECT_FALSE(r.read(node, R"(DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-1"} 40)").ends_block);
+    EXPECT_FALSE(r.read(node, "NVRM: Xid (PCI:0000:18:00): 79, pid=1").ends_block);
+    EXPECT_FALSE(r.read(node, "").ends_block);
+    EXPECT_FALSE(r.read(node, "        Pending : Yes").ends_block);
+  }
+  EXPECT_TRUE(r.any_block());
+  const nvsmi_line l = r.read("a", "        Pending : Yes");
+  EXPECT_FALSE(l.ends_block);
+  EXPECT_EQ(l.field, nvsmi_field::remap_pending);
+  EXPECT_EQ(r.gpu(), "00000000:18:00.0");
+}
+
+// A section pasted without its GPU header is a block of its own: the line that closes it ends
+// it, so what a consumer accumulated of it is not carried into the GPU block that follows.
+TEST(NvsmiQuery, AHeaderlessSectionEndsWhereItCloses) {
+  nvsmi_query_reader r;
+  EXPECT_EQ(r.read("a", "    Clocks Event Reasons").kind, nvsmi_line_kind::section);
+  EXPECT_EQ(r.read("a", "        SW Thermal Slowdown : Active").field,
+            nvsmi_field::clocks_event_reason);
+  const nvsmi_line closing = r.read("a", "    Sparse Operation Mode : N/A");
+  EXPECT_TRUE(closing.ends_block);
+  EXPECT_EQ(closing.kind, nvsmi_line_kind::not_ours);
+  EXPECT_FALSE(r.any_block());
+  EXPECT_FALSE(r.read("a", "GPU 00000000:75:00.0").ends_block);
+  // Within a GPU's block, one section closing ends nothing: the block goes on.
+  EXPECT_EQ(r.read("a", "    Clocks Event Reasons").kind, nvsmi_line_kind::section);
+  EXPECT_FALSE(r.read("a", "    Sparse Operation Mode : N/A").ends_block);
+  EXPECT_FALSE(r.read("a", "    Temperature").ends_block);
+  EXPECT_EQ(r.gpu(), "00000000:75:00.0");
 }
 
 TEST(NvsmiQuery, ManyNodesInterleavedAllocateNothing) {

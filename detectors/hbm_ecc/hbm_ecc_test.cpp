@@ -933,5 +933,15 @@ TEST(HbmEccNvidiaSmi, ReportsOfNodesInterleavedFindWhatEachFindsAlone) {
   testing::expect_interleaving_changes_nothing(make, {a10, h100, a100, a10, h100}, 4);
 }
 
+// A report read while 200 other nodes' metrics and kernel lines pass by between each two of
+// its lines finds what it finds alone (the reader keeps 64 node contexts).
+TEST(HbmEccNvidiaSmi, AReportAmongManyNodesOtherLinesFindsWhatItFindsAlone) {
+  const std::string a100 =
+      testing::detectors_file("hbm_ecc/testdata/real_lines/ml-engineering-debug-md.txt");
+  ASSERT_FALSE(a100.empty());
+  testing::expect_passing_nodes_change_nothing([] { return make_hbm_ecc_detector(); }, a100, 200,
+                                               1);
+}
+
 }  // namespace
 }  // namespace detectors

@@ -90,4 +90,40 @@ inline void expect_interleaving_changes_nothing(
   EXPECT_EQ(alone, mixed);
 }
 
+// `report` fed as node "x" alone, and then with the lines of `passers` other nodes (a metric
+// and a kernel line in turn, nothing a report reader reads) between each two of its lines:
+// the same findings, and at least `min_findings` of them. Such nodes must take nothing of the
+// reader's bounded per-node state from the report.
+inline void expect_passing_nodes_change_nothing(
+    const std::function<std::unique_ptr<detector>()>& make, std::string_view report,
+    std::size_t passers, std::size_t min_findings) {
+  constexpr std::int64_t ts = 1'732'000'000LL * ns_per_second;
+  const std::vector<std::string_view> lines = report_lines(report);
+  std::vector<std::string> nodes;
+  for (std::size_t n = 0; n < passers; ++n)
+    nodes.push_back("passer-" + std::to_string(n));
+  const std::string_view metric =
+      R"(DCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-1",pci_bus_id="00000000:19:00.0"} 300)";
+  const std::string_view kernel = "NVRM: GPU at PCI:0000:19:00: GPU-1";
+  const auto findings = [&](bool crowd) {
+    std::unique_ptr<detector> d = make();
+    collecting_sink sink;
+    for (const std::string_view l : lines) {
+      d->on_event(event{ts, "x", source::nvidia_smi, l}, sink);
+      if (crowd)
+        for (std::size_t n = 0; n < nodes.size(); ++n)
+          d->on_event(event{ts, nodes[n], source::dcgm, n % 2 ? metric : kernel}, sink);
+    }
+    d->finish(sink);
+    std::vector<std::string> out;
+    for (const owned_finding& f : sink.findings)
+      out.push_back(to_json(f));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<std::string> alone = findings(false);
+  EXPECT_GE(alone.size(), min_findings);
+  EXPECT_EQ(findings(true), alone);
+}
+
 }  // namespace detectors::testing

@@ -312,8 +312,9 @@ bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   if (!p.pending) {
     p.pending = true;
     p.node.assign(node);
-    std::copy(subject.begin(), subject.end(), p.gpu.begin());
-    p.gpu_size = subject.size();
+    // Empty for a block read without its GPU header: flush_snapshot names it "unknown".
+    std::copy(gpu_id.begin(), gpu_id.end(), p.gpu.begin());
+    p.gpu_size = gpu_id.size();
   }
   p.ts_ns = ev.ts_ns;
   if (counter) {
@@ -338,7 +339,9 @@ void thermal_throttle_detector::flush_snapshot(std::size_t context, finding_sink
   p.mask = 0;
   p.counter_seen = {};
   DETECTORS_PHASE(state);
-  thermal_gpu_state& gpu = touch(p.node, std::string_view(p.gpu.data(), p.gpu_size), p.ts_ns);
+  const bool known_gpu = p.gpu_size != 0;
+  thermal_gpu_state& gpu =
+      touch(p.node, known_gpu ? std::string_view(p.gpu.data(), p.gpu_size) : "unknown", p.ts_ns);
   // The thermal slowdown counters are cumulative: the Active flags above them show the one
   // instant the report was taken, the counters whether the GPU slowed down for heat at any
   // time since the previous report. That is what thermal_throttle tracks, so a counter that
@@ -346,15 +349,26 @@ void thermal_throttle_detector::flush_snapshot(std::size_t context, finding_sink
   // rising is); one that did not rise, with nothing Active, is a cool one. A GPU's first
   // counters are a baseline, and a decrease a reset (driver reload): neither says anything
   // about the time between, so a report with counters only is then no sample at all.
+  // Counters are compared only between reports of one GPU: those of a block without its GPU
+  // header (a paste, or a node whose reader context was taken) may be any of the node's GPUs'.
+  // A report older than the GPU's last counters is late: its counters would read as a reset
+  // and make the next report's unchanged ones a rise.
+  if (known_gpu && (seen[0] || seen[1]) && gpu.have_thermal_us_ns && p.ts_ns < gpu.thermal_us_ns)
+      [[unlikely]] {
+    ++stats_.late;
+    return;
+  }
   static constexpr std::array<std::uint64_t, 2> rose_bits = {sw_thermal_time, hw_thermal_time};
   for (std::size_t k = 0; k < 2; ++k) {
-    if (!seen[k]) continue;
+    if (!seen[k] || !known_gpu) continue;
     if (gpu.have_thermal_us[k] && us[k] >= gpu.thermal_us[k]) {
       sample = true;
       if (us[k] > gpu.thermal_us[k]) mask |= rose_bits[k];
     }
     gpu.have_thermal_us[k] = true;
     gpu.thermal_us[k] = us[k];
+    gpu.have_thermal_us_ns = true;
+    gpu.thermal_us_ns = p.ts_ns;
   }
   if (!sample) return;
   // An operator's snapshot is one look: what it shows is reported at once.

@@ -1027,5 +1027,134 @@ TEST(ThermalThrottleNvidiaSmi, PastTheReadersBoundNoFindingGoesToAnotherGpu) {
   }
 }
 
+// A report older than the GPU's last counters (files given out of order) is late: were its
+// counters taken, they would read as a reset, and the next report's unchanged ones as a rise.
+TEST(ThermalThrottleNvidiaSmi, ALateReportsCountersAreNotABaseline) {
+  harness h;
+  feed_text(h, counters_report(1000, 0, false), t0 + 100 * sec);
+  feed_text(h, counters_report(500, 0, false), t0 + 50 * sec);
+  feed_text(h, counters_report(1000, 0, false), t0 + 200 * sec);  // unchanged since t0 + 100 s
+  h.d.finish(h.sink);
+  EXPECT_TRUE(h.findings().empty()) << h.findings()[0].message;
+  EXPECT_EQ(h.d.stats().late, 1u);
+  // In order, the same counters rising are still found.
+  feed_text(h, counters_report(2000, 0, false), t0 + 300 * sec);
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].kind, "thermal_throttle_start");
+}
+
+// A node whose reader context is taken by 64 others mid-block reads the rest of its block
+// without the GPU header: the counters of two of its GPUs read that way are not compared (the
+// larger one is another GPU's, not time that rose).
+TEST(ThermalThrottleNvidiaSmi, CountersOfBlocksWithoutTheirGpuHeaderAreNotCompared) {
+  harness h;
+  const auto take_contexts = [&](std::int64_t ts) {
+    for (int n = 0; n < 64; ++n)
+      h.feed("GPU 00000000:01:00.0", ts, "other-" + std::to_string(n));
+  };
+  std::string a = counters_report(1000, 0, false);
+  std::string b = counters_report(9000, 0, false);
+  b.replace(b.find("06:00.0"), 7, "07:00.0");
+  const std::size_t header = a.find('\n');
+  feed_text(h, a.substr(0, header), t0, "X");
+  take_contexts(t0);
+  feed_text(h, a.substr(header + 1), t0, "X");
+  feed_text(h, b.substr(0, header), t0 + 60 * sec, "X");
+  take_contexts(t0 + 60 * sec);
+  feed_text(h, b.substr(header + 1), t0 + 60 * sec, "X");
+  h.d.finish(h.sink);
+  EXPECT_TRUE(h.findings().empty()) << h.findings()[0].subject << " " << h.findings()[0].message;
+  // With its header, GPU 07's counters rising are found.
+  feed_text(h, counters_report(9000, 0, false), t0 + 120 * sec, "X");
+  feed_text(h, counters_report(9500, 0, false), t0 + 180 * sec, "X");
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 1u);
+  EXPECT_EQ(h.findings()[0].subject, "00000000:06:00.0");
+}
+
+// Node names of any length: the pending sample and the GPU keys grow to a long name once, and
+// then the same reports allocate nothing.
+TEST(ThermalThrottleNvidiaSmi, LongNodeNamesAllocateNothingWarm) {
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  const std::vector<std::string_view> lines = testing::report_lines(h100);
+  for (const std::size_t size : {63u, 64u, 65u, 200u, 255u, 256u, 1000u}) {
+    SCOPED_TRACE(size);
+    thermal_throttle_detector d;
+    collecting_sink sink;
+    std::vector<std::string> nodes;
+    for (char n = 0; n < 3; ++n)
+      nodes.push_back(std::string(size - 1, 'n') + static_cast<char>('a' + n));
+    const auto pass = [&](std::int64_t ts) {
+      for (const std::string_view l : lines)
+        for (const std::string& n : nodes)
+          d.on_event(event{ts, n, source::nvidia_smi, l}, sink);
+    };
+    pass(t0);
+    pass(t0 + 60 * sec);
+    d.finish(sink);
+    EXPECT_EQ(sink.findings.size(), 3u * 2u);  // per node: GPU 75's start and power brake
+    sink.findings.reserve(64);
+    EXPECT_ALLOCS_EQ(0, pass(t0 + 120 * sec));
+  }
+}
+
+// A report read while a whole cluster's other lines pass by (metrics and kernel logs of 200
+// nodes between each two of its lines) finds what it finds alone: nodes whose lines cannot
+// open a report take no reader context from it.
+TEST(ThermalThrottleNvidiaSmi, AReportAmongManyNodesOtherLinesFindsWhatItFindsAlone) {
+  const std::string h100 = testing::detectors_file(
+      "thermal_throttle/testdata/real_lines/gpud-nvidia-smi-query.535.183.01.h100x8.txt");
+  const std::vector<std::string_view> lines = testing::report_lines(h100);
+  std::vector<std::string> nodes;
+  for (int n = 0; n < 200; ++n)
+    nodes.push_back("node-" + std::to_string(n));
+  const std::string metric =
+      R"(DCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-1",pci_bus_id="00000000:19:00.0"} 300)";
+  const std::string kernel = "NVRM: GPU at PCI:0000:19:00: GPU-1";
+  const auto findings = [&](bool crowd) {
+    harness h;
+    for (const std::string_view l : lines) {
+      h.feed(l, t0, "x");
+      if (crowd)
+        for (std::size_t n = 0; n < nodes.size(); ++n)
+          h.feed(n % 2 ? metric : kernel, t0, nodes[n]);
+    }
+    h.d.finish(h.sink);
+    std::vector<std::string> out;
+    for (const owned_finding& f : h.findings())
+      out.push_back(f.node + " " + f.subject + " " + f.kind);
+    return out;
+  };
+  const std::vector<std::string> alone = findings(false);
+  ASSERT_EQ(alone.size(), 2u);  // GPU 75: SW thermal slowdown, power brake
+  EXPECT_EQ(findings(true), alone);
+}
+
+// A Clocks Event Reasons section pasted without its GPU header, closed by the next section
+// line, is one sample of GPU "unknown"; the headed block after it is GPU 75's own sample, not
+// merged into the paste's.
+TEST(ThermalThrottleNvidiaSmi, AHeaderlessPasteAndTheNextGpuBlockAreSeparateSamples) {
+  harness h;
+  feed_text(h, R"(    Clocks Event Reasons
+        SW Thermal Slowdown : Active
+    Sparse Operation Mode : N/A
+GPU 00000000:75:00.0
+    Clocks Event Reasons
+        HW Thermal Slowdown : Active
+        SW Thermal Slowdown : Not Active
+)",
+            t0, "A");
+  h.d.finish(h.sink);
+  ASSERT_EQ(h.findings().size(), 2u);
+  EXPECT_EQ(h.findings()[0].subject, "unknown");
+  EXPECT_EQ(h.findings()[0].recommended, action::observe);  // SW only
+  EXPECT_EQ(h.findings()[1].subject, "00000000:75:00.0");
+  EXPECT_EQ(h.findings()[1].recommended, action::drain_node);
+  EXPECT_EQ(h.findings()[1].message.find("sw_thermal"), std::string::npos)
+      << h.findings()[1].message;
+}
+
 }  // namespace
 }  // namespace detectors

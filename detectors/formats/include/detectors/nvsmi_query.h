@@ -28,12 +28,15 @@
 //
 // Context is per node: reports of several nodes interleaved line by line (logs aggregated
 // before `detect`) read as if each came alone. An unindented or blank line of a node ends that
-// node's GPU block (`ends_block`), so a consumer that accumulates a block (thermal_throttle's
-// reasons bitmask) knows when to act. The reader keeps at most `max_nodes` node contexts,
-// allocated once when it is built; a node beyond that takes the context of the node seen least
-// recently, whose open block then ends there (`ends_block` on the new node's first line: what
+// node's GPU block (`ends_block`), as a line at section level that opens no known section ends
+// a section pasted without its GPU header, so a consumer that accumulates a block
+// (thermal_throttle's reasons bitmask) knows when to act. The reader keeps at most `max_nodes` node
+// contexts, allocated once when it is built; a node beyond that takes the context of the node seen
+// least recently, whose open block then ends there (`ends_block` on the new node's first line: what
 // followed of that node's report reads as a paste without its GPU header, so none of it is
-// lost, only attributed to no GPU). Sources of the layouts: NVIDIA's nvidia-smi output as
+// lost, only attributed to no GPU). Only a line that can open a block (may_open_block) takes a
+// context for a node that has none: the lines of nodes that only pass by (metrics, kernel
+// logs) take none, whatever their number. Sources of the layouts: NVIDIA's nvidia-smi output as
 // kept in leptonai/gpud (pkg/nvidia-query/testdata/nvidia-smi-query.*, e2e/mock/nvidia-smi)
 // and stas00/ml-engineering (compute/accelerator/nvidia/debug.md); see nvsmi_query_test.cpp.
 #pragma once
@@ -137,11 +140,12 @@ class nvsmi_query_reader {
   // Of the node of the last line read: the bus id of the GPU whose block is open
   // ("00000000:75:00.0"), empty before any GPU header (a section pasted without its GPU)...
   std::string_view gpu() const noexcept {
+    if (without_context_) return {};
     const context& c = contexts_[current_];
     return {c.gpu.data(), c.gpu_size};
   }
   // ...and whether a GPU block or a known section is open.
-  bool in_block() const noexcept { return contexts_[current_].in_block(); }
+  bool in_block() const noexcept { return !without_context_ && contexts_[current_].in_block(); }
   // Whether any node has a block open: while one has, each line must reach the reader (any
   // unindented line of that node ends its block).
   bool any_block() const noexcept { return open_blocks_ != 0; }
@@ -187,13 +191,16 @@ class nvsmi_query_reader {
   };
 
   // Makes `node`'s context current; sets `ends_block` when it was taken from another node
-  // whose block was open.
-  void select(std::string_view node, nvsmi_line& out) noexcept;
+  // whose block was open. False, and nothing changed, when `node` has no context and `line`
+  // cannot open a block.
+  bool select(std::string_view node, std::string_view line, nvsmi_line& out) noexcept;
   nvsmi_line read_line(context& c, std::string_view line, nvsmi_line out) noexcept;
   static nvsmi_line read_in_section(context& c, std::size_t indent, std::string_view text) noexcept;
 
   std::vector<context> contexts_;  // allocated once, at construction
   std::size_t current_ = 0;
+  // The last line was of a node without a context and took none (see select).
+  bool without_context_ = false;
   std::size_t open_blocks_ = 0;
   std::uint64_t uses_ = 0;
 };

@@ -29,7 +29,8 @@
 //     thermal slowdown time that rose since the GPU's previous report makes the sample thermal
 //     ("sw_thermal_slowdown_time_rose", "hw_thermal_slowdown_time_rose"; the HW one drains
 //     like 0x40), since the GPU slowed down for heat in between even when no flag is Active at
-//     the instant of the report.
+//     the instant of the report. Counters are compared only within one GPU's blocks (not those
+//     read without their GPU header), and a report older than the GPU's last one is late.
 // GPU-level Xid (DCGM_FI_DEV_XID_ERRORS) is xid_correlation's and PCIe replays pcie_aer's.
 //
 // A sample is thermal when it has 0x20 or 0x40 (HW slowdown 0x8 counts only together with
@@ -117,6 +118,9 @@ struct thermal_gpu_state {
   // nvidia-smi -q Clocks Event Reasons Counters: SW, HW thermal slowdown time (us) last seen.
   std::array<bool, 2> have_thermal_us{};
   std::array<std::uint64_t, 2> thermal_us{};
+  // The time of the report they were read from.
+  bool have_thermal_us_ns = false;
+  std::int64_t thermal_us_ns = 0;
   // An episode reported from the exporter's windowed clock-event counts.
   bool window_active = false;
   std::int64_t window_last_ns = 0;
