@@ -13,20 +13,10 @@
 #include <vector>
 
 #include "alloc_hooks/gtest.h"
+#include "testing/interleaved_reports.h"
 
 namespace detectors {
 namespace {
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    out.push_back(text.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return out;
-}
 
 struct read_all {
   std::vector<nvsmi_line> lines;
@@ -37,7 +27,7 @@ struct read_all {
 read_all read(std::string_view text, std::string_view node = "node-1") {
   nvsmi_query_reader r;
   read_all out;
-  for (std::string_view l : lines_of(text)) {
+  for (std::string_view l : testing::report_lines(text)) {
     const nvsmi_line n = r.read(node, l);
     out.lines.push_back(n);
     out.gpus.emplace_back(r.gpu());
@@ -387,7 +377,7 @@ void expect_interleaving_changes_nothing(const std::vector<std::string_view>& re
   std::vector<std::vector<std::string>> alone(reports.size()), mixed(reports.size());
   std::vector<std::vector<std::string_view>> lines;
   for (std::size_t n = 0; n < reports.size(); ++n) {
-    lines.push_back(lines_of(reports[n]));
+    lines.push_back(testing::report_lines(reports[n]));
     nvsmi_query_reader r(max_nodes);
     for (std::string_view l : lines[n]) {
       const nvsmi_line read = r.read("node-" + std::to_string(n), l);
@@ -498,7 +488,7 @@ TEST(NvsmiQuery, AHeaderlessSectionEndsWhereItCloses) {
 
 TEST(NvsmiQuery, ManyNodesInterleavedAllocateNothing) {
   nvsmi_query_reader r;
-  const std::vector<std::string_view> lines = lines_of(a10_report());
+  const std::vector<std::string_view> lines = testing::report_lines(a10_report());
   std::vector<std::string> nodes;
   for (int n = 0; n < 100; ++n)  // more nodes than contexts: reuse goes on all the time
     nodes.push_back(
@@ -614,7 +604,7 @@ TEST(NvsmiQuery, LinesThatCannotOpenABlockAreNotOursWhenNoneIsOpen) {
   for (const std::string_view text :
        {std::string_view(h100x8_report()), std::string_view(a10_report()), h100_clocks,
         a10_remap_pending, a100_xid63, retired_pending_paste, old_driver, counters_section})
-    for (std::string_view l : lines_of(text))
+    for (std::string_view l : testing::report_lines(text))
       all.push_back(l);
   for (const std::string_view l :
        {"  reason: Evicted", "    message: The node was low on resource", "\t at java.lang",
@@ -639,7 +629,7 @@ TEST(NvsmiQuery, LinesThatCannotOpenABlockAreNotOursWhenNoneIsOpen) {
 TEST(NvsmiQuery, ReadingAllocatesNothing) {
   nvsmi_query_reader r;
   r.read("node-000", "GPU 00000000:18:00.0");  // the node name's buffer fits from the start
-  const std::vector<std::string_view> lines = lines_of(a10_remap_pending);
+  const std::vector<std::string_view> lines = testing::report_lines(a10_remap_pending);
   EXPECT_ALLOCS_EQ(0, for (int round = 0; round < 4; ++round) for (std::string_view l
                                                                    : lines) r.read("node-000", l));
 }

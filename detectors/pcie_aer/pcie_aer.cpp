@@ -1157,6 +1157,27 @@ std::size_t kernel_bdf(std::string_view dcgm, std::span<char> out) noexcept {
   return tail.size();
 }
 
+// A line of a firmware-first (APEI / CPER) record, which its own reader assembles.
+bool is_firmware_line(aer_line_kind k) noexcept {
+  switch (k) {
+    case aer_line_kind::fw_begin:
+    case aer_line_kind::fw_event_severity:
+    case aer_line_kind::fw_section:
+    case aer_line_kind::fw_section_type:
+    case aer_line_kind::fw_device_id:
+    case aer_line_kind::fw_vendor:
+    case aer_line_kind::fw_cor_status:
+    case aer_line_kind::fw_uncor_status:
+    case aer_line_kind::fw_aer_status:
+    case aer_line_kind::fw_uncor_sev:
+    case aer_line_kind::fw_tlp_header:
+    case aer_line_kind::fw_other:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
@@ -1194,28 +1215,12 @@ void pcie_aer_detector::on_event(const event& ev, finding_sink& sink) {
     return;
   }
   bool recognised = true;
-  switch (l.kind) {
-    case aer_line_kind::xid79:
-      s.on_xid79(node, l, ev.ts_ns, sink);
-      break;
-    case aer_line_kind::fw_begin:
-    case aer_line_kind::fw_event_severity:
-    case aer_line_kind::fw_section:
-    case aer_line_kind::fw_section_type:
-    case aer_line_kind::fw_device_id:
-    case aer_line_kind::fw_vendor:
-    case aer_line_kind::fw_cor_status:
-    case aer_line_kind::fw_uncor_status:
-    case aer_line_kind::fw_aer_status:
-    case aer_line_kind::fw_uncor_sev:
-    case aer_line_kind::fw_tlp_header:
-    case aer_line_kind::fw_other:
-      recognised = s.on_firmware_line(node, l, ev.ts_ns, sink);
-      break;
-    default:
-      recognised = s.on_device_line(node, l, ev.ts_ns, sink);
-      break;
-  }
+  if (l.kind == aer_line_kind::xid79)
+    s.on_xid79(node, l, ev.ts_ns, sink);
+  else if (is_firmware_line(l.kind))
+    recognised = s.on_firmware_line(node, l, ev.ts_ns, sink);
+  else
+    recognised = s.on_device_line(node, l, ev.ts_ns, sink);
   if (recognised) ++stats_.recognised;
   if (s.over_caps()) [[unlikely]]
     s.enforce_caps(sink);
@@ -1228,25 +1233,10 @@ void pcie_aer_detector::on_late_line(std::string_view node, const internal::aer_
   state& s = *state_;
   if (l.kind == aer_line_kind::xid79) return;
   s.late_line = true;
-  switch (l.kind) {
-    case aer_line_kind::fw_begin:
-    case aer_line_kind::fw_event_severity:
-    case aer_line_kind::fw_section:
-    case aer_line_kind::fw_section_type:
-    case aer_line_kind::fw_device_id:
-    case aer_line_kind::fw_vendor:
-    case aer_line_kind::fw_cor_status:
-    case aer_line_kind::fw_uncor_status:
-    case aer_line_kind::fw_aer_status:
-    case aer_line_kind::fw_uncor_sev:
-    case aer_line_kind::fw_tlp_header:
-    case aer_line_kind::fw_other:
-      s.on_firmware_line(node, l, now, sink);
-      break;
-    default:
-      s.on_device_line(node, l, now, sink);
-      break;
-  }
+  if (is_firmware_line(l.kind))
+    s.on_firmware_line(node, l, now, sink);
+  else
+    s.on_device_line(node, l, now, sink);
   s.late_line = false;
   if (s.over_caps()) [[unlikely]]
     s.enforce_caps(sink);
