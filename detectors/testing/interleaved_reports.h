@@ -39,6 +39,17 @@ inline std::vector<std::string_view> report_lines(std::string_view text) {
   return out;
 }
 
+// Finishes `d` and returns what `sink` collected, as JSON lines in sorted order (so that two
+// runs compare whatever order their findings came in).
+inline std::vector<std::string> sorted_findings(detector& d, collecting_sink& sink) {
+  d.finish(sink);
+  std::vector<std::string> out;
+  for (const owned_finding& f : sink.findings)
+    out.push_back(to_json(f));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // The findings of `reports[i]` fed as node "node-i", one report after the other
 // (interleave = false) or a line of each node in turn, and then finish(); sorted, so that
 // only what is found counts, not when.
@@ -71,12 +82,7 @@ inline std::vector<std::string> findings_of_reports(
       for (std::size_t i = 0; i < lines[n].size(); ++i)
         feed(n, i);
   }
-  d->finish(sink);
-  std::vector<std::string> out;
-  for (const owned_finding& f : sink.findings)
-    out.push_back(to_json(f));
-  std::sort(out.begin(), out.end());
-  return out;
+  return sorted_findings(*d, sink);
 }
 
 // Interleaved or one after the other, the same findings, and at least `min_findings` of them.
@@ -114,12 +120,7 @@ inline void expect_passing_nodes_change_nothing(
         for (std::size_t n = 0; n < nodes.size(); ++n)
           d->on_event(event{ts, nodes[n], source::dcgm, n % 2 ? metric : kernel}, sink);
     }
-    d->finish(sink);
-    std::vector<std::string> out;
-    for (const owned_finding& f : sink.findings)
-      out.push_back(to_json(f));
-    std::sort(out.begin(), out.end());
-    return out;
+    return sorted_findings(*d, sink);
   };
   const std::vector<std::string> alone = findings(false);
   EXPECT_GE(alone.size(), min_findings);
