@@ -187,5 +187,15 @@ TEST(Envelope, AnUptimePassesOnlyToLinesOfItsNode) {
   EXPECT_EQ(only_dmesg.build("gpu-9:1:2 [0] NCCL WARN y").base, detectors::time_base::uptime);
 }
 
+TEST(Envelope, ACtimeStampWithDay60AndABinaryYearIsNoTime) {
+  // line_envelope_fuzz found it (UBSan: a signed multiply overflowed while dating it); kept as
+  // a seed too. Such a stamp gives no time: the line takes the last one seen.
+  envelope_builder b("");
+  EXPECT_EQ(b.build("2024-11-15T12:02:03Z NVRM: x").ts_ns, nov15);
+  constexpr char raw[] = "[Fri Aug 60 11:43:09 \x1a\x01\x00\x00] pcieport 0000:00:01.0: AER: x";
+  const std::string line(raw, sizeof raw - 1);  // with its NUL bytes
+  EXPECT_EQ(b.build(line).ts_ns, nov15);
+}
+
 }  // namespace
 }  // namespace tools
