@@ -189,24 +189,22 @@ bool hbm_ecc_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   const bool ours = l.section == nvsmi_section::ecc_errors ||
                     l.section == nvsmi_section::retired_pages ||
                     l.section == nvsmi_section::remapped_rows;
-  if (l.kind == nvsmi_line_kind::not_ours) return false;
   // A report's line: reading it was parsing (phase.h).
   DETECTORS_PHASE(parse);
-  switch (l.kind) {
-    case nvsmi_line_kind::not_ours:
+  switch (tally(l, ours)) {
+    case nvsmi_tally::not_ours:
       return false;
-    case nvsmi_line_kind::malformed:
-      if (ours || l.section == nvsmi_section::none) ++stats_.malformed;
+    case nvsmi_tally::malformed:
+      ++stats_.malformed;
       return true;
-    case nvsmi_line_kind::log_header:
-    case nvsmi_line_kind::gpu:
+    case nvsmi_tally::header:
       ++stats_.recognised;
       return true;
-    case nvsmi_line_kind::section:
-    case nvsmi_line_kind::field:
+    case nvsmi_tally::other_section:
+      return true;  // thermal_throttle's sections
+    case nvsmi_tally::mine:
       break;
   }
-  if (!ours) return true;  // thermal_throttle's sections
   ++stats_.recognised;
   const std::size_t metric = nvsmi_metric(l.field);
   if (metric == internal::hbm_metric_count) return true;

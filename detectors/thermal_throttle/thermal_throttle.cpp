@@ -265,24 +265,22 @@ bool thermal_throttle_detector::on_nvsmi(const event& ev, finding_sink& sink) {
   const std::string_view node = ev.node.empty() ? std::string_view("unknown") : ev.node;
   const nvsmi_line l = snapshot_.reader.read(node, ev.line);
   if (l.ends_block) flush_snapshot(l.context, sink);
-  if (l.kind == nvsmi_line_kind::not_ours) return false;
   // A report's line: reading it was parsing (phase.h).
   DETECTORS_PHASE(parse);
-  switch (l.kind) {
-    case nvsmi_line_kind::not_ours:
+  switch (tally(l, thermal_section(l.section))) {
+    case nvsmi_tally::not_ours:
       return false;
-    case nvsmi_line_kind::malformed:
-      if (l.section == nvsmi_section::none || thermal_section(l.section)) ++stats_.malformed;
+    case nvsmi_tally::malformed:
+      ++stats_.malformed;
       return true;
-    case nvsmi_line_kind::log_header:
-    case nvsmi_line_kind::gpu:
+    case nvsmi_tally::header:
       ++stats_.recognised;
       return true;
-    case nvsmi_line_kind::section:
-    case nvsmi_line_kind::field:
+    case nvsmi_tally::other_section:
+      return true;  // hbm_ecc's sections
+    case nvsmi_tally::mine:
       break;
   }
-  if (!thermal_section(l.section)) return true;  // hbm_ecc's sections
   ++stats_.recognised;
   if (l.kind != nvsmi_line_kind::field) return true;
   const bool reason = l.field == nvsmi_field::clocks_event_reason &&

@@ -127,6 +127,34 @@ struct nvsmi_line {
   std::uint64_t reason_bit = 0;  // for clocks_event_reason: the NVML bit (0x40: HW thermal)
 };
 
+// How a detector that acts on some of the report's sections counts a line the reader read.
+// Both report readers share the report, so each counts the GPU and log headers, its own
+// sections' lines and malformed lines outside any section, and leaves the other's sections to
+// the other.
+enum class nvsmi_tally : std::uint8_t {
+  not_ours,       // no line of a report: not counted
+  malformed,      // count as malformed
+  header,         // the log or a GPU header: count as recognised, nothing to act on
+  other_section,  // another detector's section: not counted here
+  mine,           // a section header or field of `mine`: count as recognised and act on it
+};
+constexpr nvsmi_tally tally(const nvsmi_line& l, bool mine) noexcept {
+  switch (l.kind) {
+    case nvsmi_line_kind::not_ours:
+      return nvsmi_tally::not_ours;
+    case nvsmi_line_kind::malformed:
+      return mine || l.section == nvsmi_section::none ? nvsmi_tally::malformed
+                                                      : nvsmi_tally::other_section;
+    case nvsmi_line_kind::log_header:
+    case nvsmi_line_kind::gpu:
+      return nvsmi_tally::header;
+    case nvsmi_line_kind::section:
+    case nvsmi_line_kind::field:
+      break;
+  }
+  return mine ? nvsmi_tally::mine : nvsmi_tally::other_section;
+}
+
 class nvsmi_query_reader {
  public:
   // Node contexts kept at once (each about 100 bytes).
