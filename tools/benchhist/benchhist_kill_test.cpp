@@ -22,6 +22,7 @@
 
 #include "benchhist/cli.h"
 #include "benchhist/history_store.h"
+#include "common/run_killed.h"
 #include "test_support/temp_dir.h"
 
 namespace tools {
@@ -48,19 +49,9 @@ std::vector<std::string> ingest_args(const std::string& db, const std::string& c
 // benchhist's library in a child process, killed after `delay` unless `kill_it` is false.
 int run_and_kill(const std::vector<std::string>& args, std::chrono::microseconds delay,
                  bool kill_it) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::ostringstream out, err;
-    ::_exit(benchhist::run(args, out, err));
-  }
-  if (pid < 0) return -1;
-  if (kill_it) {
-    std::this_thread::sleep_for(delay);
-    ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
+  return tools::testing::run_killed([](const std::vector<std::string>& a, std::ostream& out,
+                                       std::ostream& err) { return benchhist::run(a, out, err); },
+                                    args, delay, kill_it);
 }
 
 std::string integrity(const std::string& db) {

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/run_killed.h"
 #include "ratchet/cli.h"
 
 namespace {
@@ -70,19 +71,11 @@ std::string results_json(int benchmarks, int allocs) {
 // (or lets it finish). Returns the wait status.
 int run_and_kill(const std::vector<std::string>& args, std::chrono::microseconds delay,
                  bool kill_it) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::ostringstream out, err;
-    ::_exit(tools::ratchet::run(args, out, err));
-  }
-  if (pid < 0) return -1;
-  if (kill_it) {
-    std::this_thread::sleep_for(delay);
-    ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
+  return tools::testing::run_killed(
+      [](const std::vector<std::string>& a, std::ostream& out, std::ostream& err) {
+        return tools::ratchet::run(a, out, err);
+      },
+      args, delay, kill_it);
 }
 
 std::vector<std::string> temporaries(const fs::path& dir) {
